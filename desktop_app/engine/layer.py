@@ -1,0 +1,78 @@
+"""The Layer contract: forward, backward and parameters, in that order, on NumPy arrays.
+
+Lifecycle (as in Keras): ``__init__(**config)`` checks hyperparameters; ``output_shape(*shapes)``
+infers the output shape without running anything; ``build(*shapes, rng=...)`` creates the
+parameters; ``forward(*inputs, training=...)`` computes the output and caches what backward needs;
+``backward(grad)`` stores parameter gradients in ``self.grads`` and returns the gradient of the loss
+with respect to each input (dL/dx = dL/dy · dy/dx).
+
+Shapes never include the batch dimension: a Dense layer on 64 features has input shape ``(64,)``;
+arrays passed to forward/backward carry the batch as their first axis.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from .component import Component
+from .errors import ShapeError
+
+Shape = tuple[int, ...]
+
+
+class Layer(Component):
+    """Base class of every layer, built-in or from a plugin."""
+
+    category: ClassVar[str] = "Core"
+    min_inputs: ClassVar[int] = 1
+    max_inputs: ClassVar[int | None] = 1
+
+    def __init__(self, **config) -> None:
+        super().__init__(**config)
+        # Trainable parameters by name; optimizers update these arrays in place.
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        # Non-trainable arrays saved with the weights (BatchNorm's running statistics).
+        self.state: dict[str, np.ndarray] = {}
+        # False when no input needs a gradient (the layer reads the data directly): skips dL/dx.
+        self.input_grad_needed: bool = True
+        self.dtype: np.dtype = np.dtype(np.float32)
+
+    # --- to implement -------------------------------------------------------------------
+    def output_shape(self, *input_shapes: Shape) -> Shape:
+        """The output shape for these input shapes; raise ShapeError saying what was expected."""
+        raise NotImplementedError
+
+    def build(self, *input_shapes: Shape, rng: np.random.Generator) -> None:
+        """Create parameters with ``self.add_param``. Layers without parameters need not override."""
+
+    def forward(self, *inputs: np.ndarray, training: bool = False) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        """Fill ``self.grads`` and return one input gradient per input (None when not needed)."""
+        raise NotImplementedError
+
+    # --- helpers ------------------------------------------------------------------------
+    def add_param(self, name: str, value: np.ndarray) -> np.ndarray:
+        """Register a trainable parameter (cast to the layer's dtype) with a zero gradient."""
+        array = np.ascontiguousarray(value, dtype=self.dtype)
+        self.params[name] = array
+        self.grads[name] = np.zeros_like(array)
+        return array
+
+    def add_state(self, name: str, value: np.ndarray) -> np.ndarray:
+        """Register a non-trainable array that is saved and loaded with the weights."""
+        array = np.ascontiguousarray(value, dtype=self.dtype)
+        self.state[name] = array
+        return array
+
+    def parameter_count(self) -> int:
+        return int(sum(p.size for p in self.params.values()))
+
+    def shape_error(self, message: str, *input_shapes: Shape) -> ShapeError:
+        """A ShapeError in the house style: what was expected, what was received."""
+        received = ", ".join(str(s) for s in input_shapes)
+        return ShapeError(f"{self.kind_name()}: {message}. Received input shape(s): {received}")

@@ -1,0 +1,60 @@
+"""What is installed: every layer, loss, optimizer, ... type by name, and which plugin owns it.
+
+The engine knows nothing of plugins: it takes plain name -> class mappings. This registry is where
+those mappings come from. The plugin manager (``desktop_app.plugin_manager``) fills one through the
+``register_*`` hooks, built-ins included; code that needs types asks for ``current_registry()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+KINDS = (
+    "layers",
+    "losses",
+    "optimizers",
+    "schedules",
+    "initializers",
+    "metrics",
+    "datasets",
+    "exporters",
+    "onnx_mappings",
+)
+
+
+@dataclass
+class Registry:
+    """Name -> item tables, one per kind, plus the plugin that registered each item."""
+
+    layers: dict[str, Any] = field(default_factory=dict)
+    losses: dict[str, Any] = field(default_factory=dict)
+    optimizers: dict[str, Any] = field(default_factory=dict)
+    schedules: dict[str, Any] = field(default_factory=dict)
+    initializers: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    datasets: dict[str, Any] = field(default_factory=dict)
+    exporters: dict[str, Any] = field(default_factory=dict)
+    # layer type name -> function adding that layer's ONNX nodes (see desktop_app.export.onnx)
+    onnx_mappings: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    owners: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def table(self, kind: str) -> dict[str, Any]:
+        if kind not in KINDS:
+            raise KeyError(f"unknown kind {kind!r}; expected one of {KINDS}")
+        return getattr(self, kind)
+
+    def owner(self, kind: str, name: str) -> str | None:
+        """The plugin that registered ``name`` of ``kind`` (None when nobody did)."""
+        return self.owners.get((kind, name))
+
+    def add(self, kind: str, name: str, item: Any, owner: str) -> None:
+        """Register ``item``; a name already taken by another plugin raises ValueError."""
+        table = self.table(kind)
+        if name in table:
+            raise ValueError(
+                f"{kind[:-1]} '{name}' is already provided by plugin '{self.owners[(kind, name)]}'"
+            )
+        table[name] = item
+        self.owners[(kind, name)] = owner
