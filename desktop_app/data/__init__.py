@@ -1,0 +1,1 @@
+"""Datasets: shipped, generated and imported data, checked before training."""
