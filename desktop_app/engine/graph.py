@@ -68,8 +68,11 @@ class Model:
             raise ConfigError(f"dtype must be one of {SUPPORTED_DTYPES}. Received: {dtype!r}")
         self.dtype = np.dtype(dtype)
         self.specs: dict[str, NodeSpec] = _index_nodes(nodes)
+        self.layer_types: dict[str, type[Layer]] = {
+            spec.type: _layer_class(spec, layer_types) for spec in nodes
+        }
         self.layers: dict[str, Layer] = {
-            spec.name: _instantiate(spec, layer_types, self.dtype) for spec in nodes
+            spec.name: _instantiate(spec, self.layer_types[spec.type], self.dtype) for spec in nodes
         }
         _check_inputs(self.specs, self.layers)
         self.order: list[str] = _topological_order(self.specs)
@@ -118,6 +121,7 @@ class Model:
 
     def initialize(self, seed: int = 0) -> None:
         """(Re)create every parameter from ``seed``: the same seed gives the same weights."""
+        self.seed = seed
         rng = np.random.default_rng(seed)
         for name in self.order:
             layer = self.layers[name]
@@ -137,6 +141,18 @@ class Model:
         self, inputs: np.ndarray | Mapping[str, np.ndarray], training: bool = False
     ) -> np.ndarray | dict[str, np.ndarray]:
         """Run the network; returns the output array (a dict when there are several outputs)."""
+        values = self._run(inputs, training)
+        if len(self.output_names) == 1:
+            return values[self.output_names[0]]
+        return {name: values[name] for name in self.output_names}
+
+    def activations(
+        self, inputs: np.ndarray | Mapping[str, np.ndarray], training: bool = False
+    ) -> dict[str, np.ndarray]:
+        """Run the network and return every node's output by name (inspection, gradient checks)."""
+        return self._run(inputs, training)
+
+    def _run(self, inputs: np.ndarray | Mapping[str, np.ndarray], training: bool) -> dict[str, np.ndarray]:
         values = self._bind_inputs(inputs)
         for name, layer, sources in self._plan:
             try:
@@ -145,9 +161,7 @@ class Model:
                 raise
             except Exception as error:
                 raise LayerError(name, self.specs[name].type, "forward", error) from error
-        if len(self.output_names) == 1:
-            return values[self.output_names[0]]
-        return {name: values[name] for name in self.output_names}
+        return values
 
     def backward(self, grad_output: np.ndarray | Mapping[str, np.ndarray]) -> None:
         """Propagate dL/d(output) back through the graph, filling every layer's ``grads``."""
@@ -167,7 +181,13 @@ class Model:
                 raise LayerError(name, self.specs[name].type, "backward", error) from error
             if not layer.input_grad_needed:
                 continue
-            for source, source_grad in zip(sources, input_grads):
+            if len(input_grads) != len(sources):
+                problem = ValueError(
+                    f"backward must return one gradient per input ({len(sources)}). "
+                    f"Received: {len(input_grads)}"
+                )
+                raise LayerError(name, self.specs[name].type, "backward", problem)
+            for source, source_grad in zip(sources, input_grads, strict=True):
                 if source_grad is None or not self._carries_grad[source]:
                     continue
                 if source in pending:
@@ -234,6 +254,12 @@ class Model:
                 )
             target[...] = value
 
+    def with_dtype(self, dtype: str) -> Model:
+        """A new model with the same graph and weights in ``dtype`` (float64 for gradient checks)."""
+        twin = Model(list(self.specs.values()), self.layer_types, self.output_names, dtype, self.seed)
+        twin.set_weights(self.get_weights())
+        return twin
+
     def parameter_count(self) -> int:
         return sum(layer.parameter_count() for layer in self.layers.values())
 
@@ -271,7 +297,7 @@ def _index_nodes(nodes: Sequence[NodeSpec]) -> dict[str, NodeSpec]:
     return specs
 
 
-def _instantiate(spec: NodeSpec, layer_types: Mapping[str, type[Layer]], dtype: np.dtype) -> Layer:
+def _layer_class(spec: NodeSpec, layer_types: Mapping[str, type[Layer]]) -> type[Layer]:
     layer_cls = Input if spec.type == "Input" else layer_types.get(spec.type)
     if layer_cls is None:
         known = ", ".join(sorted(layer_types))
@@ -280,6 +306,10 @@ def _instantiate(spec: NodeSpec, layer_types: Mapping[str, type[Layer]], dtype: 
             f"Known types: {known}",
             node=spec.name,
         )
+    return layer_cls
+
+
+def _instantiate(spec: NodeSpec, layer_cls: type[Layer], dtype: np.dtype) -> Layer:
     try:
         layer = layer_cls(**spec.config)
     except ConfigError as error:

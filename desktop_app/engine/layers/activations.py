@@ -1,0 +1,150 @@
+"""Activation layers: element-wise non-linearities, plus Softmax over the last axis.
+
+Each caches in forward what its derivative needs (a mask, the output) so backward costs one or two
+element-wise passes; when no input gradient is needed backward does nothing at all.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..layer import Layer, Shape
+from ..schema import ParamSpec, schema
+
+
+class Activation(Layer):
+    """Base of the activations: the output has the shape of the input, and there are no parameters."""
+
+    category = "Activation"
+
+    def output_shape(self, *input_shapes: Shape) -> Shape:
+        return input_shapes[0]
+
+
+class ReLU(Activation):
+    type_name = "ReLU"
+    description = "max(x, 0): passes positive values, zeroes the rest."
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self._mask = x > 0
+        return x * self._mask
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None]:
+        if not self.input_grad_needed:
+            return (None,)
+        return (grad * self._mask,)
+
+
+class LeakyReLU(Activation):
+    type_name = "LeakyReLU"
+    description = "x for positive x, alpha·x otherwise: a ReLU whose negative side still learns."
+    schema = schema(ParamSpec("alpha", "float", 0.01, "slope for negative inputs", minimum=0.0))
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self._mask = x > 0
+        return np.where(self._mask, x, x * self.config["alpha"])
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None]:
+        if not self.input_grad_needed:
+            return (None,)
+        return (np.where(self._mask, grad, grad * self.config["alpha"]),)
+
+
+class ELU(Activation):
+    type_name = "ELU"
+    description = "x for positive x, alpha·(exp(x) − 1) otherwise: smooth, with negative outputs."
+    schema = schema(ParamSpec("alpha", "float", 1.0, "value the output tends to for very negative x",
+                              minimum=0.0))
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self._mask = x > 0
+        # expm1 of min(x, 0) cannot overflow, and stays accurate near 0.
+        self._negative = np.expm1(np.minimum(x, 0)) * self.config["alpha"]
+        return np.where(self._mask, x, self._negative)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None]:
+        if not self.input_grad_needed:
+            return (None,)
+        # For x <= 0 the derivative alpha·exp(x) equals the output plus alpha.
+        return (np.where(self._mask, grad, grad * (self._negative + self.config["alpha"])),)
+
+
+_SQRT_2_OVER_PI = 0.7978845608028654
+_GELU_CUBIC = 0.044715
+
+
+class GELU(Activation):
+    type_name = "GELU"
+    description = (
+        "x·Φ(x), the Gaussian error linear unit, in its tanh approximation "
+        "0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) since NumPy has no erf."
+    )
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self._x = x
+        inner = x * x
+        inner *= _GELU_CUBIC
+        inner += 1.0
+        inner *= x
+        inner *= _SQRT_2_OVER_PI
+        self._tanh = np.tanh(inner, out=inner)
+        return 0.5 * x * (1.0 + self._tanh)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None]:
+        if not self.input_grad_needed:
+            return (None,)
+        x, t = self._x, self._tanh
+        d_inner = (1.0 + 3.0 * _GELU_CUBIC * x * x) * _SQRT_2_OVER_PI
+        derivative = 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * d_inner
+        return (grad * derivative,)
+
+
+class Sigmoid(Activation):
+    type_name = "Sigmoid"
+    description = "1 / (1 + exp(−x)), computed as 0.5·tanh(x/2) + 0.5 so it never overflows."
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        y = np.tanh(x * 0.5)
+        y *= 0.5
+        y += 0.5
+        self._y = y
+        return y
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None]:
+        if not self.input_grad_needed:
+            return (None,)
+        y = self._y
+        return (grad * y * (1.0 - y),)
+
+
+class Tanh(Activation):
+    type_name = "Tanh"
+    description = "Hyperbolic tangent: squashes values into (−1, 1)."
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self._y = np.tanh(x)
+        return self._y
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None]:
+        if not self.input_grad_needed:
+            return (None,)
+        y = self._y
+        return (grad * (1.0 - y * y),)
+
+
+class Softmax(Activation):
+    type_name = "Softmax"
+    description = "Turns the last axis into probabilities that sum to 1 (shifted by the max: stable)."
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        y = x - x.max(axis=-1, keepdims=True)
+        np.exp(y, out=y)
+        y /= y.sum(axis=-1, keepdims=True)
+        self._y = y
+        return y
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None]:
+        if not self.input_grad_needed:
+            return (None,)
+        y = self._y
+        return (y * (grad - (grad * y).sum(axis=-1, keepdims=True)),)

@@ -1,0 +1,114 @@
+"""The gradient checker itself: it passes correct gradients and catches wrong ones."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from desktop_app.engine.errors import ConfigError, ShapeError
+from desktop_app.engine.gradcheck import (
+    ERROR_FLOOR,
+    check_layer_gradients,
+    check_loss_gradients,
+    relative_error,
+)
+from desktop_app.engine.layers import Dense, ReLU
+from desktop_app.engine.loss import Loss
+
+
+class HalfSquaredError(Loss):
+    """mean(0.5·(pred − target)²) over the batch: a loss with a known gradient, for these tests."""
+
+    type_name = "HalfSquaredError"
+
+    def forward(self, pred, target):
+        self._diff = pred - target
+        return float(0.5 * np.mean(np.sum(self._diff**2, axis=tuple(range(1, pred.ndim)))))
+
+    def backward(self):
+        return self._diff / self._diff.shape[0]
+
+
+class WrongScaleLoss(HalfSquaredError):
+    type_name = "WrongScaleLoss"
+
+    def backward(self):
+        return 2.0 * super().backward()
+
+
+class KernelGradTwice(Dense):
+    """A Dense whose kernel gradient is doubled: the check must flag the kernel only."""
+
+    def backward(self, grad):
+        result = super().backward(grad)
+        self.grads["kernel"] *= 2.0
+        return result
+
+
+class InputGradSignFlipped(ReLU):
+    def backward(self, grad):
+        return (-super().backward(grad)[0],)
+
+
+class TwoGradientsForOneInput(ReLU):
+    type_name = "TwoGradientsForOneInput"
+
+    def backward(self, grad):
+        return (grad, grad)
+
+
+def test_relative_error_is_relative_for_large_values_and_absolute_below_the_floor():
+    assert relative_error(np.array([100.0]), np.array([101.0])) == pytest.approx(1 / 201)
+    assert relative_error(np.array([1.0]), np.array([-1.0])) == pytest.approx(1.0)
+    # Both values tiny: round-off of 1e-10 against a floor of 1e-5 stays small.
+    assert relative_error(np.array([0.0]), np.array([1e-10])) == pytest.approx(1e-10 / ERROR_FLOOR)
+    assert relative_error(np.array([]), np.array([])) == 0.0
+
+
+def test_correct_dense_passes_with_errors_near_float64_precision():
+    report = check_layer_gradients(Dense, (5,), config={"units": 4})
+    assert report.ok
+    assert set(report.errors) == {"input 0", "kernel", "bias"}
+    assert report.max_error < 1e-6
+
+
+def test_doubled_kernel_gradient_is_flagged_and_named():
+    report = check_layer_gradients(KernelGradTwice, (5,), config={"units": 4})
+    assert not report.ok
+    assert report.errors["kernel"] == pytest.approx(1 / 3, rel=1e-3)
+    assert report.errors["input 0"] < 1e-6 and report.errors["bias"] < 1e-6
+    text = str(report)
+    assert "FAILED" in text and "kernel" in text and "exceeds tolerance" in text
+
+
+def test_flipped_input_gradient_is_flagged():
+    report = check_layer_gradients(InputGradSignFlipped, (6,), batch=4)
+    assert not report.ok
+    assert report.errors["input 0"] == pytest.approx(1.0)
+
+
+def test_an_instance_is_checked_from_its_config_in_float64():
+    layer = Dense(units=3, use_bias=False)
+    report = check_layer_gradients(layer, (4,))
+    assert report.ok and set(report.errors) == {"input 0", "kernel"}
+    assert layer.params == {}  # the caller's instance is not built or changed
+
+
+def test_config_with_an_instance_is_refused():
+    with pytest.raises(ConfigError, match="pass config only with a layer class"):
+        check_layer_gradients(Dense(units=3), (4,), config={"units": 3})
+
+
+def test_wrong_number_of_input_gradients_names_the_layer():
+    expected = r"TwoGradientsForOneInput.backward must return one gradient per input \(1\)"
+    with pytest.raises(ShapeError, match=expected):
+        check_layer_gradients(TwoGradientsForOneInput, (3,))
+
+
+def test_loss_gradient_check_passes_a_correct_loss_and_flags_a_wrong_one():
+    rng = np.random.default_rng(1)
+    pred, target = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    good = check_loss_gradients(HalfSquaredError(), pred, target)
+    assert good.ok and good.errors["pred"] < 1e-7
+    bad = check_loss_gradients(WrongScaleLoss, pred, target)
+    assert not bad.ok and bad.errors["pred"] == pytest.approx(1 / 3, rel=1e-3)
