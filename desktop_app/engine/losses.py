@@ -1,0 +1,196 @@
+"""The built-in losses: forward returns the batch mean, backward its gradient w.r.t. the predictions.
+
+Regression losses average over every element. The logit losses (binary and categorical
+cross-entropy) take raw scores and fold the sigmoid / softmax into the loss, which keeps them
+finite for any logits and makes the gradient simply ``probabilities - targets``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import ShapeError
+from .loss import Loss
+from .schema import ParamSpec, schema
+
+
+def targets_like(owner: str, pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """``target`` as an array of ``pred``'s shape and dtype, or a ShapeError naming ``owner``.
+
+    A target lacking only the trailing 1 of a single-column output, (N,) for (N, 1), is reshaped.
+    """
+    target = np.asarray(target)
+    if target.shape != pred.shape:
+        if target.ndim == pred.ndim - 1 and pred.shape[-1] == 1 and target.shape == pred.shape[:-1]:
+            target = target.reshape(pred.shape)
+        else:
+            raise ShapeError(
+                f"{owner}: targets must have the predictions' shape {pred.shape}. "
+                f"Received targets of shape {target.shape}"
+            )
+    return target if target.dtype == pred.dtype else target.astype(pred.dtype)
+
+
+class MeanSquaredError(Loss):
+    type_name = "mse"
+    description = "Mean squared error: the average of (prediction - target)^2."
+    task = "regression"
+
+    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
+        diff = pred - targets_like(self.kind_name(), pred, target)
+        self._diff = diff
+        return float(np.vdot(diff, diff)) / diff.size
+
+    def backward(self) -> np.ndarray:
+        return self._diff * (2.0 / self._diff.size)
+
+
+class MeanAbsoluteError(Loss):
+    type_name = "mae"
+    description = "Mean absolute error: the average of |prediction - target|; robust to outliers."
+    task = "regression"
+
+    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
+        diff = pred - targets_like(self.kind_name(), pred, target)
+        self._diff = diff
+        return float(np.abs(diff).sum()) / diff.size
+
+    def backward(self) -> np.ndarray:
+        grad = np.sign(self._diff)
+        grad *= 1.0 / self._diff.size
+        return grad
+
+
+class Huber(Loss):
+    type_name = "huber"
+    description = "Huber loss: squared error for small errors, absolute error beyond delta."
+    task = "regression"
+    schema = schema(
+        ParamSpec("delta", "float", 1.0, "where the loss turns from quadratic to linear", minimum=1e-12),
+    )
+
+    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
+        delta = self.config["delta"]
+        diff = pred - targets_like(self.kind_name(), pred, target)
+        self._diff = diff
+        # 0.5*d^2 inside delta and delta*(|d| - delta/2) outside, i.e. 0.5*s^2 + delta*(|d| - s)
+        # with s = min(|d|, delta)
+        excess = np.abs(diff)
+        small = np.minimum(excess, delta)
+        excess -= small
+        total = 0.5 * float(np.vdot(small, small)) + delta * float(excess.sum())
+        return total / diff.size
+
+    def backward(self) -> np.ndarray:
+        delta = self.config["delta"]
+        grad = np.clip(self._diff, -delta, delta)
+        grad *= 1.0 / self._diff.size
+        return grad
+
+
+class BinaryCrossentropy(Loss):
+    type_name = "binary_crossentropy"
+    description = "Binary cross-entropy on logits (sigmoid folded in); targets 0/1 shaped like the output."
+    task = "binary"
+
+    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
+        target = targets_like(self.kind_name(), pred, target)
+        # log(1 + e^-|z|) + max(z, 0) - z*t: the stable form of -t*log(s) - (1-t)*log(1-s)
+        terms = np.log1p(np.exp(-np.abs(pred)))
+        terms += np.maximum(pred, 0)
+        terms -= pred * target
+        self._pred, self._target = pred, target
+        return float(terms.sum()) / pred.size
+
+    def backward(self) -> np.ndarray:
+        grad = self.predict(self._pred)
+        grad -= self._target
+        grad *= 1.0 / grad.size
+        return grad
+
+    def predict(self, output: np.ndarray) -> np.ndarray:
+        """Sigmoid probabilities, computed without overflow for large negative logits."""
+        exp = np.exp(-np.abs(output))
+        return np.where(output >= 0, 1 / (1 + exp), exp / (1 + exp)).astype(output.dtype, copy=False)
+
+
+class CategoricalCrossentropy(Loss):
+    type_name = "categorical_crossentropy"
+    description = "Softmax cross-entropy on logits; targets are class indices (N,) or one-hot (N, C)."
+    task = "classification"
+
+    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
+        if pred.ndim != 2:
+            raise ShapeError(
+                f"{self.kind_name()}: expects logits of shape (batch, classes). "
+                f"Received predictions of shape {pred.shape}"
+            )
+        target = np.asarray(target)
+        shifted = pred - pred.max(axis=1, keepdims=True)
+        probs = np.exp(shifted)
+        sums = probs.sum(axis=1, keepdims=True)
+        log_sums = np.log(sums)
+        probs /= sums
+        count = pred.shape[0]
+        if target.shape == pred.shape:
+            target = target if target.dtype == pred.dtype else target.astype(pred.dtype)
+            shifted -= log_sums  # now log-probabilities
+            total = -float(np.vdot(target, shifted))
+        else:
+            labels = _class_labels(self, target, pred.shape)
+            rows = np.arange(count)
+            total = float(log_sums.sum()) - float(shifted[rows, labels].sum())
+            target = (rows, labels)
+        self._probs, self._target = probs, target
+        return total / count
+
+    def backward(self) -> np.ndarray:
+        grad = self._probs.copy()
+        if isinstance(self._target, tuple):
+            grad[self._target] -= 1
+        else:
+            grad -= self._target
+        grad *= 1.0 / grad.shape[0]
+        return grad
+
+    def predict(self, output: np.ndarray) -> np.ndarray:
+        """Softmax probabilities per row."""
+        probs = np.exp(output - output.max(axis=-1, keepdims=True))
+        probs /= probs.sum(axis=-1, keepdims=True)
+        return probs
+
+
+def _class_labels(loss: Loss, target: np.ndarray, pred_shape: tuple[int, ...]) -> np.ndarray:
+    """Integer class labels in [0, C) for logits of shape (N, C), or a ShapeError naming the problem."""
+    count, classes = pred_shape
+    if target.shape == (count, 1):
+        target = target.reshape(count)
+    if target.shape != (count,):
+        raise ShapeError(
+            f"{loss.kind_name()}: targets must be class indices of shape ({count},) or one-hot of shape "
+            f"{pred_shape}. Received targets of shape {target.shape}"
+        )
+    if not np.issubdtype(target.dtype, np.integer):
+        if not np.array_equal(target, np.round(target)):
+            raise ShapeError(
+                f"{loss.kind_name()}: class indices must be whole numbers. Received dtype {target.dtype} "
+                "with fractional values"
+            )
+        target = target.astype(np.intp)
+    low, high = int(target.min(initial=0)), int(target.max(initial=0))
+    if low < 0 or high >= classes:
+        bad = low if low < 0 else high
+        raise ShapeError(
+            f"{loss.kind_name()}: class indices must lie in [0, {classes - 1}] for {classes} outputs. "
+            f"Received label {bad}"
+        )
+    return target
+
+
+BUILTIN_LOSSES: tuple[type[Loss], ...] = (
+    MeanSquaredError,
+    MeanAbsoluteError,
+    Huber,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+)
