@@ -6,7 +6,13 @@ import gzip
 
 import numpy as np
 
+from ..engine.schema import ParamSpec, schema
 from ..paths import DATASETS_DIR
+from .csv_import import read_csv_dataset
+from .dataset import Dataset
+from .source import DatasetSource
+
+DIGIT_LAYOUTS = ("flat", "image")
 
 
 def load_optdigits() -> tuple[np.ndarray, np.ndarray]:
@@ -14,3 +20,39 @@ def load_optdigits() -> tuple[np.ndarray, np.ndarray]:
     with gzip.open(DATASETS_DIR / "optdigits.csv.gz", "rt") as handle:
         table = np.loadtxt(handle, delimiter=",", dtype=np.float32)
     return table[:, :64] / np.float32(16.0), table[:, 64].astype(np.int64)
+
+
+def load_iris() -> Dataset:
+    """UCI iris: 150 flowers, 4 measurements in cm, 3 species."""
+    return read_csv_dataset(DATASETS_DIR / "iris.csv", target="species", header="yes", name="iris")
+
+
+class Iris(DatasetSource):
+    type_name = "iris"
+    category = "Shipped"
+    description = "UCI iris: 150 flowers, 4 measurements (cm), 3 species."
+
+    def load(self) -> Dataset:
+        dataset = load_iris()
+        dataset.description = self.description
+        return dataset
+
+
+class Optdigits(DatasetSource):
+    type_name = "optdigits"
+    category = "Shipped"
+    description = "UCI optdigits: 1,797 handwritten digits, 8x8 grey levels scaled to [0, 1], 10 classes."
+    schema = schema(
+        ParamSpec("layout", "choice", "flat", "flat: (64,) samples for dense layers; image: (1, 8, 8) "
+                  "for convolutions", choices=DIGIT_LAYOUTS),
+    )
+
+    def load(self) -> Dataset:
+        x, y = load_optdigits()
+        if self.config["layout"] == "image":
+            x = x.reshape(-1, 1, 8, 8)
+        return Dataset(x, y, self.type_name, tuple(str(d) for d in range(10)),
+                       description=self.description)
+
+
+SHIPPED_DATASETS: tuple[type[DatasetSource], ...] = (Iris, Optdigits)

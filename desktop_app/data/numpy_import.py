@@ -1,0 +1,128 @@
+"""Import NumPy arrays: an .npz holding X and y, or an .npy of samples plus an .npy of targets.
+
+``np.load(..., allow_pickle=False)``: an array of Python objects would need pickle to load and is
+refused with the file and the array named; loading never runs code from the file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ..engine.schema import ParamSpec, schema
+from .dataset import Dataset
+from .errors import DataError
+from .source import DatasetSource
+from .targets import TARGET_TASKS, TargetTask, encode_targets
+
+
+def read_numpy_dataset(
+    path: str | os.PathLike,
+    y_path: str | os.PathLike = "",
+    x_key: str = "x",
+    y_key: str = "y",
+    task: TargetTask = "auto",
+    name: str | None = None,
+) -> Dataset:
+    """A Dataset from ``path`` (.npz with arrays ``x_key``/``y_key``) or from two .npy files."""
+    source = Path(path)
+    if source.suffix.lower() == ".npz":
+        x, y = _from_npz(source, x_key, y_key)
+        where = f"{source}: array '{y_key}'"
+    elif y_path:
+        x, y = _load_npy(source), _load_npy(Path(y_path))
+        where = f"{y_path}"
+    else:
+        raise DataError(f"{source}: a .npy file holds one array; give the targets' .npy file as y_path "
+                        "(or use an .npz holding both)")
+    if x.ndim == 1:
+        x = x.reshape(-1, 1)
+    if len(x) != len(y):
+        raise DataError(f"{source}: X has {len(x)} samples but y has {len(y)}; expected the same number")
+    if not np.issubdtype(x.dtype, np.number) and x.dtype != np.bool_:
+        raise DataError(f"{source}: X must be numeric. Received dtype {x.dtype}")
+    _check_finite(source, x)
+    labels, class_names = encode_targets(y, task, where)
+    return Dataset(x, labels, name or source.stem, class_names, description=f"imported from {source}")
+
+
+def _from_npz(path: Path, x_key: str, y_key: str) -> tuple[np.ndarray, np.ndarray]:
+    archive = _open(path)
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise DataError(f"{path}: holds a single array; expected an .npz with arrays '{x_key}' and '{y_key}'")
+    with archive:
+        x_name, y_name = _key(path, archive, x_key), _key(path, archive, y_key)
+        if x_name == y_name:
+            raise DataError(f"{path}: X and y must be two different arrays. Received '{x_name}' for both")
+        return _read_array(path, archive, x_name), _read_array(path, archive, y_name)
+
+
+def _key(path: Path, archive: np.lib.npyio.NpzFile, wanted: str) -> str:
+    """``wanted`` itself, else its other case ("x" finds "X")."""
+    for candidate in (wanted, wanted.swapcase()):
+        if candidate in archive.files:
+            return candidate
+    raise DataError(f"{path}: no array named '{wanted}'. Arrays in the file: {archive.files}")
+
+
+def _read_array(path: Path, archive: np.lib.npyio.NpzFile, key: str) -> np.ndarray:
+    try:
+        return archive[key]
+    except ValueError:
+        raise DataError(
+            f"{path}: array '{key}' holds Python objects, which cannot be loaded without running "
+            "code (allow_pickle=False); save it as a numeric or string array"
+        ) from None
+
+
+def _load_npy(path: Path) -> np.ndarray:
+    array = _open(path)
+    if isinstance(array, np.lib.npyio.NpzFile):
+        array.close()
+        raise DataError(f"{path}: is an .npz archive; expected a single .npy array")
+    return array
+
+
+def _open(path: Path) -> np.ndarray | np.lib.npyio.NpzFile:
+    if path.stat().st_size == 0:
+        raise DataError(f"{path}: the file is empty; expected a NumPy .npy or .npz file")
+    try:
+        return np.load(path, allow_pickle=False)
+    except ValueError:
+        raise DataError(
+            f"{path}: holds pickled Python objects, which cannot be loaded without running code "
+            "(allow_pickle=False); save numeric arrays with numpy.save or numpy.savez"
+        ) from None
+    except (EOFError, OSError) as error:
+        raise DataError(f"{path}: not a readable NumPy file ({error})") from None
+
+
+def _check_finite(path: Path, x: np.ndarray) -> None:
+    bad = ~np.isfinite(x.astype(np.float32, copy=False))
+    if bad.any():
+        position = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise DataError(
+            f"{path}: X sample {position[0]} holds NaN or inf at index {list(position[1:])}; "
+            "NaN or infinite values cannot be trained on"
+        )
+
+
+class NumpyFile(DatasetSource):
+    type_name = "numpy"
+    category = "Imported"
+    description = "NumPy arrays: an .npz holding X and y, or an .npy of samples and an .npy of targets."
+    path_options = ("path", "y_path")
+    schema = schema(
+        ParamSpec("path", "str", "", "the .npz file, or the samples' .npy file", required=True),
+        ParamSpec("y_path", "str", "", "the targets' .npy file (only with a samples .npy)"),
+        ParamSpec("x_key", "str", "x", "name of the samples array in an .npz"),
+        ParamSpec("y_key", "str", "y", "name of the targets array in an .npz"),
+        ParamSpec("task", "choice", "auto",
+                  "auto: text or whole-number targets are classes, other numbers are regression",
+                  choices=TARGET_TASKS),
+    )
+
+    def load(self) -> Dataset:
+        return read_numpy_dataset(**self.config)

@@ -1,0 +1,154 @@
+"""From a Dataset to training arrays: a seeded validation split, scaling fitted on the training
+split only (so validation data never leaks into it), and targets shaped for the loss and model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine.loss import Task
+from .dataset import Dataset
+from .errors import DataError
+
+SCALINGS = ("none", "standardize", "minmax")
+
+
+@dataclass(frozen=True)
+class Scaler:
+    """``(x - offset) / scale`` per feature (per pixel for images), fitted on training samples."""
+
+    offset: np.ndarray
+    scale: np.ndarray
+
+    @classmethod
+    def fit(cls, method: str, x: np.ndarray) -> Scaler:
+        """Standardize (mean 0, std 1), min-max (to [0, 1]) or identity; constant features keep scale 1."""
+        if method not in SCALINGS:
+            raise DataError(f"scaling must be one of {list(SCALINGS)}. Received: {method!r}")
+        shape = x.shape[1:]
+        if method == "none":
+            return cls(np.zeros(shape, np.float32), np.ones(shape, np.float32))
+        x64 = x.astype(np.float64)
+        if method == "standardize":
+            offset, spread = x64.mean(axis=0), x64.std(axis=0)
+        else:
+            offset, spread = x64.min(axis=0), x64.max(axis=0) - x64.min(axis=0)
+        spread[spread == 0.0] = 1.0
+        return cls(offset.astype(np.float32), spread.astype(np.float32))
+
+    def transform(self, x: np.ndarray, dtype: np.dtype | str = np.float32) -> np.ndarray:
+        """Scaled copy of ``x`` in ``dtype``; ``x`` must have the fitted sample shape."""
+        if x.shape[1:] != self.offset.shape:
+            raise DataError(
+                f"the scaler was fitted on samples of shape {self.offset.shape}. "
+                f"Received samples of shape {x.shape[1:]}"
+            )
+        dtype = np.dtype(dtype)
+        return (x.astype(dtype) - self.offset.astype(dtype)) / self.scale.astype(dtype)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        return {"offset": self.offset, "scale": self.scale}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], where: str) -> Scaler:
+        if set(arrays) != {"offset", "scale"} or arrays["offset"].shape != arrays["scale"].shape:
+            raise DataError(
+                f"{where}: expected arrays 'offset' and 'scale' of one shape. "
+                f"Received: { {k: v.shape for k, v in arrays.items()} }"
+            )
+        if not (np.isfinite(arrays["offset"]).all() and np.all(arrays["scale"] > 0)):
+            raise DataError(f"{where}: the scale must be positive and the offset finite")
+        return cls(arrays["offset"].astype(np.float32), arrays["scale"].astype(np.float32))
+
+
+@dataclass
+class PreparedData:
+    """Arrays ready for the trainer; ``x_val``/``y_val`` are None without a validation split."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray | None
+    y_val: np.ndarray | None
+    scaler: Scaler
+    dataset: Dataset
+    train_indices: np.ndarray
+    val_indices: np.ndarray
+
+
+def split_indices(count: int, validation_split: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A seeded random partition of ``range(count)`` into training and validation indices."""
+    if not 0.0 <= validation_split < 1.0:
+        raise DataError(f"validation_split must be in [0, 1). Received: {validation_split}")
+    order = np.random.default_rng(seed).permutation(count)
+    n_val = max(1, round(count * validation_split)) if validation_split > 0 else 0
+    if count - n_val < 1:
+        raise DataError(
+            f"a validation split of {validation_split} leaves no training samples out of {count}"
+        )
+    return np.sort(order[n_val:]), np.sort(order[:n_val])
+
+
+def format_targets(
+    y: np.ndarray, dataset: Dataset, loss_task: Task, output_shape: tuple[int, ...], one_hot: bool,
+    dtype: np.dtype | str = np.float32,
+) -> np.ndarray:
+    """Targets as the loss expects them for a model with ``output_shape``, or a DataError saying why not.
+
+    Regression data needs a regression loss and an output shaped like its targets. Class labels go
+    to a classification loss as labels (or one-hot rows), to a binary loss as 0/1 columns, and to a
+    regression loss as one-hot rows (or a single 0/1 column for two classes and one output).
+    """
+    dtype = np.dtype(dtype)
+    name = f"dataset '{dataset.name}'"
+    if dataset.task == "regression":
+        if loss_task != "regression":
+            raise DataError(f"{name} holds regression targets; a {loss_task} loss needs class labels")
+        if output_shape != dataset.target_shape:
+            raise DataError(
+                f"{name} has targets of shape {dataset.target_shape}; the model must output that shape. "
+                f"Received model output shape {output_shape}"
+            )
+        return y.astype(dtype)
+    classes = len(dataset.class_names)
+    if output_shape == (1,) and classes == 2 and loss_task != "classification":
+        return y.astype(dtype).reshape(-1, 1)
+    if output_shape != (classes,):
+        expected = f"({classes},)"
+        if classes == 2 and loss_task != "classification":
+            expected += " or (1,)"
+        raise DataError(
+            f"{name} has {classes} classes, so the model must output shape {expected} for a "
+            f"{loss_task} loss. Received model output shape {output_shape}"
+        )
+    if loss_task == "classification" and not one_hot:
+        return y
+    return np.eye(classes, dtype=dtype)[y]
+
+
+def prepare(
+    dataset: Dataset,
+    *,
+    loss_task: Task,
+    output_shape: tuple[int, ...],
+    validation_split: float = 0.0,
+    seed: int = 0,
+    scaling: str = "none",
+    one_hot: bool = False,
+    dtype: np.dtype | str = np.float32,
+) -> PreparedData:
+    """Split, fit the scaler on the training part, scale both parts and shape the targets."""
+    train, val = split_indices(len(dataset), validation_split, seed)
+    scaler = Scaler.fit(scaling, dataset.x[train])
+    y = format_targets(dataset.y, dataset, loss_task, tuple(output_shape), one_hot, dtype)
+    has_val = len(val) > 0
+    return PreparedData(
+        x_train=scaler.transform(dataset.x[train], dtype),
+        y_train=y[train],
+        x_val=scaler.transform(dataset.x[val], dtype) if has_val else None,
+        y_val=y[val] if has_val else None,
+        scaler=scaler,
+        dataset=dataset,
+        train_indices=train,
+        val_indices=val,
+    )

@@ -1,0 +1,119 @@
+"""NumPy import: .npz and .npy pairs load; object arrays, mismatches and NaN are refused by name."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from desktop_app.data import DataError, NumpyFile, read_numpy_dataset
+
+
+def test_npz_with_integer_labels(tmp_path):
+    path = tmp_path / "d.npz"
+    x = np.arange(12, dtype=np.float64).reshape(6, 2)
+    np.savez(path, x=x, y=np.array([0, 1, 2, 0, 1, 2]))
+    data = read_numpy_dataset(path)
+    assert data.x.dtype == np.float32
+    np.testing.assert_array_equal(data.x, x)
+    np.testing.assert_array_equal(data.y, [0, 1, 2, 0, 1, 2])
+    assert data.name == "d"
+    assert data.task == "classification"
+
+
+def test_npz_keys_match_either_case_and_images_keep_their_shape(tmp_path):
+    path = tmp_path / "images.npz"
+    np.savez(path, X=np.zeros((4, 1, 3, 3)), Y=np.array(["a", "b", "a", "b"]))
+    data = read_numpy_dataset(path)
+    assert data.sample_shape == (1, 3, 3)
+    assert data.class_names == ("a", "b")
+
+
+def test_npy_pair_regression_and_one_dimensional_x(tmp_path):
+    np.save(tmp_path / "x.npy", np.linspace(0, 1, 5))
+    np.save(tmp_path / "y.npy", np.linspace(0, 1, 5) ** 2)
+    data = read_numpy_dataset(tmp_path / "x.npy", y_path=tmp_path / "y.npy")
+    assert data.sample_shape == (1,)
+    assert data.task == "regression"
+    np.testing.assert_allclose(data.y[:, 0], np.linspace(0, 1, 5) ** 2, rtol=1e-6)
+
+
+def test_one_hot_targets_become_labels_when_classification_is_asked(tmp_path):
+    path = tmp_path / "d.npz"
+    np.savez(path, x=np.zeros((3, 2)), y=np.eye(3)[[2, 0, 1]])
+    assert read_numpy_dataset(path).task == "regression"
+    np.testing.assert_array_equal(read_numpy_dataset(path, task="classification").y, [2, 0, 1])
+
+
+def test_npz_object_array_is_refused_without_running_code(tmp_path):
+    path = tmp_path / "evil.npz"
+    np.savez(path, x=np.zeros((2, 2)), y=np.array([{"a": 1}, None], dtype=object))
+    with pytest.raises(DataError, match=r"evil\.npz: array 'y' holds Python objects.*allow_pickle=False"):
+        read_numpy_dataset(path)
+
+
+def test_npy_object_array_is_refused(tmp_path):
+    np.save(tmp_path / "x.npy", np.array([[1, "a"]], dtype=object), allow_pickle=True)
+    np.save(tmp_path / "y.npy", np.array([0]))
+    with pytest.raises(DataError, match=r"x\.npy: holds pickled Python objects"):
+        read_numpy_dataset(tmp_path / "x.npy", y_path=tmp_path / "y.npy")
+
+
+def test_length_mismatch_names_both_counts(tmp_path):
+    path = tmp_path / "d.npz"
+    np.savez(path, x=np.zeros((5, 2)), y=np.zeros(4, dtype=int))
+    with pytest.raises(DataError, match=r"d\.npz: X has 5 samples but y has 4"):
+        read_numpy_dataset(path)
+
+
+def test_nan_in_x_names_sample_and_index(tmp_path):
+    x = np.zeros((4, 3))
+    x[2, 1] = np.nan
+    path = tmp_path / "d.npz"
+    np.savez(path, x=x, y=np.array([0, 1, 0, 1]))
+    with pytest.raises(DataError, match=r"d\.npz: X sample 2 holds NaN or inf at index \[1\]"):
+        read_numpy_dataset(path)
+
+
+def test_missing_key_lists_the_arrays(tmp_path):
+    path = tmp_path / "d.npz"
+    np.savez(path, inputs=np.zeros((2, 2)), y=np.array([0, 1]))
+    with pytest.raises(DataError, match=r"no array named 'x'\. Arrays in the file: \['inputs', 'y'\]"):
+        read_numpy_dataset(path)
+    assert read_numpy_dataset(path, x_key="inputs").sample_shape == (2,)
+
+
+def test_same_array_for_x_and_y_is_refused(tmp_path):
+    path = tmp_path / "d.npz"
+    np.savez(path, x=np.zeros((2, 2)))
+    with pytest.raises(DataError, match="two different arrays"):
+        read_numpy_dataset(path, y_key="x")
+
+
+def test_npy_without_targets_explains(tmp_path):
+    np.save(tmp_path / "x.npy", np.zeros((2, 2)))
+    with pytest.raises(DataError, match="give the targets' .npy file as y_path"):
+        read_numpy_dataset(tmp_path / "x.npy")
+
+
+def test_empty_and_foreign_files(tmp_path):
+    (tmp_path / "empty.npz").write_bytes(b"")
+    with pytest.raises(DataError, match=r"empty\.npz: the file is empty"):
+        read_numpy_dataset(tmp_path / "empty.npz")
+    (tmp_path / "text.npy").write_text("1,2,3\n")
+    np.save(tmp_path / "y.npy", np.zeros(1))
+    with pytest.raises(DataError, match=r"text\.npy: holds pickled Python objects"):
+        read_numpy_dataset(tmp_path / "text.npy", y_path=tmp_path / "y.npy")
+
+
+def test_string_samples_are_refused(tmp_path):
+    path = tmp_path / "d.npz"
+    np.savez(path, x=np.array([["a", "b"]]), y=np.array([0]))
+    with pytest.raises(DataError, match=r"X must be numeric\. Received dtype <U1"):
+        read_numpy_dataset(path)
+
+
+def test_source_declares_both_path_options(tmp_path):
+    path = tmp_path / "d.npz"
+    np.savez(path, x=np.ones((4, 2)), y=np.array([0, 1, 1, 0]))
+    assert NumpyFile.path_options == ("path", "y_path")
+    assert NumpyFile(path=str(path)).load().class_names == ("0", "1")
