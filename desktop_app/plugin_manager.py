@@ -12,6 +12,7 @@ from .registry import Registry
 @lru_cache(maxsize=1)
 def current_registry() -> Registry:
     """The process-wide registry, loaded once."""
+    from .data import BUILTIN_DATASETS
     from .engine import initializers, layers, losses, metrics, optimizers, schedules
 
     registry = Registry()
@@ -22,6 +23,7 @@ def current_registry() -> Registry:
         ("schedules", schedules.BUILTIN_SCHEDULES),
         ("initializers", initializers.BUILTIN_INITIALIZERS),
         ("metrics", metrics.BUILTIN_METRICS),
+        ("datasets", BUILTIN_DATASETS),
     ):
         for cls in classes:
             registry.add(kind, cls.type_name, cls, "builtin")
