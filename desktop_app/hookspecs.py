@@ -28,6 +28,8 @@ import pluggy
 
 if TYPE_CHECKING:
     from .data.source import DatasetSource
+    from .engine.callbacks import EpochEvent, RunInfo, RunResult
+    from .engine.graph import Model
     from .engine.initializer import Initializer
     from .engine.layer import Layer
     from .engine.loss import Loss
@@ -110,22 +112,24 @@ def register_onnx_mappings(register: Callable[[str, OnnxMapping], None]) -> None
 
 
 # --- notification hooks ------------------------------------------------------------------------
-# Called on the training worker thread, never the GUI thread: do not touch Qt widgets here, keep
-# the work short (training waits for it), and guard shared state with a lock. A plugin raising
-# here is reported and not called again for that run; training goes on.
+# Forwarded from a training run by ``desktop_app.plugin_manager.PluginCallback``. They are called on
+# the training worker thread, never the GUI thread: do not touch Qt widgets here, keep the work
+# short (training waits for it), and guard shared state with a lock. A plugin raising here is
+# reported and not called again for that run; training goes on.
 @hookspec
-def on_run_start(model: Any, settings: dict[str, Any]) -> None:
-    """A training run is starting: ``model`` is the built engine Model, ``settings`` the run's
-    settings (epochs, batch size, loss, optimizer, ...) as plain values."""
-
-
-@hookspec
-def on_epoch_end(epoch: int, logs: dict[str, float]) -> None:
-    """An epoch finished: ``epoch`` counts from 1; ``logs`` holds its loss, validation loss,
-    metrics and learning rate by name."""
+def on_run_start(info: RunInfo, model: Model) -> None:
+    """A training run is starting: ``info`` (``desktop_app.engine.callbacks.RunInfo``) holds its
+    epochs, batch size, step counts, sample counts, parameter keys, metric names and seed;
+    ``model`` is the engine Model being trained."""
 
 
 @hookspec
-def on_run_end(history: list[dict[str, float]], error: BaseException | None) -> None:
-    """A run ended: ``history`` holds one ``logs`` dict per finished epoch; ``error`` is what
-    stopped it (None when it finished or was stopped by the user)."""
+def on_epoch_end(event: EpochEvent, model: Model) -> None:
+    """An epoch finished: ``event`` (``EpochEvent``) holds its number (from 1), loss, metrics,
+    validation loss and metrics, learning rate and timing; ``event.logs`` has them flat by name."""
+
+
+@hookspec
+def on_run_end(result: RunResult, model: Model) -> None:
+    """A run ended: ``result.reason`` is completed, stopped, early_stopping or error (then
+    ``result.error`` is the exception); ``result.history`` holds every finished epoch."""

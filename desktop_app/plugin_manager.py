@@ -14,6 +14,7 @@ report (``plugins list``, the GUI's plugin dialog).
 from __future__ import annotations
 
 import difflib
+import logging
 import os
 import threading
 import traceback
@@ -34,6 +35,7 @@ from .registry import KINDS, Registry
 from .settings import load_settings, plugin_dir
 
 LOAD_PLUGINS_ENV = "BACKPROP_STUDIO_LOAD_PLUGINS"
+logger = logging.getLogger("desktop_app.plugins")
 
 # (registry kind, collector hook) in calling order: mappings last, so they can see every layer.
 COLLECTORS: tuple[tuple[str, str], ...] = tuple(
@@ -412,6 +414,44 @@ def use_host(host: PluginHost | None) -> PluginHost | None:
     with _current_lock:
         previous, _current = _current, host
     return previous
+
+
+# --- training runs -----------------------------------------------------------------------------
+class PluginCallback:
+    """A trainer callback forwarding run start, epoch end and run end to the notification hooks.
+
+    It runs on the training thread. A plugin raising there is reported (to ``on_problem`` if
+    given, else the ``desktop_app.plugins`` logger), recorded in the host, and muted for the rest
+    of the run; training goes on. Batch ends are not forwarded: they are the trainer's hot path.
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        host: PluginHost | None = None,
+        on_problem: Callable[[PluginProblem], None] | None = None,
+    ) -> None:
+        self.model = model
+        self.host = host or current_host()
+        self.on_problem = on_problem
+        self._muted: set[str] = set()
+
+    def on_run_start(self, info: Any) -> None:
+        self._muted = set()
+        self._send("on_run_start", info=info)
+
+    def on_epoch_end(self, event: Any) -> None:
+        self._send("on_epoch_end", event=event)
+
+    def on_run_end(self, result: Any) -> None:
+        self._send("on_run_end", result=result)
+
+    def _send(self, hook_name: str, **kwargs: Any) -> None:
+        for problem in self.host.notify(hook_name, self._muted, model=self.model, **kwargs):
+            if self.on_problem is not None:
+                self.on_problem(problem)
+            else:
+                logger.warning("%s", problem.message)
 
 
 # --- errors for users --------------------------------------------------------------------------

@@ -1,0 +1,116 @@
+"""``backprop-studio plugins list|install|uninstall|enable|disable``: see and manage plugins.
+
+Errors from ``desktop_app.plugin_admin`` are ValueErrors: the CLI prints them as one line, exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from .. import plugin_admin
+from ..plugin_discovery import ENTRY_POINT_GROUP
+from ..plugin_manager import PluginInfo, current_host
+from ..settings import plugin_dir
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "plugins", help="list, install, uninstall, enable or disable plugins",
+        description="Manage the plugins that add layers, losses, optimizers, datasets and exporters.",
+    )
+    actions = parser.add_subparsers(dest="plugins_action", metavar="ACTION", required=True)
+
+    listing = actions.add_parser("list", help="show installed plugins, their status and errors")
+    listing.add_argument("--all", action="store_true", help="include the built-in plugins")
+    listing.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    listing.set_defaults(func=run_list)
+
+    install = actions.add_parser(
+        "install", help="install from PyPI, a wheel, an sdist, a project folder, or a .py file",
+    )
+    install.add_argument("spec", metavar="SPEC", help="PyPI name, wheel, sdist, folder, or plugin .py file")
+    install.add_argument("--upgrade", action="store_true", help="upgrade or replace an installed copy")
+    install.add_argument("--editable", action="store_true", help="install a project folder in editable mode")
+    install.add_argument("--no-deps", action="store_true", help="do not install the plugin's dependencies")
+    install.add_argument("--no-build-isolation", action="store_true",
+                         help="build with the packages already installed (offline installs)")
+    install.set_defaults(func=run_install)
+
+    uninstall = actions.add_parser("uninstall", help="remove a plugin (it is never imported)")
+    uninstall.add_argument("name", metavar="NAME", help="plugin, distribution or drop-in file name")
+    uninstall.set_defaults(func=run_uninstall)
+
+    for action, enabled in (("enable", True), ("disable", False)):
+        sub = actions.add_parser(action, help=f"{action} a plugin from the next start on")
+        sub.add_argument("name", metavar="NAME", help="plugin or distribution name")
+        sub.set_defaults(func=run_set_enabled, enabled=enabled)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    host = current_host()
+    plugins = [info for info in host.plugins.values() if args.all or not info.builtin]
+    if args.json:
+        report = {"plugins": [info.to_json() for info in plugins], "warnings": host.warnings,
+                  "plugin_folder": str(plugin_dir())}
+        print(json.dumps(report, indent=2))
+        return 0
+    if plugins:
+        _print_table(plugins)
+    else:
+        print("No third-party plugins installed ('plugins list --all' shows the built-ins).")
+    print(f"Drop-in plugin folder: {plugin_dir()}")
+    for warning in host.warnings:
+        print(f"warning: {warning}")
+    return 0
+
+
+def _print_table(plugins: list[PluginInfo]) -> None:
+    rows = [("NAME", "VERSION", "SOURCE", "STATUS", "CONTRIBUTES")]
+    rows += [(info.name, info.version or "-", info.source, info.status, _contributions(info))
+             for info in plugins]
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    for index, row in enumerate(rows):
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[4])
+        if index == 0:
+            continue
+        info = plugins[index - 1]
+        if info.reason:
+            print(f"    ({info.reason})")
+        for problem in info.problems:
+            print(f"    ! {problem.message}")
+
+
+def _contributions(info: PluginInfo) -> str:
+    return "; ".join(f"{kind}: {', '.join(names)}" for kind, names in info.contributes.items()) or "-"
+
+
+def run_install(args: argparse.Namespace) -> int:
+    options = [flag for flag, wanted in (
+        ("--upgrade", args.upgrade), ("--no-deps", args.no_deps),
+        ("--no-build-isolation", args.no_build_isolation), ("--editable", args.editable),
+    ) if wanted]
+    added = plugin_admin.install(args.spec, options, replace=args.upgrade)
+    if added:
+        for candidate in added:
+            print(f"installed plugin '{candidate.name}' ({candidate.location})")
+    else:
+        print(f"installed {args.spec}; it added no new plugin (no new '{ENTRY_POINT_GROUP}' entry point)")
+    return 0
+
+
+def run_uninstall(args: argparse.Namespace) -> int:
+    removed = plugin_admin.uninstall(args.name)
+    print(f"removed {', '.join(removed)}")
+    return 0
+
+
+def run_set_enabled(args: argparse.Namespace) -> int:
+    changed = plugin_admin.set_enabled(args.name, args.enabled)
+    state = "enabled" if args.enabled else "disabled"
+    if changed:
+        print(f"{state} {', '.join(changed)}; this takes effect the next time the app starts")
+    else:
+        print(f"plugin '{args.name}' is already {state}")
+    return 0
+
