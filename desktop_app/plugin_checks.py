@@ -103,11 +103,16 @@ def sample_input_shapes(cls: type[Layer], layer: Layer) -> list[Shape]:
     )
 
 
-def check_layer(cls: type[Layer], input_shapes: Sequence[Shape] | None = None) -> None:
+def check_layer(cls: type[Layer]) -> None:
     """The registration check of a layer class: defaults build, config round-trips, shapes agree."""
     layer = instantiate_with_defaults(cls)
     check_config_roundtrip(layer)
-    shapes = list(input_shapes) if input_shapes is not None else sample_input_shapes(cls, layer)
+    check_layer_runs(layer)
+
+
+def check_layer_runs(layer: Layer, input_shapes: Sequence[Shape] | None = None) -> list[Shape]:
+    """Run ``check_layer_shapes`` on the given or sample input shapes; returns the shapes used."""
+    shapes = list(input_shapes) if input_shapes is not None else sample_input_shapes(type(layer), layer)
     try:
         if layer.max_inputs == 0:  # a source (like Input): the graph feeds its data, nothing runs
             _check_shape(layer.kind_name(), layer.output_shape())
@@ -119,6 +124,7 @@ def check_layer(cls: type[Layer], input_shapes: Sequence[Shape] | None = None) -
         raise ContractError(
             f"{layer.kind_name()} raised on input shape(s) {shapes}: {type(error).__name__}: {error}"
         ) from error
+    return shapes
 
 
 def check_layer_shapes(layer: Layer, input_shapes: Sequence[Shape]) -> None:
@@ -188,8 +194,12 @@ def check_loss(cls: type[Loss]) -> None:
     """Defaults build, config round-trips, a sample batch gives a finite loss and a pred-shaped gradient."""
     loss = instantiate_with_defaults(cls)
     check_config_roundtrip(loss)
+    check_loss_outputs(loss, *sample_batch(cls.task))
+
+
+def check_loss_outputs(loss: Loss, pred: np.ndarray, target: np.ndarray) -> None:
+    """forward gives a finite number; backward an array with pred's shape and dtype."""
     name = loss.kind_name()
-    pred, target = sample_batch(cls.task)
     value = _guarded(name, "forward", lambda: loss.forward(pred, target))
     _check_finite_number(name, "forward", value)
     grad = _guarded(name, "backward", loss.backward)
@@ -213,6 +223,10 @@ def check_optimizer(cls: type[Optimizer]) -> None:
     """Defaults build, config round-trips, one step moves a float32 parameter in place."""
     optimizer = instantiate_with_defaults(cls)
     check_config_roundtrip(optimizer)
+    check_optimizer_step(optimizer)
+
+
+def check_optimizer_step(optimizer: Optimizer) -> None:
     name = optimizer.kind_name()
     param = np.array([1.0, -2.0, 0.5], dtype=np.float32)
     before = param.copy()
