@@ -137,7 +137,7 @@ class CategoricalCrossentropy(Loss):
             shifted -= log_sums  # now log-probabilities
             total = -float(np.vdot(target, shifted))
         else:
-            labels = _class_labels(self, target, pred.shape)
+            labels = class_labels(self.kind_name(), target, pred.shape)
             rows = np.arange(count)
             total = float(log_sums.sum()) - float(shifted[rows, labels].sum())
             target = (rows, labels)
@@ -160,28 +160,33 @@ class CategoricalCrossentropy(Loss):
         return probs
 
 
-def _class_labels(loss: Loss, target: np.ndarray, pred_shape: tuple[int, ...]) -> np.ndarray:
-    """Integer class labels in [0, C) for logits of shape (N, C), or a ShapeError naming the problem."""
+def class_labels(owner: str, target: np.ndarray, pred_shape: tuple[int, ...]) -> np.ndarray:
+    """Integer class labels in [0, C) for logits of shape (N, C), or a ShapeError naming ``owner``.
+
+    Labels may come as (N,) or (N, 1), as integers or as whole-valued floats.
+    """
     count, classes = pred_shape
     if target.shape == (count, 1):
         target = target.reshape(count)
     if target.shape != (count,):
         raise ShapeError(
-            f"{loss.kind_name()}: targets must be class indices of shape ({count},) or one-hot of shape "
+            f"{owner}: targets must be class indices of shape ({count},) or one-hot of shape "
             f"{pred_shape}. Received targets of shape {target.shape}"
         )
-    if not np.issubdtype(target.dtype, np.integer):
+    if target.dtype.kind not in "iu":
         if not np.array_equal(target, np.round(target)):
             raise ShapeError(
-                f"{loss.kind_name()}: class indices must be whole numbers. Received dtype {target.dtype} "
+                f"{owner}: class indices must be whole numbers. Received dtype {target.dtype} "
                 "with fractional values"
             )
         target = target.astype(np.intp)
-    low, high = int(target.min(initial=0)), int(target.max(initial=0))
+    if target.size == 0:
+        return target
+    low, high = int(target.min()), int(target.max())
     if low < 0 or high >= classes:
         bad = low if low < 0 else high
         raise ShapeError(
-            f"{loss.kind_name()}: class indices must lie in [0, {classes - 1}] for {classes} outputs. "
+            f"{owner}: class indices must lie in [0, {classes - 1}] for {classes} outputs. "
             f"Received label {bad}"
         )
     return target
