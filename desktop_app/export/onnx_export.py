@@ -1,0 +1,123 @@
+"""ONNX export: map each node of a built model to standard ONNX operators, check, write atomically.
+
+Inference semantics (dropout off, BatchNorm running statistics); the batch axis is symbolic
+(``batch``). Graph inputs and outputs carry the model's input and output node names.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import onnx
+from onnx import helper
+
+from .. import __version__
+from ..engine.graph import Model
+from ..fileio import atomic_write
+from ..registry import Registry
+from .base import Exporter
+from .errors import ExportError
+from .onnx_builder import OPSET, OnnxContext
+from .onnx_mappings import BUILTIN_ONNX_MAPPINGS
+
+# Opset 17 first appeared with IR version 8; an older IR keeps the file readable by older runtimes.
+IR_VERSION = 8
+
+OnnxMapping = Callable[[OnnxContext, Any, str, list[str]], str]
+
+
+class OnnxExporter(Exporter):
+    type_name = "onnx"
+    description = "ONNX model (opset 17) for onnxruntime and other inference engines."
+    suffix = ".onnx"
+
+    def export(self, model: Model, path: str | os.PathLike, *, registry: Registry) -> None:
+        proto = build_onnx_model(model, registry)
+        atomic_write(path, lambda handle: handle.write(proto.SerializeToString()))
+
+
+def onnx_mappings(registry: Registry) -> dict[str, OnnxMapping]:
+    """The built-in mappings overlaid with the registry's (plugins add their layers' mappings)."""
+    return {**BUILTIN_ONNX_MAPPINGS, **registry.onnx_mappings}
+
+
+def build_onnx_model(model: Model, registry: Registry) -> onnx.ModelProto:
+    """The checked ONNX model of ``model`` with its current weights.
+
+    Raises ExportError naming the node, its layer type and its plugin when a layer has no mapping
+    or its mapping fails, and when the finished graph does not pass ``onnx.checker``.
+    """
+    mappings = onnx_mappings(registry)
+    ctx = OnnxContext(model.dtype)
+    ctx.reserve([*model.input_names, *model.output_names])
+    graph_inputs = []
+    for name in model.input_names:
+        ctx.declare(name, model.shapes[name])
+        graph_inputs.append(_value_info(ctx, name, model.shapes[name]))
+    tensors = {name: name for name in model.input_names}
+    for name in model.order:
+        if name in tensors:
+            continue
+        inputs = [tensors[source] for source in model.specs[name].inputs]
+        tensors[name] = _map_node(ctx, model, name, inputs, mappings, registry)
+        ctx.declare(tensors[name], model.shapes[name])
+    for name in model.output_names:
+        ctx.nodes.append(helper.make_node("Identity", [tensors[name]], [name], name=f"{name}:output"))
+    graph = helper.make_graph(
+        ctx.nodes,
+        "backprop_studio_model",
+        graph_inputs,
+        [_value_info(ctx, name, model.shapes[name]) for name in model.output_names],
+        initializer=ctx.initializers,
+    )
+    proto = helper.make_model(
+        graph,
+        producer_name="backprop-studio",
+        producer_version=__version__,
+        opset_imports=[helper.make_opsetid("", OPSET)],
+        ir_version=IR_VERSION,
+    )
+    try:
+        onnx.checker.check_model(proto, full_check=True)
+    except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as error:
+        raise ExportError(f"the exported ONNX graph is invalid: {error}") from None
+    return proto
+
+
+def _map_node(
+    ctx: OnnxContext,
+    model: Model,
+    name: str,
+    inputs: list[str],
+    mappings: Mapping[str, OnnxMapping],
+    registry: Registry,
+) -> str:
+    spec, layer = model.specs[name], model.layers[name]
+    plugin = registry.owner("layers", spec.type) or "unknown"
+    where = f"node '{name}' (layer type '{spec.type}', plugin '{plugin}')"
+    mapping = mappings.get(spec.type)
+    if mapping is None:
+        raise ExportError(
+            f"{where} has no ONNX mapping: its plugin must register one through the ONNX-mapping "
+            "hook, or export the weights as npz/safetensors instead"
+        )
+    ctx.set_scope(name)
+    try:
+        output = mapping(ctx, layer, name, inputs)
+    except ExportError:
+        raise
+    except Exception as error:  # a plugin's mapping is not ours to trust
+        raise ExportError(f"{where}: its ONNX mapping failed: {type(error).__name__}: {error}") from error
+    finally:
+        ctx.set_scope("")
+    if not isinstance(output, str) or not ctx.has_tensor(output):
+        raise ExportError(
+            f"{where}: its ONNX mapping must return the name of a tensor it added. Received: {output!r}"
+        )
+    return output
+
+
+def _value_info(ctx: OnnxContext, name: str, shape: tuple[int, ...]) -> onnx.ValueInfoProto:
+    return helper.make_tensor_value_info(name, ctx.elem_type, ["batch", *shape])

@@ -1,0 +1,134 @@
+"""ONNX mappings of the built-in layers: each adds standard opset-17 operators with inference semantics.
+
+A mapping is ``fn(ctx, layer, node_name, inputs) -> output tensor name`` (see ``onnx_builder``).
+Weights become initializers named ``node/param``, the keys of the weight files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ..engine.layer import Layer
+from ..engine.layers._windows import plan_2d
+from .onnx_builder import OnnxContext
+
+OnnxMapping = Callable[[OnnxContext, Layer, str, list[str]], str]
+
+# The constants of the engine's GELU (tanh approximation); opset 17 has no Gelu operator.
+_SQRT_2_OVER_PI = 0.7978845608028654
+_GELU_CUBIC = 0.044715
+
+
+def _weights(ctx: OnnxContext, layer: Layer, node: str, *names: str) -> list[str]:
+    """Initializers for the named parameters or state arrays of ``layer``, named ``node/param``."""
+    arrays = {**layer.params, **layer.state}
+    return [ctx.add_initializer(f"{node}/{name}", arrays[name]) for name in names]
+
+
+def _window_attrs(ctx: OnnxContext, layer: Layer, inputs: list[str], window_key: str) -> dict:
+    """kernel_shape, strides and explicit pads [top, left, bottom, right] of a 2-D sliding window,
+    planned by the engine's own geometry so 'same' pads exactly as the layer does."""
+    config, shapes = layer.config, (ctx.shape(inputs[0]),)
+    geometry = plan_2d(layer, shapes, config[window_key], config["strides"], config["padding"])
+    (top, bottom), (left, right) = geometry.pads
+    return {
+        "kernel_shape": list(geometry.kernel),
+        "strides": list(geometry.strides),
+        "pads": [top, left, bottom, right],
+    }
+
+
+def map_dense(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
+    names = ("kernel", "bias") if layer.config["use_bias"] else ("kernel",)
+    return ctx.add_node("Gemm", [inputs[0], *_weights(ctx, layer, node, *names)])
+
+
+def map_conv2d(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
+    names = ("kernel", "bias") if layer.config["use_bias"] else ("kernel",)
+    weights = _weights(ctx, layer, node, *names)
+    return ctx.add_node("Conv", [inputs[0], *weights], **_window_attrs(ctx, layer, inputs, "kernel_size"))
+
+
+def map_max_pool(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
+    # ONNX MaxPool ignores padded cells, as the engine's -inf padding does.
+    return ctx.add_node("MaxPool", inputs, **_window_attrs(ctx, layer, inputs, "pool_size"))
+
+
+def map_avg_pool(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
+    # The engine averages over real pixels only: padding excluded from the count.
+    attrs = _window_attrs(ctx, layer, inputs, "pool_size")
+    return ctx.add_node("AveragePool", inputs, count_include_pad=0, **attrs)
+
+
+def map_flatten(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
+    return ctx.add_node("Flatten", inputs, axis=1)  # axis 0 is the batch
+
+
+def map_reshape(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
+    # The resolved per-sample shape (no -1 left), with -1 standing for the batch.
+    target = layer.output_shape(ctx.shape(inputs[0]))
+    shape = ctx.add_initializer(f"{node}/shape", np.array([-1, *target], dtype=np.int64))
+    return ctx.add_node("Reshape", [inputs[0], shape])
+
+
+def map_identity(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
+    return ctx.add_node("Identity", inputs)
+
+
+def map_batch_norm(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
+    # Axis 1 is the feature or channel axis for both (N, F) and (N, C, H, W).
+    params = _weights(ctx, layer, node, "gamma", "beta", "running_mean", "running_var")
+    return ctx.add_node("BatchNormalization", [inputs[0], *params], epsilon=layer.config["epsilon"])
+
+
+def map_gelu(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
+    """0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), the engine's formula, in primitive ops."""
+    x, one = inputs[0], ctx.scalar(f"{node}/one", 1.0)
+    cubic_term = ctx.add_node("Mul", [ctx.add_node("Mul", [x, x]), ctx.scalar(f"{node}/cubic", _GELU_CUBIC)])
+    inner = ctx.add_node("Mul", [ctx.add_node("Add", [cubic_term, one]), x])
+    scaled = ctx.add_node("Mul", [inner, ctx.scalar(f"{node}/sqrt_2_over_pi", _SQRT_2_OVER_PI)])
+    half_x = ctx.add_node("Mul", [x, ctx.scalar(f"{node}/half", 0.5)])
+    return ctx.add_node("Mul", [half_x, ctx.add_node("Add", [ctx.add_node("Tanh", [scaled]), one])])
+
+
+def _elementwise(op_type: str, **attr_from_config: str) -> OnnxMapping:
+    """A mapping to one ONNX operator whose attributes come from the layer's config."""
+
+    def mapping(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
+        attrs = {attr: layer.config[key] for attr, key in attr_from_config.items()}
+        return ctx.add_node(op_type, inputs, **attrs)
+
+    mapping.__name__ = f"map_{op_type.lower()}"
+    return mapping
+
+
+def map_softmax(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
+    return ctx.add_node("Softmax", inputs, axis=-1)  # the engine normalizes the last axis
+
+
+def map_concatenate(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
+    rank = len(ctx.shape(inputs[0]))
+    return ctx.add_node("Concat", inputs, axis=1 + layer.config["axis"] % rank)  # batch axis first
+
+
+BUILTIN_ONNX_MAPPINGS: dict[str, OnnxMapping] = {
+    "Dense": map_dense,
+    "Conv2D": map_conv2d,
+    "MaxPool2D": map_max_pool,
+    "AvgPool2D": map_avg_pool,
+    "Flatten": map_flatten,
+    "Reshape": map_reshape,
+    "Dropout": map_identity,  # inference: dropout is off
+    "BatchNorm": map_batch_norm,
+    "ReLU": _elementwise("Relu"),
+    "LeakyReLU": _elementwise("LeakyRelu", alpha="alpha"),
+    "ELU": _elementwise("Elu", alpha="alpha"),
+    "GELU": map_gelu,
+    "Sigmoid": _elementwise("Sigmoid"),
+    "Tanh": _elementwise("Tanh"),
+    "Softmax": map_softmax,
+    "Add": _elementwise("Sum"),
+    "Concatenate": map_concatenate,
+}
