@@ -61,6 +61,7 @@ def load_safetensors_weights(path: str | os.PathLike) -> dict[str, np.ndarray]:
     try:
         with safetensors.safe_open(source, framework="np") as handle:
             metadata = handle.metadata() or {}
+            # safe_open handles are not iterable: .keys() is needed.
             weights = {key: np.array(handle.get_tensor(key)) for key in handle.keys()}  # noqa: SIM118
     except (OSError, safetensors.SafetensorError, TypeError, ValueError) as error:
         raise ValueError(f"{source}: not a readable safetensors weights file ({error})") from None
