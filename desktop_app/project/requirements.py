@@ -1,0 +1,91 @@
+"""Which installed types a project needs, and which plugin provided each one that is not built in.
+
+A project records the plugin behind every non-built-in type it uses, so that opening it where the
+plugin is missing can say which plugin to install, not only which type is unknown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..registry import Registry
+from .document import Project
+from .errors import ProjectError
+
+SINGULAR = {"layers": "layer", "losses": "loss", "optimizers": "optimizer", "schedules": "schedule",
+            "metrics": "metric", "datasets": "dataset"}
+
+
+@dataclass(frozen=True)
+class TypeUse:
+    """One place a project names a registered type."""
+
+    kind: str
+    name: str
+    json_path: str
+
+
+@dataclass(frozen=True)
+class MissingType:
+    use: TypeUse
+    plugin: str | None
+
+    def __str__(self) -> str:
+        text = f"{SINGULAR[self.use.kind]} type '{self.use.name}' ({self.use.json_path}) is not installed"
+        if self.plugin:
+            return f"{text}; it was provided by plugin '{self.plugin}': install or enable that plugin"
+        return f"{text} and no plugin that provides it is recorded"
+
+
+def type_uses(project: Project) -> list[TypeUse]:
+    """Every registered type the project names, with where it names it."""
+    uses = [TypeUse("layers", node.type, f"$.model.nodes[{i}].type")
+            for i, node in enumerate(project.nodes) if node.type != "Input"]
+    training = project.training
+    uses += [
+        TypeUse("losses", training.loss.type, "$.training.loss.type"),
+        TypeUse("optimizers", training.optimizer.type, "$.training.optimizer.type"),
+        TypeUse("schedules", training.schedule.type, "$.training.schedule.type"),
+        TypeUse("datasets", project.dataset.type, "$.dataset.type"),
+    ]
+    uses += [TypeUse("metrics", name, f"$.training.metrics[{i}]") for i, name in enumerate(training.metrics)]
+    return uses
+
+
+def missing_types(project: Project, registry: Registry) -> list[MissingType]:
+    """The types the project uses that the registry lacks, each with its recorded plugin."""
+    return [
+        MissingType(use, project.plugins.get(use.kind, {}).get(use.name))
+        for use in type_uses(project)
+        if use.name not in registry.table(use.kind)
+    ]
+
+
+def require_types(project: Project, registry: Registry) -> None:
+    """Raise one ProjectError listing every missing type (and the plugin to install for each)."""
+    missing = missing_types(project, registry)
+    if missing:
+        source = str(project.path) if project.path else None
+        raise ProjectError("; ".join(str(item) for item in missing), source)
+
+
+def is_builtin_owner(owner: str | None) -> bool:
+    """Built-ins register as ``builtin`` or ``builtin.<part>``; None means nobody recorded one."""
+    return owner is None or owner.split(".")[0] == "builtin"
+
+
+def record_plugins(project: Project, registry: Registry) -> None:
+    """Set ``project.plugins`` to the owning plugin of each non-built-in type it uses.
+
+    Types missing from the registry keep the plugin recorded earlier, so saving a project opened
+    without its plugin does not forget where its types come from.
+    """
+    recorded: dict[str, dict[str, str]] = {}
+    for use in type_uses(project):
+        if use.name in registry.table(use.kind):
+            owner = registry.owner(use.kind, use.name)
+        else:
+            owner = project.plugins.get(use.kind, {}).get(use.name)
+        if not is_builtin_owner(owner):
+            recorded.setdefault(use.kind, {})[use.name] = owner
+    project.plugins = recorded

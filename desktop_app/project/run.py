@@ -1,0 +1,189 @@
+"""From a project to a ready training run: the one path the CLI and the GUI both take.
+
+``build_run`` checks the installed types, builds and seeds the model, makes the loss, optimizer,
+schedule and metrics, loads the dataset, splits and scales it, and hands back a Trainer with the
+keyword arguments for ``fit``. The same project and seed therefore give the same weights whether
+trained from the window or from a terminal.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..data.dataset import Dataset
+from ..data.errors import DataError
+from ..data.preprocess import PreparedData, prepare
+from ..engine.callbacks import History
+from ..engine.component import Component
+from ..engine.control import TrainingControl
+from ..engine.errors import ConfigError, GraphError
+from ..engine.graph import Model
+from ..engine.loss import Loss
+from ..engine.metric import Metric
+from ..engine.optimizer import Optimizer
+from ..engine.schedule import Schedule
+from ..engine.training import Trainer
+from ..fileio import load_weights_npz
+from ..registry import Registry
+from .document import ComponentRef, Project
+from .errors import ProjectError
+from .requirements import require_types
+from .weights import Preprocessing
+
+
+@dataclass(frozen=True)
+class RunOverrides:
+    """Settings that replace the project's for one run (None keeps the project's value).
+
+    ``weights`` starts from given weights (a .npz path or ``node/param`` arrays) instead of
+    fresh initialization, for fine-tuning or resuming.
+    """
+
+    epochs: int | None = None
+    batch_size: int | None = None
+    learning_rate: float | None = None
+    seed: int | None = None
+    shuffle: bool | None = None
+    weights: str | os.PathLike | Mapping[str, np.ndarray] | None = None
+
+
+@dataclass
+class Run:
+    """Everything one training run needs; ``fit()`` trains ``model`` in place."""
+
+    project: Project
+    model: Model
+    loss: Loss
+    optimizer: Optimizer
+    schedule: Schedule
+    metrics: list[Metric]
+    data: PreparedData
+    trainer: Trainer
+    fit_kwargs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def preprocessing(self) -> Preprocessing:
+        """What to save beside the trained weights (scaler and class names)."""
+        return Preprocessing(self.data.scaler, self.data.dataset.class_names, self.data.dataset.name)
+
+    def fit(self) -> History:
+        return self.trainer.fit(self.data.x_train, self.data.y_train, **self.fit_kwargs)
+
+
+def _registry(registry: Registry | None) -> Registry:
+    if registry is not None:
+        return registry
+    from ..plugin_manager import current_registry
+
+    return current_registry()
+
+
+def _source(project: Project) -> str | None:
+    return str(project.path) if project.path else None
+
+
+def build_model(project: Project, registry: Registry | None = None, seed: int | None = None) -> Model:
+    """The project's network, built and initialized from ``seed`` (default: the project's seed)."""
+    registry = _registry(registry)
+    require_types(project, registry)
+    try:
+        return Model(project.node_specs(), registry.layers, outputs=project.outputs or None,
+                     dtype=project.dtype, seed=project.training.seed if seed is None else seed)
+    except GraphError as error:
+        names = [node.name for node in project.nodes]
+        where = f"$.model.nodes[{names.index(error.node)}]" if error.node in names else "$.model"
+        raise ProjectError(str(error), _source(project), where) from None
+
+
+def make_component(table: Mapping[str, type], ref: ComponentRef, project: Project, where: str) -> Component:
+    """An instance of ``ref.type`` from ``table``; a bad parameter is named with ``where``, its JSON path."""
+    try:
+        return table[ref.type](**ref.params)
+    except ConfigError as error:
+        raise ProjectError(str(error), _source(project), where) from None
+
+
+def load_dataset(project: Project, registry: Registry | None = None) -> Dataset:
+    """The project's dataset; file options are resolved against the project's folder."""
+    registry = _registry(registry)
+    require_types(project, registry)
+    source_cls = registry.datasets[project.dataset.type]
+    options = dict(project.dataset.options)
+    for key in getattr(source_cls, "path_options", ()):
+        if isinstance(options.get(key), str) and options[key]:
+            options[key] = str(project.resolve(options[key]))
+    source = make_component(registry.datasets, ComponentRef(project.dataset.type, options), project,
+                            "$.dataset.options")
+    return source.load()
+
+
+def prepare_data(project: Project, model: Model, loss: Loss, dataset: Dataset, seed: int) -> PreparedData:
+    """Split and scale ``dataset`` for ``model`` and ``loss``; a shape mismatch is a DataError."""
+    if dataset.sample_shape != model.input_shape:
+        raise DataError(
+            f"dataset '{dataset.name}' has samples of shape {dataset.sample_shape}, but the model's input "
+            f"'{model.input_names[0]}' takes {model.input_shape}: change the Input node's shape"
+        )
+    return prepare(
+        dataset,
+        loss_task=loss.task,
+        output_shape=model.output_shape,
+        validation_split=project.training.validation_split,
+        seed=seed,
+        scaling=project.dataset.scaling,
+        one_hot=project.dataset.one_hot,
+        dtype=model.dtype,
+    )
+
+
+def build_run(
+    project: Project,
+    overrides: RunOverrides | None = None,
+    *,
+    registry: Registry | None = None,
+    dataset: Dataset | None = None,
+    callbacks: Iterable[object] = (),
+    control: TrainingControl | None = None,
+) -> Run:
+    """A ready run of ``project``; ``dataset`` skips loading when the caller already has it."""
+    overrides = overrides or RunOverrides()
+    registry = _registry(registry)
+    settings = project.training
+    seed = settings.seed if overrides.seed is None else overrides.seed
+    model = build_model(project, registry, seed)
+    if overrides.weights is not None:
+        _load_initial_weights(model, overrides.weights)
+    loss = make_component(registry.losses, settings.loss, project, "$.training.loss.params")
+    optimizer_ref = settings.optimizer
+    if overrides.learning_rate is not None:
+        optimizer_ref = ComponentRef(optimizer_ref.type,
+                                     {**optimizer_ref.params, "learning_rate": overrides.learning_rate})
+    optimizer = make_component(registry.optimizers, optimizer_ref, project, "$.training.optimizer.params")
+    schedule = make_component(registry.schedules, settings.schedule, project, "$.training.schedule.params")
+    metrics = [make_component(registry.metrics, ComponentRef(name), project, f"$.training.metrics[{i}]")
+               for i, name in enumerate(settings.metrics)]
+    data = prepare_data(project, model, loss, dataset or load_dataset(project, registry), seed)
+    trainer = Trainer(model, loss, optimizer, schedule, metrics or None, callbacks, control)
+    fit_kwargs = {
+        "epochs": settings.epochs if overrides.epochs is None else overrides.epochs,
+        "batch_size": settings.batch_size if overrides.batch_size is None else overrides.batch_size,
+        "shuffle": settings.shuffle if overrides.shuffle is None else overrides.shuffle,
+        "seed": seed,
+        "validation_data": None if data.x_val is None else (data.x_val, data.y_val),
+        "early_stopping": settings.early_stopping,
+    }
+    return Run(project, model, loss, optimizer, schedule, trainer.metrics, data, trainer, fit_kwargs)
+
+
+def _load_initial_weights(model: Model, weights: str | os.PathLike | Mapping[str, np.ndarray]) -> None:
+    arrays = weights if isinstance(weights, Mapping) else load_weights_npz(weights)
+    try:
+        model.set_weights(arrays)
+    except GraphError as error:
+        where = "" if isinstance(weights, Mapping) else f"{weights}: "
+        raise ProjectError(f"{where}{error}") from None

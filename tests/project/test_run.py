@@ -1,0 +1,146 @@
+"""build_run: one project + one seed = one set of weights; overrides; errors before training."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from desktop_app.data import DataError
+from desktop_app.fileio import save_weights_npz
+from desktop_app.project import ProjectError, RunOverrides, build_model, build_run, load_dataset
+
+
+def trained_weights(project, overrides=None):
+    run = build_run(project, overrides)
+    run.fit()
+    return run.model.get_weights()
+
+
+def assert_same(a, b):
+    assert a.keys() == b.keys()
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key])
+
+
+def test_run_is_ready(tiny_project):
+    run = build_run(tiny_project)
+    assert run.model.input_shape == (2,) and run.model.output_shape == (1,)
+    assert run.loss.type_name == "binary_crossentropy"
+    assert run.optimizer.config["learning_rate"] == 0.05
+    assert [m.type_name for m in run.metrics] == ["accuracy"]
+    assert run.fit_kwargs["epochs"] == 3 and run.fit_kwargs["batch_size"] == 16
+    assert run.fit_kwargs["seed"] == 7 and run.fit_kwargs["shuffle"] is True
+    assert len(run.data.x_train) == 48 and len(run.data.x_val) == 16
+    assert run.data.y_train.shape == (48, 1) and run.data.y_train.dtype == np.float32
+    np.testing.assert_allclose(run.data.x_train.mean(axis=0), 0.0, atol=1e-6)
+    assert run.preprocessing.class_names == ("class 0", "class 1")
+
+
+def test_same_seed_same_weights_different_seed_different(tiny_project):
+    first = trained_weights(tiny_project)
+    assert_same(first, trained_weights(tiny_project))
+    other = trained_weights(tiny_project, RunOverrides(seed=8))
+    assert not np.array_equal(first["hidden/kernel"], other["hidden/kernel"])
+
+
+def test_initial_weights_follow_the_seed(tiny_project):
+    assert_same(build_model(tiny_project, seed=3).get_weights(), build_run(tiny_project, RunOverrides(seed=3))
+                .model.get_weights())
+
+
+def test_overrides_reach_the_trainer(tiny_project):
+    run = build_run(tiny_project, RunOverrides(epochs=2, batch_size=5, learning_rate=0.5, shuffle=False))
+    assert run.fit_kwargs["epochs"] == 2 and run.fit_kwargs["batch_size"] == 5
+    assert run.fit_kwargs["shuffle"] is False
+    assert run.optimizer.config["learning_rate"] == 0.5
+    history = run.fit()
+    assert len(history.epochs) == 2
+
+
+def test_starting_weights_from_a_file(tiny_project, tmp_path):
+    start = build_model(tiny_project, seed=99).get_weights()
+    save_weights_npz(tmp_path / "start.npz", start)
+    run = build_run(tiny_project, RunOverrides(weights=tmp_path / "start.npz"))
+    assert_same(run.model.get_weights(), start)
+    fresh = build_run(tiny_project)
+    assert not np.array_equal(fresh.model.get_weights()["hidden/kernel"], start["hidden/kernel"])
+
+
+def test_weights_that_do_not_fit_are_named(tiny_project, tmp_path):
+    save_weights_npz(tmp_path / "other.npz", {"hidden/kernel": np.zeros((3, 3), np.float32)})
+    with pytest.raises(ProjectError,
+                       match=r"other\.npz: weights do not fit this model: missing \['hidden/bias'"):
+        build_run(tiny_project, RunOverrides(weights=tmp_path / "other.npz"))
+
+
+def test_bad_component_parameter_names_its_json_path(tiny_project):
+    tiny_project.training.optimizer.params["momentum"] = 0.9
+    with pytest.raises(ProjectError, match=r"\$\.training\.optimizer\.params: adam: unknown parameter\(s\) "
+                                           r"\['momentum'\]"):
+        build_run(tiny_project)
+
+
+def test_bad_dataset_option_names_its_json_path(tiny_project):
+    tiny_project.dataset.options["n_samples"] = 1
+    with pytest.raises(ProjectError, match=r"\$\.dataset\.options: xor: parameter 'n_samples' must be >= 4"):
+        build_run(tiny_project)
+
+
+def test_graph_error_names_the_node_and_its_json_path(tiny_project):
+    tiny_project.nodes[1].params["units"] = 0
+    with pytest.raises(ProjectError, match=r"\$\.model\.nodes\[1\]: node 'hidden'"):
+        build_run(tiny_project)
+
+
+def test_input_shape_must_match_the_data(tiny_project):
+    tiny_project.nodes[0].params["shape"] = [3]
+    with pytest.raises(DataError, match=r"dataset 'xor' has samples of shape \(2,\), but the model's input "
+                                        r"'input' takes \(3,\)"):
+        build_run(tiny_project)
+
+
+def test_output_must_fit_the_classes(tiny_project):
+    tiny_project.training.loss.type = "categorical_crossentropy"
+    with pytest.raises(DataError, match=r"2 classes, so the model must output shape \(2,\)"):
+        build_run(tiny_project)
+
+
+def test_file_datasets_resolve_against_the_project_folder(tiny_project, tmp_path):
+    folder = tmp_path / "proj"
+    (folder / "data").mkdir(parents=True)
+    rows = "\n".join(f"{a},{b},{int((a > 0) != (b > 0))}" for a, b in
+                     np.random.default_rng(0).uniform(-1, 1, (40, 2)))
+    (folder / "data" / "xor.csv").write_text("a,b,label\n" + rows + "\n")
+    from desktop_app.project import save_project
+
+    tiny_project.dataset.type = "csv"
+    tiny_project.dataset.options = {"path": "data/xor.csv", "target": "label"}
+    save_project(tiny_project, folder / "p.bps.json")
+    dataset = load_dataset(tiny_project)
+    assert len(dataset) == 40 and dataset.feature_names == ("a", "b")
+    assert build_run(tiny_project).fit().epochs
+
+
+def test_float64_models_get_float64_data(tiny_project):
+    tiny_project.dtype = "float64"
+    run = build_run(tiny_project)
+    assert run.data.x_train.dtype == np.float64 and run.data.y_train.dtype == np.float64
+    run.fit()
+    assert run.model.get_weights()["out/kernel"].dtype == np.float64
+
+
+def test_a_dataset_can_be_passed_in(tiny_project):
+    dataset = load_dataset(tiny_project).subset(np.arange(20))
+    run = build_run(tiny_project, dataset=dataset)
+    assert len(run.data.x_train) + len(run.data.x_val) == 20
+
+
+def test_callbacks_receive_the_run(tiny_project):
+    epochs = []
+
+    class Recorder:
+        def on_epoch_end(self, event):
+            epochs.append(event.epoch)
+
+    build_run(tiny_project, callbacks=[Recorder()]).fit()
+    assert epochs == [1, 2, 3]
