@@ -208,6 +208,15 @@ def test_maxpool_sends_the_gradient_to_the_maximum_only():
     np.testing.assert_array_equal(dx, [[[[0.0, 2.0], [0.0, 0.0]]]])
 
 
+def test_maxpool_gives_a_tied_window_its_gradient_once():
+    x = np.zeros((1, 1, 2, 4), dtype=np.float32)  # all ties, as after a ReLU on negatives
+    x[0, 0, 1, 3] = 1.0
+    layer = MaxPool2D(pool_size=(2, 2), strides=(1, 2))
+    layer.build((1, 2, 4), rng=np.random.default_rng())
+    (dx,) = layer.backward(np.ones((1, 1, 1, 2), dtype=np.float32) * layer.forward(x) + 1)
+    np.testing.assert_array_equal(dx, [[[[1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 2.0]]]])
+
+
 @pytest.mark.parametrize("shape, axes", [((3,), (0,)), ((2, 3, 4), (0, 2, 3))])
 def test_batchnorm_training_normalizes_and_updates_running_statistics(shape, axes):
     rng = np.random.default_rng(5)

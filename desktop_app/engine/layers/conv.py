@@ -14,6 +14,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from ..initializers import initialize, initializer_spec
 from ..layer import Layer, Shape
 from ..schema import ParamSpec, schema
+from ._reduce import ones_vector
 from ._windows import plan_2d
 
 
@@ -57,8 +58,7 @@ class Conv2D(Layer):
         grad_cols = grad.transpose(1, 0, 2, 3).reshape(filters, -1)
         np.matmul(grad_cols, self._cols.T, out=self.grads["kernel"].reshape(filters, -1))
         if self.config["use_bias"]:
-            ones = np.ones(grad_cols.shape[1], dtype=grad.dtype)
-            np.matmul(grad_cols, ones, out=self.grads["bias"])
+            np.matmul(grad_cols, ones_vector(grad_cols.shape[1], grad.dtype), out=self.grads["bias"])
         if not self.input_grad_needed:
             return (None,)
         geometry = self._geometry

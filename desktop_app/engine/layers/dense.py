@@ -7,6 +7,7 @@ import numpy as np
 from ..initializers import initialize, initializer_spec
 from ..layer import Layer, Shape
 from ..schema import ParamSpec, schema
+from ._reduce import ones_vector
 
 
 class Dense(Layer):
@@ -37,9 +38,7 @@ class Dense(Layer):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None]:
         np.matmul(self._x.T, grad, out=self.grads["kernel"])
         if self.config["use_bias"]:
-            # Summing over the batch as a product with a ones vector is a GEMV: faster than sum(0).
-            ones = np.ones(grad.shape[0], dtype=grad.dtype)
-            np.matmul(ones, grad, out=self.grads["bias"])
+            np.matmul(ones_vector(grad.shape[0], grad.dtype), grad, out=self.grads["bias"])
         if not self.input_grad_needed:
             return (None,)
         return (grad @ self.params["kernel"].T,)

@@ -48,29 +48,31 @@ class MaxPool2D(Pool2D):
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         geometry = self._geometry
-        padded = geometry.pad(x, value=-np.inf)
-        self._padded_shape = padded.shape
+        self._padded = padded = geometry.pad(x, value=-np.inf)
         best = None
-        for p, q, window in geometry.positions():
-            candidate = padded[window]
+        for _, _, window in geometry.positions():
             if best is None:
-                best = candidate.copy()
-                offsets = geometry.kernel[0] * geometry.kernel[1]
-                self._argmax = np.zeros(best.shape, dtype=np.uint8 if offsets <= 256 else np.int32)
-                continue
-            better = candidate > best
-            np.copyto(best, candidate, where=better)
-            self._argmax[better] = p * geometry.kernel[1] + q
+                best = padded[window].copy()
+            else:
+                np.maximum(best, padded[window], out=best)
+        self._best = best
         return best
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None]:
         if not self.input_grad_needed:
             return (None,)
-        geometry = self._geometry
-        dpadded = np.zeros(self._padded_shape, dtype=grad.dtype)
-        for p, q, window in geometry.positions():
-            # Ties go to the first maximum in window order, as in forward.
-            dpadded[window] += grad * (self._argmax == p * geometry.kernel[1] + q)
+        geometry, padded, best = self._geometry, self._padded, self._best
+        dpadded = np.zeros_like(padded, dtype=grad.dtype)  # same memory order as the input
+        # Each window's gradient goes to its first maximum only: ties (common after a ReLU) must
+        # not receive it twice. Buffers are reused across the kernel offsets.
+        unclaimed = np.ones(best.shape, dtype=bool)
+        hit = np.empty(best.shape, dtype=bool)
+        share = np.empty(grad.shape, dtype=grad.dtype)
+        for _, _, window in geometry.positions():
+            np.equal(padded[window], best, out=hit)
+            hit &= unclaimed
+            unclaimed ^= hit
+            dpadded[window] += np.multiply(grad, hit, out=share)
         return (geometry.crop(dpadded),)
 
 
