@@ -165,7 +165,9 @@ def check_model_gradients(
     Parameters are checked end to end: each weight is nudged in the whole model and the loss
     re-evaluated, which also checks the gradient flowing back through every later node and every
     fan-out. A node's input gradient (where the model needs one) is checked on the node alone with
-    the inputs it really receives. ``max_entries`` caps the entries checked per array, drawn at
+    the inputs it really receives, jittered by 0.1% of their spread: exact ties (a max-pool window
+    of ReLU zeros) have no derivative, and finite differences would disagree with any choice the
+    layer makes there. ``max_entries`` caps the entries checked per array, drawn at
     random with ``seed`` (None checks all) so large models stay quick.
     """
     if len(model.output_names) != 1:
@@ -195,7 +197,7 @@ def check_model_gradients(
             params_error = error if params_error is None else max(params_error, error)
         input_error = None
         if layer.input_grad_needed:
-            inputs = [values[source] for source in base.specs[name].inputs]
+            inputs = [_jitter(values[source], rng) for source in base.specs[name].inputs]
             weight = rng.standard_normal(values[name].shape)
             targets = [("input", i) for i in range(len(inputs))]
             errors = _compare_layer(layer, inputs, weight, targets, eps, training, rng, max_entries)
@@ -302,6 +304,11 @@ def _central_differences(
         difference = np.asarray(evaluate(target, int(index), eps)) - evaluate(target, int(index), -eps)
         numeric[slot] = np.sum(difference * weight) / (2.0 * eps)
     return numeric
+
+
+def _jitter(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    spread = float(np.std(values)) or 1.0
+    return values + rng.standard_normal(values.shape) * (1e-3 * spread)
 
 
 def _pick_indices(size: int, max_entries: int | None, rng: np.random.Generator) -> np.ndarray:

@@ -197,6 +197,17 @@ def test_cnn_model_gradients_match_finite_differences(training):
     assert_all_rows_ok(rows, model)
 
 
+def test_model_check_copes_with_max_pool_ties_among_relu_zeros():
+    model = build(stack((1, 6, 6), ("Conv2D", {"filters": 2}), ("ReLU", {}), ("MaxPool2D", {}),
+                        ("Flatten", {}), ("Dense", {"units": 3})), seed=5)
+    model.layers["conv2d_1"].params["bias"][:] = -1.0  # most outputs negative: ReLU zeros tie
+    x = np.random.default_rng(7).standard_normal((3, 1, 6, 6))
+    pooled_input = model.activations(x)["relu_2"]
+    assert (pooled_input == 0).mean() > 0.5
+    rows = check_model_gradients(model, x, np.array([0, 1, 2]), CategoricalCrossentropy())
+    assert_all_rows_ok(rows, model)
+
+
 class HalfGradientAdd(Add):
     """Drops half the gradient on its second input: a fan-out bug the model check must catch."""
 
