@@ -1,0 +1,272 @@
+"""The designer: wires the canvas, palette, inspector and panels to the open project.
+
+Views emit what the user did; this class turns each into one undoable ``ProjectDocument.edit``
+and, after every change (edit, undo, redo, load), validates the graph with the engine and shows
+the result everywhere: node colours and tooltips, edge shapes, inspector, summary, log.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QPointF, Signal
+from PySide6.QtGui import QColor
+
+from ..data.dataset import Dataset
+from ..project.run import load_dataset
+from ..registry import Registry
+from . import graph_edits, settings_edits
+from .canvas import style
+from .canvas.node_item import NodeView
+from .canvas.scene import GraphScene
+from .canvas.view import GraphView
+from .commands import SnapshotCommand
+from .dataset_panel import DatasetPanel
+from .document import ProjectDocument
+from .log_panel import LogPanel
+from .node_inspector import NodeInspector
+from .palette import PaletteWidget
+from .summary_panel import SummaryPanel
+from .training_settings import TrainingSettingsPanel
+from .validation import Validation, validate
+
+
+class Designer(QObject):
+    """Owns the design widgets (the window places them) and keeps them in step with the project."""
+
+    # True when the graph builds and fits the dataset: the training part enables Train on it
+    graph_valid_changed = Signal(bool)
+    # the Validation after each change
+    validated = Signal(object)
+
+    def __init__(self, document: ProjectDocument, registry: Registry, log: LogPanel,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.registry = registry
+        self.log = log
+        self.validation = Validation()
+        self.scene = GraphScene(self)
+        self.view = GraphView(self.scene)
+        self.palette = PaletteWidget(registry.layers)
+        self.inspector = NodeInspector(registry.layers)
+        self.training = TrainingSettingsPanel(registry)
+        self.dataset = DatasetPanel(registry)
+        self.summary = SummaryPanel()
+        self._graph_valid = False
+        self._logged: set[str] = set()
+        # the dataset edit whose loading should also set the Input shape (see _dataset_loaded)
+        self._follow_dataset: SnapshotCommand | None = None
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        self.document.changed.connect(self.refresh)
+        self.scene.selectionChanged.connect(self._show_selection)
+        self.scene.connect_requested.connect(self.connect_nodes)
+        self.scene.nodes_moved.connect(self._move)
+        self.view.layer_dropped.connect(self._dropped)
+        self.palette.layer_chosen.connect(self.add_layer)
+        self.inspector.param_edited.connect(self._set_param)
+        self.inspector.rename_requested.connect(self.rename)
+        self.training.component_chosen.connect(
+            lambda section, name: self._edit(f"Use {name} as {section}", settings_edits.choose_component,
+                                             section, name))
+        self.training.component_edited.connect(
+            lambda section, param, value: self._edit(
+                f"Set {section} {param}", settings_edits.set_component_param, section, param, value))
+        self.training.setting_edited.connect(
+            lambda name, value: self._edit(f"Set {name}", settings_edits.set_training_value, name, value))
+        self.dataset.dataset_chosen.connect(
+            lambda name: self._edit_dataset(f"Use dataset {name}", settings_edits.choose_dataset, name))
+        self.dataset.option_edited.connect(
+            lambda name, value: self._edit_dataset(f"Set dataset {name}", settings_edits.set_dataset_option,
+                                                   name, value))
+        self.dataset.import_requested.connect(
+            lambda name, options: self._edit_dataset(f"Import {Path(next(iter(options.values()))).name}",
+                                                      settings_edits.choose_dataset, name, options))
+        self.dataset.preprocessing_edited.connect(
+            lambda name, value: self._edit(f"Set {name}", settings_edits.set_preprocessing, name, value))
+        self.dataset.loaded.connect(self._dataset_loaded)
+        self.dataset.failed.connect(self._dataset_failed)
+
+    # --- state -------------------------------------------------------------------------------------
+    @property
+    def graph_valid(self) -> bool:
+        return self._graph_valid
+
+    def node_colors(self) -> dict[str, QColor]:
+        """The accent colour of every node with parameters (plots reuse them per layer)."""
+        return style.accent_colors(row["name"] for row in self.validation.summary if row["parameters"])
+
+    # --- refreshing the views ------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Validate and show the current project everywhere (after any change)."""
+        self.validation = self._validate()
+        selected = self.scene.selected_names()
+        self.scene.sync(self._node_views())
+        self.scene.select_names(selected)
+        self._show_selection()
+        self.training.show_training(self.document.data["training"])
+        project = self.document.project()
+        self.dataset.show_dataset_section(self.document.data["dataset"],
+                                          lambda: load_dataset(project, self.registry))
+        self.summary.show_validation(self.document.node_specs(), self.validation)
+        self._log_problems()
+        valid = self.validation.valid
+        if valid != self._graph_valid:
+            self._graph_valid = valid
+            self.graph_valid_changed.emit(valid)
+        self.validated.emit(self.validation)
+
+    def _validate(self) -> Validation:
+        result = validate(self.document.node_specs(), self.registry.layers)
+        dataset = self.dataset.dataset
+        if dataset is not None:
+            for item in graph_edits.nodes(self.document.data):
+                shape = tuple(item.get("params", {}).get("shape", ()))
+                if item["type"] != "Input" or item["name"] in result.errors:
+                    continue
+                if shape != dataset.sample_shape:
+                    result.errors[item["name"]] = (
+                        f"node '{item['name']}' (Input): the dataset '{dataset.name}' has samples of shape "
+                        f"{dataset.sample_shape}. Received: input shape {shape}")
+        return result
+
+    def _node_views(self) -> list[NodeView]:
+        colors = self.node_colors()
+        views = []
+        for item in graph_edits.nodes(self.document.data):
+            cls = self.registry.layers.get(item["type"])
+            max_inputs = getattr(cls, "max_inputs", 1)
+            name = item["name"]
+            shape = self.validation.shapes.get(name)
+            views.append(NodeView(
+                name=name,
+                type=item["type"],
+                category=getattr(cls, "category", "Other"),
+                position=graph_edits.position(item),
+                inputs=list(item.get("inputs", [])),
+                takes_input=max_inputs != 0,
+                many_inputs=max_inputs is None or max_inputs > 1,
+                shape_text=str(shape) if shape is not None else "?",
+                error=self.validation.errors.get(name, ""),
+                accent=colors.get(name),
+            ))
+        return views
+
+    def _show_selection(self) -> None:
+        names = self.scene.selected_names()
+        if len(names) != 1:
+            self.inspector.show_node(None, selected_count=len(names))
+            return
+        name = names[0]
+        shape = self.validation.shapes.get(name)
+        self.inspector.show_node(graph_edits.node(self.document.data, name),
+                                 str(shape) if shape is not None else "unknown",
+                                 self.validation.errors.get(name, ""))
+
+    def _log_problems(self) -> None:
+        messages = set(self.validation.messages())
+        for message in sorted(messages - self._logged):
+            self.log.log(message, "error")
+        if self._logged and not messages and self.validation.valid:
+            total = sum(row["parameters"] for row in self.validation.summary)
+            self.log.log(f"The graph is valid: {total:,} parameters.")
+        self._logged = messages
+
+    # --- edits ------------------------------------------------------------------------------------
+    def _edit(self, text: str, change, *args: Any) -> Any:
+        """Apply one edit as an undo step; an edit the graph refuses is logged, not raised."""
+        try:
+            return self.document.edit(text, lambda data: change(data, *args))
+        except graph_edits.EditError as error:
+            self.log.log(str(error), "error")
+            self.refresh()
+            return None
+
+    def add_layer(self, type_name: str, at: QPointF | None = None) -> str | None:
+        """Add a layer; with exactly one node selected it goes right after that node."""
+        cls = self.registry.layers.get(type_name)
+        if cls is None:
+            self.log.log(f"unknown layer type '{type_name}'", "error")
+            return None
+        params = {spec.name: graph_edits.jsonable(spec.default) for spec in cls.schema if spec.required}
+        if type_name == "Input" and self.dataset.dataset is not None:
+            params["shape"] = list(self.dataset.dataset.sample_shape)
+        selected = self.scene.selected_names()
+        after = selected[0] if len(selected) == 1 and cls.min_inputs > 0 else None
+        spot = None if at is None else (at.x() - style.NODE_WIDTH / 2, at.y() - style.NODE_HEIGHT / 2)
+        name = self._edit(f"Add {type_name}", graph_edits.add_node, type_name, params, spot, after)
+        if name:
+            self.scene.select_names([name])
+        return name
+
+    def _dropped(self, type_name: str, at: QPointF) -> None:
+        self.add_layer(type_name, at)
+
+    def connect_nodes(self, source: str, target: str) -> None:
+        item = graph_edits.node(self.document.data, target)
+        cls = self.registry.layers.get(item["type"])
+        self._edit(f"Connect {source} to {target}", graph_edits.connect, source, target,
+                   getattr(cls, "max_inputs", 1))
+
+    def disconnect_nodes(self, source: str, target: str) -> None:
+        self._edit(f"Disconnect {source} from {target}", graph_edits.disconnect, source, target)
+
+    def delete_selection(self) -> None:
+        names, edges = self.scene.selected_names(), self.scene.selected_edges()
+        if not names and not edges:
+            return
+
+        def change(data: dict[str, Any]) -> None:
+            for source, target in edges:
+                graph_edits.disconnect(data, source, target)
+            graph_edits.remove_nodes(data, names)
+
+        self._edit(f"Delete {', '.join(names) or 'connection'}", change)
+
+    def duplicate_selection(self) -> None:
+        names = self.scene.selected_names()
+        if names:
+            copies = self._edit(f"Duplicate {', '.join(names)}", graph_edits.duplicate_nodes, names)
+            self.scene.select_names(copies or [])
+
+    def rename(self, old: str, new: str) -> None:
+        self._edit(f"Rename {old} to {new}", graph_edits.rename_node, old, new)
+        if any(item["name"] == new.strip() for item in graph_edits.nodes(self.document.data)):
+            self.scene.select_names([new.strip()])
+
+    def auto_layout(self) -> None:
+        self._edit("Auto-layout", graph_edits.auto_layout)
+        self.view.fit_all()
+
+    def _move(self, moved: dict[str, tuple[float, float]]) -> None:
+        self._edit("Move " + ", ".join(moved), graph_edits.move_nodes, moved)
+
+    def _set_param(self, name: str, param: str, value: Any) -> None:
+        self._edit(f"Set {name}.{param}", graph_edits.set_param, name, param, value)
+
+    # --- the dataset -------------------------------------------------------------------------------
+    def _edit_dataset(self, text: str, change, *args: Any) -> None:
+        self._follow_dataset = None
+        before = self.document.last_command()
+        self._edit(text, change, *args)
+        command = self.document.last_command()
+        self._follow_dataset = command if command is not before else None
+
+    def _dataset_loaded(self, dataset: Dataset) -> None:
+        """The Input shape follows a dataset the user just chose (in the same undo step)."""
+        command, self._follow_dataset = self._follow_dataset, None
+        self.log.log(f"Dataset '{dataset.name}': {len(dataset):,} samples of shape {dataset.sample_shape}")
+        shape = list(dataset.sample_shape)
+        if command is not None and not self.document.amend_last(
+                command, lambda data: graph_edits.set_input_shape(data, shape)):
+            self._edit(f"Input shape {tuple(shape)}", graph_edits.set_input_shape, shape)
+        self.refresh()
+
+    def _dataset_failed(self, message: str) -> None:
+        self._follow_dataset = None
+        self.log.log(f"Dataset: {message}", "error")
+        self.refresh()
+

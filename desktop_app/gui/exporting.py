@@ -1,0 +1,79 @@
+"""File > Export: write the network through any registered exporter (ONNX, .npz, safetensors,
+a plugin's format), in the background."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
+
+from ..engine.errors import EngineError
+from ..engine.graph import Model
+from ..export import load_weights
+from ..project.run import build_model
+from ..registry import Registry
+from .background import Task
+from .document import ProjectDocument
+from .log_panel import LogPanel
+
+
+class ExportMenu(QMenu):
+    """One entry per exporter. ``model_provider`` gives the model to write: by default the
+    project's network with its saved trained weights (or its initial weights if never trained);
+    the training part points it at the model it has just trained."""
+
+    def __init__(self, document: ProjectDocument, registry: Registry, log: LogPanel,
+                 parent: QWidget | None = None) -> None:
+        super().__init__("&Export", parent)
+        self.setObjectName("export_menu")
+        self.document = document
+        self.registry = registry
+        self.log = log
+        self.model_provider: Callable[[], Model] = self.saved_model
+        self._tasks: set[Task] = set()
+        for name, cls in sorted(registry.exporters.items()):
+            action = self.addAction(f"{name} ({cls.suffix})…" if cls.suffix else f"{name}…")
+            action.setToolTip(cls.description)
+            action.triggered.connect(lambda _checked=False, name=name: self.ask_and_export(name))
+        if not registry.exporters:
+            self.addAction("(no exporters installed)").setEnabled(False)
+
+    def saved_model(self) -> Model:
+        project = self.document.project()
+        model = build_model(project, self.registry)
+        weights = project.weights_path()
+        if weights is not None and weights.is_file():
+            model.set_weights(load_weights(weights))
+        else:
+            self.log.log("The project has no trained weights: exporting its initial weights.", "warning")
+        return model
+
+    def ask_and_export(self, name: str) -> None:
+        suffix = self.registry.exporters[name].suffix
+        folder = self.document.path.parent if self.document.path else Path.home()
+        path, _ = QFileDialog.getSaveFileName(self.parentWidget(), f"Export as {name}", str(folder),
+                                              f"{name} (*{suffix});;All files (*)")
+        if path:
+            self.export(name, Path(path))
+
+    def export(self, name: str, path: Path) -> Task | None:
+        """Export to ``path`` in the background; errors go to the log. Returns the running task."""
+        try:
+            model = self.model_provider()
+        except (ValueError, OSError, EngineError) as error:  # shown, not raised
+            self.log.log(f"Cannot export: {error}", "error")
+            return None
+        exporter = self.registry.exporters[name]()
+        task = Task(lambda: exporter.export(model, path, registry=self.registry), self)
+        task.finished.connect(
+            lambda _result, task=task: self._done(task, f"Exported {name} to {path}", "info"))
+        task.failed.connect(
+            lambda error, task=task: self._done(task, f"Export to {path} failed: {error}", "error"))
+        self._tasks.add(task)
+        task.start()
+        return task
+
+    def _done(self, task: Task, message: str, level: str) -> None:
+        self._tasks.discard(task)
+        self.log.log(message, level)

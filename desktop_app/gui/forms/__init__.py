@@ -1,0 +1,1 @@
+"""Forms generated from parameter schemas: one editor per ParamSpec kind, no per-layer code."""

@@ -1,0 +1,258 @@
+"""One editor widget per ParamSpec kind; each enforces the spec's range and emits ``committed``.
+
+Editors emit ``committed(value)`` only when the user finishes an edit (Enter, focus out, a click),
+never for programmatic ``set_value`` calls, so every emission is one undoable change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QRegularExpression, Signal
+from PySide6.QtGui import QDoubleValidator, QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLineEdit,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
+
+from ...engine.errors import ConfigError
+from ...engine.schema import ParamSpec
+
+INT_LIMIT = 2**31 - 1
+_INT_LIST = QRegularExpression(r"^\s*\d+(\s*,\s*\d+)*\s*,?\s*$")
+
+
+def make_editor(spec: ParamSpec, parent: QWidget | None = None, is_path: bool = False) -> QWidget:
+    """The editor widget for ``spec``'s kind, showing its default; ``is_path`` adds a file browser."""
+    editor_cls = _EDITORS[spec.kind]
+    if spec.kind == "int_tuple" and spec.length is not None:
+        editor_cls = FixedTupleEditor
+    elif spec.kind == "str" and is_path:
+        editor_cls = PathEditor
+    editor = editor_cls(spec, parent)
+    editor.setObjectName(f"param_{spec.name}")
+    editor.setToolTip(describe(spec))
+    editor.set_value(spec.default)
+    return editor
+
+
+def describe(spec: ParamSpec) -> str:
+    """The tooltip text: the spec's doc and the values it accepts."""
+    parts = [spec.doc] if spec.doc else []
+    if spec.minimum is not None or spec.maximum is not None:
+        low = "-inf" if spec.minimum is None else _plain(spec.minimum)
+        high = "inf" if spec.maximum is None else _plain(spec.maximum)
+        parts.append(f"range {low} .. {high}")
+    if spec.kind == "int_tuple":
+        parts.append("whole numbers separated by commas" if spec.length is None
+                     else f"{spec.length} whole numbers")
+    return "\n".join(parts)
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def _int_bounds(spec: ParamSpec) -> tuple[int, int]:
+    low = -INT_LIMIT if spec.minimum is None else int(spec.minimum)
+    high = INT_LIMIT if spec.maximum is None else int(spec.maximum)
+    return low, high
+
+
+class IntEditor(QSpinBox):
+    """A spin box bounded by the spec's range; arrows and Enter commit."""
+
+    committed = Signal(object)
+
+    def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setRange(*_int_bounds(spec))
+        self.setKeyboardTracking(False)
+        self.valueChanged.connect(self._emit)
+
+    def set_value(self, value: Any) -> None:
+        self.blockSignals(True)
+        self.setValue(int(value))
+        self.blockSignals(False)
+
+    def _emit(self, value: int) -> None:
+        self.committed.emit(value)
+
+
+class FloatEditor(QLineEdit):
+    """A text field that accepts only finite numbers in range (scientific notation allowed)."""
+
+    committed = Signal(object)
+
+    def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._spec = spec
+        self._value = spec.default
+        validator = QDoubleValidator(self)
+        validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
+        if spec.minimum is not None:
+            validator.setBottom(float(spec.minimum))
+        if spec.maximum is not None:
+            validator.setTop(float(spec.maximum))
+        self.setValidator(validator)
+        self.editingFinished.connect(self._finish)
+
+    def set_value(self, value: Any) -> None:
+        self._value = value
+        self.setText(f"{float(value):g}")
+
+    def _finish(self) -> None:
+        try:
+            value = self._spec.validate(float(self.text()), "form")
+        except (ValueError, ConfigError):
+            self.set_value(self._value)
+            return
+        if value != self._value:
+            self._value = value
+            self.committed.emit(value)
+
+
+class BoolEditor(QCheckBox):
+    committed = Signal(object)
+
+    def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.clicked.connect(lambda checked: self.committed.emit(bool(checked)))
+
+    def set_value(self, value: Any) -> None:
+        self.setChecked(bool(value))
+
+
+class ChoiceEditor(QComboBox):
+    committed = Signal(object)
+
+    def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.addItems(list(spec.choices))
+        self.activated.connect(lambda index: self.committed.emit(self.itemText(index)))
+
+    def set_value(self, value: Any) -> None:
+        self.setCurrentIndex(self.findText(str(value)))
+
+
+class TextEditor(QLineEdit):
+    committed = Signal(object)
+
+    def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._value = spec.default
+        self.editingFinished.connect(self._finish)
+
+    def set_value(self, value: Any) -> None:
+        self._value = value
+        self.setText("" if value is None else str(value))
+
+    def _finish(self) -> None:
+        if self.text() != self._value:
+            self._value = self.text()
+            self.committed.emit(self._value)
+
+
+class PathEditor(QWidget):
+    """A file path: typed, or chosen with the "…" button."""
+
+    committed = Signal(object)
+
+    def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.text_edit = TextEditor(spec, self)
+        self.text_edit.committed.connect(self.committed)
+        browse = QToolButton(self)
+        browse.setText("…")
+        browse.setToolTip("choose a file")
+        browse.clicked.connect(self._browse)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.text_edit)
+        layout.addWidget(browse)
+
+    def set_value(self, value: Any) -> None:
+        self.text_edit.set_value(value)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a file", self.text_edit.text())
+        if path:
+            self.text_edit.setText(path)
+            self.text_edit.editingFinished.emit()
+
+
+class TupleEditor(QLineEdit):
+    """Whole numbers separated by commas (any count); an entry out of range is refused."""
+
+    committed = Signal(object)
+
+    def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._spec = spec
+        self._value: tuple[int, ...] = ()
+        self.setValidator(QRegularExpressionValidator(_INT_LIST, self))
+        self.editingFinished.connect(self._finish)
+
+    def set_value(self, value: Any) -> None:
+        self._value = tuple(int(v) for v in value)
+        self.setText(", ".join(str(v) for v in self._value))
+
+    def _finish(self) -> None:
+        try:
+            items = [int(part) for part in self.text().split(",") if part.strip()]
+            value = self._spec.validate(items, "form")
+        except (ValueError, ConfigError) as error:
+            self.setToolTip(f"{describe(self._spec)}\n{error}")
+            self.set_value(self._value)
+            return
+        if value != self._value:
+            self._value = value
+            self.committed.emit(value)
+
+
+class FixedTupleEditor(QWidget):
+    """One bounded spin box per entry, for tuples of fixed length (kernel sizes, strides)."""
+
+    committed = Signal(object)
+
+    def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.boxes: list[QSpinBox] = []
+        for _ in range(spec.length or 0):
+            box = QSpinBox(self)
+            box.setRange(*_int_bounds(spec))
+            box.setKeyboardTracking(False)
+            box.valueChanged.connect(self._emit)
+            layout.addWidget(box)
+            self.boxes.append(box)
+
+    def set_value(self, value: Any) -> None:
+        values = [int(value)] * len(self.boxes) if isinstance(value, int) else list(value)
+        for box, item in zip(self.boxes, values, strict=False):
+            box.blockSignals(True)
+            box.setValue(int(item))
+            box.blockSignals(False)
+
+    def value(self) -> tuple[int, ...]:
+        return tuple(box.value() for box in self.boxes)
+
+    def _emit(self) -> None:
+        self.committed.emit(self.value())
+
+
+_EDITORS: dict[str, type[QWidget]] = {
+    "int": IntEditor,
+    "float": FloatEditor,
+    "bool": BoolEditor,
+    "choice": ChoiceEditor,
+    "str": TextEditor,
+    "int_tuple": TupleEditor,
+}

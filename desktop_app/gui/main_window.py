@@ -1,0 +1,330 @@
+"""The main window: the canvas in the middle, dockable panels around it, menus, toolbar, status.
+
+Design work lives in ``Designer``; this class adds what belongs to the window: files (new, open,
+save, recent), the layout remembered between runs, the title's unsaved-changes marker, and the
+question before closing unsaved work. The training part adds its own docks and menus through
+``add_dock`` and ``menus``, and follows ``designer.graph_valid_changed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QScrollArea,
+    QTabWidget,
+    QToolBar,
+    QWidget,
+)
+
+from .. import __version__
+from ..plugin_manager import PluginInfo, current_host
+from ..project.document import Project
+from ..project.errors import ProjectError
+from ..project.files import PROJECT_SUFFIX, load_project, save_project
+from ..project.requirements import missing_types, record_plugins
+from ..registry import Registry
+from . import graph_edits
+from .designer import Designer
+from .document import ProjectDocument, blank_project
+from .exporting import ExportMenu
+from .log_panel import LogPanel
+from .plugins_dialog import PluginsDialog
+from .recent_files import RecentFiles
+from .window_actions import WindowActions
+
+APP_TITLE = "Backprop Studio"
+PROJECT_FILTER = f"Backprop Studio projects (*{PROJECT_SUFFIX});;All files (*)"
+Area = Qt.DockWidgetArea
+
+
+class MainWindow(QMainWindow):
+    """One open project. ``settings`` keeps the layout and recent files (tests pass a temp one)."""
+
+    def __init__(
+        self,
+        project: Project,
+        settings: QSettings,
+        registry: Registry,
+        plugin_infos: Callable[[], Sequence[PluginInfo]] | None = None,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("main_window")
+        self.settings = settings
+        self.registry = registry
+        self._plugin_infos = plugin_infos or (lambda: list(current_host().plugins.values()))
+        self.recent = RecentFiles(settings)
+        self.document = ProjectDocument(_laid_out(project), self)
+        self.log_panel = LogPanel()
+        self.designer = Designer(self.document, registry, self.log_panel, self)
+        self.setCentralWidget(self.designer.view)
+        self.docks: dict[str, QDockWidget] = {}
+        self._build_docks()
+        self.actions = WindowActions(self, self.document.undo_stack)
+        self.menus: dict[str, QMenu] = {}
+        self.export_menu = ExportMenu(self.document, registry, self.log_panel, self)
+        self._build_menus()
+        self._build_toolbar()
+        self.validation_status = QLabel(self)
+        self.validation_status.setObjectName("validation_status")
+        self.statusBar().addPermanentWidget(self.validation_status)
+        self._connect()
+        self._restore_layout()
+        self.designer.refresh()
+        self._update_title()
+        self.designer.view.fit_all()
+
+    # --- building ----------------------------------------------------------------------------------
+    def add_dock(self, name: str, title: str, widget: QWidget, area: Area) -> QDockWidget:
+        """Add a dockable panel (its object name keeps its place between runs)."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{name}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[name] = dock
+        return dock
+
+    def _build_docks(self) -> None:
+        designer = self.designer
+        self.add_dock("palette", "Layers", designer.palette, Area.LeftDockWidgetArea)
+        self.inspector_tabs = QTabWidget(self)
+        self.inspector_tabs.addTab(_scrolling(designer.inspector), "Layer")
+        self.inspector_tabs.addTab(_scrolling(designer.training), "Training")
+        self.add_dock("inspector", "Inspector", self.inspector_tabs, Area.RightDockWidgetArea)
+        self.add_dock("dataset", "Dataset", _scrolling(designer.dataset), Area.BottomDockWidgetArea)
+        self.add_dock("summary", "Model summary", designer.summary, Area.BottomDockWidgetArea)
+        self.add_dock("log", "Log", self.log_panel, Area.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.docks["dataset"], self.docks["summary"])
+        self.tabifyDockWidget(self.docks["summary"], self.docks["log"])
+        self.docks["dataset"].raise_()
+        self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [240, 340],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["dataset"]], [270], Qt.Orientation.Vertical)
+
+    def _build_menus(self) -> None:
+        a = self.actions
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addActions([a.new, a.open])
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.setObjectName("recent_menu")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        file_menu.addActions([a.save, a.save_as])
+        file_menu.addMenu(self.export_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(a.quit)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu.addActions([a.undo, a.redo])
+        edit_menu.addSeparator()
+        edit_menu.addActions([a.delete, a.duplicate, a.select_all])
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addActions([a.auto_layout, a.zoom_in, a.zoom_out, a.fit])
+        view_menu.addSeparator()
+        panels = view_menu.addMenu("&Panels")
+        panels.addActions([dock.toggleViewAction() for dock in self.docks.values()])
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addActions([a.plugins, a.about])
+        self.menus = {"file": file_menu, "edit": edit_menu, "view": view_menu, "help": help_menu}
+
+    def _build_toolbar(self) -> None:
+        a = self.actions
+        self.toolbar = QToolBar("Main", self)
+        self.toolbar.setObjectName("toolbar_main")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.toolbar.addActions([a.new, a.open, a.save])
+        self.toolbar.addSeparator()
+        self.toolbar.addActions([a.undo, a.redo, a.delete, a.duplicate])
+        self.toolbar.addSeparator()
+        self.toolbar.addActions([a.auto_layout, a.zoom_out, a.zoom_in, a.fit])
+        self.addToolBar(self.toolbar)
+
+    def _connect(self) -> None:
+        a, designer = self.actions, self.designer
+        a.new.triggered.connect(self.new_project)
+        a.open.triggered.connect(lambda: self.open_project())
+        a.save.triggered.connect(self.save)
+        a.save_as.triggered.connect(lambda: self.save_as())
+        a.quit.triggered.connect(self.close)
+        a.delete.triggered.connect(designer.delete_selection)
+        a.duplicate.triggered.connect(designer.duplicate_selection)
+        a.select_all.triggered.connect(lambda: designer.scene.select_names(list(designer.scene.nodes)))
+        a.auto_layout.triggered.connect(designer.auto_layout)
+        a.zoom_in.triggered.connect(lambda: designer.view.zoom_by(1.25))
+        a.zoom_out.triggered.connect(lambda: designer.view.zoom_by(0.8))
+        a.fit.triggered.connect(designer.view.fit_all)
+        a.about.triggered.connect(self._about)
+        a.plugins.triggered.connect(self.show_plugins)
+        self.document.undo_stack.cleanChanged.connect(self._update_title)
+        self.document.path_changed.connect(self._update_title)
+        designer.validated.connect(self._show_validation)
+        designer.dataset.failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
+
+    # --- files ---------------------------------------------------------------------------------------
+    def new_project(self) -> None:
+        if self.maybe_save():
+            self._load(blank_project())
+            self.log_panel.log("New project.")
+
+    def open_project(self, path: str | Path | None = None) -> bool:
+        """Open ``path`` (asks for one when None); an unreadable file is reported, not raised."""
+        if not self.maybe_save():
+            return False
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Open project", self._folder(), PROJECT_FILTER)
+            if not path:
+                return False
+        try:
+            project = load_project(path)
+        except ProjectError as error:
+            self._report("Cannot open the project", str(error))
+            return False
+        self._load(project)
+        self.recent.add(Path(path))
+        self.log_panel.log(f"Opened {path}")
+        for missing in missing_types(project, self.registry):
+            self.log_panel.log(str(missing), "warning")
+        return True
+
+    def _load(self, project: Project) -> None:
+        self.designer.scene.clearSelection()
+        self.document.replace(_laid_out(project))
+        self.designer.view.fit_all()
+
+    def save(self) -> bool:
+        return self.save_as(self.document.path) if self.document.path else self.save_as()
+
+    def save_as(self, path: str | Path | None = None) -> bool:
+        """Save to ``path`` (asks for one when None); a failed save is reported, not raised."""
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Save project", self._folder(), PROJECT_FILTER)
+            if not path:
+                return False
+        target = Path(path)
+        if not target.name.endswith(PROJECT_SUFFIX):
+            target = target.with_name(target.name.removesuffix(".json") + PROJECT_SUFFIX)
+        project = self.document.project()
+        record_plugins(project, self.registry)
+        try:
+            saved = save_project(project, target)
+        except (ProjectError, OSError) as error:
+            self._report("Cannot save the project", str(error))
+            return False
+        self.document.mark_saved(saved.resolve())
+        self.recent.add(saved)
+        self.log_panel.log(f"Saved {saved}")
+        self.statusBar().showMessage(f"Saved {saved}", 5000)
+        return True
+
+    def maybe_save(self) -> bool:
+        """True when it is fine to drop the current project (saved, discarded, or unchanged)."""
+        if not self.document.dirty:
+            return True
+        answer = QMessageBox.question(
+            self, APP_TITLE, f"Save the changes to {self._display_name()}?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        paths = self.recent.paths()
+        for path in paths:
+            action = self.recent_menu.addAction(path.name)
+            action.setToolTip(str(path))
+            action.triggered.connect(lambda _checked=False, path=path: self.open_project(path))
+        if not paths:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+
+    def _folder(self) -> str:
+        return str(self.document.path.parent) if self.document.path else str(Path.home())
+
+    # --- window state -------------------------------------------------------------------------------
+    def _display_name(self) -> str:
+        if self.document.path:
+            return self.document.path.name
+        return self.document.data.get("name") or "Untitled"
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self._display_name()}[*] — {APP_TITLE}")
+        self.setWindowModified(self.document.dirty)
+
+    def _show_validation(self, validation) -> None:
+        if validation.valid:
+            total = sum(row["parameters"] for row in validation.summary)
+            text = f"✔ Valid network · {total:,} parameters"
+        elif not self.document.data["model"]["nodes"]:
+            text = "Empty network: add layers from the palette"
+        else:
+            problems = validation.messages()
+            text = f"✖ {len(problems)} problem(s): {problems[0]}"
+        self.validation_status.setText(text)
+        self.validation_status.setProperty("valid", validation.valid)
+        self.validation_status.style().polish(self.validation_status)
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 860)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+
+    def save_layout(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.save_layout()
+        event.accept()
+
+    # --- help ---------------------------------------------------------------------------------------
+    def show_plugins(self) -> PluginsDialog:
+        dialog = PluginsDialog(self._plugin_infos(), self)
+        dialog.open()
+        return dialog
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self, f"About {APP_TITLE}",
+            f"<b>{APP_TITLE}</b> {__version__}<br>Design neural networks visually and train them "
+            "live on a pure-NumPy backpropagation engine.",
+        )
+
+    def _report(self, title: str, message: str) -> None:
+        self.log_panel.log(message, "error")
+        QMessageBox.warning(self, title, message)
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setWidget(widget)
+    return area
+
+
+def _laid_out(project: Project) -> Project:
+    """The project with its nodes auto-laid-out when their cards would overlap on the canvas."""
+    data = project.to_json()
+    if not graph_edits.overlapping(data):
+        return project
+    graph_edits.auto_layout(data)
+    return Project.from_json(data, project.path)
