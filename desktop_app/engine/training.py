@@ -171,7 +171,9 @@ class _Run:
         )
         _call(self.hooks["on_run_start"], info)
         try:
-            reason = self._epochs(history, tracker)
+            # NaN and overflow are caught and reported by the loop: NumPy's warnings would be noise.
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                reason = self._epochs(history, tracker)
         except Exception as error:
             history.reason = "error"
             _call(self.hooks["on_run_end"], RunResult("error", history, error))
