@@ -1,0 +1,78 @@
+"""``backprop-studio export PROJECT --weights FILE --format onnx|npz|safetensors -o FILE``.
+
+Builds the project's network, loads the trained weights into it (.npz or .safetensors) and writes
+it through the chosen exporter: a built-in one or a plugin's. The format defaults to the one whose
+suffix the output file has.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from pathlib import Path
+
+from ..engine.errors import GraphError
+from ..export import Exporter, load_weights
+from ..plugin_manager import current_registry
+from ..project import Project, build_model, load_project
+from .errors import CliError
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "export", help="write trained weights as ONNX, .npz or safetensors",
+        description="Export a project's trained network for other tools: ONNX (opset 17) for "
+        "inference engines, or the weights alone as .npz or safetensors, keyed node/param.",
+    )
+    parser.add_argument("project", metavar="PROJECT", help="the project file (.bps.json)")
+    parser.add_argument("--weights", metavar="FILE",
+                        help="trained weights (.npz or .safetensors); default: the project's weights")
+    parser.add_argument("--format", metavar="FORMAT",
+                        help="onnx, npz, safetensors or a plugin's format; default: from the output suffix")
+    parser.add_argument("-o", "--output", metavar="FILE", required=True, help="the file to write")
+    parser.set_defaults(func=run_export)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    registry = current_registry()
+    output = Path(args.output)
+    exporter_cls = choose_exporter(registry.exporters, args.format, output)
+    if not output.parent.is_dir():
+        raise CliError(f"cannot write {output}: the folder {output.parent} does not exist")
+    project = load_project(args.project)
+    weights_path = _weights_path(args.weights, project)
+    weights = load_weights(weights_path)
+    model = build_model(project, registry)
+    try:
+        model.set_weights(weights)
+    except GraphError as error:
+        raise CliError(f"{weights_path}: {error}") from None
+    exporter_cls().export(model, output, registry=registry)
+    print(f"exported {project.name or Path(args.project).name} ({model.parameter_count()} parameters) "
+          f"as {exporter_cls.type_name} to {output}")
+    return 0
+
+
+def choose_exporter(exporters: Mapping[str, type[Exporter]], fmt: str | None, output: Path) -> type[Exporter]:
+    """The exporter named by ``fmt``, or else the one whose suffix ``output`` ends with."""
+    known = sorted(exporters)
+    if fmt is not None:
+        if fmt not in exporters:
+            raise CliError(f"unknown export format. Expected one of {known}. Received: {fmt!r}")
+        return exporters[fmt]
+    name = output.name.lower()
+    for cls in exporters.values():
+        if cls.suffix and name.endswith(cls.suffix.lower()):
+            return cls
+    raise CliError(f"cannot tell the export format from the file name '{output.name}': "
+                   f"pass --format, one of {known}")
+
+
+def _weights_path(given: str | None, project: Project) -> Path:
+    if given is not None:
+        return Path(given)
+    stored = project.weights_path()
+    if stored is None:
+        raise CliError(f"{project.path}: the project has no trained weights yet; "
+                       "train it first or pass --weights FILE")
+    return stored

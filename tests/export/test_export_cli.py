@@ -1,0 +1,145 @@
+"""``backprop-studio export`` end to end through a subprocess: each format, and bad input."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+
+from desktop_app.export import load_weights
+from desktop_app.fileio import save_weights_npz
+from desktop_app.plugin_manager import current_registry
+from desktop_app.project import (
+    RunOverrides,
+    build_run,
+    example_path,
+    load_project,
+    save_project,
+    save_trained,
+)
+
+from .conftest import TOLERANCE, run_onnx
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> tuple[Path, Path, dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """A copy of the residual example trained for a few epochs: (project, weights, arrays, x, y)."""
+    folder = tmp_path_factory.mktemp("trained")
+    project = load_project(example_path("residual_mlp"))
+    run = build_run(project, RunOverrides(epochs=3), registry=current_registry())
+    run.fit()
+    weights = folder / "weights.npz"
+    save_trained(weights, run.model, run.preprocessing)
+    path = save_project(project, folder / "residual.bps.json")
+    x = run.data.x_val
+    return path, weights, run.model.get_weights(), x, run.model.forward(x)
+
+
+def cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "BACKPROP_STUDIO_LOAD_PLUGINS": "", "XDG_DATA_HOME": str(cwd / "data"),
+           "XDG_CONFIG_HOME": str(cwd / "config")}
+    return subprocess.run([sys.executable, "-m", "desktop_app", *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_onnx_export_runs_in_onnxruntime(trained, tmp_path) -> None:
+    project, weights, _, x, expected = trained
+    result = cli("export", project, "--weights", weights, "--format", "onnx", "-o", "model.onnx",
+                 cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "as onnx to model.onnx" in result.stdout
+    proto = onnx.load(tmp_path / "model.onnx")
+    output = run_onnx(proto, {"input": x})
+    assert np.abs(next(iter(output.values())) - expected).max() <= TOLERANCE
+
+
+@pytest.mark.parametrize("fmt, name", [("npz", "w.npz"), ("safetensors", "w.safetensors")])
+def test_weight_exports_hold_the_trained_arrays(trained, tmp_path, fmt, name) -> None:
+    project, weights, arrays, _, _ = trained
+    result = cli("export", project, "--weights", weights, "--format", fmt, "-o", name, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    exported = load_weights(tmp_path / name)
+    assert set(exported) == set(arrays)
+    for key, value in arrays.items():
+        np.testing.assert_array_equal(exported[key], value)
+
+
+def test_format_from_suffix_and_weights_from_the_project(trained, tmp_path) -> None:
+    project, weights, arrays, _, _ = trained
+    shutil.copy(project, tmp_path / "p.bps.json")
+    shutil.copy(weights, tmp_path / "trained.npz")
+    document = load_project(tmp_path / "p.bps.json")
+    document.weights = "trained.npz"
+    save_project(document)
+    result = cli("export", "p.bps.json", "-o", "out.safetensors", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "as safetensors" in result.stdout
+    exported = load_weights(tmp_path / "out.safetensors")
+    np.testing.assert_array_equal(exported["logits/kernel"], arrays["logits/kernel"])
+
+
+def test_safetensors_weights_can_be_exported_to_onnx(trained, tmp_path) -> None:
+    project, weights, _, x, expected = trained
+    assert cli("export", project, "--weights", weights, "-o", "w.safetensors", cwd=tmp_path).returncode == 0
+    result = cli("export", project, "--weights", "w.safetensors", "-o", "m.onnx", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    output = run_onnx(onnx.load(tmp_path / "m.onnx"), {"input": x})
+    assert np.abs(next(iter(output.values())) - expected).max() <= TOLERANCE
+
+
+def test_unknown_format(trained, tmp_path) -> None:
+    project, weights, *_ = trained
+    result = cli("export", project, "--weights", weights, "--format", "keras", "-o", "m.h5", cwd=tmp_path)
+    assert_one_line_error(result, "unknown export format", "'onnx'", "Received: 'keras'")
+    assert not (tmp_path / "m.h5").exists()
+
+
+def test_unguessable_format(trained, tmp_path) -> None:
+    project, weights, *_ = trained
+    result = cli("export", project, "--weights", weights, "-o", "model.bin", cwd=tmp_path)
+    assert_one_line_error(result, "cannot tell the export format", "model.bin", "--format")
+
+
+def test_missing_weights_file(trained, tmp_path) -> None:
+    project, *_ = trained
+    result = cli("export", project, "--weights", "nowhere.npz", "-o", "m.onnx", cwd=tmp_path)
+    assert_one_line_error(result, "nowhere.npz", "not found")
+    assert not (tmp_path / "m.onnx").exists()
+
+
+def test_weights_of_another_model(trained, tmp_path) -> None:
+    project, *_ = trained
+    save_weights_npz(tmp_path / "other.npz", {"dense/kernel": np.zeros((2, 2), np.float32)})
+    result = cli("export", project, "--weights", "other.npz", "-o", "m.onnx", cwd=tmp_path)
+    assert_one_line_error(result, "other.npz", "weights do not fit this model", "dense/kernel")
+
+
+def test_project_without_weights(tmp_path) -> None:
+    result = cli("export", example_path("xor_mlp"), "-o", "m.onnx", cwd=tmp_path)
+    assert_one_line_error(result, "xor_mlp.bps.json", "no trained weights", "--weights")
+
+
+def test_missing_output_folder(trained, tmp_path) -> None:
+    project, weights, *_ = trained
+    result = cli("export", project, "--weights", weights, "-o", "missing/m.onnx", cwd=tmp_path)
+    assert_one_line_error(result, "missing/m.onnx", "does not exist")
+
+
+def test_missing_project(tmp_path) -> None:
+    result = cli("export", "absent.bps.json", "--weights", "w.npz", "-o", "m.onnx", cwd=tmp_path)
+    assert_one_line_error(result, "absent.bps.json")
