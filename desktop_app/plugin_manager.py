@@ -134,6 +134,8 @@ class PluginHost:
     def load(self, candidate: Candidate, importer: Callable[[], object] | None = None) -> PluginInfo:
         """Import a candidate and register it; an import error is recorded, never raised."""
         info = self._add_info(candidate)
+        if info.state == "failed":  # its name is taken: do not even import it
+            return info
         try:
             plugin = (importer or candidate.load)()
         except (Exception, SystemExit) as error:
@@ -181,7 +183,7 @@ class PluginHost:
 
     def _unknown_hooks(self, plugin: object) -> list[str]:
         """Hooks the plugin implements that no hookspec declares (a misspelling, usually)."""
-        known = sorted(name for name in dir(self.pm.hook) if not name.startswith("_"))
+        known = sorted(name for name, caller in vars(self.pm.hook).items() if caller.has_spec())
         unknown = []
         for caller in self.pm.get_hookcallers(plugin) or []:
             if caller.has_spec() or all(impl.optionalhook for impl in caller.get_hookimpls()
@@ -200,11 +202,13 @@ class PluginHost:
             info.contributes = {}
             info.problems = [p for p in info.problems if p.phase != "collect"]
         for kind, hook_name in COLLECTORS:
-            impls = {impl.plugin_name: impl for impl in getattr(self.pm.hook, hook_name).get_hookimpls()}
+            impls = getattr(self.pm.hook, hook_name).get_hookimpls()
             for info in self.plugins.values():
-                impl = impls.get(info.name)
-                if impl is not None and info.state == "loaded":
-                    self._collect_from(info, impl, kind, registry)
+                if info.state != "loaded":
+                    continue
+                for impl in impls:  # a plugin may implement a hook twice (pluggy's specname)
+                    if impl.plugin_name == info.name:
+                        self._collect_from(info, impl, kind, registry)
         self._check_pending()
         self.registry = registry
         return registry
@@ -435,6 +439,18 @@ class PluginCallback:
         self.host = host or current_host()
         self.on_problem = on_problem
         self._muted: set[str] = set()
+
+    @classmethod
+    def attach(
+        cls,
+        trainer: Any,
+        host: PluginHost | None = None,
+        on_problem: Callable[[PluginProblem], None] | None = None,
+    ) -> PluginCallback:
+        """Add a PluginCallback for ``trainer.model`` to an engine Trainer's callbacks (before ``fit``)."""
+        callback = cls(trainer.model, host, on_problem)
+        trainer.callbacks.append(callback)
+        return callback
 
     def on_run_start(self, info: Any) -> None:
         self._muted = set()
