@@ -78,9 +78,13 @@ def check_config_roundtrip(obj: Component) -> None:
         raise ContractError(
             f"{name}: cannot be rebuilt from its own config {text}: {type(error).__name__}: {error}"
         ) from error
-    again = json.dumps(rebuilt.get_config(), sort_keys=True, default=repr)
-    if again != text:
-        raise ContractError(f"{name}: config does not round-trip. Expected: {text}. Received: {again}")
+    expected = json.dumps(obj.config, sort_keys=True, default=repr)
+    again = json.dumps(rebuilt.config, sort_keys=True, default=repr)
+    if again != expected:
+        raise ContractError(
+            f"{name}: config does not round-trip through get_config(). "
+            f"Expected: {expected}. Received: {again}"
+        )
 
 
 # --- layers ----------------------------------------------------------------------------------------

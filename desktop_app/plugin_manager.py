@@ -154,7 +154,9 @@ class PluginHost:
 
     def register(self, plugin: object, name: str, source: Source = "registered") -> PluginInfo:
         """Register an already-imported plugin object (tests, embedding); call ``collect`` after."""
-        info = self._add_info(Candidate(name, source, getattr(plugin, "__name__", repr(plugin))))
+        kind = type(plugin)
+        location = getattr(plugin, "__name__", None) or f"{kind.__module__}.{kind.__qualname__}"
+        info = self._add_info(Candidate(name, source, location))
         self._register(info, plugin)
         return info
 
