@@ -11,10 +11,12 @@ import argparse
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
+
 from ..engine.errors import GraphError
 from ..export import Exporter, load_weights
 from ..plugin_manager import current_registry
-from ..project import Project, build_model, load_project
+from ..project import Project, build_model, load_preprocessing, load_project, sidecar_path
 from .errors import CliError
 
 
@@ -50,7 +52,19 @@ def run_export(args: argparse.Namespace) -> int:
     exporter_cls().export(model, output, registry=registry)
     print(f"exported {project.name or Path(args.project).name} ({model.parameter_count()} parameters) "
           f"as {exporter_cls.type_name} to {output}")
+    _note_input_scaling(weights_path)
     return 0
+
+
+def _note_input_scaling(weights_path: Path) -> None:
+    """The export holds the network only: say so when its inputs were scaled in training."""
+    preprocessing = load_preprocessing(weights_path)
+    if preprocessing is None:
+        return
+    scaler = preprocessing.scaler
+    if np.any(scaler.offset != 0) or np.any(scaler.scale != 1):
+        print(f"note: the model expects inputs scaled as in training, (x - offset) / scale; "
+              f"offset and scale are in {sidecar_path(weights_path)}")
 
 
 def choose_exporter(exporters: Mapping[str, type[Exporter]], fmt: str | None, output: Path) -> type[Exporter]:

@@ -62,7 +62,7 @@ def test_onnx_export_runs_in_onnxruntime(trained, tmp_path) -> None:
     result = cli("export", project, "--weights", weights, "--format", "onnx", "-o", "model.onnx",
                  cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "as onnx to model.onnx" in result.stdout
+    assert "as onnx to model.onnx" in result.stdout and "note:" not in result.stdout  # unscaled inputs
     proto = onnx.load(tmp_path / "model.onnx")
     output = run_onnx(proto, {"input": x})
     assert np.abs(next(iter(output.values())) - expected).max() <= TOLERANCE
@@ -100,6 +100,17 @@ def test_safetensors_weights_can_be_exported_to_onnx(trained, tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     output = run_onnx(onnx.load(tmp_path / "m.onnx"), {"input": x})
     assert np.abs(next(iter(output.values())) - expected).max() <= TOLERANCE
+
+
+def test_scaled_inputs_are_pointed_out(tmp_path) -> None:
+    project = load_project(example_path("sine_regression"))  # standardized inputs
+    run = build_run(project, RunOverrides(epochs=1), registry=current_registry())
+    save_trained(tmp_path / "sine.npz", run.model, run.preprocessing)
+    result = cli("export", example_path("sine_regression"), "--weights", "sine.npz", "-o", "sine.onnx",
+                 cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "note: the model expects inputs scaled as in training" in result.stdout
+    assert "sine.data.json" in result.stdout
 
 
 def test_unknown_format(trained, tmp_path) -> None:
