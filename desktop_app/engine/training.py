@@ -117,7 +117,7 @@ class Trainer:
         """Loss and metrics on ``(x, y)`` in eval mode, computed in batches."""
         _check_count("batch_size", batch_size)
         data = prepare(self.model, self.loss, x, y, "evaluation data")
-        loss, metrics = evaluate(self, data, batch_size, _prediction_buffer(self, len(data[0])))
+        loss, metrics = _evaluate(self, data, batch_size, _prediction_buffer(self, len(data[0])))
         return {"loss": loss, **metrics}
 
     def _tracker(self, settings: EarlyStopping | None, has_validation: bool) -> EarlyStoppingTracker | None:
@@ -158,16 +158,24 @@ class _Run:
         layers = [(name, trainer.model.layers[name]) for name in trainer.model.order]
         self.params = trainer.model.parameters()
         self.grad_slots = [(f"{n}/{p}", layer.grads, p) for n, layer in layers for p in layer.params]
+        # Non-trainable state (BatchNorm's running averages) moves during forward: a copy taken
+        # before each batch restores it when the batch turns out non-finite.
+        self.state_backups = [(a, np.empty_like(a)) for _, layer in layers for a in layer.state.values()]
         self.train_predictions = _prediction_buffer(trainer, self.samples)
         self.val_predictions = None if validation is None else _prediction_buffer(trainer, len(validation[0]))
 
     def execute(self, seed: int, tracker: EarlyStoppingTracker | None) -> History:
         history = History()
         info = RunInfo(
-            self.epochs, self.batch_size, self.batches_per_epoch, self.total_steps, self.samples,
-            0 if self.validation is None else len(self.validation[0]),
-            tuple(key for key, _, _ in self.grad_slots),
-            tuple(metric.kind_name() for metric in self.trainer.metrics), seed,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            batches_per_epoch=self.batches_per_epoch,
+            total_steps=self.total_steps,
+            train_samples=self.samples,
+            validation_samples=0 if self.validation is None else len(self.validation[0]),
+            parameter_keys=tuple(key for key, _, _ in self.grad_slots),
+            metric_names=tuple(metric.kind_name() for metric in self.trainer.metrics),
+            seed=seed,
         )
         _call(self.hooks["on_run_start"], info)
         try:
@@ -211,7 +219,7 @@ class _Run:
         metrics = _metrics(self.trainer.metrics, self.train_predictions, ys)
         val_loss, val_metrics = None, {}
         if self.validation is not None:
-            val_loss, val_metrics = evaluate(
+            val_loss, val_metrics = _evaluate(
                 self.trainer, self.validation, self.batch_size, self.val_predictions
             )
         seconds = time.perf_counter() - started - (self.paused_seconds - paused_before)
@@ -231,13 +239,15 @@ class _Run:
             if control.needs_attention() and self._handle_requests():
                 return None
             stop = min(start + self.batch_size, self.samples)
+            for state, backup in self.state_backups:
+                np.copyto(backup, state)
             self.lr = lr = float(schedule.rate(self.base_lr, self.step, per_epoch, total_steps))
             output = model.forward(xs[start:stop], training=True)
             if predictions is not None:
                 predictions[start:stop] = output
             value = loss.forward(output, ys[start:stop])
             if not math.isfinite(value):
-                raise NonFiniteLossError(epoch, batch, "the loss")
+                raise self._non_finite(epoch, batch, "the loss")
             model.backward(loss.backward())
             grads, norms, global_norm = self._gradients(epoch, batch)
             optimizer.step(self.params, grads, lr, global_norm)
@@ -263,8 +273,14 @@ class _Run:
             squares += square
         if not math.isfinite(squares):
             bad = next((key for key, norm in norms.items() if not math.isfinite(norm)), None)
-            raise NonFiniteLossError(epoch, batch, f"the gradient of '{bad}'" if bad else "the gradient norm")
+            raise self._non_finite(epoch, batch, f"the gradient of '{bad}'" if bad else "the gradient norm")
         return grads, norms, math.sqrt(squares)
+
+    def _non_finite(self, epoch: int, batch: int, what: str) -> NonFiniteLossError:
+        """The error for a non-finite batch, after putting the model's state back as it was before it."""
+        for state, backup in self.state_backups:
+            np.copyto(state, backup)
+        return NonFiniteLossError(epoch, batch, what)
 
     def _handle_requests(self) -> bool:
         """Honour a pause, a new learning rate or a stop; True when the run must stop."""
@@ -278,7 +294,7 @@ class _Run:
         return False
 
 
-def evaluate(
+def _evaluate(
     trainer: Trainer, data: Arrays, batch_size: int, predictions: np.ndarray | None
 ) -> tuple[float, dict[str, float]]:
     """Mean loss and metrics of ``trainer.model`` on ``data`` in eval mode, batch by batch."""

@@ -402,6 +402,23 @@ def test_non_finite_values_stop_before_the_step_with_the_last_finite_weights(fau
     assert len(result.history.epochs) == 1
 
 
+def test_a_non_finite_batch_leaves_batchnorm_statistics_as_they_were():
+    x, y = quadrants(64)
+    model = Model(
+        stack((2,), ("Dense", {"units": 8}), ("Faulty", {"at_call": 6, "fault": "nan_output"}),
+              ("BatchNorm", {}), ("ReLU", {}), ("Dense", {"units": 2})),
+        {**LAYERS, "Faulty": Faulty},
+    )
+    recorder = Recorder(model)
+    trainer = Trainer(model, CategoricalCrossentropy(), SGD(learning_rate=0.1), callbacks=[recorder])
+    with pytest.raises(NonFiniteLossError, match="epoch 2, batch 2"):
+        trainer.fit(x, y, epochs=3, batch_size=16)
+    state = {k: v for k, v in model.get_weights().items() if "running" in k}
+    assert set(state) == {"batchnorm_3/running_mean", "batchnorm_3/running_var"}
+    assert all(np.isfinite(v).all() for v in state.values())
+    assert weights_equal(recorder.weights[-1], model.get_weights())
+
+
 def test_exploding_learning_rate_stops_cleanly():
     x, y = quadrants(64)
     model = mlp()
