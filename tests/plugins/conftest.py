@@ -25,7 +25,8 @@ def user_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]
     """Settings and drop-in folders under the test's tmp dir; the process-wide host restored after."""
     monkeypatch.setenv(CONFIG_DIR_ENV, str(tmp_path / "config"))
     monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "data"))
-    monkeypatch.delenv(LOAD_PLUGINS_ENV, raising=False)
+    monkeypatch.setenv(LOAD_PLUGINS_ENV, "")  # records the original value, restored after the test
+    monkeypatch.delenv(LOAD_PLUGINS_ENV)  # (the CLI's --safe-mode sets it directly)
     previous = use_host(None)
     yield tmp_path
     use_host(previous)

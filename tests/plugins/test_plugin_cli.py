@@ -1,0 +1,138 @@
+"""``backprop-studio plugins ...`` in process: list, enable/disable, install/uninstall of files."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+
+import pytest
+
+from desktop_app import plugin_admin
+from desktop_app.cli import main
+from desktop_app.plugin_manager import use_host
+from desktop_app.settings import load_settings, plugin_dir
+
+from .test_plugin_loading import BROKEN_IMPORT, _doubler
+
+
+def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
+    """One CLI invocation as a fresh process would see it (no host cached from a previous one)."""
+    use_host(None)
+    code = main(["plugins", *argv] if argv[0] != "--safe-mode" else [argv[0], "plugins", *argv[1:]])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def statuses(capsys, *argv: str) -> dict[str, str]:
+    code, out, _ = run(capsys, "list", "--json", *argv)
+    assert code == 0
+    return {plugin["name"]: plugin["status"] for plugin in json.loads(out)["plugins"]}
+
+
+def test_list_reports_each_plugin_with_its_status_and_error(capsys, fake_site):
+    fake_site("backprop-studio-broken", "broken", BROKEN_IMPORT, version="2.0")
+    fake_site("backprop-studio-doubler", "doubler", _doubler())
+    code, out, _ = run(capsys, "list", "--json")
+    assert code == 0
+    report = {plugin["name"]: plugin for plugin in json.loads(out)["plugins"]}
+    assert set(report) == {"broken", "doubler"}
+    assert report["doubler"] | {"location": None} == {
+        "name": "doubler", "version": "1.0", "distribution": "backprop-studio-doubler",
+        "source": "entry point", "location": None, "status": "active", "reason": "",
+        "contributes": {"layers": ["Doubler"]}, "problems": [],
+    }
+    [problem] = report["broken"]["problems"]
+    assert report["broken"]["status"] == "failed"
+    assert "could not be imported: RuntimeError: boom at import" in problem["message"]
+    assert "Traceback" in problem["traceback"]
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    assert "doubler  1.0      entry point  active  layers: Doubler" in out
+    assert "! plugin 'broken' (backprop-studio-broken 2.0) could not be imported" in out
+    all_statuses = statuses(capsys, "--all")
+    assert all_statuses["builtin.layers"] == "active" and len(all_statuses) == 9 + 2
+
+
+def test_safe_mode_flag_loads_no_third_party_plugin(capsys, fake_site):
+    fake_site("backprop-studio-doubler", "doubler", _doubler())
+    code, out, _ = run(capsys, "--safe-mode", "list", "--json")
+    [plugin] = json.loads(out)["plugins"]
+    assert (code, plugin["status"], plugin["contributes"]) == (0, "not loaded", {})
+    assert "safe mode" in plugin["reason"]
+
+
+def test_disable_and_enable_persist_in_the_settings(capsys, fake_site):
+    module = fake_site("backprop-studio-broken", "broken", BROKEN_IMPORT)
+    fake_site("backprop-studio-doubler", "doubler", _doubler())
+    code, out, _ = run(capsys, "disable", "backprop-studio-broken")
+    assert code == 0 and "disabled broken" in out
+    assert load_settings().disabled_plugins == ["broken"]
+    assert statuses(capsys) == {"broken": "disabled", "doubler": "active"}
+    assert module not in sys.modules
+    assert run(capsys, "disable", "broken")[1].startswith("plugin 'broken' is already disabled")
+    code, out, _ = run(capsys, "enable", "broken")
+    assert code == 0 and "enabled broken" in out
+    assert load_settings().disabled_plugins == []
+    assert statuses(capsys) == {"broken": "failed", "doubler": "active"}
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (("disable", "nope"), "error: no installed plugin named 'nope'. Installed: doubler"),
+    (("disable", "builtin.layers"), "error: 'builtin.layers' is built in and cannot be disabled"),
+    (("uninstall", "nope"), "error: no installed plugin named 'nope'. Installed: doubler"),
+    (("uninstall", "backprop-studio"), "error: 'backprop-studio' is built in and cannot be uninstalled"),
+])
+def test_bad_names_are_refused_with_one_line_and_exit_code_2(capsys, fake_site, argv, message):
+    fake_site("backprop-studio-doubler", "doubler", _doubler())
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert err.startswith(message) and err.count("\n") == 1
+
+
+def test_install_and_uninstall_of_a_drop_in_file(capsys, tmp_path):
+    source = tmp_path / "tripler.py"
+    source.write_text(textwrap.dedent(_doubler("Tripler")))
+    code, out, _ = run(capsys, "install", str(source))
+    target = plugin_dir() / "tripler.py"
+    assert code == 0 and out == f"installed plugin 'tripler' ({target})\n"
+    assert target.read_bytes() == source.read_bytes()
+    assert statuses(capsys) == {"tripler": "active"}
+    code, _, err = run(capsys, "install", str(source))
+    assert code == 2 and "already exists; pass --upgrade to replace it" in err
+    assert run(capsys, "install", "--upgrade", str(source))[0] == 0
+    code, out, _ = run(capsys, "uninstall", "tripler")
+    assert (code, out) == (0, f"removed {target}\n")
+    assert not target.exists()
+
+
+def test_install_refuses_a_python_file_that_does_not_parse(capsys, tmp_path):
+    source = tmp_path / "bad.py"
+    source.write_text("x = 1\ndef broken(:\n")
+    code, _, err = run(capsys, "install", str(source))
+    assert code == 2 and f"error: {source}: line 2: not valid Python" in err
+    assert not (plugin_dir() / "bad.py").exists()
+    code, _, err = run(capsys, "install", str(tmp_path / "missing.py"))
+    assert code == 2 and "does not exist" in err
+
+
+def test_uninstall_pip_uninstalls_the_distribution_without_importing_it(capsys, fake_site, monkeypatch):
+    module = fake_site("backprop-studio-broken", "broken", BROKEN_IMPORT)
+    commands = []
+    monkeypatch.setattr(plugin_admin.subprocess, "call", lambda command: commands.append(command) or 0)
+    code, out, _ = run(capsys, "uninstall", "broken")
+    assert (code, out) == (0, "removed backprop-studio-broken\n")
+    assert commands == [[sys.executable, "-m", "pip", "uninstall", "--yes", "backprop-studio-broken"]]
+    assert module not in sys.modules
+
+
+def test_install_runs_pip_with_the_running_interpreter(capsys, tmp_path, monkeypatch):
+    commands = []
+    monkeypatch.setattr(plugin_admin.subprocess, "call", lambda command: commands.append(command) or 0)
+    code, out, _ = run(capsys, "install", "--no-deps", "backprop-studio-something")
+    assert code == 0
+    assert commands == [[sys.executable, "-m", "pip", "install", "--no-deps", "backprop-studio-something"]]
+    assert "it added no new plugin" in out
+    monkeypatch.setattr(plugin_admin.subprocess, "call", lambda command: 1)
+    code, _, err = run(capsys, "install", str(tmp_path))
+    assert code == 2 and f"pip could not install {tmp_path} (exit code 1)" in err
