@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from .csv_import import CsvFile, read_csv_dataset
+from .csv_import import CsvFile, read_csv_dataset, read_csv_samples
 from .dataset import Dataset
 from .errors import DataError
 from .idx_import import IdxFiles, read_idx, read_idx_dataset
-from .numpy_import import NumpyFile, read_numpy_dataset
+from .numpy_import import NumpyFile, read_numpy_dataset, read_numpy_samples
 from .shipped import SHIPPED_DATASETS
 from .source import DatasetSource
 from .toys import TOY_DATASETS
@@ -26,7 +26,9 @@ __all__ = [
     "Dataset",
     "DatasetSource",
     "read_csv_dataset",
+    "read_csv_samples",
     "read_idx",
     "read_idx_dataset",
     "read_numpy_dataset",
+    "read_numpy_samples",
 ]

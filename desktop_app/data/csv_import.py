@@ -58,6 +58,12 @@ def read_csv_dataset(
     return Dataset(x, y, name or table.path.stem, class_names, feature_names, f"imported from {table.path}")
 
 
+def read_csv_samples(path: str | os.PathLike, header: str = "auto", delimiter: str = ",") -> np.ndarray:
+    """Every column of a CSV as float32 samples (N, columns): new inputs to predict on."""
+    table = _read_table(Path(path), header, delimiter)
+    return _feature_matrix(table, list(range(len(table.rows[0]))))
+
+
 def _read_table(path: Path, header: str, delimiter: str) -> _Table:
     if header not in HEADER_CHOICES:
         raise DataError(f"{path}: header must be one of {list(HEADER_CHOICES)}. Received: {header!r}")

@@ -48,6 +48,17 @@ def read_numpy_dataset(
     return Dataset(x, labels, name or source.stem, class_names, description=f"imported from {source}")
 
 
+def read_numpy_samples(path: str | os.PathLike, x_key: str = "x") -> np.ndarray:
+    """New inputs to predict on: an .npy array, or an .npz's ``x_key`` array (or its only array)."""
+    source = Path(path)
+    loaded = _open(source)
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        return loaded
+    with loaded:
+        key = loaded.files[0] if len(loaded.files) == 1 else _key(source, loaded, x_key)
+        return _read_array(source, loaded, key)
+
+
 def _from_npz(path: Path, x_key: str, y_key: str) -> tuple[np.ndarray, np.ndarray]:
     archive = _open(path)
     if not isinstance(archive, np.lib.npyio.NpzFile):

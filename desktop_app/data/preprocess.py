@@ -89,6 +89,14 @@ def split_indices(count: int, validation_split: float, seed: int) -> tuple[np.nd
     return np.sort(order[n_val:]), np.sort(order[:n_val])
 
 
+def fit_scaler(
+    dataset: Dataset, validation_split: float, seed: int, scaling: str
+) -> tuple[Scaler, np.ndarray, np.ndarray]:
+    """The seeded split and a scaler fitted on its training indices only: (scaler, train, val)."""
+    train, val = split_indices(len(dataset), validation_split, seed)
+    return Scaler.fit(scaling, dataset.x[train]), train, val
+
+
 def format_targets(
     y: np.ndarray, dataset: Dataset, loss_task: Task, output_shape: tuple[int, ...], one_hot: bool,
     dtype: np.dtype | str = np.float32,
@@ -138,8 +146,7 @@ def prepare(
     dtype: np.dtype | str = np.float32,
 ) -> PreparedData:
     """Split, fit the scaler on the training part, scale both parts and shape the targets."""
-    train, val = split_indices(len(dataset), validation_split, seed)
-    scaler = Scaler.fit(scaling, dataset.x[train])
+    scaler, train, val = fit_scaler(dataset, validation_split, seed, scaling)
     y = format_targets(dataset.y, dataset, loss_task, tuple(output_shape), one_hot, dtype)
     has_val = len(val) > 0
     return PreparedData(

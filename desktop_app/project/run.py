@@ -17,7 +17,7 @@ import numpy as np
 
 from ..data.dataset import Dataset
 from ..data.errors import DataError
-from ..data.preprocess import PreparedData, prepare
+from ..data.preprocess import PreparedData, fit_scaler, prepare
 from ..engine.callbacks import History
 from ..engine.component import Component
 from ..engine.control import TrainingControl
@@ -139,6 +139,17 @@ def prepare_data(project: Project, model: Model, loss: Loss, dataset: Dataset, s
         one_hot=project.dataset.one_hot,
         dtype=model.dtype,
     )
+
+
+def fit_preprocessing(project: Project, registry: Registry | None = None) -> Preprocessing:
+    """The scaler and class names a run of ``project`` (with its own seed) trains with.
+
+    For weights saved without their preprocessing record: refits the scaler from the dataset.
+    """
+    dataset = load_dataset(project, registry)
+    settings = project.training
+    scaler, _, _ = fit_scaler(dataset, settings.validation_split, settings.seed, project.dataset.scaling)
+    return Preprocessing(scaler, dataset.class_names, dataset.name)
 
 
 def build_run(

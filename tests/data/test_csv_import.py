@@ -127,3 +127,13 @@ def test_source_loads_through_its_schema(tmp_path):
     assert data.class_names == ("x", "y")
     assert CsvFile.path_options == ("path",)
     assert source.get_config()["header"] == "auto"
+
+
+def test_samples_without_target(tmp_path):
+    from desktop_app.data import read_csv_samples
+
+    path = write(tmp_path, "a,b\n1,2\n3,4\n")
+    np.testing.assert_array_equal(read_csv_samples(path), [[1, 2], [3, 4]])
+    path = write(tmp_path, "1,2\n3,x\n", "bad.csv")
+    with pytest.raises(DataError, match=r"bad\.csv: line 2, column 2: not a number"):
+        read_csv_samples(path)

@@ -117,3 +117,17 @@ def test_source_declares_both_path_options(tmp_path):
     np.savez(path, x=np.ones((4, 2)), y=np.array([0, 1, 1, 0]))
     assert NumpyFile.path_options == ("path", "y_path")
     assert NumpyFile(path=str(path)).load().class_names == ("0", "1")
+
+
+def test_samples_for_prediction(tmp_path):
+    from desktop_app.data import read_numpy_samples
+
+    np.save(tmp_path / "a.npy", np.ones((3, 2)))
+    np.savez(tmp_path / "one.npz", inputs=np.zeros((2, 2)))
+    np.savez(tmp_path / "two.npz", X=np.ones((4, 2)), y=np.zeros(4))
+    np.savez(tmp_path / "none.npz", a=np.ones(1), b=np.ones(1))
+    assert read_numpy_samples(tmp_path / "a.npy").shape == (3, 2)
+    assert read_numpy_samples(tmp_path / "one.npz").shape == (2, 2)
+    assert read_numpy_samples(tmp_path / "two.npz").shape == (4, 2)
+    with pytest.raises(DataError, match=r"none\.npz: no array named 'x'\. Arrays in the file: \['a', 'b'\]"):
+        read_numpy_samples(tmp_path / "none.npz")

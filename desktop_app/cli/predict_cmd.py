@@ -1,0 +1,116 @@
+"""``backprop-studio predict PROJECT --weights FILE INPUT -o OUTPUT``: run trained weights on new data.
+
+INPUT is a CSV of feature columns (header optional), an .npy array, or an .npz holding ``x``.
+Inputs are scaled with the scaler saved beside the weights (``<weights>.data.json``; without
+one it is refitted from the project's dataset). OUTPUT by suffix:
+
+- ``.csv``: classifiers get ``p_<class>`` columns and ``predicted`` (the class name); regression
+  gets ``y`` (or ``y_0``, ``y_1``, ...).
+- ``.npz``: ``probabilities``, ``predicted`` (class indices) and ``class_names``; or ``values``.
+- ``.npy``: the probabilities (classifiers) or the values (regression) alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from ..data import read_csv_samples, read_numpy_samples
+from ..engine.errors import GraphError
+from ..export import load_weights
+from ..fileio import atomic_write, atomic_write_text
+from ..plugin_manager import current_registry
+from ..project import build_model, load_preprocessing, load_project
+from ..project.predict import Predictions, predict
+from ..project.run import fit_preprocessing, make_component
+from .errors import CliError
+
+INPUT_SUFFIXES = (".csv", ".npy", ".npz")
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "predict", help="predict with trained weights on new data (CSV, .npy or .npz)",
+        description="Run a project's trained network on new inputs: class probabilities and the "
+        "predicted class for classifiers, values for regression.",
+    )
+    parser.add_argument("project", metavar="PROJECT", help="the project file (.bps.json)")
+    parser.add_argument("--weights", metavar="FILE", required=True,
+                        help="trained weights (.npz or .safetensors)")
+    parser.add_argument("input", metavar="INPUT", help="samples to predict: .csv, .npy or .npz (array 'x')")
+    parser.add_argument("-o", "--output", metavar="OUTPUT", required=True,
+                        help="where to write the predictions: .csv, .npy or .npz")
+    parser.set_defaults(func=run_predict)
+
+
+def run_predict(args: argparse.Namespace) -> int:
+    output = Path(args.output)
+    _check_suffix(output, "-o/--output")
+    _check_suffix(Path(args.input), "INPUT")
+    if not output.parent.is_dir():
+        raise CliError(f"cannot write {output}: the folder {output.parent} does not exist")
+    registry = current_registry()
+    project = load_project(args.project)
+    model = build_model(project, registry)
+    weights_path = Path(args.weights)
+    try:
+        model.set_weights(load_weights(weights_path))
+    except GraphError as error:
+        raise CliError(f"{weights_path}: {error}") from None
+    loss = make_component(registry.losses, project.training.loss, project, "$.training.loss.params")
+    preprocessing = load_preprocessing(weights_path)
+    if preprocessing is None:
+        print(f"note: no preprocessing record beside {weights_path}; refitting the input scaler from "
+              f"the project's dataset", file=sys.stderr)
+        preprocessing = fit_preprocessing(project, registry)
+    predictions = predict(model, loss, preprocessing, read_inputs(Path(args.input)), args.input)
+    write_predictions(output, predictions)
+    count = len(predictions.probabilities if predictions.is_classification else predictions.values)
+    print(f"wrote {count} predictions to {output}")
+    return 0
+
+
+def _check_suffix(path: Path, what: str) -> None:
+    if path.suffix.lower() not in INPUT_SUFFIXES:
+        raise CliError(f"{what} must end in one of {list(INPUT_SUFFIXES)}. Received: {path.name}")
+
+
+def read_inputs(path: Path) -> np.ndarray:
+    """Samples from a CSV (every column a feature), an .npy, or an .npz's ``x`` array."""
+    return read_csv_samples(path) if path.suffix.lower() == ".csv" else read_numpy_samples(path)
+
+
+def write_predictions(path: Path, predictions: Predictions) -> None:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        atomic_write_text(path, predictions_csv(predictions))
+        return
+    if predictions.is_classification:
+        arrays = {"probabilities": predictions.probabilities, "predicted": predictions.labels,
+                  "class_names": np.array(predictions.class_names)}
+    else:
+        arrays = {"values": predictions.values}
+    if suffix == ".npy":
+        main = arrays["probabilities"] if predictions.is_classification else arrays["values"]
+        atomic_write(path, lambda handle: np.save(handle, main, allow_pickle=False))
+    else:
+        atomic_write(path, lambda handle: np.savez(handle, **arrays))
+
+
+def predictions_csv(predictions: Predictions) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if predictions.is_classification:
+        writer.writerow([f"p_{name}" for name in predictions.class_names] + ["predicted"])
+        for row, label in zip(predictions.probabilities.tolist(), predictions.label_names(), strict=True):
+            writer.writerow([f"{p:.6g}" for p in row] + [label])
+        return buffer.getvalue()
+    values = predictions.values.reshape(len(predictions.values), -1)
+    writer.writerow(["y"] if values.shape[1] == 1 else [f"y_{i}" for i in range(values.shape[1])])
+    writer.writerows([[f"{v:.7g}" for v in row] for row in values.tolist()])
+    return buffer.getvalue()

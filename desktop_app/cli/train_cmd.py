@@ -1,0 +1,147 @@
+"""``backprop-studio train PROJECT``: train headless with a progress bar, save weights and history.
+
+Writes ``weights.npz`` (keyed ``node/param``), ``weights.data.json`` (the input scaler and class
+names ``predict`` needs) and ``history.csv`` (one row per epoch) to ``--out``, by default
+``runs/<project name>/`` beside the project file. The project file itself is not changed.
+The first Ctrl-C stops the run after the current batch and still saves; a second one aborts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ..engine.callbacks import BatchEvent, EpochEvent, History, RunInfo, RunResult
+from ..engine.control import TrainingControl
+from ..project import PROJECT_SUFFIX, RunOverrides, build_run, load_project, save_trained
+from ..project.history import write_history_csv
+from .errors import CliError
+
+RUNS_FOLDER = "runs"
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "train", help="train a project headless and save its weights and metric history",
+        description="Train a project without the window: a progress bar on stderr, then the trained "
+        "weights, their preprocessing record and the metric history (CSV) in --out.",
+    )
+    parser.add_argument("project", metavar="PROJECT", help="the project file (.bps.json)")
+    parser.add_argument("--epochs", type=int, metavar="N", help="epochs to train (default: the project's)")
+    parser.add_argument("--batch-size", type=int, metavar="B",
+                        help="mini-batch size (default: the project's)")
+    parser.add_argument("--lr", type=float, metavar="X", help="learning rate (default: the optimizer's)")
+    parser.add_argument("--seed", type=int, metavar="S",
+                        help="seed of the initial weights, the split and the shuffles "
+                        "(default: the project's)")
+    parser.add_argument("--weights", metavar="FILE",
+                        help="start from these weights (.npz) instead of fresh ones")
+    parser.add_argument("--no-shuffle", action="store_true", help="keep the training samples in order")
+    parser.add_argument("--out", metavar="DIR",
+                        help=f"where to write the results (default: {RUNS_FOLDER}/<project name>/ "
+                        "beside the project file)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(func=run_train)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    check_arguments(args)
+    project = load_project(args.project)
+    out = Path(args.out) if args.out else default_out_dir(Path(args.project))
+    control = TrainingControl()
+    progress = Progress(disable=args.quiet)
+    overrides = RunOverrides(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
+                             seed=args.seed, shuffle=False if args.no_shuffle else None, weights=args.weights)
+    run = build_run(project, overrides, callbacks=[progress], control=control)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CliError(f"--out: cannot create the folder {out} ({error.strerror})") from None
+    with stop_on_interrupt(control):
+        history = run.fit()
+    save_trained(out / "weights.npz", run.model, run.preprocessing)
+    write_history_csv(out / "history.csv", history)
+    print(summary(history))
+    print(f"weights: {out / 'weights.npz'}")
+    print(f"history: {out / 'history.csv'}")
+    return 0
+
+
+def check_arguments(args: argparse.Namespace) -> None:
+    """Refuse impossible options before anything is loaded or written."""
+    for option, value, minimum in (("--epochs", args.epochs, 1), ("--batch-size", args.batch_size, 1),
+                                   ("--seed", args.seed, 0)):
+        if value is not None and value < minimum:
+            raise CliError(f"{option} must be at least {minimum}. Received: {value}")
+    if args.lr is not None and not args.lr > 0:
+        raise CliError(f"--lr must be a positive number. Received: {args.lr}")
+    if args.weights is not None and not Path(args.weights).is_file():
+        raise CliError(f"--weights: no such file: {args.weights}")
+
+
+def default_out_dir(project_file: Path) -> Path:
+    """``runs/<project file name without .bps.json>/`` beside the project file."""
+    name = project_file.name.removesuffix(PROJECT_SUFFIX).removesuffix(".json")
+    return project_file.resolve().parent / RUNS_FOLDER / name
+
+
+def summary(history: History) -> str:
+    """The last epoch's values on one line, and how the run ended."""
+    if not history.epochs:
+        return f"no epoch completed ({history.reason})"
+    last = history.epochs[-1]
+    values = "  ".join(f"{name} {value:.4g}" for name, value in last.logs.items())
+    best = f", best epoch {history.best_epoch}" if history.best_epoch is not None else ""
+    return f"epoch {last.epoch}/{last.epochs} ({history.reason}{best})  {values}"
+
+
+@contextmanager
+def stop_on_interrupt(control: TrainingControl) -> Iterator[None]:
+    """First Ctrl-C: stop after the current batch (results are saved); second: abort."""
+    previous = signal.getsignal(signal.SIGINT)
+
+    def request_stop(signum: int, frame: object) -> None:
+        print("\nstopping after this batch (Ctrl-C again to abort)", file=sys.stderr)
+        control.stop()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, request_stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class Progress:
+    """A tqdm bar over every batch of the run: epoch, running loss, last epoch's metrics, ETA."""
+
+    def __init__(self, disable: bool) -> None:
+        self.disable = disable
+        self.bar: tqdm | None = None
+        self.epoch_text = ""
+
+    def on_run_start(self, info: RunInfo) -> None:
+        self.epochs = info.epochs
+        self.bar = tqdm(total=info.total_steps, unit="batch", file=sys.stderr, disable=self.disable,
+                        dynamic_ncols=True, desc=f"epoch 1/{info.epochs}")
+
+    def on_batch_end(self, event: BatchEvent) -> None:
+        assert self.bar is not None
+        if event.batch == 1:
+            self.bar.set_description_str(f"epoch {event.epoch}/{self.epochs}", refresh=False)
+        self.bar.set_postfix_str(f"loss {event.loss:.4f}{self.epoch_text}", refresh=False)
+        self.bar.update(1)
+
+    def on_epoch_end(self, event: EpochEvent) -> None:
+        shown = {name: value for name, value in event.logs.items() if name not in ("loss", "lr")}
+        self.epoch_text = "".join(f" {name} {value:.4f}" for name, value in shown.items())
+
+    def on_run_end(self, result: RunResult) -> None:
+        if self.bar is not None:
+            self.bar.close()

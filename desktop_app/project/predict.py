@@ -1,0 +1,77 @@
+"""Predictions from trained weights: inputs scaled as in training, outputs turned into
+probabilities and class names for classifiers, values for regression."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..data.errors import DataError
+from ..engine.graph import Model
+from ..engine.loss import Loss
+from .weights import Preprocessing
+
+BATCH = 1024
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """``probabilities`` (N, classes) and ``labels`` (N,) for classifiers; ``values`` for regression."""
+
+    class_names: tuple[str, ...]
+    probabilities: np.ndarray | None = None
+    labels: np.ndarray | None = None
+    values: np.ndarray | None = None
+
+    @property
+    def is_classification(self) -> bool:
+        return self.probabilities is not None
+
+    def label_names(self) -> list[str]:
+        """The predicted class of each sample by name (empty for regression)."""
+        return [] if self.labels is None else [self.class_names[i] for i in self.labels]
+
+
+def shape_samples(x: np.ndarray, sample_shape: tuple[int, ...], source: str) -> np.ndarray:
+    """``x`` as (N, *sample_shape); flat rows are reshaped when their size matches (CSV images)."""
+    x = np.asarray(x)
+    if not (np.issubdtype(x.dtype, np.number) or x.dtype == np.bool_):
+        raise DataError(f"{source}: inputs must be numbers. Received dtype {x.dtype}")
+    if x.ndim >= 1 and x.shape[1:] == sample_shape:
+        return x
+    size = int(np.prod(sample_shape))
+    if (x.ndim == 2 and x.shape[1] == size) or (x.ndim == 1 and size == 1):
+        return x.reshape(-1, *sample_shape)
+    raise DataError(
+        f"{source}: the model takes samples of shape {sample_shape} ({size} values each). "
+        f"Received inputs of shape {x.shape}"
+    )
+
+
+def predict(
+    model: Model, loss: Loss, preprocessing: Preprocessing, x: np.ndarray, source: str
+) -> Predictions:
+    """Run ``x`` (unscaled, as in the dataset) through the model in inference mode."""
+    x = shape_samples(x, model.input_shape, source)
+    if len(x) == 0:
+        raise DataError(f"{source}: there are no samples to predict")
+    finite = np.isfinite(x.astype(np.float64))
+    if not finite.all():
+        raise DataError(f"{source}: sample {int(np.argwhere(~finite)[0][0])} holds NaN or inf")
+    scaled = preprocessing.scaler.transform(x, model.dtype)
+    outputs = np.concatenate([
+        np.asarray(loss.predict(model.forward(scaled[start:start + BATCH], training=False)))
+        for start in range(0, len(scaled), BATCH)
+    ])
+    names = preprocessing.class_names
+    if loss.task == "regression" or not names:
+        return Predictions(names, values=outputs)
+    if outputs.shape[1:] == (1,) and len(names) == 2:
+        outputs = np.concatenate([1.0 - outputs, outputs], axis=1)
+    if outputs.shape[1:] != (len(names),):
+        raise DataError(
+            f"the model outputs shape {outputs.shape[1:]} but its weights were trained on "
+            f"{len(names)} classes {list(names)}"
+        )
+    return Predictions(names, probabilities=outputs, labels=outputs.argmax(axis=1))

@@ -1,0 +1,78 @@
+"""``backprop-studio gradcheck`` end to end: a row per layer, exit 0 when correct, 1 when a layer is wrong."""
+
+from __future__ import annotations
+
+import json
+
+from desktop_app.project import example_path, load_project, save_project
+
+from .cli_run import assert_one_line_error, run_cli
+
+# A drop-in plugin whose layer has a wrong derivative (twice ReLU's): forward is fine, backward is not.
+WRONG_GRADIENT_PLUGIN = '''
+import numpy as np
+
+from desktop_app.engine.layer import Layer
+from desktop_app.hookspecs import hookimpl
+
+
+class DoubledGradReLU(Layer):
+    type_name = "DoubledGradReLU"
+    description = "ReLU whose backward pass is off by a factor of two (a deliberate bug)."
+    example_input_shapes = ((4,),)
+
+    def output_shape(self, *input_shapes):
+        return input_shapes[0]
+
+    def forward(self, x, training=False):
+        self._mask = x > 0
+        return x * self._mask
+
+    def backward(self, grad):
+        return (2 * grad * self._mask,)
+
+
+@hookimpl
+def register_layers(register):
+    register(DoubledGradReLU)
+'''
+
+
+def test_example_passes_with_a_row_per_layer(tmp_path):
+    result = run_cli("gradcheck", example_path("residual_mlp"), home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("gradient check of Residual MLP on 4 sample(s), float64")
+    assert lines[1].split() == ["NODE", "TYPE", "PARAMS", "INPUT", "STATUS"]
+    nodes = [node.name for node in load_project(example_path("residual_mlp")).nodes if node.type != "Input"]
+    rows = [line.split() for line in lines[2:2 + len(nodes)]]
+    assert [row[0] for row in rows] == nodes
+    assert all(row[-1] == "ok" for row in rows)
+    assert rows[0][:2] == ["stem", "Dense"] and float(rows[0][2]) < 1e-4
+    assert lines[-1] == f"ok: all {len(nodes)} layers pass"
+
+
+def test_a_wrong_layer_fails_and_exits_non_zero(tmp_path):
+    plugins = tmp_path / "data" / "plugins"
+    plugins.mkdir(parents=True)
+    (plugins / "wrong_gradient.py").write_text(WRONG_GRADIENT_PLUGIN)
+    project = load_project(example_path("xor_mlp"))
+    project.nodes[2].type = "DoubledGradReLU"
+    save_project(project, tmp_path / "wrong.bps.json")
+    result = run_cli("gradcheck", tmp_path / "wrong.bps.json", home=tmp_path, plugins=True)
+    assert result.returncode == 1, result.stdout + result.stderr
+    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines()[2:-1]}
+    assert rows["tanh"][1:] == ["DoubledGradReLU", "-", rows["tanh"][3], "FAILED"]
+    assert float(rows["tanh"][3]) > 0.1
+    # parameters are checked end to end, so the layer below the wrong one fails too
+    assert rows["hidden"][-1] == "FAILED" and float(rows["hidden"][2]) > 0.1
+    assert rows["logit"][-1] == "ok"
+    assert result.stdout.splitlines()[-1] == "FAILED: hidden, tanh"
+
+
+def test_bad_input(tmp_path):
+    assert_one_line_error(run_cli("gradcheck", example_path("xor_mlp"), "--samples", 0, home=tmp_path),
+                          "--samples must be at least 1. Received: 0")
+    (tmp_path / "not.bps.json").write_text(json.dumps({"format_version": 2}))
+    assert_one_line_error(run_cli("gradcheck", tmp_path / "not.bps.json", home=tmp_path),
+                          "format_version 2 is newer than this Backprop Studio reads")

@@ -1,0 +1,140 @@
+"""``backprop-studio predict`` end to end: CSV/.npy/.npz in and out, same numbers as in process, errors."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+
+from desktop_app.fileio import save_weights_npz
+from desktop_app.project import (
+    RunOverrides,
+    build_run,
+    example_path,
+    load_project,
+    save_project,
+    save_trained,
+)
+from desktop_app.project.predict import predict
+
+from .cli_run import assert_one_line_error, run_cli
+
+POINTS = np.array([[0.9, 0.8], [-0.9, 0.7], [0.5, -0.5], [-0.3, -0.9]], dtype=np.float32)
+
+
+def trained(tmp_path, name, epochs):
+    """A shortened example project, trained in process, with its weights saved beside it."""
+    project = load_project(example_path(name))
+    path = tmp_path / f"{name}.bps.json"
+    save_project(project, path)
+    run = build_run(project, RunOverrides(epochs=epochs))
+    run.fit()
+    save_trained(tmp_path / "weights.npz", run.model, run.preprocessing)
+    return path, run
+
+
+@pytest.fixture
+def xor(tmp_path):
+    return trained(tmp_path, "xor_mlp", 20)
+
+
+def expected(run, x):
+    return predict(run.model, run.loss, run.preprocessing, x, "test")
+
+
+def test_csv_in_csv_out(xor, tmp_path):
+    path, run = xor
+    np.savetxt(tmp_path / "points.csv", POINTS, delimiter=",", header="a,b", comments="")
+    result = run_cli("predict", path, "--weights", tmp_path / "weights.npz", tmp_path / "points.csv",
+                     "-o", tmp_path / "out.csv", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "wrote 4 predictions" in result.stdout
+    with open(tmp_path / "out.csv", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["p_class 0", "p_class 1", "predicted"]
+    probabilities = np.array([[float(v) for v in row[:2]] for row in rows[1:]])
+    reference = expected(run, POINTS)
+    np.testing.assert_allclose(probabilities, reference.probabilities, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+    assert [row[2] for row in rows[1:]] == reference.label_names()
+    assert [row[2] for row in rows[1:]] == ["class 0", "class 1", "class 1", "class 0"]
+
+
+def test_npy_in_npz_out_and_npz_in_npy_out(xor, tmp_path):
+    path, run = xor
+    np.save(tmp_path / "points.npy", POINTS)
+    result = run_cli("predict", path, "--weights", tmp_path / "weights.npz", tmp_path / "points.npy",
+                     "-o", tmp_path / "out.npz", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    reference = expected(run, POINTS)
+    with np.load(tmp_path / "out.npz", allow_pickle=False) as out:
+        np.testing.assert_array_equal(out["probabilities"], reference.probabilities)
+        np.testing.assert_array_equal(out["predicted"], reference.labels)
+        assert out["class_names"].tolist() == ["class 0", "class 1"]
+    np.savez(tmp_path / "points.npz", x=POINTS)
+    result = run_cli("predict", path, "--weights", tmp_path / "weights.npz", tmp_path / "points.npz",
+                     "-o", tmp_path / "out.npy", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    np.testing.assert_array_equal(np.load(tmp_path / "out.npy"), reference.probabilities)
+
+
+def test_regression_values(tmp_path):
+    path, run = trained(tmp_path, "sine_regression", 10)
+    x = np.linspace(-3, 3, 7, dtype=np.float32).reshape(-1, 1)
+    np.savetxt(tmp_path / "x.csv", x, delimiter=",")
+    result = run_cli("predict", path, "--weights", tmp_path / "weights.npz", tmp_path / "x.csv",
+                     "-o", tmp_path / "y.csv", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = (tmp_path / "y.csv").read_text().splitlines()
+    assert lines[0] == "y" and len(lines) == 8
+    np.testing.assert_allclose([float(v) for v in lines[1:]], expected(run, x).values[:, 0], rtol=1e-6)
+
+
+def test_flat_csv_rows_feed_an_image_model(tmp_path):
+    path, run = trained(tmp_path, "digits_cnn", 1)
+    images = run.data.dataset.x[:5]
+    np.savetxt(tmp_path / "digits.csv", images.reshape(5, 64), delimiter=",")
+    result = run_cli("predict", path, "--weights", tmp_path / "weights.npz", tmp_path / "digits.csv",
+                     "-o", tmp_path / "p.npz", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    with np.load(tmp_path / "p.npz") as out:
+        np.testing.assert_array_equal(out["predicted"], expected(run, images).labels)
+
+
+def test_without_a_preprocessing_record_the_scaler_is_refitted(xor, tmp_path):
+    path, run = xor
+    (tmp_path / "weights.data.json").unlink()
+    np.save(tmp_path / "points.npy", POINTS)
+    result = run_cli("predict", path, "--weights", tmp_path / "weights.npz", tmp_path / "points.npy",
+                     "-o", tmp_path / "out.npy", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "refitting the input scaler" in result.stderr
+    np.testing.assert_allclose(np.load(tmp_path / "out.npy"), expected(run, POINTS).probabilities, rtol=1e-6)
+
+
+@pytest.mark.slow
+def test_bad_inputs(xor, tmp_path):
+    path, _ = xor
+    weights = tmp_path / "weights.npz"
+    (tmp_path / "three.csv").write_text("1,2,3\n4,5,6\n")
+    assert_one_line_error(run_cli("predict", path, "--weights", weights, tmp_path / "three.csv",
+                                  "-o", tmp_path / "o.csv", home=tmp_path),
+                          "three.csv: the model takes samples of shape (2,)",
+                          "Received inputs of shape (2, 3)")
+    (tmp_path / "text.csv").write_text("1,2\n3,abc\n")
+    assert_one_line_error(run_cli("predict", path, "--weights", weights, tmp_path / "text.csv",
+                                  "-o", tmp_path / "o.csv", home=tmp_path),
+                          "text.csv: line 2, column 2: not a number")
+    np.savez(tmp_path / "objects.npz", x=np.array([{"a": 1}], dtype=object))
+    assert_one_line_error(run_cli("predict", path, "--weights", weights, tmp_path / "objects.npz",
+                                  "-o", tmp_path / "o.csv", home=tmp_path),
+                          "array 'x' holds Python objects")
+    save_weights_npz(tmp_path / "other.npz", {"dense/kernel": np.zeros((2, 2), np.float32)})
+    assert_one_line_error(run_cli("predict", path, "--weights", tmp_path / "other.npz",
+                                  tmp_path / "three.csv", "-o", tmp_path / "o.csv", home=tmp_path),
+                          "other.npz: weights do not fit this model")
+    assert_one_line_error(run_cli("predict", path, "--weights", weights, tmp_path / "three.csv",
+                                  "-o", tmp_path / "o.json", home=tmp_path),
+                          "-o/--output must end in one of ['.csv', '.npy', '.npz']. Received: o.json")
+    assert not (tmp_path / "o.csv").exists()
