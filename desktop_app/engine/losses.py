@@ -31,61 +31,72 @@ def targets_like(owner: str, pred: np.ndarray, target: np.ndarray) -> np.ndarray
     return target if target.dtype == pred.dtype else target.astype(pred.dtype)
 
 
-class MeanSquaredError(Loss):
-    type_name = "mse"
-    description = "Mean squared error: the average of (prediction - target)^2."
+class _ResidualLoss(Loss):
+    """A regression loss of the residual d = pred - target, averaged over every element.
+
+    Subclasses give the summed loss of ``d`` and its derivative; the mean is taken here.
+    """
+
     task = "regression"
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
-        diff = pred - targets_like(self.kind_name(), pred, target)
-        self._diff = diff
-        return float(np.vdot(diff, diff)) / diff.size
+        self._diff = pred - targets_like(self.kind_name(), pred, target)
+        return self.total(self._diff) / self._diff.size
 
     def backward(self) -> np.ndarray:
-        return self._diff * (2.0 / self._diff.size)
-
-
-class MeanAbsoluteError(Loss):
-    type_name = "mae"
-    description = "Mean absolute error: the average of |prediction - target|; robust to outliers."
-    task = "regression"
-
-    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
-        diff = pred - targets_like(self.kind_name(), pred, target)
-        self._diff = diff
-        return float(np.abs(diff).sum()) / diff.size
-
-    def backward(self) -> np.ndarray:
-        grad = np.sign(self._diff)
+        grad = self.derivative(self._diff)
         grad *= 1.0 / self._diff.size
         return grad
 
+    def total(self, diff: np.ndarray) -> float:
+        raise NotImplementedError
 
-class Huber(Loss):
+    def derivative(self, diff: np.ndarray) -> np.ndarray:
+        """d(total)/d(diff) as a new array (backward scales it in place)."""
+        raise NotImplementedError
+
+
+class MeanSquaredError(_ResidualLoss):
+    type_name = "mse"
+    description = "Mean squared error: the average of (prediction - target)^2."
+
+    def total(self, diff: np.ndarray) -> float:
+        return float(np.vdot(diff, diff))
+
+    def derivative(self, diff: np.ndarray) -> np.ndarray:
+        return diff * 2.0
+
+
+class MeanAbsoluteError(_ResidualLoss):
+    type_name = "mae"
+    description = "Mean absolute error: the average of |prediction - target|; robust to outliers."
+
+    def total(self, diff: np.ndarray) -> float:
+        return float(np.abs(diff).sum())
+
+    def derivative(self, diff: np.ndarray) -> np.ndarray:
+        return np.sign(diff)
+
+
+class Huber(_ResidualLoss):
     type_name = "huber"
     description = "Huber loss: squared error for small errors, absolute error beyond delta."
-    task = "regression"
     schema = schema(
         ParamSpec("delta", "float", 1.0, "where the loss turns from quadratic to linear", minimum=1e-12),
     )
 
-    def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
-        delta = self.config["delta"]
-        diff = pred - targets_like(self.kind_name(), pred, target)
-        self._diff = diff
+    def total(self, diff: np.ndarray) -> float:
         # 0.5*d^2 inside delta and delta*(|d| - delta/2) outside, i.e. 0.5*s^2 + delta*(|d| - s)
         # with s = min(|d|, delta)
+        delta = self.config["delta"]
         excess = np.abs(diff)
         small = np.minimum(excess, delta)
         excess -= small
-        total = 0.5 * float(np.vdot(small, small)) + delta * float(excess.sum())
-        return total / diff.size
+        return 0.5 * float(np.vdot(small, small)) + delta * float(excess.sum())
 
-    def backward(self) -> np.ndarray:
+    def derivative(self, diff: np.ndarray) -> np.ndarray:
         delta = self.config["delta"]
-        grad = np.clip(self._diff, -delta, delta)
-        grad *= 1.0 / self._diff.size
-        return grad
+        return np.clip(diff, -delta, delta)
 
 
 class BinaryCrossentropy(Loss):

@@ -64,6 +64,11 @@ class Trainer:
                 "the trainer needs a model with one input and one output. "
                 f"Received inputs {model.input_names} and outputs {model.output_names}"
             )
+        if "learning_rate" not in optimizer.config:
+            raise ConfigError(
+                f"optimizer {optimizer.kind_name()}: its schema must include 'learning_rate' (extend "
+                f"optimizer.BASE_SCHEMA). Received parameters: {sorted(optimizer.config)}"
+            )
         self.model, self.loss, self.optimizer = model, loss, optimizer
         self.schedule = schedule if schedule is not None else Constant()
         self.metrics = list(default_metrics(loss.task) if metrics is None else metrics)
@@ -94,7 +99,9 @@ class Trainer:
         _check_count("epochs", epochs)
         _check_count("batch_size", batch_size)
         _check_count("seed", seed, minimum=0)
-        if not 0.0 <= validation_split < 1.0:
+        if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) or not (
+            0.0 <= validation_split < 1.0
+        ):
             raise ConfigError(f"validation_split must be in [0, 1). Received: {validation_split!r}")
         if validation_split and validation_data is not None:
             raise ConfigError("give validation_split or validation_data, not both")
