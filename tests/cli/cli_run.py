@@ -15,6 +15,12 @@ def run_cli(*args: object, home: Path, cwd: Path | None = None, plugins: bool = 
     Third-party plugins are off (safe mode) unless ``plugins`` is true, so that whatever is
     installed in the environment cannot change what a test sees.
     """
+    return subprocess.run(cli_command(*args), capture_output=True, text=True, cwd=cwd,
+                          env=cli_env(home, plugins), timeout=timeout)
+
+
+def cli_env(home: Path, plugins: bool = False) -> dict[str, str]:
+    """The environment of a CLI subprocess: settings and plugin folders under ``home``."""
     env = dict(os.environ)
     env["BACKPROP_STUDIO_CONFIG_DIR"] = str(home / "config")
     env["BACKPROP_STUDIO_DATA_DIR"] = str(home / "data")
@@ -22,8 +28,11 @@ def run_cli(*args: object, home: Path, cwd: Path | None = None, plugins: bool = 
         env.pop("BACKPROP_STUDIO_LOAD_PLUGINS", None)
     else:
         env["BACKPROP_STUDIO_LOAD_PLUGINS"] = ""
-    return subprocess.run([sys.executable, "-m", "desktop_app", *map(str, args)], capture_output=True,
-                          text=True, cwd=cwd, env=env, timeout=timeout)
+    return env
+
+
+def cli_command(*args: object) -> list[str]:
+    return [sys.executable, "-m", "desktop_app", *map(str, args)]
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> str:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import signal
+import subprocess
 
 import numpy as np
 import pytest
@@ -11,7 +14,7 @@ import pytest
 from desktop_app.fileio import load_weights_npz, save_weights_npz
 from desktop_app.project import RunOverrides, build_run, example_path, load_project, save_project
 
-from .cli_run import assert_one_line_error, run_cli
+from .cli_run import assert_one_line_error, cli_command, cli_env, run_cli
 
 
 @pytest.fixture
@@ -110,3 +113,23 @@ def test_bad_data_is_named_before_training(project_file, tmp_path):
     line = assert_one_line_error(run_cli("train", project_file, home=tmp_path),
                                  "points.csv: line 3, column 2 ('b'): NaN or infinite")
     assert "epoch" not in line
+
+
+def test_ctrl_c_stops_after_the_batch_and_still_saves(tmp_path):
+    out = tmp_path / "out"
+    command = cli_command("train", example_path("digits_cnn"), "--epochs", 10_000, "--out", out)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env(tmp_path))
+    try:
+        seen = b""
+        while b"batch" not in seen:  # the progress bar is drawn once training has started
+            chunk = os.read(process.stderr.fileno(), 4096)
+            assert chunk, "the command ended before training started"
+            seen += chunk
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert process.returncode == 0, stderr.decode()
+    assert b"stopping after this batch" in seen + stderr
+    assert b"(stopped)" in stdout or b"no epoch completed (stopped)" in stdout
+    assert (out / "weights.npz").is_file() and (out / "history.csv").is_file()
