@@ -7,8 +7,7 @@ Inference semantics (dropout off, BatchNorm running statistics); the batch axis 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
 
 import onnx
 from onnx import helper
@@ -20,12 +19,10 @@ from ..registry import Registry
 from .base import Exporter
 from .errors import ExportError
 from .onnx_builder import OPSET, OnnxContext
-from .onnx_mappings import BUILTIN_ONNX_MAPPINGS
+from .onnx_mappings import BUILTIN_ONNX_MAPPINGS, OnnxMapping
 
 # Opset 17 first appeared with IR version 8; an older IR keeps the file readable by older runtimes.
 IR_VERSION = 8
-
-OnnxMapping = Callable[[OnnxContext, Any, str, list[str]], str]
 
 
 class OnnxExporter(Exporter):
@@ -64,7 +61,8 @@ def build_onnx_model(model: Model, registry: Registry) -> onnx.ModelProto:
         tensors[name] = _map_node(ctx, model, name, inputs, mappings, registry)
         ctx.declare(tensors[name], model.shapes[name])
     for name in model.output_names:
-        ctx.nodes.append(helper.make_node("Identity", [tensors[name]], [name], name=f"{name}:output"))
+        if tensors[name] != name:  # an Input chosen as an output is already named so
+            ctx.nodes.append(helper.make_node("Identity", [tensors[name]], [name], name=f"{name}:output"))
     graph = helper.make_graph(
         ctx.nodes,
         "backprop_studio_model",

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import onnx
 import pytest
+from cli.cli_run import assert_one_line_error, run_cli
 
 from desktop_app.export import load_weights
 from desktop_app.fileio import save_weights_npz
@@ -41,20 +40,8 @@ def trained(tmp_path_factory) -> tuple[Path, Path, dict[str, np.ndarray], np.nda
     return path, weights, run.model.get_weights(), x, run.model.forward(x)
 
 
-def cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "BACKPROP_STUDIO_LOAD_PLUGINS": "", "XDG_DATA_HOME": str(cwd / "data"),
-           "XDG_CONFIG_HOME": str(cwd / "config")}
-    return subprocess.run([sys.executable, "-m", "desktop_app", *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess, *fragments: str) -> None:
-    assert result.returncode == 2, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    assert "Traceback" not in result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
+def cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return run_cli(*args, home=cwd, cwd=cwd)
 
 
 def test_onnx_export_runs_in_onnxruntime(trained, tmp_path) -> None:

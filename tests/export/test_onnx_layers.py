@@ -202,3 +202,9 @@ def test_export_never_changes_the_model(registry) -> None:
     build_onnx_model(model, registry)
     for key, value in model.get_weights().items():
         np.testing.assert_array_equal(value, before[key])
+
+
+def test_an_input_chosen_as_output_passes_through(registry, assert_onnx_matches) -> None:
+    nodes = [NodeSpec("x", "Input", {"shape": [3]}), NodeSpec("d", "Dense", {"units": 2}, ["x"])]
+    proto = assert_onnx_matches(Model(nodes, registry.layers, outputs=["x", "d"]))
+    assert [o.name for o in proto.graph.output] == ["x", "d"]
