@@ -1,7 +1,8 @@
-"""Run one slow call (loading a dataset, reading a file) off the GUI thread.
+"""Run one slow call (loading a dataset, writing an export) off the GUI thread.
 
 The call runs on Qt's global thread pool; its result or exception comes back to the GUI thread
-through queued signals, so the window keeps drawing while it works.
+through queued signals, so the window keeps drawing while it works. Connect the signals to
+methods of QObjects: Qt drops the delivery when the receiver is gone.
 """
 
 from __future__ import annotations
@@ -13,15 +14,15 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 
 class Task(QObject):
-    """One background call. Keep a reference until ``finished`` or ``failed`` arrives."""
+    """One background call; it stays alive until its call has returned."""
 
-    # the call's return value
-    finished = Signal(object)
-    # the exception the call raised
-    failed = Signal(object)
+    # (task, the call's return value)
+    finished = Signal(object, object)
+    # (task, the exception the call raised)
+    failed = Signal(object, object)
 
-    def __init__(self, call: Callable[[], Any], parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, call: Callable[[], Any]) -> None:
+        super().__init__()
         self._call = call
 
     def start(self) -> None:
@@ -31,12 +32,14 @@ class Task(QObject):
         try:
             result = self._call()
         except Exception as error:  # delivered to the GUI thread, shown there
-            self.failed.emit(error)
+            self.failed.emit(self, error)
             return
-        self.finished.emit(result)
+        self.finished.emit(self, result)
 
 
 class _Runner(QRunnable):
+    """Holds the task (and so keeps it alive) while the pool runs it."""
+
     def __init__(self, task: Task) -> None:
         super().__init__()
         self._task = task

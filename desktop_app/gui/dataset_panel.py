@@ -131,9 +131,9 @@ class DatasetPanel(QWidget):
     def _start_loading(self, load: Callable[[], Dataset]) -> None:
         self.info.setText("Loading…")
         self.error.hide()
-        task = Task(load, self)
-        task.finished.connect(lambda dataset, task=task: self._loaded(task, dataset))
-        task.failed.connect(lambda error, task=task: self._failed(task, error))
+        task = Task(load)
+        task.finished.connect(self._loaded)
+        task.failed.connect(self._failed)
         self._task = task
         task.start()
 

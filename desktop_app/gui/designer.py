@@ -234,7 +234,8 @@ class Designer(QObject):
 
     def rename(self, old: str, new: str) -> None:
         self._edit(f"Rename {old} to {new}", graph_edits.rename_node, old, new)
-        if any(item["name"] == new.strip() for item in graph_edits.nodes(self.document.data)):
+        names = {item["name"] for item in graph_edits.nodes(self.document.data)}
+        if old not in names and new.strip() in names:
             self.scene.select_names([new.strip()])
 
     def auto_layout(self) -> None:

@@ -31,7 +31,7 @@ class ExportMenu(QMenu):
         self.registry = registry
         self.log = log
         self.model_provider: Callable[[], Model] = self.saved_model
-        self._tasks: set[Task] = set()
+        self._tasks: dict[Task, str] = {}
         for name, cls in sorted(registry.exporters.items()):
             action = self.addAction(f"{name} ({cls.suffix})…" if cls.suffix else f"{name}…")
             action.setToolTip(cls.description)
@@ -65,15 +65,15 @@ class ExportMenu(QMenu):
             self.log.log(f"Cannot export: {error}", "error")
             return None
         exporter = self.registry.exporters[name]()
-        task = Task(lambda: exporter.export(model, path, registry=self.registry), self)
-        task.finished.connect(
-            lambda _result, task=task: self._done(task, f"Exported {name} to {path}", "info"))
-        task.failed.connect(
-            lambda error, task=task: self._done(task, f"Export to {path} failed: {error}", "error"))
-        self._tasks.add(task)
+        task = Task(lambda: exporter.export(model, path, registry=self.registry))
+        task.finished.connect(self._exported)
+        task.failed.connect(self._failed)
+        self._tasks[task] = f"{name} to {path}"
         task.start()
         return task
 
-    def _done(self, task: Task, message: str, level: str) -> None:
-        self._tasks.discard(task)
-        self.log.log(message, level)
+    def _exported(self, task: Task, _result: object) -> None:
+        self.log.log(f"Exported {self._tasks.pop(task)}")
+
+    def _failed(self, task: Task, error: BaseException) -> None:
+        self.log.log(f"Export of {self._tasks.pop(task)} failed: {error}", "error")

@@ -39,7 +39,7 @@ def validate(nodes: Sequence[NodeSpec], layer_types: Mapping[str, type[Layer]]) 
     """Build ``nodes`` with the engine, setting aside failing nodes to find every error."""
     result = Validation()
     remaining = list(nodes)
-    while remaining:
+    while True:
         try:
             model = Model(remaining, layer_types)
         except (GraphError, LayerError) as error:
@@ -57,7 +57,6 @@ def validate(nodes: Sequence[NodeSpec], layer_types: Mapping[str, type[Layer]]) 
         result.shapes = dict(model.shapes)
         result.summary = model.summary()
         return result
-    return result
 
 
 def _without_downstream(nodes: list[NodeSpec], failed: str) -> list[NodeSpec]:

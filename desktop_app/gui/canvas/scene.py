@@ -18,6 +18,7 @@ from .node_item import NodeItem, NodeView
 from .port_item import PortItem
 
 GRID_STEP = 24
+PAN_MARGIN = 2000.0
 
 
 class GraphScene(QGraphicsScene):
@@ -62,6 +63,8 @@ class GraphScene(QGraphicsScene):
                     edge = EdgeItem(source, target, slot, source.view.shape_text)
                     self.addItem(edge)
                     self.edges.append(edge)
+        # Room around the nodes, so the canvas can be panned past them in every direction.
+        self.setSceneRect(self.nodes_rect().adjusted(-PAN_MARGIN, -PAN_MARGIN, PAN_MARGIN, PAN_MARGIN))
 
     def node_moved(self, item: NodeItem) -> None:
         """Called by a node while it moves: its edges follow."""

@@ -31,6 +31,7 @@ class ComponentForm(QWidget):
         self.description.setWordWrap(True)
         self.description.setObjectName("component_description")
         self.form: SchemaForm | None = None
+        self._form_type: str | None = None
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addWidget(self.chooser)
@@ -43,11 +44,13 @@ class ComponentForm(QWidget):
 
     def show_component(self, type_name: str, params: Mapping[str, Any]) -> None:
         """Show ``type_name`` with ``params``; the form is rebuilt only when the type changes."""
-        if self.form is None or self.chooser.currentText() != type_name:
-            self.chooser.setCurrentIndex(self.chooser.findText(type_name))
+        self.chooser.setCurrentIndex(self.chooser.findText(type_name))
+        if type_name != self._form_type:
+            self._form_type = type_name
             cls = self.types.get(type_name)
             self.description.setText(cls.description if cls else f"'{type_name}' is not installed.")
             if self.form is not None:
+                self.form.hide()
                 self.form.deleteLater()
             self.form = SchemaForm(cls.schema, self, getattr(cls, "path_options", ())) if cls else None
             if self.form is not None:

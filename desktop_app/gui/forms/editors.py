@@ -36,6 +36,8 @@ def make_editor(spec: ParamSpec, parent: QWidget | None = None, is_path: bool = 
     elif spec.kind == "str" and is_path:
         editor_cls = PathEditor
     editor = editor_cls(spec, parent)
+    if spec.default is None:
+        editor = OptionalEditor(editor, parent)
     editor.setObjectName(f"param_{spec.name}")
     editor.setToolTip(describe(spec))
     editor.set_value(spec.default)
@@ -93,7 +95,7 @@ class FloatEditor(QLineEdit):
     def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._spec = spec
-        self._value = spec.default
+        self._value = spec.default if spec.default is not None else float(spec.minimum or 0.0)
         validator = QDoubleValidator(self)
         validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
         if spec.minimum is not None:
@@ -106,6 +108,9 @@ class FloatEditor(QLineEdit):
     def set_value(self, value: Any) -> None:
         self._value = value
         self.setText(f"{float(value):g}")
+
+    def value(self) -> float:
+        return self._value
 
     def _finish(self) -> None:
         try:
@@ -128,6 +133,9 @@ class BoolEditor(QCheckBox):
     def set_value(self, value: Any) -> None:
         self.setChecked(bool(value))
 
+    def value(self) -> bool:
+        return self.isChecked()
+
 
 class ChoiceEditor(QComboBox):
     committed = Signal(object)
@@ -139,6 +147,9 @@ class ChoiceEditor(QComboBox):
 
     def set_value(self, value: Any) -> None:
         self.setCurrentIndex(self.findText(str(value)))
+
+    def value(self) -> str:
+        return self.currentText()
 
 
 class TextEditor(QLineEdit):
@@ -152,6 +163,9 @@ class TextEditor(QLineEdit):
     def set_value(self, value: Any) -> None:
         self._value = value
         self.setText("" if value is None else str(value))
+
+    def value(self) -> str:
+        return self.text()
 
     def _finish(self) -> None:
         if self.text() != self._value:
@@ -180,6 +194,9 @@ class PathEditor(QWidget):
     def set_value(self, value: Any) -> None:
         self.text_edit.set_value(value)
 
+    def value(self) -> str:
+        return self.text_edit.text()
+
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Choose a file", self.text_edit.text())
         if path:
@@ -202,6 +219,9 @@ class TupleEditor(QLineEdit):
     def set_value(self, value: Any) -> None:
         self._value = tuple(int(v) for v in value)
         self.setText(", ".join(str(v) for v in self._value))
+
+    def value(self) -> tuple[int, ...]:
+        return self._value
 
     def _finish(self) -> None:
         try:
@@ -246,6 +266,35 @@ class FixedTupleEditor(QWidget):
 
     def _emit(self) -> None:
         self.committed.emit(self.value())
+
+
+class OptionalEditor(QWidget):
+    """For parameters whose default is None ("same as pool size"): an "auto" box, else a value."""
+
+    committed = Signal(object)
+
+    def __init__(self, inner: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.inner = inner
+        self.auto = QCheckBox("auto", self)
+        self.auto.setToolTip("use the layer's own choice (the parameter's default)")
+        inner.setParent(self)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.auto)
+        layout.addWidget(inner, 1)
+        self.auto.clicked.connect(self._toggled)
+        inner.committed.connect(self.committed)
+
+    def set_value(self, value: Any) -> None:
+        self.auto.setChecked(value is None)
+        self.inner.setEnabled(value is not None)
+        if value is not None:
+            self.inner.set_value(value)
+
+    def _toggled(self, auto: bool) -> None:
+        self.inner.setEnabled(not auto)
+        self.committed.emit(None if auto else self.inner.value())
 
 
 _EDITORS: dict[str, type[QWidget]] = {

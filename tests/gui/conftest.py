@@ -1,0 +1,79 @@
+"""Shared fixtures of the GUI tests: temporary settings, scripted dialogs, a window on a project.
+
+Every test runs with QSettings redirected to its tmp_path (never the user's settings), and with
+QMessageBox's static dialogs replaced by a recorder, so nothing modal can block a test.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtWidgets import QMessageBox
+
+from desktop_app.gui.main_window import MainWindow
+from desktop_app.plugin_manager import current_registry
+from desktop_app.project.examples import example_path
+from desktop_app.project.files import load_project
+
+
+class Dialogs:
+    """Records every message box; ``answer`` is what the next question returns."""
+
+    def __init__(self) -> None:
+        self.shown: list[tuple[str, str, str]] = []
+        self.answer = QMessageBox.StandardButton.Discard
+
+    def question(self, _parent, title, text, *_args, **_kwargs):
+        self.shown.append(("question", title, text))
+        return self.answer
+
+    def notify(self, kind: str):
+        def show(_parent, title, text, *_args, **_kwargs):
+            self.shown.append((kind, title, text))
+            return QMessageBox.StandardButton.Ok
+        return show
+
+    def texts(self, kind: str) -> list[str]:
+        return [text for shown_kind, _title, text in self.shown if shown_kind == kind]
+
+
+@pytest.fixture(autouse=True)
+def dialogs(monkeypatch) -> Dialogs:
+    recorder = Dialogs()
+    monkeypatch.setattr(QMessageBox, "question", recorder.question)
+    for kind in ("warning", "critical", "information", "about"):
+        monkeypatch.setattr(QMessageBox, kind, recorder.notify(kind))
+    return recorder
+
+
+@pytest.fixture(autouse=True)
+def temporary_settings(tmp_path, qapp):
+    """QSettings() anywhere in the app writes under tmp_path for this test."""
+    folder = tmp_path / "qsettings"
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    yield folder
+    QThreadPool.globalInstance().waitForDone()
+
+
+@pytest.fixture
+def settings(tmp_path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def make_window(qtbot, settings):
+    """``make_window(project=None, registry=None)``: a shown window whose dataset has loaded."""
+
+    def make(project=None, registry=None, wait_dataset: bool = True) -> MainWindow:
+        project = project or load_project(example_path("digits_mlp"))
+        window = MainWindow(project, settings, registry or current_registry(), plugin_infos=list)
+        qtbot.addWidget(window)
+        if wait_dataset:
+            with qtbot.waitSignals([window.designer.dataset.loaded], timeout=10_000):
+                window.show()
+        else:
+            window.show()
+        return window
+
+    return make
