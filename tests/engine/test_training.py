@@ -12,6 +12,7 @@ from desktop_app.engine import (
     BUILTIN_LAYERS,
     SGD,
     Adam,
+    BinaryCrossentropy,
     CategoricalCrossentropy,
     ConfigError,
     EarlyStopping,
@@ -122,6 +123,24 @@ def test_loss_falls_and_accuracy_rises_on_a_toy_problem():
     assert losses[-1] < 0.3 * losses[0]
     assert history.series("accuracy")[-1] > 0.9
     assert history.series("val_accuracy")[-1] > 0.85
+
+
+def test_binary_and_regression_tasks_train_with_their_default_metrics():
+    x, labels = quadrants()
+    binary = Model(stack((2,), ("Dense", {"units": 16}), ("Tanh", {}), ("Dense", {"units": 1})), LAYERS)
+    history = Trainer(binary, BinaryCrossentropy(), Adam(learning_rate=0.03)).fit(
+        x, labels.astype(np.float32), epochs=40, batch_size=32, validation_split=0.25
+    )
+    assert list(history.epochs[-1].metrics) == ["accuracy"]
+    assert history.series("val_accuracy")[-1] > 0.85
+    target = np.sin(3 * x[:, :1]) + x[:, 1:] ** 2
+    regressor = Model(stack((2,), ("Dense", {"units": 16}), ("Tanh", {}), ("Dense", {"units": 1})), LAYERS)
+    history = Trainer(regressor, MeanSquaredError(), Adam(learning_rate=0.03)).fit(
+        x, target, epochs=40, batch_size=32, validation_split=0.25
+    )
+    assert list(history.epochs[-1].metrics) == ["mae", "r2"]
+    assert history.series("val_r2")[-1] > 0.9
+    assert history.series("val_mae")[-1] < 0.5 * history.series("val_mae")[0]
 
 
 def test_float64_models_train_in_float64_and_float32_stays_float32():
