@@ -18,7 +18,7 @@ from ..engine.schema import ParamSpec, schema
 from .dataset import Dataset
 from .errors import DataError
 from .source import DatasetSource
-from .targets import TARGET_TASKS, TargetTask, encode_targets
+from .targets import TASK_OPTION, TargetTask, encode_targets
 
 HEADER_CHOICES = ("auto", "yes", "no")
 
@@ -189,9 +189,7 @@ class CsvFile(DatasetSource):
         ParamSpec("target", "str", "-1", "target column: its name, or a 0-based index (-1: the last)"),
         ParamSpec("header", "choice", "auto", "is the first row column names?", choices=HEADER_CHOICES),
         ParamSpec("delimiter", "str", ",", "the character between cells"),
-        ParamSpec("task", "choice", "auto",
-                  "auto: text or whole-number targets are classes, other numbers are regression",
-                  choices=TARGET_TASKS),
+        TASK_OPTION,
     )
 
     def load(self) -> Dataset:

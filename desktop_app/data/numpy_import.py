@@ -15,7 +15,7 @@ from ..engine.schema import ParamSpec, schema
 from .dataset import Dataset
 from .errors import DataError
 from .source import DatasetSource
-from .targets import TARGET_TASKS, TargetTask, encode_targets
+from .targets import TASK_OPTION, TargetTask, encode_targets
 
 
 def read_numpy_dataset(
@@ -130,9 +130,7 @@ class NumpyFile(DatasetSource):
         ParamSpec("y_path", "str", "", "the targets' .npy file (only with a samples .npy)"),
         ParamSpec("x_key", "str", "x", "name of the samples array in an .npz"),
         ParamSpec("y_key", "str", "y", "name of the targets array in an .npz"),
-        ParamSpec("task", "choice", "auto",
-                  "auto: text or whole-number targets are classes, other numbers are regression",
-                  choices=TARGET_TASKS),
+        TASK_OPTION,
     )
 
     def load(self) -> Dataset:

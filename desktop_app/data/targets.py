@@ -6,10 +6,15 @@ from typing import Literal
 
 import numpy as np
 
+from ..engine.schema import ParamSpec
 from .errors import DataError
 
 TargetTask = Literal["auto", "classification", "regression"]
 TARGET_TASKS: tuple[str, ...] = ("auto", "classification", "regression")
+# The option every file import offers for choosing how its targets are read.
+TASK_OPTION = ParamSpec("task", "choice", "auto",
+                        "auto: text or whole-number targets are classes, other numbers are regression",
+                        choices=TARGET_TASKS)
 
 
 def encode_targets(values: np.ndarray, task: TargetTask, where: str) -> tuple[np.ndarray, tuple[str, ...]]:

@@ -6,7 +6,7 @@ options schema. The same options and seed always give the same points.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
@@ -103,15 +103,13 @@ def make_sine(n_samples: int, noise: float, seed: int) -> tuple[np.ndarray, np.n
 
 
 class _ToySource(DatasetSource):
-    """A generated 2-D classification toy: options go straight to its generator."""
+    """A generated 2-D classification toy: its options go straight to ``generator``."""
 
     category = "Generated"
-
-    def generate(self, **options: Any) -> tuple[np.ndarray, np.ndarray]:
-        raise NotImplementedError
+    generator: Callable[..., tuple[np.ndarray, np.ndarray]]
 
     def load(self) -> Dataset:
-        x, y = self.generate(**self.config)
+        x, y = self.generator(**self.config)
         classes = int(y.max()) + 1
         return Dataset(x, y, self.type_name, tuple(f"class {k}" for k in range(classes)), FEATURES,
                        self.description)
@@ -122,8 +120,7 @@ class Spiral(_ToySource):
     description = "Interleaved spiral arms, one per class: needs a non-linear boundary."
     schema = schema(N_SAMPLES, CLASSES, _noise(0.2, "angular noise of the arms"), SEED)
 
-    def generate(self, **options: Any) -> tuple[np.ndarray, np.ndarray]:
-        return make_spiral(**options)
+    generator = staticmethod(make_spiral)
 
 
 class Moons(_ToySource):
@@ -131,8 +128,7 @@ class Moons(_ToySource):
     description = "Two interleaving half circles (binary)."
     schema = schema(N_SAMPLES, _noise(0.1), SEED)
 
-    def generate(self, **options: Any) -> tuple[np.ndarray, np.ndarray]:
-        return make_moons(**options)
+    generator = staticmethod(make_moons)
 
 
 class Circles(_ToySource):
@@ -145,8 +141,7 @@ class Circles(_ToySource):
         SEED,
     )
 
-    def generate(self, **options: Any) -> tuple[np.ndarray, np.ndarray]:
-        return make_circles(**options)
+    generator = staticmethod(make_circles)
 
 
 class Xor(_ToySource):
@@ -154,8 +149,7 @@ class Xor(_ToySource):
     description = "XOR of the signs of two coordinates (binary): not linearly separable."
     schema = schema(N_SAMPLES, _noise(0.0), SEED)
 
-    def generate(self, **options: Any) -> tuple[np.ndarray, np.ndarray]:
-        return make_xor(**options)
+    generator = staticmethod(make_xor)
 
 
 class Blobs(_ToySource):
@@ -163,8 +157,7 @@ class Blobs(_ToySource):
     description = "Gaussian clusters, one per class, centred on a circle."
     schema = schema(N_SAMPLES, CLASSES, _noise(0.8, "standard deviation of each cluster"), SEED)
 
-    def generate(self, **options: Any) -> tuple[np.ndarray, np.ndarray]:
-        return make_blobs(**options)
+    generator = staticmethod(make_blobs)
 
 
 class Sine(DatasetSource):

@@ -11,9 +11,11 @@ import os
 from pathlib import Path
 
 from ..fileio import atomic_write_text
+from ..registry import Registry
 from .document import Project
 from .errors import ProjectError
 from .migrations import migrate
+from .requirements import record_plugins
 from .validation import validate_project
 
 PROJECT_SUFFIX = ".bps.json"
@@ -83,11 +85,18 @@ def _format(value: object, level: int) -> str:
     return "[\n" + ",\n".join(items) + "\n" + "  " * level + "]"
 
 
-def save_project(project: Project, path: str | os.PathLike | None = None) -> Path:
-    """Validate, then write atomically to ``path`` (default: where it was loaded from); returns it."""
+def save_project(
+    project: Project, path: str | os.PathLike | None = None, registry: Registry | None = None
+) -> Path:
+    """Validate, then write atomically to ``path`` (default: where it was loaded from); returns it.
+
+    With a ``registry``, first record the plugin behind each non-built-in type the project uses.
+    """
     target = Path(path) if path is not None else project.path
     if target is None:
         raise ProjectError("the project has never been saved; give a file name")
+    if registry is not None:
+        record_plugins(project, registry)
     data = project.to_json()
     validate_project(data, str(target))
     atomic_write_text(target, dumps_project(project))

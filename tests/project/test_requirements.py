@@ -69,9 +69,8 @@ def test_missing_dataset_type(tiny_project):
 def test_record_plugins_keeps_only_non_builtin_owners(tiny_project, tmp_path):
     registry = registry_with(Swish=(Swish, "backprop-studio-swish"))
     tiny_project.nodes[2].type = "Swish"
-    record_plugins(tiny_project, registry)
+    save_project(tiny_project, tmp_path / "p.bps.json", registry=registry)
     assert tiny_project.plugins == {"layers": {"Swish": "backprop-studio-swish"}}
-    save_project(tiny_project, tmp_path / "p.bps.json")
     assert load_project(tmp_path / "p.bps.json").plugins == {"layers": {"Swish": "backprop-studio-swish"}}
     run = build_run(tiny_project, registry=registry)
     assert type(run.model.layers["act"]) is Swish
