@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: internal error: {type(error).__name__}: {error} (run with --debug)",
                   file=sys.stderr)
             return 1
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {_user_message(error)}", file=sys.stderr)
         return 2
 
 
@@ -71,6 +71,17 @@ def _is_user_error(error: Exception) -> bool:
     from ..engine.errors import EngineError
 
     return isinstance(error, (CliError, EngineError, OSError, ValueError))
+
+
+def _user_message(error: Exception) -> str:
+    """The error as one line; a failing layer also names the plugin that provides its type."""
+    from ..engine.errors import LayerError
+
+    if isinstance(error, LayerError):
+        from ..plugin_manager import format_layer_error
+
+        return format_layer_error(error)
+    return str(error)
 
 
 def _commands(parser: argparse.ArgumentParser) -> set[str]:

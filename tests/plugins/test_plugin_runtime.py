@@ -197,3 +197,39 @@ def test_register_plugin_fixture_scopes_the_registry_to_the_test(register_plugin
     assert info.contributes == {"layers": ["Exploder"]}
     assert current_registry().owner("layers", "Exploder") == "exploder"
     assert list(plugin_host.plugins)[-1] == "exploder"
+
+
+class Fragile(Layer):
+    """Passes the registration check (a batch of 3) but fails in backward on real batches."""
+
+    type_name = "Fragile"
+
+    def output_shape(self, *shapes):
+        return shapes[0]
+
+    def forward(self, x, training=False):
+        return x
+
+    def backward(self, grad):
+        if len(grad) > 3:
+            raise RuntimeError("gradient blew up")
+        return (grad,)
+
+
+def test_training_stops_with_an_error_naming_the_layer_type_and_its_plugin(register_plugin, tmp_path, capsys):
+    import json
+
+    from desktop_app.cli import main
+    from desktop_app.paths import EXAMPLES_DIR
+
+    register_plugin(SimpleNamespace(register_layers=hookimpl(lambda register: register(Fragile))), "fragile")
+    project = json.loads((EXAMPLES_DIR / "spiral_mlp.bps.json").read_text())
+    project["model"]["nodes"][2]["type"] = "Fragile"
+    path = tmp_path / "fragile.bps.json"
+    path.write_text(json.dumps(project))
+    code = main(["train", str(path), "--epochs", "1", "--out", str(tmp_path / "run"), "--quiet"])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        "error: layer 'relu_1' (Fragile, from plugin 'fragile' (types.SimpleNamespace)) failed in backward: "
+        "RuntimeError: gradient blew up (to run without it: backprop-studio plugins disable fragile)\n"
+    )
