@@ -38,6 +38,8 @@ class OnnxContext:
         self._tensors: set[str] = set()
         self._shapes: dict[str, tuple[int, ...]] = {}
         self._scope = ""
+        # ONNX node name -> the model node whose mapping added it (to blame it for a bad graph)
+        self.node_scopes: dict[str, str] = {}
 
     @property
     def elem_type(self) -> int:
@@ -81,6 +83,7 @@ class OnnxContext:
         self._tensors.update(outputs)
         node_name = self.fresh_name(f"{outputs[0]}:node")
         self.nodes.append(helper.make_node(op_type, inputs, outputs, name=node_name, **attrs))
+        self.node_scopes[node_name] = self._scope
         return outputs[0] if len(outputs) == 1 else list(outputs)
 
     def has_tensor(self, name: str) -> bool:

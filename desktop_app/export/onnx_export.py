@@ -80,8 +80,21 @@ def build_onnx_model(model: Model, registry: Registry) -> onnx.ModelProto:
     try:
         onnx.checker.check_model(proto, full_check=True)
     except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as error:
-        raise ExportError(f"the exported ONNX graph is invalid: {error}") from None
+        message = " ".join(str(error).split())  # the checker's report spans lines
+        culprit = next((scope for node, scope in ctx.node_scopes.items() if scope and node in message), None)
+        if culprit is None:
+            raise ExportError(f"the exported ONNX graph is invalid: {message}") from None
+        raise ExportError(
+            f"{_describe(model, culprit, registry)}: its ONNX mapping made an invalid graph: {message}"
+        ) from None
     return proto
+
+
+def _describe(model: Model, name: str, registry: Registry) -> str:
+    """How errors name a node: its name, its layer type and the plugin that provides the type."""
+    layer_type = model.specs[name].type
+    plugin = registry.owner("layers", layer_type) or "unknown"
+    return f"node '{name}' (layer type '{layer_type}', plugin '{plugin}')"
 
 
 def _map_node(
@@ -92,10 +105,8 @@ def _map_node(
     mappings: Mapping[str, OnnxMapping],
     registry: Registry,
 ) -> str:
-    spec, layer = model.specs[name], model.layers[name]
-    plugin = registry.owner("layers", spec.type) or "unknown"
-    where = f"node '{name}' (layer type '{spec.type}', plugin '{plugin}')"
-    mapping = mappings.get(spec.type)
+    layer, where = model.layers[name], _describe(model, name, registry)
+    mapping = mappings.get(model.specs[name].type)
     if mapping is None:
         raise ExportError(
             f"{where} has no ONNX mapping: its plugin must register one through the ONNX-mapping "

@@ -80,8 +80,21 @@ def test_a_mapping_producing_an_invalid_graph_is_refused(registry) -> None:
     def invalid(ctx, layer, node, inputs):
         return ctx.add_node("NoSuchOperator", inputs)
 
-    with pytest.raises(ExportError, match="invalid.*NoSuchOperator"):
+    with pytest.raises(ExportError, match="swish_2.*Swish.*backprop-studio-swish.*invalid.*NoSuchOperator"):
         build_onnx_model(swish_model(registry, invalid), registry)
+
+
+def test_a_mapping_with_mismatched_shapes_is_blamed_in_one_line(registry) -> None:
+    def mismatched(ctx, layer, node, inputs):
+        weight = ctx.add_initializer(f"{node}/w", np.ones((7, 2), ctx.dtype))
+        return ctx.add_node("MatMul", [inputs[0], weight])
+
+    with pytest.raises(ExportError) as info:
+        build_onnx_model(swish_model(registry, mismatched), registry)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith("node 'swish_2' (layer type 'Swish', plugin 'backprop-studio-swish')")
+    assert "Incompatible dimensions" in message
 
 
 def test_registry_mappings_override_builtins(registry) -> None:
