@@ -29,6 +29,7 @@ from ..engine.optimizer import Optimizer
 from ..engine.schedule import Schedule
 from ..engine.training import Trainer
 from ..fileio import load_weights_npz
+from ..plugin_manager import current_registry
 from ..registry import Registry
 from .document import ComponentRef, Project
 from .errors import ProjectError
@@ -76,11 +77,7 @@ class Run:
 
 
 def _registry(registry: Registry | None) -> Registry:
-    if registry is not None:
-        return registry
-    from ..plugin_manager import current_registry
-
-    return current_registry()
+    return registry if registry is not None else current_registry()
 
 
 def _source(project: Project) -> str | None:
