@@ -39,7 +39,7 @@ logger = logging.getLogger("desktop_app.plugins")
 
 # (registry kind, collector hook) in calling order: mappings last, so they can see every layer.
 COLLECTORS: tuple[tuple[str, str], ...] = tuple(
-    (kind, "register_" + kind) for kind in KINDS
+    (kind, f"register_{kind}") for kind in sorted(KINDS, key=lambda kind: kind == "onnx_mappings")
 )
 SINGULAR = {
     "layers": "layer", "losses": "loss", "optimizers": "optimizer", "schedules": "schedule",
