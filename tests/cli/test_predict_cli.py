@@ -91,6 +91,7 @@ def test_regression_values(tmp_path):
     np.testing.assert_allclose([float(v) for v in lines[1:]], expected(run, x).values[:, 0], rtol=1e-6)
 
 
+@pytest.mark.slow
 def test_flat_csv_rows_feed_an_image_model(tmp_path):
     path, run = trained(tmp_path, "digits_cnn", 1)
     images = run.data.dataset.x[:5]
