@@ -12,13 +12,10 @@ import numpy as np
 
 from ..engine.layer import Layer
 from ..engine.layers._windows import plan_2d
+from ..engine.layers.activations import _GELU_CUBIC, _SQRT_2_OVER_PI
 from .onnx_builder import OnnxContext
 
 OnnxMapping = Callable[[OnnxContext, Layer, str, list[str]], str]
-
-# The constants of the engine's GELU (tanh approximation); opset 17 has no Gelu operator.
-_SQRT_2_OVER_PI = 0.7978845608028654
-_GELU_CUBIC = 0.044715
 
 
 def _weights(ctx: OnnxContext, layer: Layer, node: str, *names: str) -> list[str]:
@@ -84,7 +81,8 @@ def map_batch_norm(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str])
 
 
 def map_gelu(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
-    """0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), the engine's formula, in primitive ops."""
+    """0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))): the engine's formula and constants, in
+    primitive ops, as opset 17 has no Gelu."""
     x, one = inputs[0], ctx.scalar(f"{node}/one", 1.0)
     cubic_term = ctx.add_node("Mul", [ctx.add_node("Mul", [x, x]), ctx.scalar(f"{node}/cubic", _GELU_CUBIC)])
     inner = ctx.add_node("Mul", [ctx.add_node("Add", [cubic_term, one]), x])
