@@ -1,0 +1,75 @@
+"""The training worker: a QObject moved to its own QThread, where it drives the engine's Trainer.
+
+The GUI never computes a gradient. It hands the worker a ``prepare`` call (build the run from the
+project, or hand back the one to resume) which runs on the training thread, so loading a dataset
+never blocks the window. Every outcome reaches the GUI as a queued signal; an exception becomes
+``errored`` with the failing layer and its plugin named, and the thread ends cleanly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+
+from ...engine.errors import LayerError
+from ...plugin_manager import PluginCallback, PluginHost, PluginProblem, format_layer_error
+from ...project.run import Run
+from .bridge import ThrottledBridge
+from .probes import Probes
+
+
+def describe_error(error: BaseException, host: PluginHost | None = None) -> str:
+    """What to tell the user: a layer failure names its node, type and plugin; others say themselves."""
+    if isinstance(error, LayerError):
+        return format_layer_error(error, host)
+    return str(error) or type(error).__name__
+
+
+class TrainingWorker(QObject):
+    """Trains one run, then is done; started by its thread's ``started`` signal (see ``start``)."""
+
+    # the run ended (completed, stopped or stopped early): its engine History
+    finished = Signal(object)
+    # the run failed: (a message naming the layer and its plugin, the exception)
+    errored = Signal(str, object)
+    # a plugin's training hook raised (its message); training went on without it
+    plugin_problem = Signal(str)
+    # always last: the Run that trained (None when it could not be built)
+    done = Signal(object)
+
+    def __init__(self, prepare: Callable[[], Run], bridge: ThrottledBridge,
+                 host: PluginHost | None = None) -> None:
+        super().__init__()
+        self._prepare = prepare
+        self._bridge = bridge
+        self._host = host
+
+    def start(self) -> QThread:
+        """Move to a new thread and train there; the thread quits once ``done`` was emitted."""
+        thread = QThread()
+        thread.setObjectName("training")
+        self.moveToThread(thread)
+        thread.started.connect(self.run)
+        # direct: quit from the training thread, even while the GUI thread waits for it
+        self.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        thread.start()
+        return thread
+
+    @Slot()
+    def run(self) -> None:
+        run: Run | None = None
+        try:
+            run = self._prepare()
+            self._bridge.watch(Probes(run))
+            run.trainer.callbacks = [self._bridge, PluginCallback(run.model, self._host, self._problem)]
+            history = run.fit()
+        except Exception as error:  # shown to the user; the app and the kept model stay usable
+            self.errored.emit(describe_error(error, self._host), error)
+        else:
+            self.finished.emit(history)
+        finally:
+            self.done.emit(run)
+
+    def _problem(self, problem: PluginProblem) -> None:
+        self.plugin_problem.emit(problem.message)

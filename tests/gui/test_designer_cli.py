@@ -1,0 +1,45 @@
+"""``backprop-studio`` and ``backprop-studio gui PROJECT`` open the window through app.exec()."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from desktop_app.cli import main
+from desktop_app.gui.main_window import MainWindow
+from desktop_app.project.examples import example_path
+
+
+def close_when_shown(seen: list[str]) -> None:
+    """Once the event loop runs: note the shown window's title and close it (ending app.exec)."""
+
+    def check() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        seen.extend(w.windowTitle() for w in windows)
+        if windows:
+            windows[0].close()
+        else:
+            QApplication.quit()
+
+    QTimer.singleShot(0, check)
+
+
+def test_gui_command_opens_the_given_project(qapp, temporary_settings):
+    seen: list[str] = []
+    close_when_shown(seen)
+    assert main(["gui", str(example_path("spiral_mlp"))]) == 0
+    assert seen == ["spiral_mlp.bps.json[*] — Backprop Studio"]
+    assert any(temporary_settings.rglob("*.ini"))  # settings went to the test's folder
+
+
+def test_no_command_opens_the_default_example(qapp):
+    seen: list[str] = []
+    close_when_shown(seen)
+    assert main([]) == 0
+    assert seen == ["digits_mlp.bps.json[*] — Backprop Studio"]
+
+
+def test_an_unreadable_project_is_one_error_line(tmp_path, capsys):
+    missing = tmp_path / "nope.bps.json"
+    assert main(["gui", str(missing)]) == 2
+    assert "nope.bps.json" in capsys.readouterr().err
