@@ -1,8 +1,7 @@
 """The data a training run uses: checked and cast once before the first batch, split and shuffled.
 
-Everything here runs per run or per epoch, never per batch: the inputs are cast to the model's
-dtype once, targets are checked against the loss's task once, and an epoch's shuffle permutes
-the arrays into reused buffers so that batches are plain contiguous slices.
+The inputs are cast to the model's dtype once and targets are checked against the loss's task
+once; shuffling gathers each batch's rows into a reused buffer.
 """
 
 from __future__ import annotations
@@ -91,18 +90,32 @@ def split(
 
 
 class EpochOrder:
-    """Hands out the training arrays once per epoch, permuted into two reused buffers when shuffling."""
+    """Hands out an epoch's batches in a seeded random order without copying the data whole.
 
-    def __init__(self, x: np.ndarray, y: np.ndarray, shuffle: bool, rng: np.random.Generator) -> None:
+    With shuffling, each batch's rows are gathered into one reused buffer of ``batch_size`` rows:
+    small enough to stay in cache for the first layer's matrix multiply, and no second copy of a
+    large data set in memory. Without shuffling, batches are plain slices of the data.
+    """
+
+    def __init__(
+        self, x: np.ndarray, y: np.ndarray, shuffle: bool, rng: np.random.Generator, batch_size: int
+    ) -> None:
         self.x, self.y, self.rng = x, y, rng
-        self._buffers = (np.empty_like(x), np.empty_like(y)) if shuffle else None
+        self._buffer = np.empty((min(batch_size, len(x)), *x.shape[1:]), dtype=x.dtype) if shuffle else None
+        self._order: np.ndarray | None = None
 
-    def next_epoch(self) -> tuple[np.ndarray, np.ndarray]:
-        if self._buffers is None:
-            return self.x, self.y
-        permutation = self.rng.permutation(len(self.x))
-        xs, ys = self._buffers
+    def next_epoch(self) -> np.ndarray:
+        """Start an epoch; returns the targets in this epoch's order."""
+        if self._buffer is None:
+            return self.y
+        self._order = self.rng.permutation(len(self.x))
+        return self.y[self._order]
+
+    def batch(self, start: int, stop: int) -> np.ndarray:
+        """Inputs of the samples at positions ``start:stop`` of this epoch's order."""
+        if self._order is None:
+            return self.x[start:stop]
+        rows = self._buffer[: stop - start]
         # mode="clip" lets take write straight into ``out`` (the default mode buffers a copy first).
-        np.take(self.x, permutation, axis=0, out=xs, mode="clip")
-        np.take(self.y, permutation, axis=0, out=ys, mode="clip")
-        return xs, ys
+        np.take(self.x, self._order[start:stop], axis=0, out=rows, mode="clip")
+        return rows

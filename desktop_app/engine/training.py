@@ -117,7 +117,8 @@ class Trainer:
         elif validation_split:
             train, validation = split(*train, validation_split, split_rng)
         tracker = self._tracker(early_stopping, validation is not None)
-        run = _Run(self, train, validation, epochs, batch_size, EpochOrder(*train, shuffle, shuffle_rng))
+        order = EpochOrder(*train, shuffle, shuffle_rng, batch_size)
+        run = _Run(self, train, validation, epochs, batch_size, order)
         return run.execute(seed, tracker)
 
     def evaluate(self, x: np.ndarray, y: np.ndarray, batch_size: int = 256) -> dict[str, float]:
@@ -218,8 +219,8 @@ class _Run:
     def _epoch(self, epoch: int) -> EpochEvent | None:
         """Train one epoch and validate; None when a stop request ended it early."""
         started, paused_before = time.perf_counter(), self.paused_seconds
-        xs, ys = self.order.next_epoch()
-        loss = self._train_batches(epoch, xs, ys)
+        ys = self.order.next_epoch()
+        loss = self._train_batches(epoch, ys)
         if loss is None:
             return None
         train_seconds = time.perf_counter() - started - (self.paused_seconds - paused_before)
@@ -235,9 +236,9 @@ class _Run:
             self.samples / train_seconds if train_seconds > 0 else math.inf,
         )
 
-    def _train_batches(self, epoch: int, xs: np.ndarray, ys: np.ndarray) -> float | None:
+    def _train_batches(self, epoch: int, ys: np.ndarray) -> float | None:
         """The hot loop: one optimizer step per batch. Returns the epoch's mean loss (None: stopped)."""
-        model, loss, control = self.model, self.loss, self.control
+        model, loss, control, order = self.model, self.loss, self.control, self.order
         optimizer, schedule = self.trainer.optimizer, self.trainer.schedule
         predictions, on_batch = self.train_predictions, self.hooks["on_batch_end"]
         per_epoch, total_steps = self.batches_per_epoch, self.total_steps
@@ -249,7 +250,7 @@ class _Run:
             for state, backup in self.state_backups:
                 np.copyto(backup, state)
             self.lr = lr = float(schedule.rate(self.base_lr, self.step, per_epoch, total_steps))
-            output = model.forward(xs[start:stop], training=True)
+            output = model.forward(order.batch(start, stop), training=True)
             if predictions is not None:
                 predictions[start:stop] = output
             value = loss.forward(output, ys[start:stop])

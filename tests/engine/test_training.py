@@ -186,15 +186,17 @@ def test_validation_split_is_seeded_disjoint_and_keeps_order():
 def test_epoch_order_shuffles_pairs_together_or_keeps_the_order():
     x = np.arange(20, dtype=np.float32).reshape(10, 2)
     y = np.arange(10)
-    order = EpochOrder(x, y, True, np.random.default_rng(0))
-    xs, ys = order.next_epoch()
+    order = EpochOrder(x, y, True, np.random.default_rng(0), batch_size=4)
+    ys = order.next_epoch()
     first = ys.copy()
     assert sorted(first) == list(range(10)) and not np.array_equal(first, y)
+    xs = np.concatenate([order.batch(start, min(start + 4, 10)).copy() for start in range(0, 10, 4)])
     assert np.array_equal(xs[:, 0], 2 * ys)
-    assert not np.array_equal(order.next_epoch()[1], first)  # a new permutation every epoch
+    assert not np.array_equal(order.next_epoch(), first)  # a new permutation every epoch
     assert np.array_equal(x, np.arange(20).reshape(10, 2))  # the source arrays are untouched
-    kept = EpochOrder(x, y, False, np.random.default_rng(0)).next_epoch()
-    assert kept[0] is x and kept[1] is y
+    kept = EpochOrder(x, y, False, np.random.default_rng(0), batch_size=4)
+    assert kept.next_epoch() is y
+    assert np.shares_memory(kept.batch(4, 8), x) and np.array_equal(kept.batch(4, 8), x[4:8])
 
 
 def test_run_info_counts_samples_batches_and_steps():

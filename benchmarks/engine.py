@@ -1,0 +1,151 @@
+"""Engine speed, as ratios against references measured in the same process (never a test).
+
+Reports, with 1 and 2 BLAS threads (threadpoolctl), medians of several runs:
+- MLP 784-256-128-10, batch 128, 60,000 samples, softmax cross-entropy, SGD: seconds per epoch,
+  samples/s, and the ratio to the epoch's GEMM bound (its matrix multiplies alone);
+- the GEMM bound's share of the machine's float32 matrix-multiply peak;
+- small CNN (Reshape, Conv2D 3x3 x8, ReLU, MaxPool2D 2, Flatten, Dense 10) on 28x28 and 8x8;
+- a 2-16-16-2 ReLU network, batch 32: the engine's steps/s against a minimal hand-written loop.
+
+Run: ``.venv/bin/python benchmarks/engine.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+
+import numpy as np
+from reference import matmul_peak_gflops, minimal_loop_steps_per_second, mlp_gemm_bound_seconds
+from threadpoolctl import threadpool_limits
+
+from desktop_app.engine import (
+    BUILTIN_LAYERS,
+    SGD,
+    CategoricalCrossentropy,
+    Model,
+    Trainer,
+    stack,
+)
+
+LAYER_TYPES = {cls.type_name: cls for cls in BUILTIN_LAYERS}
+
+
+def mlp(sizes: tuple[int, ...]) -> Model:
+    layers: list[tuple[str, dict]] = []
+    for units in sizes[1:-1]:
+        layers += [("Dense", {"units": units}), ("ReLU", {})]
+    layers.append(("Dense", {"units": sizes[-1]}))
+    return Model(stack((sizes[0],), *layers), LAYER_TYPES)
+
+
+def small_cnn(side: int) -> Model:
+    return Model(
+        stack(
+            (side * side,),
+            ("Reshape", {"target_shape": [1, side, side]}),
+            ("Conv2D", {"filters": 8, "kernel_size": [3, 3], "padding": "same"}),
+            ("ReLU", {}),
+            ("MaxPool2D", {"pool_size": [2, 2]}),
+            ("Flatten", {}),
+            ("Dense", {"units": 10}),
+        ),
+        LAYER_TYPES,
+    )
+
+
+class EpochTimes:
+    """Collects each epoch's wall time as the trainer reports it."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+
+    def on_epoch_end(self, event) -> None:
+        self.seconds.append(event.seconds)
+
+
+def epoch_seconds(model: Model, x: np.ndarray, y: np.ndarray, batch: int) -> float:
+    """Steady-state epoch time: the second epoch of a run (the first pays buffer first-touch)."""
+    times = EpochTimes()
+    trainer = Trainer(model, CategoricalCrossentropy(), SGD(learning_rate=0.01), callbacks=[times])
+    trainer.fit(x, y, epochs=2, batch_size=batch, seed=0)
+    return times.seconds[-1]
+
+
+def tiny_engine_steps_per_second(steps: int, batch: int = 32) -> float:
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((steps * batch, 2), dtype=np.float32)
+    y = (x[:, 0] * x[:, 1] > 0).astype(np.int64)
+    model = mlp((2, 16, 16, 2))
+    trainer = Trainer(model, CategoricalCrossentropy(), SGD(learning_rate=0.05))
+    times = EpochTimes()
+    trainer.callbacks.append(times)
+    trainer.fit(x, y, epochs=2, batch_size=batch, seed=0)
+    return steps / times.seconds[-1]
+
+
+def median_of(runs: int, measure) -> float:
+    return statistics.median(measure() for _ in range(runs))
+
+
+def report(threads: int, samples: int, runs: int) -> None:
+    rng = np.random.default_rng(0)
+    sizes = (784, 256, 128, 10)
+    x = rng.random((samples, 784), dtype=np.float32)
+    y = rng.integers(0, 10, samples)
+    with threadpool_limits(threads):
+        peak = median_of(runs, matmul_peak_gflops)
+        model = mlp(sizes)
+        pairs = [
+            (epoch_seconds(model, x, y, 128), mlp_gemm_bound_seconds(sizes, samples, 128))
+            for _ in range(runs)
+        ]
+        engine = statistics.median(p[0] for p in pairs)
+        gemm = statistics.median(p[1] for p in pairs)
+        ratio = statistics.median(p[0] / p[1] for p in pairs)
+        weights = sum(a * b for a, b in zip(sizes, sizes[1:], strict=False))
+        # forward x@W, backward dW and dX for every layer, less the first layer's dX
+        flops = 2 * samples * (3 * weights - sizes[0] * sizes[1])
+        print(f"\n== {threads} thread(s), medians of {runs} runs ==")
+        print(f"float32 matmul peak: {peak:.1f} GFLOP/s")
+        print(
+            f"MLP 784-256-128-10 epoch ({samples} samples, batch 128): {engine:.3f} s, "
+            f"{samples / engine:,.0f} samples/s"
+        )
+        print(
+            f"  GEMM bound {gemm:.3f} s ({flops / gemm / 1e9:.1f} GFLOP/s = "
+            f"{flops / gemm / 1e9 / peak:.0%} of peak); engine / GEMM bound = {ratio:.2f}x"
+        )
+        for side in (28, 8):
+            xs = rng.random((samples // 6, side * side), dtype=np.float32)
+            ys = rng.integers(0, 10, len(xs))
+            cnn = small_cnn(side)
+            seconds = median_of(runs, lambda cnn=cnn, xs=xs, ys=ys: epoch_seconds(cnn, xs, ys, 128))
+            print(
+                f"CNN on {side}x{side}: {len(xs) / seconds:,.0f} samples/s "
+                f"({seconds:.3f} s per epoch of {len(xs)})"
+            )
+        steps = 3000
+        tiny_pairs = [
+            (tiny_engine_steps_per_second(steps), minimal_loop_steps_per_second(steps)) for _ in range(runs)
+        ]
+        eng = statistics.median(p[0] for p in tiny_pairs)
+        ref = statistics.median(p[1] for p in tiny_pairs)
+        tiny_ratio = statistics.median(p[0] / p[1] for p in tiny_pairs)
+        print(
+            f"2-16-16-2, batch 32: engine {eng:,.0f} steps/s, minimal NumPy loop {ref:,.0f} steps/s, "
+            f"engine / loop = {tiny_ratio:.2f} (target >= 0.25)"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10,000 samples and 3 runs")
+    args = parser.parse_args()
+    samples, runs = (10_000, 3) if args.quick else (60_000, 5)
+    for threads in (1, 2):
+        report(threads, samples, runs)
+
+
+if __name__ == "__main__":
+    main()
