@@ -10,7 +10,15 @@ import pytest
 from desktop_app.engine.graph import Model, stack
 from desktop_app.engine.layer import Layer
 from desktop_app.engine.schema import ParamSpec, schema
-from desktop_app.export import ExportError, OnnxContext, OnnxExporter, build_onnx_model
+from desktop_app.export import (
+    BUILTIN_EXPORTERS,
+    BUILTIN_ONNX_MAPPINGS,
+    ExportError,
+    OnnxContext,
+    OnnxExporter,
+    build_onnx_model,
+)
+from desktop_app.plugin_manager import current_registry
 
 from .conftest import randomize
 
@@ -149,3 +157,12 @@ def test_exporter_writes_a_loadable_file_and_nothing_on_failure(registry, tmp_pa
         OnnxExporter().export(swish_model(registry), target, registry=registry)
     assert target.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.onnx"]
+
+
+def test_builtin_exporters_and_mappings_come_through_the_plugin_hooks() -> None:
+    registry = current_registry()
+    for cls in BUILTIN_EXPORTERS:
+        assert registry.exporters[cls.type_name] is cls
+        assert registry.owner("exporters", cls.type_name).startswith("builtin")
+    for name, mapping in BUILTIN_ONNX_MAPPINGS.items():
+        assert registry.onnx_mappings[name] is mapping
