@@ -29,7 +29,7 @@ from ..engine.optimizer import Optimizer
 from ..engine.schedule import Schedule
 from ..engine.training import Trainer
 from ..fileio import load_weights_npz
-from ..plugin_manager import current_registry
+from ..plugin_manager import PluginCallback, current_registry
 from ..registry import Registry
 from .document import ComponentRef, Project
 from .errors import ProjectError
@@ -177,6 +177,8 @@ def build_run(
                for i, name in enumerate(settings.metrics)]
     data = prepare_data(project, model, loss, dataset or load_dataset(project, registry), seed)
     trainer = Trainer(model, loss, optimizer, schedule, metrics or None, callbacks, control)
+    # Plugins' training hooks (run start, epoch end, run end) fire for every run, CLI or window.
+    PluginCallback.attach(trainer)
     fit_kwargs = {
         "epochs": settings.epochs if overrides.epochs is None else overrides.epochs,
         "batch_size": settings.batch_size if overrides.batch_size is None else overrides.batch_size,

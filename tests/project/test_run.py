@@ -7,6 +7,7 @@ import pytest
 
 from desktop_app.data import DataError
 from desktop_app.fileio import save_weights_npz
+from desktop_app.hookspecs import hookimpl
 from desktop_app.project import ProjectError, RunOverrides, build_model, build_run, load_dataset
 
 
@@ -144,3 +145,29 @@ def test_callbacks_receive_the_run(tiny_project):
 
     build_run(tiny_project, callbacks=[Recorder()]).fit()
     assert epochs == [1, 2, 3]
+
+
+class EpochCounter:
+    """A plugin implementing the training notification hooks."""
+
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+    @hookimpl
+    def on_run_start(self, info, model):
+        self.events.append("start")
+
+    @hookimpl
+    def on_epoch_end(self, event, model):
+        self.events.append(f"epoch {event.epoch}")
+
+    @hookimpl
+    def on_run_end(self, result, model):
+        self.events.append(result.reason)
+
+
+def test_plugins_hear_every_run_built_from_a_project(tiny_project, register_plugin):
+    counter = EpochCounter()
+    register_plugin(counter, "epoch-counter")
+    build_run(tiny_project, RunOverrides(epochs=2)).fit()
+    assert counter.events == ["start", "epoch 1", "epoch 2", "completed"]
