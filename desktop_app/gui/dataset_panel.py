@@ -14,7 +14,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -91,14 +90,11 @@ class DatasetPanel(QWidget):
         box_layout.addWidget(self.source)
         box_layout.addWidget(self.import_button)
         box_layout.addWidget(self.preprocessing)
-        box_layout.addStretch(1)
-        shown = QVBoxLayout()
-        shown.addWidget(self.error)
-        shown.addWidget(self.info)
-        shown.addWidget(self.preview, 1)
-        layout = QHBoxLayout(self)
-        layout.addWidget(box, 2)
-        layout.addLayout(shown, 3)
+        layout = QVBoxLayout(self)
+        layout.addWidget(box)
+        layout.addWidget(self.error)
+        layout.addWidget(self.info)
+        layout.addWidget(self.preview, 1)
         self.source.type_chosen.connect(self.dataset_chosen)
         self.source.edited.connect(self.option_edited)
         self.preprocessing.edited.connect(self.preprocessing_edited)

@@ -15,9 +15,9 @@ from ..data.dataset import Dataset
 from .canvas.style import ACCENTS
 
 MAX_POINTS = 2000
-GRID_COLUMNS = 10
-GRID_ROWS = 3
-TILE = 44
+GRID_COLUMNS = 8
+GRID_ROWS = 4
+TILE = 40
 TABLE_ROWS = 100
 
 
@@ -53,7 +53,7 @@ class DatasetPreview(QStackedWidget):
         self.kind = ""
         self.plot = pg.PlotWidget(self, background="w")
         self.plot.setObjectName("preview_scatter")
-        self.plot.setMinimumHeight(180)
+        self.plot.setMinimumHeight(220)
         self.images = QLabel(self)
         self.images.setObjectName("preview_images")
         self.images.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -39,6 +39,8 @@ class Designer(QObject):
     graph_valid_changed = Signal(bool)
     # the Validation after each change
     validated = Signal(object)
+    # the name of the node the user just selected alone (the window shows the inspector)
+    node_selected = Signal(str)
 
     def __init__(self, document: ProjectDocument, registry: Registry, log: LogPanel,
                  parent: QObject | None = None) -> None:
@@ -161,6 +163,8 @@ class Designer(QObject):
             self.inspector.show_node(None, selected_count=len(names))
             return
         name = names[0]
+        if name != self.inspector.node_name:
+            self.node_selected.emit(name)
         shape = self.validation.shapes.get(name)
         self.inspector.show_node(graph_edits.node(self.document.data, name),
                                  str(shape) if shape is not None else "unknown",

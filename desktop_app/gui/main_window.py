@@ -100,15 +100,16 @@ class MainWindow(QMainWindow):
         self.inspector_tabs.addTab(_scrolling(designer.inspector), "Layer")
         self.inspector_tabs.addTab(_scrolling(designer.training), "Training")
         self.add_dock("inspector", "Inspector", self.inspector_tabs, Area.RightDockWidgetArea)
-        self.add_dock("dataset", "Dataset", _scrolling(designer.dataset), Area.BottomDockWidgetArea)
+        self.add_dock("dataset", "Dataset", _scrolling(designer.dataset), Area.RightDockWidgetArea)
+        self.tabifyDockWidget(self.docks["inspector"], self.docks["dataset"])
+        self.docks["inspector"].raise_()
         self.add_dock("summary", "Model summary", designer.summary, Area.BottomDockWidgetArea)
         self.add_dock("log", "Log", self.log_panel, Area.BottomDockWidgetArea)
-        self.tabifyDockWidget(self.docks["dataset"], self.docks["summary"])
         self.tabifyDockWidget(self.docks["summary"], self.docks["log"])
-        self.docks["dataset"].raise_()
-        self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [240, 340],
+        self.docks["summary"].raise_()
+        self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [240, 360],
                          Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["dataset"]], [270], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["summary"]], [170], Qt.Orientation.Vertical)
 
     def _build_menus(self) -> None:
         a = self.actions
@@ -166,6 +167,7 @@ class MainWindow(QMainWindow):
         self.document.undo_stack.cleanChanged.connect(self._update_title)
         self.document.path_changed.connect(self._update_title)
         designer.validated.connect(self._show_validation)
+        designer.node_selected.connect(lambda _name: self.docks["inspector"].raise_())
         designer.dataset.failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
 
     # --- files ---------------------------------------------------------------------------------------

@@ -145,6 +145,15 @@ def test_layout_puts_branches_side_by_side_and_the_merge_below_both():
         {"name": n, "position": {"x": x, "y": y}} for n, (x, y) in spots.items()]}})
 
 
+def test_layout_keeps_a_skip_connection_clear_of_the_nodes_it_skips():
+    spots = layered_positions({"in": [], "a": ["in"], "b": ["a"], "add": ["b", "in"]})
+    skip_x = spots["in"][0] + style.NODE_WIDTH / 2  # the edge runs straight down from "in" to "add"
+    assert spots["add"][0] == spots["in"][0]
+    for skipped in ("a", "b"):
+        left = spots[skipped][0]
+        assert not left <= skip_x <= left + style.NODE_WIDTH
+
+
 def test_layout_of_a_cycle_terminates():
     spots = layered_positions({"a": ["b"], "b": ["a"], "c": []})
     assert set(spots) == {"a", "b", "c"}

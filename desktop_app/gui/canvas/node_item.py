@@ -109,13 +109,16 @@ class NodeItem(QGraphicsObject):
         regular = QFont(painter.font())
         regular.setBold(False)
         painter.setFont(regular)
-        row = QRectF(10, style.HEADER_HEIGHT + 4, style.NODE_WIDTH - 20, 16)
-        painter.setPen(style.TEXT)
-        painter.drawText(row, Qt.AlignmentFlag.AlignVCenter, self._elided(regular, self.view.name, row))
-        row.translate(0, 16)
+        # one body line: the name on the left, the output shape (or the error mark) on the right
+        row = QRectF(10, style.HEADER_HEIGHT, style.NODE_WIDTH - 20, style.NODE_HEIGHT - style.HEADER_HEIGHT)
+        shape = "✖ error" if self.view.error else self.view.shape_text
+        shape_width = QFontMetricsF(regular).horizontalAdvance(shape)
         painter.setPen(style.ERROR_BORDER if self.view.error else style.MUTED_TEXT)
-        shape = "error: see tooltip" if self.view.error else f"out {self.view.shape_text}"
-        painter.drawText(row, Qt.AlignmentFlag.AlignVCenter, self._elided(regular, shape, row))
+        painter.drawText(row, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, shape)
+        name_box = row.adjusted(0, 0, -(shape_width + 10), 0)
+        painter.setPen(style.TEXT)
+        name = self._elided(regular, self.view.name, name_box)
+        painter.drawText(name_box, Qt.AlignmentFlag.AlignVCenter, name)
 
     @staticmethod
     def _elided(font: QFont, text: str, rect: QRectF) -> str:

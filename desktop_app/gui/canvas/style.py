@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from PySide6.QtGui import QColor
 
 NODE_WIDTH = 200.0
-NODE_HEIGHT = 62.0
-HEADER_HEIGHT = 24.0
+NODE_HEIGHT = 46.0
+HEADER_HEIGHT = 21.0
 PORT_RADIUS = 6.0
-LAYER_SPACING = 96.0  # vertical gap between layers of the auto-layout
+LAYER_SPACING = 48.0  # vertical gap between layers of the auto-layout
 COLUMN_SPACING = 60.0  # horizontal gap between nodes of one layer
 
 BACKGROUND = QColor("#f4f5f7")

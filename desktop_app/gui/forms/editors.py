@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QRegularExpression, Signal
+from PySide6.QtCore import QRegularExpression, QSize, Signal
 from PySide6.QtGui import QDoubleValidator, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -67,7 +67,17 @@ def _int_bounds(spec: ParamSpec) -> tuple[int, int]:
     return low, high
 
 
-class IntEditor(QSpinBox):
+class CompactSpinBox(QSpinBox):
+    """A spin box sized for the numbers people type, not for its (often huge) maximum."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(72, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(56, super().minimumSizeHint().height())
+
+
+class IntEditor(CompactSpinBox):
     """A spin box bounded by the spec's range; arrows and Enter commit."""
 
     committed = Signal(object)
@@ -247,7 +257,7 @@ class FixedTupleEditor(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.boxes: list[QSpinBox] = []
         for _ in range(spec.length or 0):
-            box = QSpinBox(self)
+            box = CompactSpinBox(self)
             box.setRange(*_int_bounds(spec))
             box.setKeyboardTracking(False)
             box.valueChanged.connect(self._emit)

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ...engine.callbacks import BatchEvent, EpochEvent, RunInfo, RunResult
 from ...engine.control import TrainingControl
+from ...project.run import Run
 from .probes import DataPoints, Probes, Snapshot
 
 RATE = 30.0  # emissions per second, at most
@@ -31,6 +32,8 @@ class RunStarted:
     """What the plots need to know before the first batch arrives."""
 
     info: RunInfo
+    # the optimizer's learning rate (the one a schedule scales; NaN when no run is watched)
+    learning_rate: float
     # nodes with parameters, in model order (one gradient-norm curve and histogram each)
     layers: tuple[str, ...]
     metric_names: tuple[str, ...]
@@ -64,7 +67,7 @@ class Progress:
 class ThrottledBridge(QObject):
     """An engine callback that batches what it hears into at most ``rate`` emissions a second.
 
-    ``watch(run)`` (on the training thread, before ``fit``) sets what the probes look at.
+    ``watch(run)`` (on the training thread, before ``fit``) sets the run the probes look at.
     ``clock`` is injectable so tests can drive it.
     """
 
@@ -81,14 +84,16 @@ class ThrottledBridge(QObject):
         self.control = control
         self.interval = 1.0 / rate
         self.clock = clock
+        self.run: Run | None = None
         self.probes: Probes | None = None
         self.emissions = 0
         self._latest: BatchEvent | None = None
         self._membership = np.zeros((0, 0))
         self._clear()
 
-    def watch(self, probes: Probes | None) -> None:
-        self.probes = probes
+    def watch(self, run: Run | None) -> None:
+        self.run = run
+        self.probes = Probes(run) if run is not None else None
 
     def _clear(self) -> None:
         self._steps: list[int] = []
@@ -111,8 +116,9 @@ class ThrottledBridge(QObject):
         self._seconds = 0.0
         self._resuming = False
         self._latest = None
+        learning_rate = float(self.run.optimizer.config["learning_rate"]) if self.run else float("nan")
         self.run_started.emit(RunStarted(
-            info, layers, info.metric_names,
+            info, learning_rate, layers, info.metric_names,
             probes.classes if probes else (),
             bool(probes and probes.has_boundary), bool(probes and probes.has_curve),
             probes.confusion_set if probes else "validation",

@@ -16,7 +16,6 @@ from ...engine.errors import LayerError
 from ...plugin_manager import PluginCallback, PluginHost, PluginProblem, format_layer_error
 from ...project.run import Run
 from .bridge import ThrottledBridge
-from .probes import Probes
 
 
 def describe_error(error: BaseException, host: PluginHost | None = None) -> str:
@@ -61,7 +60,7 @@ class TrainingWorker(QObject):
         run: Run | None = None
         try:
             run = self._prepare()
-            self._bridge.watch(Probes(run))
+            self._bridge.watch(run)
             run.trainer.callbacks = [self._bridge, PluginCallback(run.model, self._host, self._problem)]
             history = run.fit()
         except Exception as error:  # shown to the user; the app and the kept model stay usable

@@ -1,0 +1,109 @@
+"""The curves tab: loss, metrics, learning rate and per-layer gradient norms over the epochs.
+
+Curves are created once (again only when the run's layers or metrics change) and fed with
+``setData`` from the record's buffers on the plots' redraw timer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
+
+from . import plot_style
+from .record import TrainingRecord
+
+TINY = 1e-12  # log axes cannot show zero: values are clipped to this
+LayerColors = Callable[[Sequence[str]], Mapping[str, QColor]]
+
+
+class CurvesPanel(QWidget):
+    """Four plots: loss (per batch and per epoch, train and validation), metrics, learning rate,
+    gradient norm of each layer (log scale, each in its node's colour on the canvas)."""
+
+    def __init__(self, layer_colors: LayerColors, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.layer_colors = layer_colors
+        # the record version on screen (-1: draw again)
+        self.drawn_version = -1
+        self.log_loss = QCheckBox("Log-scale loss", self)
+        self.log_loss.setObjectName("log_loss")
+        self.log_loss.toggled.connect(self._set_log_loss)
+        self.graphics = plot_style.layout_widget()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        options = QHBoxLayout()
+        options.addWidget(self.log_loss)
+        options.addStretch(1)
+        layout.addLayout(options)
+        layout.addWidget(self.graphics, 1)
+        grid = self.graphics.ci
+        self.loss_plot = plot_style.add_plot(grid, "Loss", "epoch", "loss", 0, 0, legend=True)
+        self.metric_plot = plot_style.add_plot(grid, "Metrics", "epoch", "value", 0, 1, legend=True)
+        self.lr_plot = plot_style.add_plot(grid, "Learning rate", "epoch", "learning rate", 1, 0)
+        self.norm_plot = plot_style.add_plot(grid, "Gradient norm per layer", "epoch", "‖∇‖", 1, 1,
+                                             legend=True)
+        self.norm_plot.setLogMode(y=True)
+        self.batch_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.BATCH, 1), name="batch")
+        self.epoch_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.TRAIN), symbol="o", symbolSize=5,
+                                              symbolBrush=plot_style.TRAIN, name="train")
+        self.val_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.VALIDATION), symbol="o",
+                                            symbolSize=5, symbolBrush=plot_style.VALIDATION, name="validation")
+        self.lr_curve = self.lr_plot.plot(pen=plot_style.pen(plot_style.TRAIN, 1.5))
+        self.metric_curves: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+        self.norm_curves: dict[str, pg.PlotDataItem] = {}
+        self._metrics: tuple[str, ...] = ()
+        self._layers: tuple[str, ...] = ()
+
+    def _set_log_loss(self, on: bool) -> None:
+        self.loss_plot.setLogMode(y=on)
+        self.drawn_version = -1
+
+    def redraw(self, record: TrainingRecord) -> None:
+        started = record.started
+        metrics = started.metric_names if started else ()
+        if metrics != self._metrics:
+            self._make_metric_curves(metrics)
+        if record.layers != self._layers:
+            self._make_norm_curves(record.layers)
+        batches = record.batches.view()
+        x = batches[:, 0]
+        losses = batches[:, 1]
+        self.batch_loss.setData(x, np.maximum(losses, TINY) if self.log_loss.isChecked() else losses)
+        self.lr_curve.setData(x, batches[:, 2])
+        self.epoch_loss.setData(*record.epoch_series("loss"))
+        self.val_loss.setData(*record.epoch_series("val_loss"))
+        for name, (train, validation) in self.metric_curves.items():
+            train.setData(*record.epoch_series(name))
+            validation.setData(*record.epoch_series(f"val_{name}"))
+        norms = np.maximum(record.norms.view(), TINY)
+        for column, curve in enumerate(self.norm_curves.values()):
+            curve.setData(x, norms[:, column])
+
+    def _make_metric_curves(self, metrics: tuple[str, ...]) -> None:
+        for train, validation in self.metric_curves.values():
+            self.metric_plot.removeItem(train)
+            self.metric_plot.removeItem(validation)
+        self.metric_curves = {}
+        colors = (plot_style.TRAIN, plot_style.VALIDATION, QColor("#2f9e44"), QColor("#9c36b5"))
+        for index, name in enumerate(metrics):
+            color = colors[(2 * index) % len(colors)]
+            self.metric_curves[name] = (
+                self.metric_plot.plot(pen=plot_style.pen(color), symbol="o", symbolSize=5, symbolBrush=color,
+                                      name=name),
+                self.metric_plot.plot(pen=plot_style.pen(color, dashed=True), symbol="t", symbolSize=6,
+                                      symbolBrush=color, name=f"val_{name}"),
+            )
+        self._metrics = metrics
+
+    def _make_norm_curves(self, layers: tuple[str, ...]) -> None:
+        for curve in self.norm_curves.values():
+            self.norm_plot.removeItem(curve)
+        colors = self.layer_colors(layers)
+        self.norm_curves = {
+            name: self.norm_plot.plot(pen=plot_style.pen(colors[name], 1.5), name=name) for name in layers
+        }
+        self._layers = layers

@@ -1,0 +1,55 @@
+"""Progress in the status bar: a bar over the run's batches, then epoch, batch, samples/s and ETA."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
+
+from ...engine.callbacks import RunInfo
+from .bridge import Progress
+
+
+def describe(info: RunInfo, progress: Progress) -> str:
+    """``epoch 3/15 · batch 12/45 · 1,234 samples/s · ETA 0:42`` (pauses excluded from the rate)."""
+    parts = [f"epoch {progress.epoch}/{info.epochs}", f"batch {progress.batch}/{info.batches_per_epoch}"]
+    if progress.seconds > 0:
+        parts.append(f"{progress.samples_seen / progress.seconds:,.0f} samples/s")
+        remaining = (info.total_steps - progress.step) * progress.seconds / progress.step
+        parts.append(f"ETA {clock_text(remaining)}")
+    return " · ".join(parts)
+
+
+def clock_text(seconds: float) -> str:
+    """``0:42``, ``12:05``, ``1:02:09``."""
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class ProgressDisplay:
+    """Two permanent status-bar widgets, shown while a run is on."""
+
+    def __init__(self, status_bar: QStatusBar) -> None:
+        self.bar = QProgressBar(status_bar)
+        self.bar.setObjectName("training_progress")
+        self.bar.setMaximumWidth(180)
+        self.bar.setTextVisible(True)
+        self.label = QLabel(status_bar)
+        self.label.setObjectName("training_status")
+        status_bar.addPermanentWidget(self.label)
+        status_bar.addPermanentWidget(self.bar)
+        self.bar.hide()
+
+    def start(self, info: RunInfo) -> None:
+        self.bar.setRange(0, info.total_steps)
+        self.bar.setValue(0)
+        self.bar.show()
+        self.label.setText(f"epoch 1/{info.epochs} · starting")
+
+    def update(self, info: RunInfo, progress: Progress) -> None:
+        self.bar.setValue(progress.step)
+        self.label.setText(describe(info, progress))
+
+    def finish(self, text: str) -> None:
+        self.bar.hide()
+        self.label.setText(text)
