@@ -289,7 +289,7 @@ def test_move_by_mouse_then_auto_layout_then_undo(qtbot, make_window):
     scene = window.designer.scene
     item = scene.nodes["relu"]
     start = item.pos()
-    grip = item.mapToScene(QPointF(100, 40))
+    grip = item.mapToScene(QPointF(40, 30))  # on the card, away from its ports
     drag(qtbot, window, grip, grip + QPointF(300, 20))
     moved = window.document.data["model"]["nodes"][2]["position"]
     assert moved["x"] > start.x() + 200
