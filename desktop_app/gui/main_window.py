@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self.designer = Designer(self.document, registry, self.log_panel, self)
         self.setCentralWidget(self.designer.view)
         self.docks: dict[str, QDockWidget] = {}
+        self._layout_restored = False
         self._build_docks()
         self.actions = WindowActions(self, self.document.undo_stack)
         self.menus: dict[str, QMenu] = {}
@@ -85,11 +86,16 @@ class MainWindow(QMainWindow):
 
     # --- building ----------------------------------------------------------------------------------
     def add_dock(self, name: str, title: str, widget: QWidget, area: Area) -> QDockWidget:
-        """Add a dockable panel (its object name keeps its place between runs)."""
+        """Add a dockable panel (its object name keeps its place between runs).
+
+        Panels added after the window restored its layout (the training part's) get their saved
+        place back too.
+        """
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{name}")
         dock.setWidget(widget)
-        self.addDockWidget(area, dock)
+        if not (self._layout_restored and self.restoreDockWidget(dock)):
+            self.addDockWidget(area, dock)
         self.docks[name] = dock
         return dock
 
@@ -285,6 +291,7 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
+        self._layout_restored = True
 
     def save_layout(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

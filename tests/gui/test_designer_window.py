@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from desktop_app.engine.graph import NodeSpec
 from desktop_app.gui.canvas.view import LAYER_MIME
@@ -420,3 +420,15 @@ def test_layout_is_remembered_between_runs(make_window, settings):
     assert (again.width(), again.height()) == (761, 555)
     assert not again.docks["log"].isVisible()
     assert again.docks["summary"].isVisible()
+
+
+def test_a_panel_added_later_gets_its_saved_place_back(make_window):
+    window = make_window()
+    window.add_dock("plots", "Plots", QLabel("plots"), Qt.DockWidgetArea.BottomDockWidgetArea)
+    window.removeDockWidget(window.docks["plots"])
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, window.docks["plots"])
+    window.docks["plots"].show()
+    assert window.close()
+    again = make_window()
+    dock = again.add_dock("plots", "Plots", QLabel("plots"), Qt.DockWidgetArea.BottomDockWidgetArea)
+    assert again.dockWidgetArea(dock) == Qt.DockWidgetArea.LeftDockWidgetArea

@@ -39,17 +39,28 @@ class ProgressDisplay:
         status_bar.addPermanentWidget(self.label)
         status_bar.addPermanentWidget(self.bar)
         self.bar.hide()
+        self._text = ""
+        self._paused = False
 
     def start(self, info: RunInfo) -> None:
         self.bar.setRange(0, info.total_steps)
         self.bar.setValue(0)
         self.bar.show()
-        self.label.setText(f"epoch 1/{info.epochs} · starting")
+        self._show(f"epoch 1/{info.epochs} · starting")
 
     def update(self, info: RunInfo, progress: Progress) -> None:
         self.bar.setValue(progress.step)
-        self.label.setText(describe(info, progress))
+        self._show(describe(info, progress))
+
+    def set_paused(self, paused: bool) -> None:
+        self._paused = paused
+        self._show(self._text)
 
     def finish(self, text: str) -> None:
         self.bar.hide()
-        self.label.setText(text)
+        self._paused = False
+        self._show(text)
+
+    def _show(self, text: str) -> None:
+        self._text = text
+        self.label.setText(f"{text} · paused" if self._paused else text)

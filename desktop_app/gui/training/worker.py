@@ -61,7 +61,7 @@ class TrainingWorker(QObject):
         try:
             run = self._prepare()
             self._bridge.watch(run)
-            run.trainer.callbacks = [self._bridge, PluginCallback(run.model, self._host, self._problem)]
+            self._attach(run)
             history = run.fit()
         except Exception as error:  # shown to the user; the app and the kept model stay usable
             self.errored.emit(describe_error(error, self._host), error)
@@ -69,6 +69,14 @@ class TrainingWorker(QObject):
             self.finished.emit(history)
         finally:
             self.done.emit(run)
+
+    def _attach(self, run: Run) -> None:
+        """The bridge joins the run's callbacks (once), and plugin problems come to this worker."""
+        callbacks = [callback for callback in run.trainer.callbacks if callback is not self._bridge]
+        for callback in callbacks:
+            if isinstance(callback, PluginCallback):
+                callback.on_problem = self._problem
+        run.trainer.callbacks = [*callbacks, self._bridge]
 
     def _problem(self, problem: PluginProblem) -> None:
         self.plugin_problem.emit(problem.message)

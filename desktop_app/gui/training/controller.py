@@ -1,0 +1,259 @@
+"""The training session of one window: starts runs on a worker thread and keeps what they trained.
+
+Between runs the controller keeps the last Run (model, optimizer, data). Training again picks up
+from it: the very same run (optimizer state and all) when nothing that matters changed, a new run
+starting from its weights when only the data or training settings changed, fresh weights from
+the project's seed when the network changed or the user reset the weights. A fresh run is built
+by ``build_run`` exactly as the CLI builds it, so the same seed gives the same weights.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from ...engine.callbacks import History, RunResult
+from ...engine.control import TrainingControl
+from ...engine.graph import Model
+from ...plugin_manager import PluginHost
+from ...project.document import Project
+from ...project.run import Run, RunOverrides, build_run
+from ...project.weights import save_trained
+from ...registry import Registry
+from .bridge import Progress, RunStarted, ThrottledBridge
+from .predictions import SamplePredictions, predict_samples
+from .record import TrainingRecord
+from .worker import TrainingWorker
+
+State = Literal["idle", "running", "paused", "stopping"]
+Start = Literal["fresh", "continue", "resume"]
+
+
+@dataclass(frozen=True)
+class RunKeys:
+    """What a project's network is, and what a run of it is (network, data, settings)."""
+
+    model: str
+    run: str
+
+    @classmethod
+    def of(cls, project: Project) -> RunKeys:
+        data = project.to_json()
+        nodes = [{k: v for k, v in node.items() if k != "position"} for node in data["model"]["nodes"]]
+        model = json.dumps({**data["model"], "nodes": nodes}, sort_keys=True)
+        return cls(model, json.dumps([model, data["dataset"], data["training"]], sort_keys=True))
+
+
+@dataclass(frozen=True)
+class _Kept:
+    run: Run
+    keys: RunKeys
+
+
+class TrainingController(QObject):
+    """Start, pause, resume, stop, reset; the kept model for saving, exporting and predicting."""
+
+    # "idle", "running", "paused" or "stopping"
+    state_changed = Signal(str)
+    # a run is starting (RunStarted); the record already knows
+    run_started = Signal(object)
+    # new batches reached the record (Progress)
+    progressed = Signal(object)
+    # a run ended without error: its History
+    finished = Signal(object)
+    # a run failed: the message for the user (layer and plugin named)
+    failed = Signal(str)
+    # (text, level) for the log: "info", "warning" or "error"
+    message = Signal(str, str)
+
+    def __init__(self, project: Callable[[], Project], registry: Registry, host: PluginHost | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._project = project
+        self.registry = registry
+        self.host = host
+        self.control = TrainingControl()
+        self.record = TrainingRecord()
+        self.bridge = ThrottledBridge(self.control, parent=self)
+        self.bridge.run_started.connect(self._run_started)
+        self.bridge.progressed.connect(self._progressed)
+        self.bridge.run_ended.connect(self._run_ended)
+        self.state: State = "idle"
+        self.last_result: RunResult | None = None
+        self._kept: _Kept | None = None
+        self._keys: RunKeys | None = None
+        self._worker: TrainingWorker | None = None
+        self._thread: QThread | None = None
+        self._rng = np.random.default_rng()
+
+    # --- requests from the window ------------------------------------------------------------------
+    def start(self) -> bool:
+        """Train the current project on the worker thread; False when a run is already on."""
+        if self.state != "idle":
+            return False
+        project = self._project()
+        keys = RunKeys.of(project)
+        kept = self._kept
+        how = _how_to_start(kept, keys)
+        if how == "fresh":
+            if kept is not None:
+                self.message.emit("The network changed since the last run: training starts from new "
+                                  "weights.", "warning")
+            self.record.clear()
+        self._keys = keys
+        worker = TrainingWorker(lambda: self._prepare(project, how, kept), self.bridge, self.host)
+        worker.finished.connect(self._finished)
+        worker.errored.connect(self._errored)
+        worker.plugin_problem.connect(self._plugin_problem)
+        worker.done.connect(self._done)
+        self._worker = worker
+        self._set_state("running")
+        self._thread = worker.start()
+        return True
+
+    def pause(self) -> None:
+        if self.state == "running":
+            self.control.pause()
+            self._set_state("paused")
+
+    def resume(self) -> None:
+        if self.state == "paused":
+            self.control.resume()
+            self._set_state("running")
+
+    def stop(self) -> None:
+        """End the run before its next batch; its weights are kept for the next one."""
+        if self.state in ("running", "paused"):
+            self.control.stop()
+            self._set_state("stopping")
+
+    def set_learning_rate(self, lr: float) -> None:
+        """Change the running optimizer's learning rate from the next batch."""
+        if self.state in ("running", "paused"):
+            self.control.set_learning_rate(lr)
+            self.message.emit(f"Learning rate set to {lr:g} from the next batch.", "info")
+
+    def reset_weights(self) -> None:
+        """Forget the trained model: the next run starts from the project seed's weights."""
+        if self.state != "idle":
+            return
+        self._kept = None
+        self.record.clear()
+        self.message.emit("Weights reset: the next run starts from fresh weights.", "info")
+
+    def shutdown(self) -> None:
+        """Stop a run and wait for its thread (the window is closing)."""
+        if self._thread is not None:
+            self.control.stop()
+            self._thread.wait()
+
+    # --- the kept model -------------------------------------------------------------------------------
+    @property
+    def has_model(self) -> bool:
+        return self._kept is not None
+
+    def trained_model(self) -> Model | None:
+        """The model the last run trained (None before any run). Not while a run is on."""
+        if self.state != "idle":
+            raise ValueError("a training run is on: stop it (or let it finish) first")
+        return self._kept.run.model if self._kept else None
+
+    def save_weights(self, path: str | Path) -> Path:
+        """Write the trained weights (and their preprocessing record) to ``path``."""
+        run = self._idle_run()
+        target = Path(path)
+        save_trained(target, run.model, run.preprocessing)
+        return target
+
+    def predict_samples(self) -> SamplePredictions:
+        """A few held-out samples through the trained model."""
+        return predict_samples(self._idle_run(), self._rng)
+
+    def _idle_run(self) -> Run:
+        self.trained_model()
+        if self._kept is None:
+            raise ValueError("nothing is trained yet: train the model first")
+        return self._kept.run
+
+    # --- the training thread ----------------------------------------------------------------------------
+    def _prepare(self, project: Project, how: Start, kept: _Kept | None) -> Run:
+        """Runs on the training thread: the run to train (built, or the kept one to resume)."""
+        if how == "resume" and kept is not None:
+            return kept.run
+        weights = kept.run.model.get_weights() if how == "continue" and kept is not None else None
+        return build_run(project, RunOverrides(weights=weights), registry=self.registry, control=self.control)
+
+    # --- signals from the worker (queued to this thread) --------------------------------------------------
+    @Slot(object)
+    def _run_started(self, started: RunStarted) -> None:
+        self.record.begin(started)
+        self.run_started.emit(started)
+
+    @Slot(object)
+    def _progressed(self, progress: Progress) -> None:
+        self.record.add(progress)
+        self.progressed.emit(progress)
+
+    @Slot(object)
+    def _run_ended(self, result: RunResult) -> None:
+        self.last_result = result
+
+    @Slot(object)
+    def _finished(self, history: History) -> None:
+        self.finished.emit(history)
+
+    @Slot(str, object)
+    def _errored(self, text: str, _error: BaseException) -> None:
+        self.message.emit(f"Training failed: {text}", "error")
+        self.failed.emit(text)
+
+    @Slot(str)
+    def _plugin_problem(self, text: str) -> None:
+        self.message.emit(text, "warning")
+
+    @Slot(object)
+    def _done(self, run: Run | None) -> None:
+        if self._thread is not None:
+            self._thread.wait()
+        self._thread = self._worker = None
+        if run is not None and self._keys is not None:
+            self._kept = _Kept(run, self._keys)
+        # a stop or a learning rate requested too late for the run must not reach the next one
+        self.control.reset()
+        self.control.take_learning_rate()
+        self._set_state("idle")
+
+    def _set_state(self, state: State) -> None:
+        self.state = state
+        self.state_changed.emit(state)
+
+
+def _how_to_start(kept: _Kept | None, keys: RunKeys) -> Start:
+    if kept is None or kept.keys.model != keys.model:
+        return "fresh"
+    return "resume" if kept.keys.run == keys.run else "continue"
+
+
+def relative_to_project(path: Path, project: Project) -> str:
+    """``path`` as the project file stores it: relative to the project's folder when inside it."""
+    if project.path is None:
+        return str(path.resolve())
+    try:
+        return path.resolve().relative_to(project.folder.resolve()).as_posix()
+    except ValueError:
+        return str(path.resolve())
+
+
+def project_weights_edit(relative: str) -> Callable[[dict[str, Any]], None]:
+    """The document edit that points the project at its trained weights file."""
+
+    def change(data: dict[str, Any]) -> None:
+        data["weights"] = relative
+
+    return change

@@ -1,0 +1,256 @@
+"""The training part of the window: a Training menu and toolbar, the plots dock, status-bar progress.
+
+``install_training(window)`` is the one call the main window makes. Train is enabled when the
+designer says the graph is valid and no run is on; the learning-rate box changes the running
+optimizer's rate live. Saving the trained weights points the project at them (one undo step);
+File > Export writes the trained model once there is one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QColor, QKeySequence
+from PySide6.QtWidgets import QDoubleSpinBox, QFileDialog, QLabel, QMenu, QMessageBox, QStyle, QToolBar
+
+from ...cli.train_cmd import summary
+from ...data.errors import DataError
+from ...engine.callbacks import History
+from ...engine.graph import Model
+from ..canvas.style import accent_colors
+from .bridge import Progress, RunStarted
+from .controller import TrainingController, project_weights_edit, relative_to_project
+from .plots import TrainingPlots
+from .progress import ProgressDisplay
+
+if TYPE_CHECKING:
+    from ..main_window import MainWindow
+
+Icon = QStyle.StandardPixmap
+
+
+class TrainingUI(QObject):
+    """Owns the controller and the training widgets of one window."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.controller = TrainingController(window.document.project, window.registry, parent=self)
+        self.plots = TrainingPlots(self.controller.record, self.layer_colors)
+        self.dock = window.add_dock("training", "Training", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea)
+        window.tabifyDockWidget(window.docks["log"], self.dock)
+        window.resizeDocks([self.dock], [380], Qt.Orientation.Vertical)
+        self.progress = ProgressDisplay(window.statusBar())
+        self._make_actions()
+        self._make_menu()
+        self._make_toolbar()
+        self._connect()
+        window.export_menu.model_provider = self.export_model
+        self._update_actions()
+
+    # --- building -----------------------------------------------------------------------------------
+    def _action(self, text: str, icon: Icon | None, shortcut: str, tip: str) -> QAction:
+        action = QAction(text, self.window)
+        if icon is not None:
+            action.setIcon(self.window.style().standardIcon(icon))
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        return action
+
+    def _make_actions(self) -> None:
+        self.train = self._action("&Train", Icon.SP_MediaPlay, "F5",
+                                  "Train the network (again: continue from the trained weights)")
+        self.pause = self._action("&Pause", Icon.SP_MediaPause, "F6", "Pause or resume training")
+        self.pause.setCheckable(True)
+        self.stop = self._action("&Stop", Icon.SP_MediaStop, "Shift+F5", "Stop after this batch, keeping the weights")
+        self.reset = self._action("&Reset Weights", Icon.SP_BrowserReload, "",
+                                  "Forget the trained weights: the next run starts from the seed's")
+        self.save_weights = self._action("Save Trained &Weights…", Icon.SP_DialogSaveButton, "",
+                                         "Save the trained weights and make them the project's")
+        self.predict = self._action("Predict on &Samples", None, "",
+                                    "Run the trained model on a few held-out samples")
+        self.export_png = self._action("Export Plots as &PNG…", None, "", "Save the plots on screen as an image")
+        self.export_csv = self._action("Export Plot Data as &CSV…", None, "",
+                                       "Save the per-epoch and per-batch series as CSV")
+        self.learning_rate = QDoubleSpinBox(self.window)
+        self.learning_rate.setObjectName("live_learning_rate")
+        self.learning_rate.setDecimals(6)
+        self.learning_rate.setRange(0.0, 10.0)
+        self.learning_rate.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
+        self.learning_rate.setKeyboardTracking(False)
+        self.learning_rate.setToolTip("The learning rate of the running optimizer (from the next batch)")
+
+    def _make_menu(self) -> None:
+        menu = QMenu("T&raining", self.window)
+        menu.setObjectName("training_menu")
+        self.window.menuBar().insertMenu(self.window.menus["help"].menuAction(), menu)
+        menu.addActions([self.train, self.pause, self.stop, self.reset])
+        menu.addSeparator()
+        menu.addActions([self.save_weights, self.predict])
+        menu.addMenu(self.window.export_menu)
+        menu.addSeparator()
+        menu.addActions([self.export_png, self.export_csv])
+        menu.addSeparator()
+        menu.addAction(self.dock.toggleViewAction())
+        self.window.menus["training"] = menu
+        self.menu = menu
+
+    def _make_toolbar(self) -> None:
+        self.toolbar = QToolBar("Training", self.window)
+        self.toolbar.setObjectName("toolbar_training")
+        self.toolbar.addActions([self.train, self.pause, self.stop, self.reset])
+        self.toolbar.addSeparator()
+        self.toolbar.addWidget(QLabel(" Learning rate ", self.toolbar))
+        self.toolbar.addWidget(self.learning_rate)
+        self.window.addToolBar(self.toolbar)
+
+    def _connect(self) -> None:
+        controller = self.controller
+        self.train.triggered.connect(controller.start)
+        self.pause.toggled.connect(lambda on: controller.pause() if on else controller.resume())
+        self.stop.triggered.connect(controller.stop)
+        self.reset.triggered.connect(controller.reset_weights)
+        self.save_weights.triggered.connect(lambda: self.ask_and_save_weights())
+        self.predict.triggered.connect(self.show_predictions)
+        self.plots.predictions.requested.connect(self.show_predictions)
+        self.export_png.triggered.connect(lambda: self.ask_and_export_png())
+        self.export_csv.triggered.connect(lambda: self.ask_and_export_csv())
+        self.learning_rate.valueChanged.connect(controller.set_learning_rate)
+        self.plots.curves.log_loss.toggled.connect(self.plots.redraw)
+        controller.state_changed.connect(self._state_changed)
+        controller.run_started.connect(self._run_started)
+        controller.progressed.connect(self._progressed)
+        controller.finished.connect(self._finished)
+        controller.failed.connect(self._failed)
+        controller.message.connect(self.window.log_panel.log)
+        self.window.designer.graph_valid_changed.connect(self._update_actions)
+
+    # --- state ------------------------------------------------------------------------------------------
+    def layer_colors(self, layers: Sequence[str]) -> Mapping[str, QColor]:
+        """Each layer's colour on the canvas (the canvas's accent order for layers it does not show)."""
+        on_canvas = self.window.designer.node_colors()
+        fallback = accent_colors(layers)
+        return {name: on_canvas.get(name, fallback[name]) for name in layers}
+
+    def _update_actions(self) -> None:
+        state = self.controller.state
+        idle, live = state == "idle", state in ("running", "paused")
+        trained = idle and self.controller.has_model
+        self.train.setEnabled(idle and self.window.designer.graph_valid)
+        self.pause.setEnabled(live)
+        self.stop.setEnabled(live)
+        self.reset.setEnabled(trained)
+        self.save_weights.setEnabled(trained)
+        self.predict.setEnabled(trained)
+        self.plots.predictions.set_available(trained)
+        self.learning_rate.setEnabled(live)
+        self.pause.blockSignals(True)
+        self.pause.setChecked(state == "paused")
+        self.pause.blockSignals(False)
+
+    def _state_changed(self, state: str) -> None:
+        self._update_actions()
+        self.plots.set_live(state != "idle")
+        self.progress.set_paused(state == "paused")
+
+    def _run_started(self, started: RunStarted) -> None:
+        self.dock.show()
+        self.dock.raise_()
+        self.progress.start(started.info)
+        self.learning_rate.blockSignals(True)
+        self.learning_rate.setValue(started.learning_rate)
+        self.learning_rate.blockSignals(False)
+        self.window.log_panel.log(f"Training: {started.info.epochs} epochs of {started.info.batches_per_epoch} "
+                                  f"batches ({started.info.train_samples:,} samples).")
+
+    def _progressed(self, progress: Progress) -> None:
+        started = self.controller.record.started
+        if started is not None:
+            self.progress.update(started.info, progress)
+
+    def _finished(self, history: History) -> None:
+        text = summary(history)
+        self.window.log_panel.log(f"Training ended: {text}")
+        self.progress.finish(f"Trained: {text}")
+        if self.plots.currentWidget() is self.plots.predictions:
+            self.show_predictions()
+
+    def _failed(self, text: str) -> None:
+        self.progress.finish("Training failed")
+        QMessageBox.warning(self.window, "Training failed", text)
+
+    # --- after training -------------------------------------------------------------------------------------
+    def export_model(self) -> Model:
+        """What File > Export writes: the trained model, else the project's saved weights."""
+        model = self.controller.trained_model()
+        return model if model is not None else self.window.export_menu.saved_model()
+
+    def show_predictions(self) -> None:
+        try:
+            samples = self.controller.predict_samples()
+        except (ValueError, DataError) as error:
+            self.window.log_panel.log(f"Cannot predict: {error}", "error")
+            return
+        self.plots.predictions.show_samples(samples)
+        self.plots.setCurrentWidget(self.plots.predictions)
+        self.dock.raise_()
+
+    def save_weights_to(self, path: str | Path) -> bool:
+        """Save the trained weights to ``path`` and record them in the project (undoable)."""
+        try:
+            saved = self.controller.save_weights(path)
+        except (ValueError, OSError) as error:
+            self._report("Cannot save the weights", str(error))
+            return False
+        document = self.window.document
+        relative = relative_to_project(saved, document.project())
+        document.edit("Use trained weights", project_weights_edit(relative))
+        self.window.log_panel.log(f"Saved the trained weights to {saved}")
+        return True
+
+    def ask_and_save_weights(self) -> bool:
+        path = self._ask_path("Save trained weights", ".weights.npz", "Weights (*.npz)")
+        return self.save_weights_to(path) if path else False
+
+    def ask_and_export_png(self) -> None:
+        path = self._ask_path("Export plots", ".plots.png", "PNG images (*.png)")
+        if path:
+            self._write(lambda: self.plots.export_png(path), f"Saved the plots to {path}")
+
+    def ask_and_export_csv(self) -> None:
+        path = self._ask_path("Export plot data", ".history.csv", "CSV files (*.csv)")
+        if path:
+            self._write(lambda: self.plots.export_csv(path), f"Saved the plot data to {path}")
+
+    def _write(self, write, done: str) -> None:
+        try:
+            write()
+        except OSError as error:
+            self._report("Cannot write the file", str(error))
+            return
+        self.window.log_panel.log(done)
+
+    def _ask_path(self, title: str, suffix: str, file_filter: str) -> str:
+        document = self.window.document
+        folder = document.path.parent if document.path else Path.home()
+        stem = (document.path.name.removesuffix(".bps.json") if document.path else "untitled")
+        path, _ = QFileDialog.getSaveFileName(self.window, title, str(folder / f"{stem}{suffix}"), file_filter)
+        return path
+
+    def _report(self, title: str, text: str) -> None:
+        self.window.log_panel.log(text, "error")
+        QMessageBox.warning(self.window, title, text)
+
+    def shutdown(self) -> None:
+        """Stop a run and wait for its thread (the window is closing)."""
+        self.controller.shutdown()
+
+
+def install_training(window: MainWindow) -> TrainingUI:
+    """Add the training menu, toolbar, plots dock and progress to ``window``."""
+    return TrainingUI(window)
