@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QPointF, Signal
 from PySide6.QtGui import QColor
 
 from ..data.dataset import Dataset
+from ..engine.graph import NodeSpec
 from ..project.run import load_dataset
 from ..registry import Registry
 from . import graph_edits, settings_edits
@@ -67,7 +68,7 @@ class Designer(QObject):
         self.scene.selectionChanged.connect(self._show_selection)
         self.scene.connect_requested.connect(self.connect_nodes)
         self.scene.nodes_moved.connect(self._move)
-        self.view.layer_dropped.connect(self._dropped)
+        self.view.layer_dropped.connect(self.add_layer)
         self.palette.layer_chosen.connect(self.add_layer)
         self.inspector.param_edited.connect(self._set_param)
         self.inspector.rename_requested.connect(self.rename)
@@ -104,16 +105,17 @@ class Designer(QObject):
     # --- refreshing the views ------------------------------------------------------------------------
     def refresh(self) -> None:
         """Validate and show the current project everywhere (after any change)."""
-        self.validation = self._validate()
+        project = self.document.project()
+        specs = project.node_specs()
+        self.validation = self._validate(specs)
         selected = self.scene.selected_names()
         self.scene.sync(self._node_views())
         self.scene.select_names(selected)
         self._show_selection()
         self.training.show_training(self.document.data["training"])
-        project = self.document.project()
         self.dataset.show_dataset_section(self.document.data["dataset"],
                                           lambda: load_dataset(project, self.registry))
-        self.summary.show_validation(self.document.node_specs(), self.validation)
+        self.summary.show_validation(specs, self.validation)
         self._log_problems()
         valid = self.validation.valid
         if valid != self._graph_valid:
@@ -121,18 +123,18 @@ class Designer(QObject):
             self.graph_valid_changed.emit(valid)
         self.validated.emit(self.validation)
 
-    def _validate(self) -> Validation:
-        result = validate(self.document.node_specs(), self.registry.layers)
+    def _validate(self, specs: list[NodeSpec]) -> Validation:
+        """The engine's verdict, plus Inputs that do not match the loaded dataset's samples."""
+        result = validate(specs, self.registry.layers)
         dataset = self.dataset.dataset
-        if dataset is not None:
-            for item in graph_edits.nodes(self.document.data):
-                shape = tuple(item.get("params", {}).get("shape", ()))
-                if item["type"] != "Input" or item["name"] in result.errors:
-                    continue
-                if shape != dataset.sample_shape:
-                    result.errors[item["name"]] = (
-                        f"node '{item['name']}' (Input): the dataset '{dataset.name}' has samples of shape "
-                        f"{dataset.sample_shape}. Received: input shape {shape}")
+        if dataset is None:
+            return result
+        for spec in specs:
+            shape = tuple(spec.config.get("shape", ()))
+            if spec.type == "Input" and spec.name not in result.errors and shape != dataset.sample_shape:
+                result.errors[spec.name] = (
+                    f"node '{spec.name}' (Input): the dataset '{dataset.name}' has samples of shape "
+                    f"{dataset.sample_shape}. Received: input shape {shape}")
         return result
 
     def _node_views(self) -> list[NodeView]:
@@ -206,17 +208,11 @@ class Designer(QObject):
             self.scene.select_names([name])
         return name
 
-    def _dropped(self, type_name: str, at: QPointF) -> None:
-        self.add_layer(type_name, at)
-
     def connect_nodes(self, source: str, target: str) -> None:
         item = graph_edits.node(self.document.data, target)
         cls = self.registry.layers.get(item["type"])
         self._edit(f"Connect {source} to {target}", graph_edits.connect, source, target,
                    getattr(cls, "max_inputs", 1))
-
-    def disconnect_nodes(self, source: str, target: str) -> None:
-        self._edit(f"Disconnect {source} from {target}", graph_edits.disconnect, source, target)
 
     def delete_selection(self) -> None:
         names, edges = self.scene.selected_names(), self.scene.selected_edges()

@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from ..engine.graph import NodeSpec
 from ..project.document import ComponentRef, DatasetRef, Project, TrainingSettings
 from .commands import SnapshotCommand
 
@@ -82,9 +81,6 @@ class ProjectDocument(QObject):
     def project(self) -> Project:
         """The data as a Project (for saving, running, exporting)."""
         return Project.from_json(copy.deepcopy(self.data), self.path)
-
-    def node_specs(self) -> list[NodeSpec]:
-        return self.project().node_specs()
 
     def mark_saved(self, path: Path) -> None:
         self.undo_stack.setClean()

@@ -40,6 +40,7 @@ from .exporting import ExportMenu
 from .log_panel import LogPanel
 from .plugins_dialog import PluginsDialog
 from .recent_files import RecentFiles
+from .training import install_training
 from .window_actions import WindowActions
 
 APP_TITLE = "Backprop Studio"
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.export_menu = ExportMenu(self.document, registry, self.log_panel, self)
         self._build_menus()
         self._build_toolbar()
+        self.training = install_training(self)
         self.validation_status = QLabel(self)
         self.validation_status.setObjectName("validation_status")
         self.statusBar().addPermanentWidget(self.validation_status)
@@ -303,6 +305,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_layout()
+        self.training.shutdown()
         event.accept()
 
     # --- help ---------------------------------------------------------------------------------------

@@ -57,6 +57,3 @@ class WindowActions:
         self.fit = _action(parent, "&Fit to Window", "fit", "Ctrl+0", "Show the whole network")
         self.about = _action(parent, "&About Backprop Studio")
         self.plugins = _action(parent, "&Plugins…", "", None, "Installed plugins and what they provide")
-
-    def all(self) -> list[QAction]:
-        return [value for value in vars(self).values() if isinstance(value, QAction)]

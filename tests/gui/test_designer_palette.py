@@ -76,7 +76,7 @@ def test_search_filters_by_name_category_and_description(qtbot, make_window):
     assert "Core" in hidden_groups and "Activation" not in hidden_groups
     window.designer.scene.select_names(["relu"])
     qtbot.keyClick(palette.search, Qt.Key.Key_Return)  # Enter adds the first match
-    assert window.document.node_specs()[-1].type == "Tanh"
+    assert window.document.project().node_specs()[-1].type == "Tanh"
     palette.search.clear()
     assert len(palette.type_names(visible_only=True)) == len(current_registry().layers)
 

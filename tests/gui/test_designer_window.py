@@ -82,7 +82,7 @@ def drop(window, data: QMimeData, scene_point: QPointF) -> None:
 
 
 def specs(window) -> list[NodeSpec]:
-    return window.document.node_specs()
+    return window.document.project().node_specs()
 
 
 def choose_dataset(qtbot, window, name: str) -> None:

@@ -53,7 +53,7 @@ class NodeItem(QGraphicsObject):
         self.prepareGeometryChange()
         self.view = view
         self.input_port.setVisible(view.takes_input)
-        self.input_port.many = view.many_inputs
+        self.input_port.set_many(view.many_inputs)
         self.setToolTip(self._tooltip())
         self.setPos(QPointF(*view.position))
         self.update()

@@ -21,7 +21,6 @@ class PortItem(QGraphicsEllipseItem):
         super().__init__(QRectF(-radius, -radius, 2 * radius, 2 * radius), node)
         self.kind = kind
         self.center = center
-        self.many = False  # an input port that takes several edges (Add, Concatenate)
         self.setPos(center)
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
@@ -32,6 +31,12 @@ class PortItem(QGraphicsEllipseItem):
     @property
     def node(self) -> QGraphicsItem:
         return self.parentItem()
+
+    def set_many(self, many: bool) -> None:
+        """An input port that takes several edges (Add, Concatenate) is drawn as a wide bar."""
+        radius = style.PORT_RADIUS
+        width = radius * (5 if many else 1)
+        self.setRect(QRectF(-width, -radius, 2 * width, 2 * radius))
 
     def _paint(self, hover: bool) -> None:
         fill = QColor("#1f6feb") if hover else QColor("#ffffff")

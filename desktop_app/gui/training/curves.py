@@ -51,7 +51,8 @@ class CurvesPanel(QWidget):
         self.epoch_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.TRAIN), symbol="o", symbolSize=5,
                                               symbolBrush=plot_style.TRAIN, name="train")
         self.val_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.VALIDATION), symbol="o",
-                                            symbolSize=5, symbolBrush=plot_style.VALIDATION, name="validation")
+                                            symbolSize=5, symbolBrush=plot_style.VALIDATION,
+                                            name="validation")
         self.lr_curve = self.lr_plot.plot(pen=plot_style.pen(plot_style.TRAIN, 1.5))
         self.metric_curves: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
         self.norm_curves: dict[str, pg.PlotDataItem] = {}

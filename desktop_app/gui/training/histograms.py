@@ -50,8 +50,10 @@ class HistogramsPanel(QWidget):
             fill = pg.mkBrush(color.red(), color.green(), color.blue(), 110)
             pair = []
             for col, what in enumerate(("weights", "gradients")):
-                plot = plot_style.add_plot(self.graphics.ci, f"{name} · {what}", what, "count", row, col)
-                pair.append(plot.plot(stepMode="center", fillLevel=0, brush=fill, pen=plot_style.pen(color, 1)))
+                plot = plot_style.add_plot(self.graphics.ci, f"{name} · {what}", what, "count", row, col,
+                                           series=False)
+                pair.append(plot.plot(stepMode="center", fillLevel=0, brush=fill,
+                                      pen=plot_style.pen(color, 1)))
             self.bars[name] = (pair[0], pair[1])
 
 

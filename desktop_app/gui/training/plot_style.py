@@ -14,18 +14,22 @@ BATCH = QColor(31, 111, 235, 70)  # per-batch values: the training colour, faint
 
 
 def layout_widget() -> pg.GraphicsLayoutWidget:
-    widget = pg.GraphicsLayoutWidget(background=BACKGROUND)
+    widget = pg.GraphicsLayoutWidget()
+    widget.setBackground(BACKGROUND)
     widget.ci.setContentsMargins(4, 4, 4, 4)
     return widget
 
 
 def add_plot(layout: pg.GraphicsLayout, title: str, x_label: str, y_label: str,
-             row: int | None = None, col: int | None = None, legend: bool = False) -> pg.PlotItem:
-    """A plot whose long curves stay smooth: peak downsampling and clip-to-view."""
+             row: int | None = None, col: int | None = None, legend: bool = False,
+             series: bool = True) -> pg.PlotItem:
+    """A styled plot; one for long ``series`` stays smooth with peak downsampling and clip-to-view
+    (not for step histograms, whose edges clipping would cut out of step with their counts)."""
     plot = layout.addPlot(row=row, col=col)
     plot.setTitle(title, color=TEXT.name(), size="10pt")
-    plot.setDownsampling(auto=True, mode="peak")
-    plot.setClipToView(True)
+    if series:
+        plot.setDownsampling(auto=True, mode="peak")
+        plot.setClipToView(True)
     plot.showGrid(x=True, y=True, alpha=0.15)
     for side, label in (("bottom", x_label), ("left", y_label)):
         axis = plot.getAxis(side)

@@ -25,7 +25,8 @@ REDRAW_MS = 30
 class TrainingPlots(QTabWidget):
     """Tabs over one TrainingRecord; ``redraws`` counts the redraws that showed new data."""
 
-    def __init__(self, record: TrainingRecord, layer_colors: LayerColors, parent: QWidget | None = None) -> None:
+    def __init__(self, record: TrainingRecord, layer_colors: LayerColors,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("training_plots")
         self.record = record

@@ -20,6 +20,7 @@ from ...cli.train_cmd import summary
 from ...data.errors import DataError
 from ...engine.callbacks import History
 from ...engine.graph import Model
+from ...project.files import PROJECT_SUFFIX
 from ..canvas.style import accent_colors
 from .bridge import Progress, RunStarted
 from .controller import TrainingController, project_weights_edit, relative_to_project
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from ..main_window import MainWindow
 
 Icon = QStyle.StandardPixmap
+DOCK_HEIGHT = 360  # the plots dock grows to this height when a run starts
 
 
 class TrainingUI(QObject):
@@ -40,9 +42,9 @@ class TrainingUI(QObject):
         self.window = window
         self.controller = TrainingController(window.document.project, window.registry, parent=self)
         self.plots = TrainingPlots(self.controller.record, self.layer_colors)
-        self.dock = window.add_dock("training", "Training", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.dock = window.add_dock("training", "Training", self.plots,
+                                    Qt.DockWidgetArea.BottomDockWidgetArea)
         window.tabifyDockWidget(window.docks["log"], self.dock)
-        window.resizeDocks([self.dock], [380], Qt.Orientation.Vertical)
         self.progress = ProgressDisplay(window.statusBar())
         self._make_actions()
         self._make_menu()
@@ -67,14 +69,16 @@ class TrainingUI(QObject):
                                   "Train the network (again: continue from the trained weights)")
         self.pause = self._action("&Pause", Icon.SP_MediaPause, "F6", "Pause or resume training")
         self.pause.setCheckable(True)
-        self.stop = self._action("&Stop", Icon.SP_MediaStop, "Shift+F5", "Stop after this batch, keeping the weights")
+        self.stop = self._action("&Stop", Icon.SP_MediaStop, "Shift+F5",
+                                 "Stop after this batch, keeping the weights")
         self.reset = self._action("&Reset Weights", Icon.SP_BrowserReload, "",
                                   "Forget the trained weights: the next run starts from the seed's")
         self.save_weights = self._action("Save Trained &Weights…", Icon.SP_DialogSaveButton, "",
                                          "Save the trained weights and make them the project's")
         self.predict = self._action("Predict on &Samples", None, "",
                                     "Run the trained model on a few held-out samples")
-        self.export_png = self._action("Export Plots as &PNG…", None, "", "Save the plots on screen as an image")
+        self.export_png = self._action("Export Plots as &PNG…", None, "",
+                                       "Save the plots on screen as an image")
         self.export_csv = self._action("Export Plot Data as &CSV…", None, "",
                                        "Save the per-epoch and per-batch series as CSV")
         self.learning_rate = QDoubleSpinBox(self.window)
@@ -161,12 +165,15 @@ class TrainingUI(QObject):
     def _run_started(self, started: RunStarted) -> None:
         self.dock.show()
         self.dock.raise_()
+        if self.dock.height() < DOCK_HEIGHT:
+            self.window.resizeDocks([self.dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
         self.progress.start(started.info)
         self.learning_rate.blockSignals(True)
         self.learning_rate.setValue(started.learning_rate)
         self.learning_rate.blockSignals(False)
-        self.window.log_panel.log(f"Training: {started.info.epochs} epochs of {started.info.batches_per_epoch} "
-                                  f"batches ({started.info.train_samples:,} samples).")
+        info = started.info
+        self.window.log_panel.log(f"Training: {info.epochs} epochs of {info.batches_per_epoch} batches "
+                                  f"({info.train_samples:,} samples).")
 
     def _progressed(self, progress: Progress) -> None:
         started = self.controller.record.started
@@ -238,8 +245,9 @@ class TrainingUI(QObject):
     def _ask_path(self, title: str, suffix: str, file_filter: str) -> str:
         document = self.window.document
         folder = document.path.parent if document.path else Path.home()
-        stem = (document.path.name.removesuffix(".bps.json") if document.path else "untitled")
-        path, _ = QFileDialog.getSaveFileName(self.window, title, str(folder / f"{stem}{suffix}"), file_filter)
+        stem = document.path.name.removesuffix(PROJECT_SUFFIX) if document.path else "untitled"
+        path, _ = QFileDialog.getSaveFileName(self.window, title, str(folder / f"{stem}{suffix}"),
+                                              file_filter)
         return path
 
     def _report(self, title: str, text: str) -> None:
