@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
+from ..paths import EXAMPLES_DIR
 from ..plugin_manager import PluginInfo, current_host
 from ..project.document import Project
 from ..project.errors import ProjectError
@@ -210,7 +211,11 @@ class MainWindow(QMainWindow):
         self.designer.view.fit_all()
 
     def save(self) -> bool:
-        return self.save_as(self.document.path) if self.document.path else self.save_as()
+        """Save in place; a new project, or a shipped example (kept pristine), asks where."""
+        path = self.document.path
+        if path is None or path.parent == EXAMPLES_DIR.resolve():
+            return self.save_as()
+        return self.save_as(path)
 
     def save_as(self, path: str | Path | None = None) -> bool:
         """Save to ``path`` (asks for one when None); a failed save is reported, not raised."""

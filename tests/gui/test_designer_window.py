@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox
 
 from desktop_app.engine.graph import NodeSpec
 from desktop_app.gui.canvas.view import LAYER_MIME
@@ -358,6 +358,28 @@ def test_save_reopen_gives_the_same_graph(qtbot, make_window, tmp_path):
     assert specs(reopened) == DIGITS_MLP
     positions = [n["position"] for n in reopened.document.data["model"]["nodes"]]
     assert positions == [n["position"] for n in window.document.data["model"]["nodes"]]
+
+
+def test_saving_a_shipped_example_asks_for_a_new_file(make_window, monkeypatch, tmp_path):
+    example = example_path("digits_mlp")
+    original = example.read_bytes()
+    window = make_window()
+    window.designer.scene.select_names(["relu"])
+    window.actions.delete.trigger()
+    asked: list[str] = []
+
+    def ask(_parent, title, *_args):
+        asked.append(title)
+        return str(tmp_path / "my_digits.bps.json"), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", ask)
+    window.actions.save.trigger()
+    assert asked == ["Save project"]
+    assert example.read_bytes() == original
+    assert window.document.path == (tmp_path / "my_digits.bps.json").resolve()
+    assert len(load_project(tmp_path / "my_digits.bps.json").nodes) == 3
+    window.actions.save.trigger()  # now an ordinary file: saved in place, no question
+    assert asked == ["Save project"]
 
 
 def test_open_recent_menu_lists_saved_projects(qtbot, make_window, tmp_path):
