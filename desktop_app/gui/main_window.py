@@ -45,6 +45,7 @@ from .training import install_training
 from .window_actions import WindowActions
 
 APP_TITLE = "Backprop Studio"
+STATUS_CHARS = 140
 PROJECT_FILTER = f"Backprop Studio projects (*{PROJECT_SUFFIX});;All files (*)"
 Area = Qt.DockWidgetArea
 
@@ -285,6 +286,10 @@ class MainWindow(QMainWindow):
         else:
             problems = validation.messages()
             text = f"✖ {len(problems)} problem(s): {problems[0]}"
+        # the full text in the tooltip; the bar shows a bounded line so it never widens the window
+        self.validation_status.setToolTip(text)
+        if len(text) > STATUS_CHARS:
+            text = text[: STATUS_CHARS - 1] + "…"
         self.validation_status.setText(text)
         self.validation_status.setProperty("valid", validation.valid)
         self.validation_status.style().polish(self.validation_status)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QRegularExpression, QSize, Signal
+from PySide6.QtCore import QLocale, QRegularExpression, QSize, Signal
 from PySide6.QtGui import QDoubleValidator, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -107,6 +107,7 @@ class FloatEditor(QLineEdit):
         self._spec = spec
         self._value = spec.default if spec.default is not None else float(spec.minimum or 0.0)
         validator = QDoubleValidator(self)
+        validator.setLocale(QLocale.c())  # "0.5" everywhere, as project files write it
         validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
         if spec.minimum is not None:
             validator.setBottom(float(spec.minimum))
