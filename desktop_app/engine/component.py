@@ -11,9 +11,9 @@ class Component:
     """Base of layers, losses, optimizers and schedules.
 
     Subclasses set ``type_name`` (the name project files and the registry use), a one-line
-    ``description`` (shown in the palette) and ``schema`` (a Schema of its hyperparameters). ``__init__(**config)``
-    validates the config, fills defaults and keeps it in ``self.config``; ``get_config`` returns
-    it so ``cls(**obj.get_config())`` rebuilds an equal object.
+    ``description`` (shown in the palette) and ``schema`` (a Schema of its hyperparameters).
+    ``__init__(**config)`` validates the config, fills defaults and keeps it in ``self.config``;
+    ``get_config`` returns it so ``cls(**obj.get_config())`` rebuilds an equal object.
     """
 
     type_name: ClassVar[str] = ""
