@@ -32,11 +32,16 @@ class ExportMenu(QMenu):
         self.log = log
         self.model_provider: Callable[[], Model] = self.saved_model
         self._tasks: dict[Task, str] = {}
-        for name, cls in sorted(registry.exporters.items()):
+        self.fill()
+
+    def fill(self) -> None:
+        """(Re)build the entries from the registry's exporters (again after plugins changed)."""
+        self.clear()
+        for name, cls in sorted(self.registry.exporters.items()):
             action = self.addAction(f"{name} ({cls.suffix})…" if cls.suffix else f"{name}…")
             action.setToolTip(cls.description)
             action.triggered.connect(lambda _checked=False, name=name: self.ask_and_export(name))
-        if not registry.exporters:
+        if not self.registry.exporters:
             self.addAction("(no exporters installed)").setEnabled(False)
 
     def saved_model(self) -> Model:

@@ -41,6 +41,7 @@ from .exporting import ExportMenu
 from .log_panel import LogPanel
 from .plugins_dialog import PluginsDialog
 from .recent_files import RecentFiles
+from .registry_refresh import apply_registry
 from .training import install_training
 from .window_actions import WindowActions
 
@@ -320,7 +321,9 @@ class MainWindow(QMainWindow):
 
     # --- help ---------------------------------------------------------------------------------------
     def show_plugins(self) -> PluginsDialog:
-        dialog = PluginsDialog(self._plugin_infos(), self)
+        """Help > Plugins: the plugin manager; after a change the window shows the new types."""
+        dialog = PluginsDialog(self._plugin_infos, self)
+        dialog.registry_changed.connect(lambda registry: apply_registry(self, registry))
         dialog.open()
         return dialog
 

@@ -21,22 +21,28 @@ class ComponentForm(QWidget):
 
     def __init__(self, types: Mapping[str, type], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.types = dict(types)
         self.chooser = QComboBox(self)
-        for name in self.types:
-            self.chooser.addItem(name)
-            self.chooser.setItemData(self.chooser.count() - 1, self.types[name].description,
-                                     Qt.ItemDataRole.ToolTipRole)
+        self._form_type: str | None = None
+        self.set_types(types)
         self.description = QLabel(self)
         self.description.setWordWrap(True)
         self.description.setObjectName("component_description")
         self.form: SchemaForm | None = None
-        self._form_type: str | None = None
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addWidget(self.chooser)
         self._layout.addWidget(self.description)
         self.chooser.activated.connect(lambda index: self.type_chosen.emit(self.chooser.itemText(index)))
+
+    def set_types(self, types: Mapping[str, type]) -> None:
+        """(Re)fill the chooser, e.g. after plugins changed; the next show rebuilds the form."""
+        self.types = dict(types)
+        self._form_type = None
+        self.chooser.clear()
+        for name in self.types:
+            self.chooser.addItem(name)
+            self.chooser.setItemData(self.chooser.count() - 1, self.types[name].description,
+                                     Qt.ItemDataRole.ToolTipRole)
 
     @property
     def type_name(self) -> str:
