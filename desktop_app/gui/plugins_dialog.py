@@ -55,6 +55,7 @@ from .plugin_install import InstallMenu, PluginCommand
 
 COLUMNS = ("Plugin", "Status", "Source", "Version")
 MAX_OUTPUT_LINES = 5000
+NAME_COLUMN_WIDTH = 300
 ERROR_COLOR = "#d1242f"
 # a plugin row's index into the listed plugins
 _INDEX_ROLE = Qt.ItemDataRole.UserRole
@@ -104,7 +105,10 @@ class PluginsDialog(QDialog):
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("plugins_tree")
         self.tree.setHeaderLabels(COLUMNS)
-        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.tree.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, NAME_COLUMN_WIDTH)
         self.tree.currentItemChanged.connect(lambda *_: self._show_selected())
         self.details = QTextBrowser(self)
         self.details.setObjectName("plugin_details")
@@ -131,6 +135,7 @@ class PluginsDialog(QDialog):
         self.status = QLabel(self)
         self.status.setObjectName("plugin_status")
         self.status.setWordWrap(True)
+        self.status.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(note)
         layout.addWidget(splitter, 1)
@@ -182,12 +187,14 @@ class PluginsDialog(QDialog):
             if info.reason:
                 row.setToolTip(1, info.reason)
             for kind, names in sorted(info.contributes.items()):
-                QTreeWidgetItem(row, [contribution(kind, names)])
+                QTreeWidgetItem(row, [contribution(kind, names)]).setToolTip(0, contribution(kind, names))
             for problem in info.problems:
                 item = QTreeWidgetItem(row, [f"problem: {problem.message}"])
                 item.setForeground(0, QColor(ERROR_COLOR))
                 item.setToolTip(0, problem.traceback or problem.message)
             self.tree.addTopLevelItem(row)
+            for child in range(row.childCount()):  # long lines use the whole width
+                row.child(child).setFirstColumnSpanned(True)
             row.setExpanded(not info.builtin)
             if keep == (info.name, info.location):
                 self.tree.setCurrentItem(row)
@@ -362,6 +369,7 @@ class PluginsDialog(QDialog):
 
     def _set_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
+        self.status.setVisible(bool(text))
         self.status.setStyleSheet(f"color: {ERROR_COLOR};" if error else "")
 
     def _write(self, text: str) -> None:
