@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from desktop_app import __version__
 from desktop_app.gui.main_window import MainWindow
@@ -312,6 +312,24 @@ def test_closing_waits_for_a_running_command_which_stop_ends(qtbot, manager):
     assert not manager.busy and not manager.stop_button.isVisible()
     manager.reject()
     assert not manager.isVisible()
+
+
+def test_each_install_source_reaches_the_plugins_install_command(qtbot, manager, monkeypatch, tmp_path):
+    # the child prints its arguments instead of running pip
+    manager.command.program = (sys.executable, "-c", "import sys; print(sys.argv[1:])")
+    wheel, folder = tmp_path / "extra-1.0-py3-none-any.whl", tmp_path / "project"
+    monkeypatch.setattr(QInputDialog, "getText", lambda *_args, **_kwargs: (" backprop-studio-extra ", True))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_args, **_kwargs: (str(wheel), ""))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_args, **_kwargs: str(folder))
+    menu = manager.install_menu
+    for action, spec in ((menu.from_pypi, "backprop-studio-extra"), (menu.from_archive, str(wheel)),
+                         (menu.from_folder, str(folder))):
+        assert finish(qtbot, manager, action.trigger)
+        output = manager.output.toPlainText()
+        assert f"$ backprop-studio plugins install {spec}\n{['install', spec]}" in output
+    monkeypatch.setattr(QInputDialog, "getText", lambda *_args, **_kwargs: ("   ", True))
+    menu.from_pypi.trigger()  # no name: nothing runs
+    assert not manager.busy
 
 
 @pytest.mark.slow
