@@ -302,7 +302,8 @@ class PluginsDialog(QDialog):
 
     def _change(self, what: str, call: Callable[[], str]) -> None:
         """A quick file operation (a drop-in file, the settings): done now, then the reload."""
-        self._begin(what)
+        if not self._begin(what):
+            return
         try:
             message = call()
         except (ValueError, OSError) as error:  # plugin_admin's errors are ValueErrors: shown, not raised
@@ -313,7 +314,8 @@ class PluginsDialog(QDialog):
         self._reload_plugins(True)
 
     def _run_pip(self, what: str, arguments: list[str]) -> None:
-        self._begin(what)
+        if not self._begin(what):
+            return
         self._write(f"$ backprop-studio plugins {' '.join(arguments)}\n")
         self.stop_button.show()
         self.command.start(arguments)
@@ -324,11 +326,17 @@ class PluginsDialog(QDialog):
         self._reload_plugins(ok)
 
     # --- busy, reload, done ------------------------------------------------------------------------
-    def _begin(self, what: str) -> None:
+    def _begin(self, what: str) -> bool:
+        """Start an operation; False (and nothing done) while another one is under way."""
+        if self._busy:
+            self._set_status(f"Not started: {what.rstrip('…')} must wait for the current operation.",
+                             error=True)
+            return False
         self._imported = imported_versions(self._listed)
         self._set_busy(True)
         self.tabs.setCurrentWidget(self.output)
         self._set_status(what)
+        return True
 
     def _reload_plugins(self, ok: bool) -> None:
         """Reload every plugin in the background (importing a plugin may be slow)."""

@@ -296,7 +296,7 @@ def test_uninstall_asks_then_removes_the_plugin_and_its_items(qtbot, window, man
     assert manager.selected() is None and not manager.uninstall_button.isEnabled()
 
 
-def test_closing_waits_for_a_running_command_which_stop_ends(qtbot, manager):
+def test_closing_waits_for_a_running_command_which_stop_ends(qtbot, manager, tmp_path):
     busy_child = "import time; print('working', flush=True); time.sleep(60)"
     manager.command.program = (sys.executable, "-c", busy_child)
     manager.install_package("anything")
@@ -306,6 +306,10 @@ def test_closing_waits_for_a_running_command_which_stop_ends(qtbot, manager):
     manager.reject()
     assert manager.isVisible()
     assert "Still working" in manager.status.text()
+    manager.set_enabled(False, manager.select("builtin.layers"))  # refused: built in
+    manager.install_drop_in(plugin_file(tmp_path, "later"))  # refused: one operation at a time
+    assert "must wait for the current operation" in manager.status.text()
+    assert not (plugin_dir() / "later.py").exists()
 
     assert not finish(qtbot, manager, lambda: click(qtbot, manager.stop_button))
     assert "stopped by the user" in manager.output.toPlainText()
