@@ -1,4 +1,4 @@
-"""Start the window: one QApplication, the style, the project, then the event loop."""
+"""Start the window: one QApplication, the style, the window's settings, then the event loop."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from ..plugin_manager import current_registry
-from ..project.examples import default_example_path
-from ..project.files import load_project
+from ..project.document import Project
+from ..settings import config_dir
 from .main_window import APP_TITLE, MainWindow
 from .resources import icon, stylesheet
+
+WINDOW_SETTINGS_FILE = "window.ini"
 
 
 def application() -> QApplication:
@@ -26,15 +28,24 @@ def application() -> QApplication:
     return app
 
 
-def run(project_path: str | Path | None = None) -> int:
-    """Open the window on ``project_path`` (default: the built-in example) and run until closed.
+def window_settings() -> QSettings:
+    """The window's layout and recent files: an INI file beside ``settings.json``.
 
-    A project that cannot be read raises ProjectError before any window opens (the CLI prints it).
+    Kept in the app's config folder rather than Qt's default place, so ``BACKPROP_STUDIO_CONFIG_DIR``
+    moves every file the app writes (tests and portable installs never touch the real home).
+    """
+    return QSettings(str(config_dir() / WINDOW_SETTINGS_FILE), QSettings.Format.IniFormat)
+
+
+def run(project: Project, project_path: Path | None = None) -> int:
+    """Open the window on an already loaded ``project`` and run until it is closed.
+
+    ``project_path`` is the file the user named (it joins the recent files); None for the
+    built-in example.
     """
     app = application()
-    project = load_project(project_path or default_example_path())
-    window = MainWindow(project, QSettings(), current_registry())
+    window = MainWindow(project, window_settings(), current_registry())
     if project_path is not None:
-        window.recent.add(Path(project_path))
+        window.recent.add(project_path)
     window.show()
     return app.exec()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -24,12 +25,17 @@ def close_when_shown(seen: list[str]) -> None:
     QTimer.singleShot(0, check)
 
 
-def test_gui_command_opens_the_given_project(qapp, temporary_settings):
+@pytest.fixture(autouse=True)
+def own_config_dir(tmp_path, monkeypatch):
+    """The window's settings (recent files, layout) go to this test's folder (test_startup.py)."""
+    monkeypatch.setenv("BACKPROP_STUDIO_CONFIG_DIR", str(tmp_path / "config"))
+
+
+def test_gui_command_opens_the_given_project(qapp):
     seen: list[str] = []
     close_when_shown(seen)
     assert main(["gui", str(example_path("spiral_mlp"))]) == 0
     assert seen == ["spiral_mlp.bps.json[*] — Backprop Studio"]
-    assert any(temporary_settings.rglob("*.ini"))  # settings went to the test's folder
 
 
 def test_no_command_opens_the_default_example(qapp):
