@@ -56,4 +56,5 @@ class WindowActions:
         self.zoom_out = _action(parent, "Zoom &Out", "zoom-out", Key.ZoomOut)
         self.fit = _action(parent, "&Fit to Window", "fit", "Ctrl+0", "Show the whole network")
         self.about = _action(parent, "&About Backprop Studio")
-        self.plugins = _action(parent, "&Plugins…", "", None, "Installed plugins and what they provide")
+        self.plugins = _action(parent, "&Plugins…", "", None,
+                              "Manage plugins: install, uninstall, enable, disable; what each provides")
