@@ -31,6 +31,8 @@ from .loss import Loss
 
 ERROR_FLOOR = 1e-5
 DEFAULT_TOLERANCE = 1e-4
+# Spread of the random values that replace exactly-zero parameters in a model check.
+ZERO_NUDGE = 0.1
 
 # ("input", index) or ("param", name): what one evaluation perturbs.
 _Target = tuple[str, int | str]
@@ -169,6 +171,11 @@ def check_model_gradients(
     of ReLU zeros) have no derivative, and finite differences would disagree with any choice the
     layer makes there. ``max_entries`` caps the entries checked per array, drawn at
     random with ``seed`` (None checks all) so large models stay quick.
+
+    The whole check runs at a point near the one given, away from kinks: the float inputs of ``x``
+    are jittered the same way, and parameter entries that are exactly zero (fresh biases,
+    BatchNorm's beta) are nudged to small random values. Otherwise a sample at the origin with zero
+    biases puts a ReLU's input exactly on its kink, where a correct layer fails the check.
     """
     if len(model.output_names) != 1:
         raise ConfigError(
@@ -176,6 +183,8 @@ def check_model_gradients(
         )
     base = model.with_dtype("float64")
     rng = np.random.default_rng(seed)
+    _nudge_zero_parameters(base, rng)
+    x = _jitter_inputs(x, rng)
     analytic = _model_parameter_gradients(base, x, y, loss, training)
     values = copy.deepcopy(base).activations(x, training=training)
     rows = []
@@ -309,6 +318,26 @@ def _central_differences(
 def _jitter(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     spread = float(np.std(values)) or 1.0
     return values + rng.standard_normal(values.shape) * (1e-3 * spread)
+
+
+def _jitter_inputs(
+    x: np.ndarray | Mapping[str, np.ndarray], rng: np.random.Generator
+) -> np.ndarray | dict[str, np.ndarray]:
+    """``x`` jittered like a node's inputs; integer inputs (class indices, tokens) stay exact."""
+    if isinstance(x, Mapping):
+        return {name: _jitter_inputs(values, rng) for name, values in x.items()}
+    values = np.asarray(x)
+    if not np.issubdtype(values.dtype, np.floating):
+        return values
+    return _jitter(values.astype(np.float64), rng)
+
+
+def _nudge_zero_parameters(model: Model, rng: np.random.Generator) -> None:
+    """Give every exactly-zero parameter entry a small random value, in place."""
+    for layer in model.layers.values():
+        for array in layer.params.values():
+            zero = array == 0
+            array[zero] = rng.standard_normal(int(np.count_nonzero(zero))) * ZERO_NUDGE
 
 
 def _pick_indices(size: int, max_entries: int | None, rng: np.random.Generator) -> np.ndarray:

@@ -10,10 +10,14 @@ from desktop_app.engine.gradcheck import (
     ERROR_FLOOR,
     check_layer_gradients,
     check_loss_gradients,
+    check_model_gradients,
     relative_error,
 )
-from desktop_app.engine.layers import Dense, ReLU
+from desktop_app.engine.graph import Model, stack
+from desktop_app.engine.layers import BUILTIN_LAYERS, Dense, ReLU
 from desktop_app.engine.loss import Loss
+from desktop_app.engine.losses import CategoricalCrossentropy
+from desktop_app.project import EXAMPLES, RunOverrides, build_run, example_path, load_project
 
 
 class HalfSquaredError(Loss):
@@ -112,3 +116,44 @@ def test_loss_gradient_check_passes_a_correct_loss_and_flags_a_wrong_one():
     assert good.ok and good.errors["pred"] < 1e-7
     bad = check_loss_gradients(WrongScaleLoss, pred, target)
     assert not bad.ok and bad.errors["pred"] == pytest.approx(1 / 3, rel=1e-3)
+
+
+# --- whole models at awkward points ---------------------------------------------------------------
+LAYER_TYPES = {cls.type_name: cls for cls in BUILTIN_LAYERS}
+
+
+def relu_mlp(seed: int = 0, layer_types=LAYER_TYPES) -> Model:
+    """2 -> Dense(8) -> ReLU -> Dense(8) -> ReLU -> Dense(3), biases at their fresh zeros."""
+    return Model(stack((2,), ("Dense", {"units": 8}), ("ReLU", {}), ("Dense", {"units": 8}), ("ReLU", {}),
+                       ("Dense", {"units": 3})), layer_types, seed=seed)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_sample_at_the_origin_with_zero_biases_passes(seed):
+    """Regression: there every ReLU input sits exactly on its kink, and a correct model failed."""
+    model = relu_mlp(seed)
+    assert all(not array.any() for key, array in model.get_weights().items() if key.endswith("/bias"))
+    x = np.array([[0.0, 0.0], [0.5, -1.0], [-0.3, 0.8], [1.2, 0.1]], dtype=np.float32)
+    rows = check_model_gradients(model, x, np.array([0, 1, 2, 0]), CategoricalCrossentropy(), seed=seed)
+    assert [row.node for row in rows] == [n for n in model.order if n not in model.input_names]
+    assert all(row.ok for row in rows), [(row.node, row.error) for row in rows]
+    assert not any(model.get_weights()[key].any() for key in model.get_weights() if key.endswith("/bias"))
+
+
+def test_the_off_kink_point_still_catches_a_wrong_gradient():
+    model = relu_mlp(layer_types={**LAYER_TYPES, "Dense": KernelGradTwice})
+    x = np.zeros((3, 2), dtype=np.float32)
+    rows = {row.node: row for row in check_model_gradients(model, x, np.array([0, 1, 2]),
+                                                           CategoricalCrossentropy())}
+    assert not rows["dense_5"].ok and rows["dense_5"].params_error > 0.1
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_every_example_project_passes_for_seeds_0_to_4(example):
+    """The CLI's gradcheck: the project's model on its first 4 training samples."""
+    project = load_project(example_path(example))
+    for seed in range(5):
+        run = build_run(project, RunOverrides(seed=seed))
+        x, y = run.data.x_train[:4], run.data.y_train[:4]
+        rows = check_model_gradients(run.model, x, y, run.loss, seed=seed)
+        assert all(row.ok for row in rows), (seed, [(row.node, row.error) for row in rows])
