@@ -119,7 +119,8 @@ class PluginHost:
         self.registry = Registry()
         # (kind, name) -> why that item was refused at registration
         self.quarantined: dict[tuple[str, str], PluginProblem] = {}
-        # Problems no plugin can be charged with (an unreadable settings file).
+        # Problems no plugin can be charged with (an unreadable settings file, an unknown name in
+        # BACKPROP_STUDIO_LOAD_PLUGINS); ``warn`` also logs them, which reaches stderr in the CLI.
         self.warnings: list[str] = []
         self._lock = threading.Lock()
 
@@ -291,6 +292,11 @@ class PluginHost:
         return found
 
     # --- reports ----------------------------------------------------------------------------
+    def warn(self, message: str) -> None:
+        """Record a problem of the set-up rather than of a plugin, and log it (stderr by default)."""
+        self.warnings.append(message)
+        logger.warning("warning: %s", message)
+
     def info_of_plugin(self, plugin: object) -> PluginInfo | None:
         name = self.pm.get_name(plugin)
         return self.plugins.get(name) if name is not None else None
@@ -359,8 +365,10 @@ def load_plugins(
             disabled = _disabled_from_settings(host)
         if wanted == "env":
             wanted = plugins_wanted()
-        for candidate in discover(folder if folder is not None else plugin_dir()):
+        candidates = discover(folder if folder is not None else plugin_dir())
+        for candidate in candidates:
             _load_candidate(host, candidate, set(disabled), wanted)
+        _warn_unknown_wanted(host, wanted or set(), candidates)
     host.collect()
     return host
 
@@ -378,11 +386,23 @@ def _load_candidate(
         host.load(candidate)
 
 
+def _warn_unknown_wanted(host: PluginHost, wanted: set[str], candidates: list[Candidate]) -> None:
+    """Warn about names in ``BACKPROP_STUDIO_LOAD_PLUGINS`` that no plugin answers to (a typo)."""
+    installed = [c.name for c in candidates]
+    for name in sorted(wanted):
+        if name in host.plugins or any(c.matches(name) for c in candidates):
+            continue
+        close = difflib.get_close_matches(name, installed, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        host.warn(f"{LOAD_PLUGINS_ENV} names '{name}', which matches no installed plugin; {hint}"
+                  f"installed: {', '.join(installed) or 'none'}")
+
+
 def _disabled_from_settings(host: PluginHost) -> list[str]:
     try:
         return load_settings().disabled_plugins
     except (OSError, ValueError) as error:
-        host.warnings.append(f"settings ignored, so no plugin is disabled: {error}")
+        host.warn(f"settings ignored, so no plugin is disabled: {error}")
         return []
 
 

@@ -37,8 +37,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                          help="build with the packages already installed (offline installs)")
     install.set_defaults(func=run_install)
 
-    uninstall = actions.add_parser("uninstall", help="remove a plugin (it is never imported)")
+    uninstall = actions.add_parser(
+        "uninstall", help="remove one plugin (it is never imported)",
+        description="Remove one drop-in file or one distribution (pip uninstall); a name that could "
+                    "mean more than one is refused, with what it could mean.",
+    )
     uninstall.add_argument("name", metavar="NAME", help="plugin, distribution or drop-in file name")
+    uninstall.add_argument("--source", choices=list(plugin_admin.SOURCE_CHOICES),
+                           help="only a drop-in file (folder) or only a distribution (entry-point)")
     uninstall.set_defaults(func=run_uninstall)
 
     for action, enabled in (("enable", True), ("disable", False)):
@@ -60,9 +66,7 @@ def run_list(args: argparse.Namespace) -> int:
     else:
         print("No third-party plugins installed ('plugins list --all' shows the built-ins).")
     print(f"Drop-in plugin folder: {plugin_dir()}")
-    for warning in host.warnings:
-        print(f"warning: {warning}")
-    return 0
+    return 0  # the host's warnings went to stderr through its logger when it loaded
 
 
 def _print_table(plugins: list[PluginInfo]) -> None:
@@ -91,16 +95,21 @@ def run_install(args: argparse.Namespace) -> int:
         ("--no-build-isolation", args.no_build_isolation), ("--editable", args.editable),
     ) if wanted]
     added = plugin_admin.install(args.spec, options, replace=args.upgrade)
-    if added:
-        for candidate in added:
-            print(f"installed plugin '{candidate.name}' ({candidate.location})")
-    else:
-        print(f"installed {args.spec}; it added no new plugin (no new '{ENTRY_POINT_GROUP}' entry point)")
+    disabled = set(plugin_admin.disabled_among(added))
+    for candidate in added:
+        origin = candidate.location if candidate.source == "folder" else " ".join(
+            part for part in (candidate.distribution, candidate.version) if part)
+        note = (f"; it is disabled in the settings (turn it on with: backprop-studio plugins enable "
+                f"{candidate.name})") if candidate.name in disabled else ""
+        print(f"installed plugin '{candidate.name}' ({origin}){note}")
+    if not added:
+        print(f"{args.spec}: no plugin was added (pip installed no new version of it and no new "
+              f"'{ENTRY_POINT_GROUP}' entry point appeared; --upgrade replaces an installed one)")
     return 0
 
 
 def run_uninstall(args: argparse.Namespace) -> int:
-    removed = plugin_admin.uninstall(args.name)
+    removed = plugin_admin.uninstall(args.name, args.source)
     print(f"removed {', '.join(removed)}")
     return 0
 

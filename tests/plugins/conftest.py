@@ -34,20 +34,24 @@ def user_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]
 
 @pytest.fixture
 def fake_site(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Callable[..., str]]:
-    """``install(dist, plugin, source, version="1.0") -> module name``: a fake installed plugin."""
+    """``install(dist, plugin, source, version="1.0") -> module name``: a fake installed plugin.
+
+    ``plugin=None`` makes a distribution exposing no plugin (no entry point).
+    """
     site = tmp_path / "site"
     site.mkdir()
     monkeypatch.syspath_prepend(str(site))
     modules: list[str] = []
 
-    def install(distribution: str, plugin: str, source: str, version: str = "1.0") -> str:
-        module = f"fake_{plugin}_{uuid.uuid4().hex[:8]}"
+    def install(distribution: str, plugin: str | None, source: str, version: str = "1.0") -> str:
+        module = f"fake_{plugin or 'module'}_{uuid.uuid4().hex[:8]}"
         modules.append(module)
         (site / f"{module}.py").write_text(textwrap.dedent(source))
         info = site / f"{distribution.replace('-', '_')}-{version}.dist-info"
         info.mkdir()
         (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {distribution}\nVersion: {version}\n")
-        (info / "entry_points.txt").write_text(f"[backprop_studio.plugins]\n{plugin} = {module}\n")
+        if plugin is not None:
+            (info / "entry_points.txt").write_text(f"[backprop_studio.plugins]\n{plugin} = {module}\n")
         (info / "RECORD").write_text(f"{module}.py,,\n{info.name}/METADATA,,\n")
         return module
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 import textwrap
 
@@ -131,8 +133,24 @@ def test_install_runs_pip_with_the_running_interpreter(capsys, tmp_path, monkeyp
     monkeypatch.setattr(plugin_admin.subprocess, "call", lambda command: commands.append(command) or 0)
     code, out, _ = run(capsys, "install", "--no-deps", "backprop-studio-something")
     assert code == 0
-    assert commands == [[sys.executable, "-m", "pip", "install", "--no-deps", "backprop-studio-something"]]
-    assert "it added no new plugin" in out
+    [command] = commands
+    assert command[:5] == [sys.executable, "-m", "pip", "install", "--report"]
+    assert command[6:] == ["--no-deps", "backprop-studio-something"]
+    assert "no plugin was added" in out
     monkeypatch.setattr(plugin_admin.subprocess, "call", lambda command: 1)
     code, _, err = run(capsys, "install", str(tmp_path))
     assert code == 2 and f"pip could not install {tmp_path} (exit code 1)" in err
+
+
+def test_warnings_reach_stderr_and_the_json_listing(tmp_path):
+    """In a real process: the warning is one stderr line, stdout stays the listing."""
+    environ = {**os.environ, "BACKPROP_STUDIO_LOAD_PLUGINS": "nosuch"}
+    for arguments, stdout_has_warning in ((["list"], False), (["list", "--json"], True)):
+        listing = subprocess.run([sys.executable, "-m", "desktop_app", "plugins", *arguments], env=environ,
+                                 capture_output=True, text=True, timeout=120)
+        assert listing.returncode == 0, listing.stderr
+        assert listing.stderr.startswith("warning: BACKPROP_STUDIO_LOAD_PLUGINS names 'nosuch', which "
+                                         "matches no installed plugin; installed: ")
+        assert listing.stderr.count("\n") == 1 and listing.stderr.endswith("\n")
+        assert ("nosuch" in listing.stdout) == stdout_has_warning
+    assert json.loads(listing.stdout)["warnings"] == [listing.stderr[len("warning: "):-1]]

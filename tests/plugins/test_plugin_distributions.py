@@ -218,3 +218,51 @@ def test_a_plugin_crashing_on_import_is_reported_and_can_be_uninstalled_without_
     assert "removed backprop-studio-broken-probe" in removed.stdout
     assert not marker.exists(), "uninstall imported the plugin"
     assert set(plugin_env.plugins()) == {"extra_layers", "focal_lion"}
+
+
+NOT_A_PLUGIN = {
+    "pyproject.toml": """
+        [build-system]
+        requires = ["setuptools>=61"]
+        build-backend = "setuptools.build_meta"
+
+        [project]
+        name = "notplug-probe"
+        version = "0.2"
+
+        [tool.setuptools]
+        py-modules = ["notplug_probe"]
+    """,
+    "notplug_probe.py": "X = 1\n",
+}
+
+
+def test_a_distribution_without_a_plugin_is_reported_by_pip_install_and_removed_by_name(plugin_env, tmp_path):
+    source = tmp_path / "notplug"
+    source.mkdir()
+    for name, text in NOT_A_PLUGIN.items():
+        (source / name).write_text(textwrap.dedent(text))
+    installed = plugin_env.install(source)
+    assert installed.returncode == 2, installed.stdout + installed.stderr
+    copy = plugin_env.root / "src" / "notplug"
+    assert installed.stderr.endswith(
+        f"error: {copy}: pip installed notplug-probe 0.2, which exposes no 'backprop_studio.plugins' entry "
+        "point, so it is not a Backprop Studio plugin; remove it with: "
+        "backprop-studio plugins uninstall notplug-probe\n")
+    version = ("-c", "import importlib.metadata as m; print(m.version('notplug-probe'))")
+    assert plugin_env.run(*version).stdout == "0.2\n"
+    removed = plugin_env.cli("plugins", "uninstall", "notplug-probe")
+    assert (removed.returncode, removed.stdout.splitlines()[-1]) == (0, "removed notplug-probe")
+    assert plugin_env.run(*version).returncode != 0
+
+
+def test_a_drop_in_named_like_an_installed_plugin_is_refused(plugin_env, tmp_path):
+    source = tmp_path / "extra_layers.py"
+    source.write_text("X = 1\n")
+    refused = plugin_env.cli("plugins", "install", str(source))
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert refused.stderr == (
+        f"error: {source}: the plugin name 'extra_layers' is already taken by entry point plugin "
+        "'extra_layers' (distribution backprop-studio-extra-layers 0.1.0); rename the file, or "
+        "uninstall that plugin first\n")
+    assert not (plugin_env.root / "data" / "plugins" / "extra_layers.py").exists()

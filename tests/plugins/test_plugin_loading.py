@@ -292,6 +292,24 @@ def test_load_plugins_env_list_loads_only_those(fake_site, drop_in, monkeypatch)
     assert "Other" not in registry.layers
 
 
+def test_load_plugins_env_names_matching_no_plugin_are_warned_about(fake_site, drop_in, monkeypatch, caplog):
+    fake_site("backprop-studio-doubler", "doubler", _doubler())
+    drop_in("tripler", _doubler("Tripler"))
+    monkeypatch.setenv("BACKPROP_STUDIO_LOAD_PLUGINS", "nosuch, backprop-studio-doubler, Tripler, "
+                                                       "builtin.layers, triplr")
+    from desktop_app.plugin_manager import current_host
+
+    host = current_host()
+    assert host.warnings == [
+        "BACKPROP_STUDIO_LOAD_PLUGINS names 'nosuch', which matches no installed plugin; "
+        "installed: doubler, tripler",
+        "BACKPROP_STUDIO_LOAD_PLUGINS names 'triplr', which matches no installed plugin; "
+        "did you mean 'tripler'? installed: doubler, tripler",
+    ]
+    assert [record.getMessage() for record in caplog.records] == [f"warning: {w}" for w in host.warnings]
+    assert {"Doubler", "Tripler"} <= set(host.registry.layers)
+
+
 def test_drop_in_file_is_loaded_after_entry_points(fake_site, drop_in):
     fake_site("backprop-studio-doubler", "doubler", _doubler())
     path = drop_in("tripler", _doubler("Tripler"))
