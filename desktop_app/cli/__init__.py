@@ -2,13 +2,16 @@
 
 Each sub-command lives in its own module exposing ``add_parser(subparsers)``; the parser it adds
 sets ``func(args) -> int``. Bad input raises ``CliError`` (or an EngineError), printed as one line
-with exit code 2; ``--debug`` shows the traceback instead.
+with exit code 2; ``--debug`` shows the traceback instead. ``--debug`` and ``--safe-mode`` are
+accepted before the sub-command and after it. Output cut short by its reader (``... | head``)
+ends the command quietly, as ``cat`` or ``ls`` do.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -24,8 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Design neural networks visually and train them live on a NumPy engine.",
     )
     parser.add_argument("--version", action="version", version=f"backprop-studio {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    parser.add_argument("--safe-mode", action="store_true", help="load no third-party plugins")
+    add_global_options(parser, default=False)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -35,15 +37,44 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         module.add_parser(subparsers)
+    for command in _subcommand_parsers(parser):
+        add_global_options(command, default=argparse.SUPPRESS)
     return parser
 
 
+def add_global_options(parser: argparse.ArgumentParser, default: object) -> None:
+    """``--debug`` and ``--safe-mode``; sub-commands get them with ``default=SUPPRESS``, so an
+    option given before the sub-command is not reset by the sub-command's own default."""
+    parser.add_argument("--debug", action="store_true", default=default, help="show tracebacks on errors")
+    parser.add_argument("--safe-mode", action="store_true", default=default,
+                        help="load no third-party plugins")
+
+
+def _subcommand_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """Every sub-command's parser, nested ones (``plugins list``) included."""
+    found = []
+    for action in parser._actions:  # argparse keeps sub-commands in a _SubParsersAction
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                found += [child, *_subcommand_parsers(child)]
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; the exit code: 0 success, 2 bad input, 1 a failure or a closed output pipe."""
+    try:
+        try:
+            return _dispatch(argv)
+        finally:
+            sys.stdout.flush()  # a closed pipe shows here (also after --help), not at interpreter exit
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.safe_mode:
-        import os
-
         os.environ["BACKPROP_STUDIO_LOAD_PLUGINS"] = ""
     if args.command is None and "gui" in _commands(parser):
         args = parser.parse_args([*(sys.argv[1:] if argv is None else argv), "gui"])
@@ -53,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return int(func(args) or 0)
+    except BrokenPipeError:
+        raise  # not a user error: main() ends quietly
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -65,6 +98,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         print(f"error: {_user_message(error)}", file=sys.stderr)
         return 2
+
+
+def _quiet_broken_pipe() -> int:
+    """The reader of stdout went away: point stdout at devnull so the exit flush cannot fail again
+    (the recipe of Python's ``signal`` documentation), and exit without a message."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 1
 
 
 def _is_user_error(error: Exception) -> bool:
