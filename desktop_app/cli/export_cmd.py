@@ -30,7 +30,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--weights", metavar="FILE",
                         help="trained weights (.npz or .safetensors); default: the project's weights")
     parser.add_argument("--format", metavar="FORMAT",
-                        help="onnx, npz, safetensors or a plugin's format; default: from the output suffix")
+                        help="onnx, npz, safetensors or a plugin's format (any case); "
+                        "default: from the output suffix")
     parser.add_argument("-o", "--output", metavar="FILE", required=True, help="the file to write")
     parser.set_defaults(func=run_export)
 
@@ -68,18 +69,37 @@ def _note_input_scaling(weights_path: Path) -> None:
 
 
 def choose_exporter(exporters: Mapping[str, type[Exporter]], fmt: str | None, output: Path) -> type[Exporter]:
-    """The exporter named by ``fmt``, or else the one whose suffix ``output`` ends with."""
-    known = sorted(exporters)
-    if fmt is not None:
-        if fmt not in exporters:
-            raise CliError(f"unknown export format. Expected one of {known}. Received: {fmt!r}")
+    """The exporter named by ``fmt`` (in any case), or else the one whose suffix ``output`` ends with.
+
+    A suffix that belongs to another format than ``fmt`` is refused: a zip named ``.onnx`` would
+    mislead every tool that opens it.
+    """
+    by_suffix = [cls for cls in exporters.values() if _has_suffix(output, cls)]
+    if fmt is None:
+        if not by_suffix:
+            raise CliError(f"cannot tell the export format from the file name '{output.name}': "
+                           f"pass --format, one of {sorted(exporters)}")
+        return by_suffix[0]
+    chosen = _exporter_named(exporters, fmt)
+    if by_suffix and chosen not in by_suffix:
+        other = by_suffix[0]
+        expected = f"a file name ending in '{chosen.suffix}'" if chosen.suffix else "another file name"
+        raise CliError(f"-o {output}: the suffix '{other.suffix}' is the {other.type_name} format's, but "
+                       f"--format is {chosen.type_name}. Expected {expected}, or --format {other.type_name}")
+    return chosen
+
+
+def _exporter_named(exporters: Mapping[str, type[Exporter]], fmt: str) -> type[Exporter]:
+    if fmt in exporters:
         return exporters[fmt]
-    name = output.name.lower()
-    for cls in exporters.values():
-        if cls.suffix and name.endswith(cls.suffix.lower()):
-            return cls
-    raise CliError(f"cannot tell the export format from the file name '{output.name}': "
-                   f"pass --format, one of {known}")
+    for name in sorted(exporters):
+        if name.casefold() == fmt.casefold():
+            return exporters[name]
+    raise CliError(f"unknown export format. Expected one of {sorted(exporters)}. Received: {fmt!r}")
+
+
+def _has_suffix(output: Path, exporter: type[Exporter]) -> bool:
+    return bool(exporter.suffix) and output.name.lower().endswith(exporter.suffix.lower())
 
 
 def _weights_path(given: str | None, project: Project) -> Path:

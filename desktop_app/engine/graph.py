@@ -231,7 +231,8 @@ class Model:
         return out
 
     def set_weights(self, weights: Mapping[str, np.ndarray], strict: bool = True) -> None:
-        """Load arrays keyed ``node/name``; a missing, unknown or mis-shaped key raises GraphError."""
+        """Load arrays keyed ``node/name``; a missing, unknown, mis-shaped or non-finite (NaN, inf)
+        array raises GraphError naming its key, before any weight is changed."""
         targets = {**self.parameters()}
         for n in self.order:
             targets.update({f"{n}/{s}": a for s, a in self.layers[n].state.items()})
@@ -243,16 +244,21 @@ class Model:
                     f"weights do not fit this model: missing {missing or 'none'}, "
                     f"not in the model {unknown or 'none'}"
                 )
-        for key, target in targets.items():
-            if key not in weights:
-                continue
-            value = np.asarray(weights[key])
-            if value.shape != target.shape:
+        values = {key: np.asarray(weights[key]) for key in targets if key in weights}
+        for key, value in values.items():
+            if value.shape != targets[key].shape:
                 raise GraphError(
-                    f"weight '{key}' has shape {value.shape}; the model expects {target.shape}",
+                    f"weight '{key}' has shape {value.shape}; the model expects {targets[key].shape}",
                     node=key.split("/")[0],
                 )
-            target[...] = value
+            if not np.all(np.isfinite(value)):
+                raise GraphError(
+                    f"weight '{key}' holds {np.count_nonzero(~np.isfinite(value))} NaN or inf "
+                    f"value(s); expected finite numbers",
+                    node=key.split("/")[0],
+                )
+        for key, value in values.items():
+            targets[key][...] = value
 
     def with_dtype(self, dtype: str) -> Model:
         """A new model with the same graph and weights in ``dtype`` (float64 for gradient checks)."""

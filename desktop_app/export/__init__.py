@@ -6,12 +6,13 @@
 
 from __future__ import annotations
 
+from ..fileio import load_safetensors_weights, load_weights
 from .base import Exporter
 from .errors import ExportError
 from .onnx_builder import OPSET, OnnxContext
 from .onnx_export import OnnxExporter, build_onnx_model
 from .onnx_mappings import BUILTIN_ONNX_MAPPINGS
-from .weights import NpzExporter, SafetensorsExporter, load_safetensors_weights, load_weights
+from .weights import NpzExporter, SafetensorsExporter
 
 BUILTIN_EXPORTERS: tuple[type[Exporter], ...] = (OnnxExporter, NpzExporter, SafetensorsExporter)
 

@@ -28,7 +28,7 @@ from ..engine.metric import Metric
 from ..engine.optimizer import Optimizer
 from ..engine.schedule import Schedule
 from ..engine.training import Trainer
-from ..fileio import load_weights_npz
+from ..fileio import load_weights
 from ..plugin_manager import PluginCallback, current_registry
 from ..registry import Registry
 from .document import ComponentRef, Project
@@ -41,8 +41,8 @@ from .weights import Preprocessing
 class RunOverrides:
     """Settings that replace the project's for one run (None keeps the project's value).
 
-    ``weights`` starts from given weights (a .npz path or ``node/param`` arrays) instead of
-    fresh initialization, for fine-tuning or resuming.
+    ``weights`` starts from given weights (a .npz or .safetensors path, or ``node/param`` arrays)
+    instead of fresh initialization, for fine-tuning or resuming.
     """
 
     epochs: int | None = None
@@ -191,7 +191,7 @@ def build_run(
 
 
 def _load_initial_weights(model: Model, weights: str | os.PathLike | Mapping[str, np.ndarray]) -> None:
-    arrays = weights if isinstance(weights, Mapping) else load_weights_npz(weights)
+    arrays = weights if isinstance(weights, Mapping) else load_weights(weights)
     try:
         model.set_weights(arrays)
     except GraphError as error:

@@ -141,3 +141,55 @@ def test_missing_output_folder(trained, tmp_path) -> None:
 def test_missing_project(tmp_path) -> None:
     result = cli("export", "absent.bps.json", "--weights", "w.npz", "-o", "m.onnx", cwd=tmp_path)
     assert_one_line_error(result, "absent.bps.json")
+
+
+def test_a_suffix_that_contradicts_the_format_is_refused(trained, tmp_path) -> None:
+    project, weights, *_ = trained
+    result = cli("export", project, "--weights", weights, "--format", "npz", "-o", "mism.onnx", cwd=tmp_path)
+    assert_one_line_error(result, "mism.onnx", "'.onnx' is the onnx format's", "--format is npz",
+                          "Expected a file name ending in '.npz'")
+    assert not (tmp_path / "mism.onnx").exists()
+
+
+@pytest.mark.parametrize("fmt, name", [("ONNX", "m.onnx"), ("SafeTensors", "w.safetensors"),
+                                       ("Npz", "w.bin")])
+def test_the_format_is_matched_in_any_case(trained, tmp_path, fmt, name) -> None:
+    project, weights, *_ = trained
+    result = cli("export", project, "--weights", weights, "--format", fmt, "-o", name, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"as {fmt.lower()} to {name}" in result.stdout
+
+
+@pytest.mark.parametrize("name, damage, problem", [
+    ("trunc.npz", lambda data: data[: len(data) // 2], "not a valid .npz file (truncated or corrupt)"),
+    ("x.txt", lambda data: b"input/kernel,0.5\n", "not a .npz weights file"),
+])
+def test_unreadable_weights_are_named(trained, tmp_path, name, damage, problem) -> None:
+    project, weights, *_ = trained
+    (tmp_path / name).write_bytes(damage(weights.read_bytes()))
+    line = assert_one_line_error(cli("export", project, "--weights", name, "-o", "m.onnx", cwd=tmp_path))
+    assert line == f"error: {name}: {problem}"
+    assert not (tmp_path / "m.onnx").exists()
+
+
+def test_weights_holding_nan_are_refused(trained, tmp_path) -> None:
+    project, _, arrays, *_ = trained
+    key = next(key for key in arrays if key.endswith("/kernel"))
+    save_weights_npz(tmp_path / "nanw.npz", {**arrays, key: np.full_like(arrays[key], np.nan)})
+    result = cli("export", project, "--weights", "nanw.npz", "-o", "m.onnx", cwd=tmp_path)
+    assert_one_line_error(result, "nanw.npz", f"weight '{key}'", "NaN or inf")
+    assert not (tmp_path / "m.onnx").exists()
+
+
+def test_train_and_gradcheck_start_from_exported_safetensors(trained, tmp_path) -> None:
+    """One loader for every --weights: what export writes, train and gradcheck read."""
+    project, weights, arrays, *_ = trained
+    assert cli("export", project, "--weights", weights, "-o", "w.safetensors", cwd=tmp_path).returncode == 0
+    run = build_run(load_project(project), RunOverrides(weights=tmp_path / "w.safetensors"))
+    assert all(np.array_equal(run.model.get_weights()[key], arrays[key]) for key in arrays)
+    trained_again = cli("train", project, "--weights", "w.safetensors", "--epochs", "1", "--out", "run",
+                        cwd=tmp_path)
+    assert trained_again.returncode == 0, trained_again.stderr
+    assert (tmp_path / "run" / "weights.npz").is_file()
+    checked = cli("gradcheck", project, "--weights", "w.safetensors", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -9,10 +9,11 @@ import pytest
 import safetensors.numpy
 from safetensors import safe_open
 
+from desktop_app.engine.errors import GraphError
 from desktop_app.engine.graph import Model, NodeSpec
 from desktop_app.export import NpzExporter, SafetensorsExporter, load_safetensors_weights, load_weights
 from desktop_app.export.weights import SAFETENSORS_FORMAT
-from desktop_app.fileio import load_weights_npz
+from desktop_app.fileio import load_weights_npz, save_weights_npz
 
 from .conftest import randomize, sample_inputs
 
@@ -94,12 +95,46 @@ def test_non_numeric_safetensors_are_refused(tmp_path) -> None:
         load_weights(path)
 
 
-@pytest.mark.parametrize("name", ["broken.safetensors", "broken.npz"])
-def test_garbage_files_name_the_file(tmp_path, name) -> None:
+@pytest.mark.parametrize("name, problem", [("broken.safetensors", "not a readable safetensors weights file"),
+                                           ("broken.npz", "not a .npz weights file")])
+def test_garbage_files_name_the_file(tmp_path, name, problem) -> None:
     path = tmp_path / name
     path.write_bytes(b"\x00not a weights file" * 5)
-    with pytest.raises(ValueError, match=f"{name}: not a readable"):
+    with pytest.raises(ValueError, match=f"{name}: {problem}"):
         load_weights(path)
+
+
+WRITERS = {
+    ".npz": save_weights_npz,
+    ".safetensors": lambda path, weights: path.write_bytes(safetensors.numpy.save(weights)),
+}
+
+
+@pytest.mark.parametrize("suffix", WRITERS)
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_weights_are_refused_naming_the_key(registry, tmp_path, suffix, bad) -> None:
+    weights = trained_model(registry).get_weights()
+    weights["head/kernel"][1, 2] = bad
+    path = tmp_path / f"w{suffix}"
+    WRITERS[suffix](path, weights)
+    model = Model(NODES, registry.layers, seed=3)
+    before = model.get_weights()
+    with pytest.raises(GraphError, match=r"weight 'head/kernel' holds 1 NaN or inf value\(s\)") as info:
+        model.set_weights(load_weights(path))
+    assert info.value.node == "head"
+    after = model.get_weights()  # refused before anything was loaded
+    assert all(np.array_equal(before[key], after[key]) for key in before)
+
+
+def test_a_misshaped_weight_changes_nothing(registry) -> None:
+    model = Model(NODES, registry.layers, seed=3)
+    before = model.get_weights()
+    weights = trained_model(registry).get_weights()
+    weights["head/bias"] = np.zeros(5, np.float32)
+    with pytest.raises(GraphError, match=r"weight 'head/bias' has shape \(5,\); the model expects \(4,\)"):
+        model.set_weights(weights)
+    after = model.get_weights()
+    assert all(np.array_equal(before[key], after[key]) for key in before)
 
 
 def test_a_missing_file_is_named(tmp_path) -> None:
