@@ -23,7 +23,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("project", metavar="PROJECT", help="the project file (.bps.json)")
     parser.add_argument("--samples", type=int, default=4, metavar="N", help="samples to check on (default 4)")
-    parser.add_argument("--weights", metavar="FILE", help="check at these weights instead of fresh ones")
+    parser.add_argument("--weights", metavar="FILE",
+                        help="check at these weights (.npz or .safetensors) instead of fresh ones")
     parser.add_argument("--seed", type=int, metavar="S",
                         help="seed of the initial weights (default: the project's)")
     parser.add_argument("--max-entries", type=int, default=32, metavar="K",

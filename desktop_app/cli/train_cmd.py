@@ -41,7 +41,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="seed of the initial weights, the split and the shuffles "
                         "(default: the project's)")
     parser.add_argument("--weights", metavar="FILE",
-                        help="start from these weights (.npz) instead of fresh ones")
+                        help="start from these weights (.npz or .safetensors) instead of fresh ones")
     parser.add_argument("--no-shuffle", action="store_true", help="keep the training samples in order")
     parser.add_argument("--out", metavar="DIR",
                         help=f"where to write the results (default: {RUNS_FOLDER}/<project name>/ "

@@ -193,3 +193,11 @@ def test_train_and_gradcheck_start_from_exported_safetensors(trained, tmp_path) 
     assert (tmp_path / "run" / "weights.npz").is_file()
     checked = cli("gradcheck", project, "--weights", "w.safetensors", cwd=tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize("command", ["train", "predict", "export", "gradcheck"])
+def test_every_weights_option_names_both_formats(command, tmp_path) -> None:
+    result = cli(command, "--help", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "--weights" in result.stdout
+    assert ".npz" in result.stdout and ".safetensors" in result.stdout, result.stdout
