@@ -24,7 +24,7 @@ from .probes import DataPoints, Probes, Snapshot
 
 RATE = 30.0  # emissions per second, at most
 PROBE_INTERVAL = 0.25  # seconds between two probes, at least
-PROBE_BUDGET = 0.03  # probes may take this fraction of the training time, at most
+PROBE_BUDGET = 0.02  # probes may take this fraction of the training time, at most
 
 
 @dataclass(frozen=True)

@@ -47,42 +47,64 @@ class CurvesPanel(QWidget):
         self.norm_plot = plot_style.add_plot(grid, "Gradient norm per layer", "epoch", "‖∇‖", 1, 1,
                                              legend=True)
         self.norm_plot.setLogMode(y=True)
+        for plot in (self.metric_plot, self.lr_plot, self.norm_plot):
+            plot.setXLink(self.loss_plot)
         self.batch_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.BATCH, 1), name="batch")
-        self.epoch_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.TRAIN), symbol="o", symbolSize=5,
-                                              symbolBrush=plot_style.TRAIN, name="train")
-        self.val_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.VALIDATION), symbol="o",
-                                            symbolSize=5, symbolBrush=plot_style.VALIDATION,
-                                            name="validation")
-        self.lr_curve = self.lr_plot.plot(pen=plot_style.pen(plot_style.TRAIN, 1.5))
+        self.epoch_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.TRAIN), name="train")
+        self.val_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.VALIDATION), name="validation")
+        self.lr_curve = self.lr_plot.plot(pen=plot_style.pen(plot_style.TRAIN, 1))
         self.metric_curves: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
         self.norm_curves: dict[str, pg.PlotDataItem] = {}
         self._metrics: tuple[str, ...] = ()
         self._layers: tuple[str, ...] = ()
+        # the record's epochs_version on screen, and the epoch losses (the loss axis fits them too)
+        self._epochs_drawn = -1
+        self._epoch_losses: list[np.ndarray] = []
 
     def _set_log_loss(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)
         self.drawn_version = -1
+        self._epochs_drawn = -1
 
     def redraw(self, record: TrainingRecord) -> None:
+        """Per-batch curves every frame; per-epoch ones only when an epoch ended."""
         started = record.started
         metrics = started.metric_names if started else ()
         if metrics != self._metrics:
             self._make_metric_curves(metrics)
         if record.layers != self._layers:
             self._make_norm_curves(record.layers)
+        if record.epochs_version != self._epochs_drawn:
+            self._draw_epochs(record)
         batches = record.batches.view()
-        x = batches[:, 0]
-        losses = batches[:, 1]
-        self.batch_loss.setData(x, np.maximum(losses, TINY) if self.log_loss.isChecked() else losses)
-        self.lr_curve.setData(x, batches[:, 2])
-        self.epoch_loss.setData(*record.epoch_series("loss"))
-        self.val_loss.setData(*record.epoch_series("val_loss"))
-        for name, (train, validation) in self.metric_curves.items():
-            train.setData(*record.epoch_series(name))
-            validation.setData(*record.epoch_series(f"val_{name}"))
+        x, losses, rates = batches[:, 0], batches[:, 1], batches[:, 2]
+        if self.log_loss.isChecked():
+            losses = np.maximum(losses, TINY)
+        self.batch_loss.setData(x, losses)
+        self.lr_curve.setData(x, rates)
         norms = np.maximum(record.norms.view(), TINY)
         for column, curve in enumerate(self.norm_curves.values()):
             curve.setData(x, norms[:, column])
+        if len(x):
+            plot_style.keep_in_view(self.loss_plot, "x", 0.0, record.epochs_planned)
+            _fit_y(self.loss_plot, [losses, *self._epoch_losses])
+            plot_style.keep_in_view(self.lr_plot, "y", 0.0, float(rates.max()))
+            _fit_y(self.norm_plot, [norms])
+
+    def _draw_epochs(self, record: TrainingRecord) -> None:
+        self._epoch_losses = []
+        for curve, key in ((self.epoch_loss, "loss"), (self.val_loss, "val_loss")):
+            x, values = record.epoch_series(key)
+            curve.setData(x, values)
+            self._epoch_losses.append(values)
+        metric_values = []
+        for name, curves in self.metric_curves.items():
+            for curve, key in zip(curves, (name, f"val_{name}"), strict=True):
+                x, values = record.epoch_series(key)
+                curve.setData(x, values)
+                metric_values.append(values)
+        _fit_y(self.metric_plot, metric_values)
+        self._epochs_drawn = record.epochs_version
 
     def _make_metric_curves(self, metrics: tuple[str, ...]) -> None:
         for train, validation in self.metric_curves.values():
@@ -93,18 +115,26 @@ class CurvesPanel(QWidget):
         for index, name in enumerate(metrics):
             color = colors[(2 * index) % len(colors)]
             self.metric_curves[name] = (
-                self.metric_plot.plot(pen=plot_style.pen(color), symbol="o", symbolSize=5, symbolBrush=color,
-                                      name=name),
-                self.metric_plot.plot(pen=plot_style.pen(color, dashed=True), symbol="t", symbolSize=6,
-                                      symbolBrush=color, name=f"val_{name}"),
+                self.metric_plot.plot(pen=plot_style.pen(color), name=name),
+                self.metric_plot.plot(pen=plot_style.pen(color, dashed=True), name=f"val_{name}"),
             )
         self._metrics = metrics
+        self._epochs_drawn = -1
 
     def _make_norm_curves(self, layers: tuple[str, ...]) -> None:
         for curve in self.norm_curves.values():
             self.norm_plot.removeItem(curve)
         colors = self.layer_colors(layers)
         self.norm_curves = {
-            name: self.norm_plot.plot(pen=plot_style.pen(colors[name], 1.5), name=name) for name in layers
+            name: self.norm_plot.plot(pen=plot_style.pen(colors[name], 1), name=name) for name in layers
         }
         self._layers = layers
+
+
+def _fit_y(plot: pg.PlotItem, series: list[np.ndarray]) -> None:
+    """Keep every value of ``series`` in view on the y axis."""
+    values = [array for array in series if array.size]
+    if values:
+        low = min(float(np.min(array)) for array in values)
+        high = max(float(np.max(array)) for array in values)
+        plot_style.keep_in_view(plot, "y", low, high)

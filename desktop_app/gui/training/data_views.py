@@ -85,7 +85,6 @@ class DataPanel(QStackedWidget):
         names = started.class_names
         plot = plot_style.add_plot(grid, f"Confusion matrix ({started.confusion_set})", "predicted", "true",
                                    0, 1)
-        plot.showGrid(x=False, y=False)
         plot.invertY(True)
         plot.setMouseEnabled(False, False)
         ticks = [[(index + 0.5, name) for index, name in enumerate(names)]]

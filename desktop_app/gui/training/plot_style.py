@@ -1,6 +1,15 @@
-"""One look for every training plot: white background, muted axes, light grid, fast long curves."""
+"""One look for every training plot: white background, muted axes, fast long curves.
+
+Redrawing an axis (ticks, labels, grid) is the costliest part of a frame, and while training it
+is slower still: every call into Qt that lets go of the GIL waits for the training thread to hand
+it back. So plots do not auto-range each frame: ``keep_in_view`` moves a range only when the data
+leaves it or shrinks well inside it, and the axes keep their cached drawing most frames. There is
+no grid: grid lines belong to the axes, whose whole area a curve update would then repaint.
+"""
 
 from __future__ import annotations
+
+import math
 
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
@@ -30,7 +39,7 @@ def add_plot(layout: pg.GraphicsLayout, title: str, x_label: str, y_label: str,
     if series:
         plot.setDownsampling(auto=True, mode="peak")
         plot.setClipToView(True)
-    plot.showGrid(x=True, y=True, alpha=0.15)
+    plot.disableAutoRange()
     for side, label in (("bottom", x_label), ("left", y_label)):
         axis = plot.getAxis(side)
         axis.setTextPen(MUTED_TEXT)
@@ -44,3 +53,23 @@ def add_plot(layout: pg.GraphicsLayout, title: str, x_label: str, y_label: str,
 def pen(color: QColor | str, width: float = 2.0, dashed: bool = False) -> pg.QtGui.QPen:
     style = pg.QtCore.Qt.PenStyle.DashLine if dashed else pg.QtCore.Qt.PenStyle.SolidLine
     return pg.mkPen(color, width=width, style=style)
+
+
+def keep_in_view(plot: pg.PlotItem, axis: str, low: float, high: float) -> None:
+    """Show ``[low, high]`` on ``axis`` ("x" or "y"), moving the range only when it must: when the
+    data leaves it, or fills less than half of it. Log axes take data values (positive)."""
+    log = plot.getAxis("bottom" if axis == "x" else "left").logMode
+    if log:
+        low, high = math.log10(max(low, 1e-30)), math.log10(max(high, 1e-30))
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return
+    index = 0 if axis == "x" else 1
+    shown_low, shown_high = plot.viewRange()[index]
+    span = high - low
+    if low >= shown_low and high <= shown_high and span >= 0.5 * (shown_high - shown_low):
+        return
+    pad = 0.08 * span if span > 0 else max(abs(high) * 0.1, 1e-3)
+    if axis == "x":
+        plot.setXRange(low - pad, high + pad, padding=0)
+    else:
+        plot.setYRange(low - pad, high + pad, padding=0)

@@ -1,6 +1,11 @@
-"""Progress in the status bar: a bar over the run's batches, then epoch, batch, samples/s and ETA."""
+"""Progress in the status bar: a bar over the run's batches, then epoch, batch, samples/s and ETA.
+
+The text changes a few times a second, not at the plots' rate: each change repaints the status bar.
+"""
 
 from __future__ import annotations
+
+import time
 
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
@@ -26,6 +31,9 @@ def clock_text(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+UPDATE_SECONDS = 0.25
+
+
 class ProgressDisplay:
     """Two permanent status-bar widgets, shown while a run is on."""
 
@@ -41,14 +49,20 @@ class ProgressDisplay:
         self.bar.hide()
         self._text = ""
         self._paused = False
+        self._shown_at = 0.0
 
     def start(self, info: RunInfo) -> None:
         self.bar.setRange(0, info.total_steps)
         self.bar.setValue(0)
         self.bar.show()
+        self._shown_at = 0.0
         self._show(f"epoch 1/{info.epochs} · starting")
 
     def update(self, info: RunInfo, progress: Progress) -> None:
+        now = time.monotonic()
+        if now - self._shown_at < UPDATE_SECONDS:
+            return
+        self._shown_at = now
         self.bar.setValue(progress.step)
         self._show(describe(info, progress))
 

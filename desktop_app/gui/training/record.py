@@ -50,6 +50,8 @@ class TrainingRecord:
 
     def __init__(self) -> None:
         self.version = 0
+        # counts changes of ``epochs`` alone (per-epoch curves redraw only then)
+        self.epochs_version = 0
         self.clear()
 
     def clear(self) -> None:
@@ -65,6 +67,7 @@ class TrainingRecord:
         self.snapshot: Snapshot | None = None
         self.latest: Progress | None = None
         self._offset = 0.0
+        self.epochs_version += 1
         self._bump()
 
     def _bump(self) -> None:
@@ -79,6 +82,11 @@ class TrainingRecord:
         """The x reached so far: whole and partial epochs of every run."""
         batches = self.batches.view()
         return float(batches[-1, 0]) if len(batches) else 0.0
+
+    @property
+    def epochs_planned(self) -> float:
+        """Where the current run will end on the x axis if it runs to the end."""
+        return self._offset + (self.started.info.epochs if self.started else 0)
 
     def begin(self, started: RunStarted) -> None:
         """A run starts where the record ends; other layers or other logged values start over."""
@@ -100,6 +108,8 @@ class TrainingRecord:
         for event in progress.epochs:
             numbered = dataclasses.replace(event, epoch=len(self.epochs) + 1)
             self.epochs.append((self._offset + event.epoch, numbered))
+        if progress.epochs:
+            self.epochs_version += 1
         if progress.snapshot is not None:
             self.snapshot = progress.snapshot
         self.latest = progress

@@ -1,0 +1,133 @@
+"""Does the window stay responsive while it trains? (a measurement, never a test)
+
+While the digits CNN example trains in the window's worker thread inside a real ``app.exec()``
+loop, a 10 ms QTimer measures how late the event loop runs it. Reports, as medians over the
+runs: the timer's lateness p50 / p99 / max, the plots' refresh rate (redraws that showed new
+data, per second), and the training throughput in the window as a ratio to the same project
+trained headless (``build_run(...).fit()``, as the CLI does) in the same process, alternating.
+Targets: p99 < 30 ms, max < 100 ms, refresh >= 20 Hz, throughput >= 90% of headless.
+
+Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui_responsiveness.py [--epochs N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QSettings, QTimer  # noqa: E402
+
+from desktop_app.engine.callbacks import History  # noqa: E402
+from desktop_app.gui.app import application  # noqa: E402
+from desktop_app.gui.main_window import MainWindow  # noqa: E402
+from desktop_app.plugin_manager import current_registry  # noqa: E402
+from desktop_app.project import Project, build_run, example_path, load_project  # noqa: E402
+
+EXAMPLE = "digits_cnn"
+TICK_MS = 10
+
+
+@dataclass
+class WindowRun:
+    lateness_ms: np.ndarray
+    refresh_hz: float
+    samples_per_second: float
+
+
+def training_samples_per_second(history: History, samples: int) -> float:
+    """Samples trained per second of epoch time (training and validation, as both runs report it)."""
+    return samples * len(history.epochs) / sum(event.seconds for event in history.epochs)
+
+
+def headless(project: Project) -> float:
+    run = build_run(project)
+    history = run.fit()
+    return training_samples_per_second(history, len(run.data.x_train))
+
+
+def in_window(project: Project, settings_file: str) -> WindowRun:
+    app = application()
+    window = MainWindow(project, QSettings(settings_file, QSettings.Format.IniFormat), current_registry())
+    window.resize(1600, 1000)
+    window.show()
+    ui = window.training
+    controller = ui.controller
+    ticks: list[float] = []
+    clock = QElapsedTimer()
+    timer = QTimer()
+    timer.setInterval(TICK_MS)
+
+    def tick() -> None:
+        ticks.append(clock.nsecsElapsed() / 1e6)
+
+    timer.timeout.connect(tick)
+    result: dict[str, object] = {}
+
+    def begin() -> None:
+        clock.start()
+        timer.start()
+        result["redraws"] = ui.plots.redraws
+        result["started"] = time.perf_counter()
+        controller.start()
+
+    def ended(history: History) -> None:
+        result["seconds"] = time.perf_counter() - result["started"]
+        result["history"] = history
+
+    def idle(state: str) -> None:
+        if state == "idle":
+            timer.stop()
+            app.quit()
+
+    controller.finished.connect(ended)
+    controller.failed.connect(lambda text: (print("training failed:", text), app.quit()))
+    controller.state_changed.connect(idle)
+    window.designer.dataset.loaded.connect(lambda _dataset: QTimer.singleShot(200, begin))
+    app.exec()
+    history = result["history"]
+    samples = controller.record.started.info.train_samples
+    refresh = (ui.plots.redraws - result["redraws"]) / result["seconds"]
+    window.close()
+    window.deleteLater()
+    lateness = np.diff(np.asarray(ticks)) - TICK_MS
+    return WindowRun(np.maximum(lateness, 0.0), refresh, training_samples_per_second(history, samples))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=15, help="epochs per run (default: the example's 15)")
+    parser.add_argument("--runs", type=int, default=3, help="window and headless runs, alternating")
+    args = parser.parse_args()
+    project = load_project(example_path(EXAMPLE))
+    project.training.epochs = args.epochs
+    headless_rates, window_runs = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        for index in range(args.runs):
+            headless_rates.append(headless(project))
+            window_runs.append(in_window(project, os.path.join(folder, f"settings{index}.ini")))
+            late = window_runs[-1].lateness_ms
+            print(f"run {index + 1}: headless {headless_rates[-1]:,.0f} samples/s, window "
+                  f"{window_runs[-1].samples_per_second:,.0f} samples/s, lateness p99 "
+                  f"{np.percentile(late, 99):.1f} ms, refresh {window_runs[-1].refresh_hz:.1f} Hz")
+    late = np.concatenate([run.lateness_ms for run in window_runs])
+    ratio = statistics.median(run.samples_per_second / rate
+                              for run, rate in zip(window_runs, headless_rates, strict=True))
+    refresh = statistics.median(run.refresh_hz for run in window_runs)
+    p50, p99, worst = np.percentile(late, 50), np.percentile(late, 99), late.max()
+    print(f"\n== {EXAMPLE}, {args.epochs} epochs, {args.runs} runs, {len(late):,} timer ticks ==")
+    print(f"event-loop lateness: p50 {p50:.1f} ms, p99 {p99:.1f} ms (target < 30), "
+          f"max {worst:.1f} ms (target < 100)")
+    print(f"plot refresh: {refresh:.1f} Hz (target >= 20)")
+    print(f"throughput: window / headless = {ratio:.1%} (target >= 90%); headless "
+          f"{statistics.median(headless_rates):,.0f} samples/s")
+
+
+if __name__ == "__main__":
+    main()

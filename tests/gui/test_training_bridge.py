@@ -1,0 +1,268 @@
+"""The training window's plumbing without a window: the throttling bridge (driven by a fake clock),
+the record the plots draw from, and the probes that look at the model between batches."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from desktop_app.engine.callbacks import BatchEvent, EpochEvent, History, RunInfo, RunResult
+from desktop_app.engine.control import TrainingControl
+from desktop_app.gui.training import bridge as bridge_module
+from desktop_app.gui.training.bridge import Progress, RunStarted, ThrottledBridge
+from desktop_app.gui.training.probes import CURVE_POINTS, GRID_SIDE, Probes
+from desktop_app.gui.training.progress import clock_text, describe
+from desktop_app.gui.training.record import GrowingColumns, TrainingRecord
+from desktop_app.project import RunOverrides, build_run, example_path, load_project
+
+KEYS = ("dense/kernel", "dense/bias", "out/kernel")
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def info(epochs: int = 1, per_epoch: int = 10_000, keys: tuple[str, ...] = KEYS) -> RunInfo:
+    return RunInfo(epochs, 32, per_epoch, epochs * per_epoch, 32 * per_epoch, 0, keys, ("accuracy",), 0)
+
+
+def batch(step: int, per_epoch: int = 10_000, norms: tuple[float, ...] = (3.0, 4.0, 2.0)) -> BatchEvent:
+    epoch, index = divmod(step - 1, per_epoch)
+    return BatchEvent(epoch + 1, index + 1, per_epoch, step, 1.0 / step, 0.01,
+                      dict(zip(KEYS, norms, strict=True)), 1.0, 32 * step)
+
+
+def epoch_event(epoch: int, loss: float = 0.5) -> EpochEvent:
+    return EpochEvent(epoch, 3, loss, {"accuracy": 0.9}, None, {}, 0.01, 1.0, 100.0)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def wired(qapp, clock):
+    """A bridge on a fake clock, with everything it emits collected in order."""
+    control = TrainingControl()
+    bridge = ThrottledBridge(control, clock=clock)
+    emitted: list[object] = []
+    for signal in (bridge.run_started, bridge.progressed, bridge.run_ended):
+        signal.connect(emitted.append)
+    return bridge, control, emitted
+
+
+def progress_of(emitted: list[object]) -> list[Progress]:
+    return [item for item in emitted if isinstance(item, Progress)]
+
+
+def test_a_fast_batch_rate_is_throttled_to_30_emissions_a_second_and_loses_no_batch(wired, clock):
+    bridge, _control, emitted = wired
+    bridge.on_run_start(info())
+    for step in range(1, 10_001):  # 10,000 batches a second for one second
+        clock.now += 1e-4
+        bridge.on_batch_end(batch(step))
+    bridge.on_run_end(RunResult("completed", History()))
+    chunks = progress_of(emitted)
+    assert 25 <= len(chunks) <= 31
+    assert bridge.emissions == len(chunks)
+    steps = np.concatenate([chunk.steps for chunk in chunks])
+    np.testing.assert_array_equal(steps, np.arange(1, 10_001))
+    np.testing.assert_allclose(np.concatenate([chunk.losses for chunk in chunks]), 1.0 / steps)
+    assert isinstance(emitted[0], RunStarted) and isinstance(emitted[-1], RunResult)
+
+
+def test_slow_batches_are_each_emitted(wired, clock):
+    bridge, _control, emitted = wired
+    bridge.on_run_start(info())
+    for step in range(1, 6):
+        clock.now += 0.5
+        bridge.on_batch_end(batch(step))
+    assert [list(chunk.steps) for chunk in progress_of(emitted)] == [[1], [2], [3], [4], [5]]
+
+
+def test_a_pending_pause_or_stop_flushes_at_once(wired, clock):
+    bridge, control, emitted = wired
+    bridge.on_run_start(info())
+    clock.now += 1.0
+    bridge.on_batch_end(batch(1))  # emitted: the throttle window starts again here
+    bridge.on_batch_end(batch(2))
+    assert [list(chunk.steps) for chunk in progress_of(emitted)] == [[1]]
+    control.pause()
+    bridge.on_batch_end(batch(3))
+    assert [list(chunk.steps) for chunk in progress_of(emitted)] == [[1], [2, 3]]
+    control.stop()
+    bridge.on_batch_end(batch(4))
+    assert list(progress_of(emitted)[-1].steps) == [4]
+
+
+def test_time_spent_paused_is_not_training_time(wired, clock):
+    bridge, control, emitted = wired
+    bridge.on_run_start(info())
+    clock.now += 1.0
+    bridge.on_batch_end(batch(1))
+    control.pause()
+    clock.now += 1.0
+    bridge.on_batch_end(batch(2))  # the trainer parks after this batch
+    control.resume()
+    clock.now += 60.0  # parked for a minute
+    bridge.on_batch_end(batch(3))
+    clock.now += 1.0
+    bridge.on_batch_end(batch(4))
+    bridge.on_run_end(RunResult("completed", History()))
+    assert progress_of(emitted)[-1].seconds == pytest.approx(3.0)
+
+
+def test_layer_norms_combine_the_norms_of_each_layers_parameters(wired, clock):
+    bridge, _control, emitted = wired
+    bridge.on_run_start(info())
+    clock.now += 1.0
+    bridge.on_batch_end(batch(1, norms=(3.0, 4.0, 2.0)))
+    started, chunk = emitted[0], emitted[1]
+    assert started.layers == ("dense", "out")
+    np.testing.assert_allclose(chunk.layer_norms, [[5.0, 2.0]])
+
+
+def test_epochs_and_the_run_end_are_delivered_in_order(wired, clock):
+    bridge, _control, emitted = wired
+    bridge.on_run_start(info(per_epoch=2))
+    clock.now += 1.0
+    bridge.on_batch_end(batch(1, per_epoch=2))
+    bridge.on_batch_end(batch(2, per_epoch=2))
+    bridge.on_epoch_end(epoch_event(1))
+    bridge.on_run_end(RunResult("completed", History()))
+    assert [type(item).__name__ for item in emitted] == ["RunStarted", "Progress", "Progress", "RunResult"]
+    last = emitted[2]
+    assert list(last.steps) == [2] and [event.epoch for event in last.epochs] == [1]
+
+
+def test_probes_stay_within_their_share_of_the_training_time(wired, clock, monkeypatch):
+    bridge, _control, emitted = wired
+    snapshots: list[float] = []
+
+    class SlowProbes:
+        def snapshot(self):
+            snapshots.append(clock.now)
+            clock.now += 0.1  # each look at the model takes 100 ms
+            return object()
+
+    bridge.on_run_start(info())
+    bridge.probes = SlowProbes()
+    for step in range(1, 1001):  # 1,000 batches of 10 ms
+        clock.now += 0.01
+        bridge.on_batch_end(batch(step))
+    gaps = np.diff(snapshots)
+    assert len(snapshots) >= 2
+    assert gaps.min() >= 0.1 / bridge_module.PROBE_BUDGET
+    total = clock.now - 100.0
+    assert 0.1 * len(snapshots) <= 2 * bridge_module.PROBE_BUDGET * total
+
+
+def test_growing_columns_double_and_keep_every_row():
+    columns = GrowingColumns(2, capacity=4)
+    for start in range(0, 30, 3):
+        columns.extend(np.arange(start, start + 3, dtype=float).repeat(2).reshape(3, 2))
+    np.testing.assert_array_equal(columns.view()[:, 0], np.arange(30))
+    assert len(columns) == 30
+
+
+def _started(layers=("dense",), per_epoch: int = 4, epochs: int = 3) -> RunStarted:
+    keys = tuple(f"{name}/kernel" for name in layers)
+    return RunStarted(info(epochs, per_epoch, keys), 0.01, layers, ("accuracy",), (), False, False,
+                      "validation", None)
+
+
+def _chunk(steps, epochs=()) -> Progress:
+    steps = np.asarray(steps)
+    return Progress(steps, np.ones(len(steps)), np.full(len(steps), 0.01), np.ones((len(steps), 1)),
+                    1, 1, int(steps[-1]), 0, 1.0, tuple(epochs), None)
+
+
+def test_a_resumed_run_continues_the_curves_where_the_last_one_stopped():
+    record = TrainingRecord()
+    record.begin(_started())
+    record.add(_chunk([1, 2, 3, 4, 5, 6], [epoch_event(1)]))  # stopped halfway through epoch 2
+    record.begin(_started())
+    record.add(_chunk([1, 2, 3, 4], [epoch_event(1, loss=0.25)]))
+    x = record.batches.view()[:, 0]
+    np.testing.assert_allclose(x, [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5])
+    xs, losses = record.epoch_series("loss")
+    np.testing.assert_allclose(xs, [1.0, 2.5])
+    np.testing.assert_allclose(losses, [0.5, 0.25])
+    assert [event.epoch for _, event in record.epochs] == [1, 2]
+
+
+def test_a_run_of_other_layers_starts_the_curves_over():
+    record = TrainingRecord()
+    record.begin(_started(("dense",)))
+    record.add(_chunk([1, 2]))
+    record.begin(_started(("conv",)))
+    assert len(record.batches) == 0 and record.layers == ("conv",)
+
+
+def test_the_record_as_csv():
+    record = TrainingRecord()
+    record.begin(_started())
+    record.add(_chunk([1, 2, 3, 4], [epoch_event(1)]))
+    batches = record.batches_csv().splitlines()
+    assert batches[0] == "epoch,loss,lr,grad_norm/dense"
+    assert batches[1:] == [f"{x},1.0,0.01,1.0" for x in (0.25, 0.5, 0.75, 1.0)]
+    epochs = record.epochs_csv().splitlines()
+    assert epochs[0] == "epoch,loss,accuracy,lr,seconds,samples_per_second"
+    assert epochs[1] == "1,0.5,0.9,0.01,1.0,100.0"
+
+
+def test_the_status_text_gives_epoch_batch_rate_and_eta():
+    run = info(epochs=10, per_epoch=100)
+    progress = Progress(np.array([250]), np.ones(1), np.ones(1), np.ones((1, 3)), 3, 50, 250, 8000, 10.0,
+                        (), None)
+    assert describe(run, progress) == "epoch 3/10 · batch 50/100 · 800 samples/s · ETA 0:30"
+    assert clock_text(3725) == "1:02:05"
+
+
+@pytest.fixture(scope="module")
+def spiral_run():
+    return build_run(load_project(example_path("spiral_mlp")), RunOverrides(epochs=2))
+
+
+@pytest.fixture(scope="module")
+def sine_run():
+    return build_run(load_project(example_path("sine_regression")), RunOverrides(epochs=2))
+
+
+def test_probes_of_a_2d_classifier(spiral_run):
+    probes = Probes(spiral_run)
+    assert probes.has_boundary and not probes.has_curve and probes.confusion_set == "validation"
+    snapshot = probes.snapshot()
+    boundary = snapshot.boundary
+    assert boundary.classes.shape == boundary.confidence.shape == (GRID_SIDE, GRID_SIDE)
+    assert set(np.unique(boundary.classes)) <= {0, 1, 2}
+    x = spiral_run.data.dataset.x
+    assert boundary.x_range[0] < x[:, 0].min() and boundary.x_range[1] > x[:, 0].max()
+    assert snapshot.confusion.shape == (3, 3)
+    assert snapshot.confusion.sum() == len(spiral_run.data.val_indices)
+    for name in probes.layers:
+        layer = spiral_run.model.layers[name]
+        assert snapshot.weights[name].counts.sum() == layer.parameter_count()
+    assert probes.points().x.shape[1] == 2
+
+
+def test_the_confusion_matrix_counts_true_classes_by_row(spiral_run):
+    probes = Probes(spiral_run)
+    labels = spiral_run.data.dataset.y[spiral_run.data.val_indices]
+    confusion = probes.snapshot().confusion
+    np.testing.assert_array_equal(confusion.sum(axis=1), np.bincount(labels, minlength=3))
+
+
+def test_probes_of_a_1d_regression(sine_run):
+    probes = Probes(sine_run)
+    assert probes.has_curve and not probes.has_boundary and probes.classes == ()
+    snapshot = probes.snapshot()
+    xs, ys = snapshot.curve
+    assert xs.shape == ys.shape == (CURVE_POINTS,)
+    assert np.all(np.diff(xs) > 0) and np.isfinite(ys).all()
+    assert snapshot.confusion is None and snapshot.boundary is None
