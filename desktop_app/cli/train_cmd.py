@@ -4,11 +4,15 @@ Writes ``weights.npz`` (keyed ``node/param``), ``weights.data.json`` (the input 
 names ``predict`` needs) and ``history.csv`` (one row per epoch) to ``--out``, by default
 ``runs/<project name>/`` beside the project file. The project file itself is not changed.
 The first Ctrl-C stops the run after the current batch and still saves; a second one aborts.
+A NaN or infinite loss saves the last finite weights and the history so far, then fails. The
+folder is created only when there is something to write: a failed run leaves none behind.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -19,7 +23,8 @@ from tqdm import tqdm
 
 from ..engine.callbacks import BatchEvent, EpochEvent, History, RunInfo, RunResult
 from ..engine.control import TrainingControl
-from ..project import PROJECT_SUFFIX, RunOverrides, build_run, load_project, save_trained
+from ..engine.errors import NonFiniteLossError
+from ..project import PROJECT_SUFFIX, Run, RunOverrides, build_run, load_project, save_trained
 from ..project.history import write_history_csv
 from .errors import CliError
 
@@ -54,23 +59,50 @@ def run_train(args: argparse.Namespace) -> int:
     check_arguments(args)
     project = load_project(args.project)
     out = Path(args.out) if args.out else default_out_dir(Path(args.project))
+    check_out_dir(out)
     control = TrainingControl()
     progress = Progress(disable=args.quiet)
     overrides = RunOverrides(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
                              seed=args.seed, shuffle=False if args.no_shuffle else None, weights=args.weights)
     run = build_run(project, overrides, callbacks=[progress], control=control)
+    with stop_on_interrupt(control):
+        try:
+            history = run.fit()
+        except NonFiniteLossError as error:
+            weights, history_file = save_results(out, run, progress.history or History())
+            raise CliError(f"{error}; saved those weights to {weights} and the history so far to "
+                           f"{history_file}") from None
+    weights, history_file = save_results(out, run, history)
+    print(summary(history))
+    print(f"weights: {weights}")
+    print(f"history: {history_file}")
+    return 0
+
+
+def save_results(out: Path, run: Run, history: History) -> tuple[Path, Path]:
+    """Create ``out`` and write the weights (with their preprocessing record) and the history."""
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise CliError(f"--out: cannot create the folder {out} ({error.strerror})") from None
-    with stop_on_interrupt(control):
-        history = run.fit()
-    save_trained(out / "weights.npz", run.model, run.preprocessing)
-    write_history_csv(out / "history.csv", history)
-    print(summary(history))
-    print(f"weights: {out / 'weights.npz'}")
-    print(f"history: {out / 'history.csv'}")
-    return 0
+    weights, history_file = out / "weights.npz", out / "history.csv"
+    save_trained(weights, run.model, run.preprocessing)
+    write_history_csv(history_file, history)
+    return weights, history_file
+
+
+def check_out_dir(out: Path) -> None:
+    """Refuse an --out that could never be written, before training (it is created only at the end)."""
+    if out.exists():
+        if not out.is_dir():
+            raise CliError(f"--out: {out} exists and is not a folder")
+        writable = out
+    else:
+        writable = next(folder for folder in out.parents if folder.exists())
+        if not writable.is_dir():
+            raise CliError(f"--out: cannot create the folder {out}: {writable} is not a folder")
+    if not os.access(writable, os.W_OK | os.X_OK):
+        raise CliError(f"--out: cannot write to the folder {writable} (permission denied)")
 
 
 def check_arguments(args: argparse.Namespace) -> None:
@@ -79,16 +111,16 @@ def check_arguments(args: argparse.Namespace) -> None:
                                    ("--seed", args.seed, 0)):
         if value is not None and value < minimum:
             raise CliError(f"{option} must be at least {minimum}. Received: {value}")
-    if args.lr is not None and not args.lr > 0:
-        raise CliError(f"--lr must be a positive number. Received: {args.lr}")
+    if args.lr is not None and not (args.lr > 0 and math.isfinite(args.lr)):
+        raise CliError(f"--lr must be a positive finite number. Received: {args.lr}")
     if args.weights is not None and not Path(args.weights).is_file():
         raise CliError(f"--weights: no such file: {args.weights}")
 
 
 def default_out_dir(project_file: Path) -> Path:
-    """``runs/<project file name without .bps.json>/`` beside the project file."""
+    """``runs/<project file name without .bps.json>/`` beside the project file, spelled as the user did."""
     name = project_file.name.removesuffix(PROJECT_SUFFIX).removesuffix(".json")
-    return project_file.resolve().parent / RUNS_FOLDER / name
+    return project_file.parent / RUNS_FOLDER / name
 
 
 def summary(history: History) -> str:
@@ -125,6 +157,8 @@ class Progress:
         self.disable = disable
         self.bar: tqdm | None = None
         self.epoch_text = ""
+        # The run's history, however it ended: a failed fit raises instead of returning it.
+        self.history: History | None = None
 
     def on_run_start(self, info: RunInfo) -> None:
         self.epochs = info.epochs
@@ -143,5 +177,6 @@ class Progress:
         self.epoch_text = "".join(f" {name} {value:.4f}" for name, value in shown.items())
 
     def on_run_end(self, result: RunResult) -> None:
+        self.history = result.history
         if self.bar is not None:
             self.bar.close()

@@ -79,12 +79,14 @@ class PreparedData:
 def split_indices(count: int, validation_split: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """A seeded random partition of ``range(count)`` into training and validation indices."""
     if not 0.0 <= validation_split < 1.0:
-        raise DataError(f"validation_split must be in [0, 1). Received: {validation_split}")
+        raise DataError(f"validation_split must be in [0, 1). Received: {validation_split}",
+                        setting="validation_split")
     order = np.random.default_rng(seed).permutation(count)
     n_val = max(1, round(count * validation_split)) if validation_split > 0 else 0
     if count - n_val < 1:
         raise DataError(
-            f"a validation split of {validation_split} leaves no training samples out of {count}"
+            f"a validation split of {validation_split} leaves no training samples out of {count}",
+            setting="validation_split",
         )
     return np.sort(order[n_val:]), np.sort(order[:n_val])
 
@@ -111,11 +113,13 @@ def format_targets(
     name = f"dataset '{dataset.name}'"
     if dataset.task == "regression":
         if loss_task != "regression":
-            raise DataError(f"{name} holds regression targets; a {loss_task} loss needs class labels")
+            raise DataError(f"{name} holds regression targets; a {loss_task} loss needs class labels",
+                            setting="loss")
         if output_shape != dataset.target_shape:
             raise DataError(
                 f"{name} has targets of shape {dataset.target_shape}; the model must output that shape. "
-                f"Received model output shape {output_shape}"
+                f"Received model output shape {output_shape}",
+                setting="output_shape",
             )
         return y.astype(dtype)
     classes = len(dataset.class_names)
@@ -127,7 +131,8 @@ def format_targets(
             expected += " or (1,)"
         raise DataError(
             f"{name} has {classes} classes, so the model must output shape {expected} for a "
-            f"{loss_task} loss. Received model output shape {output_shape}"
+            f"{loss_task} loss. Received model output shape {output_shape}",
+            setting="output_shape",
         )
     if loss_task == "classification" and not one_hot:
         return y

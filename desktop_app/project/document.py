@@ -87,6 +87,13 @@ class Project:
     plugins: dict[str, dict[str, str]] = field(default_factory=dict)
     # Where the project was read from or last saved to; not part of the file.
     path: Path | None = field(default=None, compare=False)
+    # The same file as the user named it (``runs/../x.bps.json``), so messages echo their spelling.
+    source: str | None = field(default=None, compare=False)
+
+    @property
+    def label(self) -> str | None:
+        """How error messages name the project file (None for a project never saved)."""
+        return self.source or (str(self.path) if self.path is not None else None)
 
     @property
     def folder(self) -> Path:
@@ -94,9 +101,16 @@ class Project:
         return self.path.parent if self.path is not None else Path.cwd()
 
     def resolve(self, relative: str) -> Path:
-        """A path from the project file (absolute paths are kept)."""
+        """A path from the project file (absolute paths are kept).
+
+        Spelled from the project file's name as the user gave it (``csvt/data.csv`` for
+        ``csvt/p.bps.json``), so messages name files the way the user does.
+        """
         candidate = Path(relative).expanduser()
-        return candidate if candidate.is_absolute() else self.folder / candidate
+        if candidate.is_absolute():
+            return candidate
+        base = Path(self.source).parent if self.source and self.path is not None else self.folder
+        return base / candidate
 
     def weights_path(self) -> Path | None:
         return self.resolve(self.weights) if self.weights else None

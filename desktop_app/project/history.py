@@ -11,8 +11,11 @@ from ..fileio import atomic_write_text
 
 
 def history_csv(history: History) -> str:
-    """``epoch,loss,<metrics>,val_loss,val_<metrics>,lr,seconds,samples_per_second`` rows."""
-    columns = history.columns()
+    """``epoch,loss,<metrics>,val_loss,val_<metrics>,lr,seconds,samples_per_second`` rows.
+
+    A run that ended before its first epoch gives the ``epoch`` header alone, still a valid table.
+    """
+    columns = history.columns() or {"epoch": []}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)

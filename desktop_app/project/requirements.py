@@ -6,6 +6,8 @@ plugin is missing can say which plugin to install, not only which type is unknow
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..registry import Registry
@@ -29,11 +31,15 @@ class TypeUse:
 class MissingType:
     use: TypeUse
     plugin: str | None
+    # The installed type of the same kind whose name is closest (a likely typo), if any.
+    close_match: str | None = None
 
     def __str__(self) -> str:
         text = f"{SINGULAR[self.use.kind]} type '{self.use.name}' ({self.use.json_path}) is not installed"
         if self.plugin:
             return f"{text}; it was provided by plugin '{self.plugin}': install or enable that plugin"
+        if self.close_match:
+            return f"{text} (did you mean '{self.close_match}'?)"
         return f"{text} and no plugin that provides it is recorded"
 
 
@@ -55,18 +61,25 @@ def type_uses(project: Project) -> list[TypeUse]:
 def missing_types(project: Project, registry: Registry) -> list[MissingType]:
     """The types the project uses that the registry lacks, each with its recorded plugin."""
     return [
-        MissingType(use, project.plugins.get(use.kind, {}).get(use.name))
+        MissingType(use, project.plugins.get(use.kind, {}).get(use.name),
+                    close_match(use.name, registry.table(use.kind)))
         for use in type_uses(project)
         if use.name not in registry.table(use.kind)
     ]
+
+
+def close_match(name: str, names: Iterable[str]) -> str | None:
+    """The name in ``names`` that ``name`` most likely misspells ('Dence' -> 'Dense'), or None."""
+    candidates = {candidate.lower(): candidate for candidate in names}
+    matches = difflib.get_close_matches(name.lower(), candidates, n=1)
+    return candidates[matches[0]] if matches else None
 
 
 def require_types(project: Project, registry: Registry) -> None:
     """Raise one ProjectError listing every missing type (and the plugin to install for each)."""
     missing = missing_types(project, registry)
     if missing:
-        source = str(project.path) if project.path else None
-        raise ProjectError("; ".join(str(item) for item in missing), source)
+        raise ProjectError("; ".join(str(item) for item in missing), project.label)
 
 
 def is_builtin_owner(owner: str | None) -> bool:

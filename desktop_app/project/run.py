@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -73,15 +74,15 @@ class Run:
         return Preprocessing(self.data.scaler, self.data.dataset.class_names, self.data.dataset.name)
 
     def fit(self) -> History:
-        return self.trainer.fit(self.data.x_train, self.data.y_train, **self.fit_kwargs)
+        """Train; settings the trainer refuses before starting (early stopping's monitor) name the file."""
+        try:
+            return self.trainer.fit(self.data.x_train, self.data.y_train, **self.fit_kwargs)
+        except ConfigError as error:
+            raise ProjectError(str(error), self.project.label, "$.training") from None
 
 
 def _registry(registry: Registry | None) -> Registry:
     return registry if registry is not None else current_registry()
-
-
-def _source(project: Project) -> str | None:
-    return str(project.path) if project.path else None
 
 
 def build_model(project: Project, registry: Registry | None = None, seed: int | None = None) -> Model:
@@ -92,9 +93,7 @@ def build_model(project: Project, registry: Registry | None = None, seed: int | 
         return Model(project.node_specs(), registry.layers, outputs=project.outputs or None,
                      dtype=project.dtype, seed=project.training.seed if seed is None else seed)
     except GraphError as error:
-        names = [node.name for node in project.nodes]
-        where = f"$.model.nodes[{names.index(error.node)}]" if error.node in names else "$.model"
-        raise ProjectError(str(error), _source(project), where) from None
+        raise ProjectError(str(error), project.label, _node_path(project, error.node)) from None
 
 
 def make_component(table: Mapping[str, type], ref: ComponentRef, project: Project, where: str) -> Component:
@@ -102,40 +101,73 @@ def make_component(table: Mapping[str, type], ref: ComponentRef, project: Projec
     try:
         return table[ref.type](**ref.params)
     except ConfigError as error:
-        raise ProjectError(str(error), _source(project), where) from None
+        raise ProjectError(str(error), project.label, where) from None
 
 
 def load_dataset(project: Project, registry: Registry | None = None) -> Dataset:
-    """The project's dataset; file options are resolved against the project's folder."""
+    """The project's dataset; file options are resolved against the project's folder.
+
+    A missing file, or one the system cannot read, is named with its option's JSON path.
+    """
     registry = _registry(registry)
     require_types(project, registry)
     source_cls = registry.datasets[project.dataset.type]
     options = dict(project.dataset.options)
     for key in getattr(source_cls, "path_options", ()):
         if isinstance(options.get(key), str) and options[key]:
-            options[key] = str(project.resolve(options[key]))
+            options[key] = str(_existing_file(project, key, options[key]))
     source = make_component(registry.datasets, ComponentRef(project.dataset.type, options), project,
                             "$.dataset.options")
-    return source.load()
+    try:
+        return source.load()
+    except OSError as error:
+        raise ProjectError(f"cannot read {error.filename or 'the dataset'} ({error.strerror})",
+                           project.label, "$.dataset.options") from None
+
+
+def _existing_file(project: Project, key: str, value: str) -> Path:
+    """``value`` resolved against the project's folder; a ProjectError unless it is a file."""
+    path = project.resolve(value)
+    if not path.is_file():
+        problem = "is a folder, not a file" if path.is_dir() else "does not exist"
+        shown = f"'{value}'" if str(path) == value else f"'{value}' ({path})"
+        raise ProjectError(f"the dataset file {shown} {problem}", project.label, f"$.dataset.options.{key}")
+    return path
+
+
+def _node_path(project: Project, name: str | None) -> str:
+    """``$.model.nodes[i]`` of the node called ``name`` (``$.model`` when no node has that name)."""
+    names = [node.name for node in project.nodes]
+    return f"$.model.nodes[{names.index(name)}]" if name in names else "$.model"
+
+
+# Where a project sets what a DataError's ``setting`` names (``output_shape``: the output node).
+SETTING_PATHS = {"validation_split": "$.training.validation_split", "loss": "$.training.loss"}
 
 
 def prepare_data(project: Project, model: Model, loss: Loss, dataset: Dataset, seed: int) -> PreparedData:
-    """Split and scale ``dataset`` for ``model`` and ``loss``; a shape mismatch is a DataError."""
+    """Split and scale ``dataset`` for ``model`` and ``loss``; a mismatch names the project's setting."""
     if dataset.sample_shape != model.input_shape:
-        raise DataError(
+        raise ProjectError(
             f"dataset '{dataset.name}' has samples of shape {dataset.sample_shape}, but the model's input "
-            f"'{model.input_names[0]}' takes {model.input_shape}: change the Input node's shape"
+            f"'{model.input_names[0]}' takes {model.input_shape}: change the Input node's shape",
+            project.label, f"{_node_path(project, model.input_names[0])}.params.shape",
         )
-    return prepare(
-        dataset,
-        loss_task=loss.task,
-        output_shape=model.output_shape,
-        validation_split=project.training.validation_split,
-        seed=seed,
-        scaling=project.dataset.scaling,
-        one_hot=project.dataset.one_hot,
-        dtype=model.dtype,
-    )
+    try:
+        return prepare(
+            dataset,
+            loss_task=loss.task,
+            output_shape=model.output_shape,
+            validation_split=project.training.validation_split,
+            seed=seed,
+            scaling=project.dataset.scaling,
+            one_hot=project.dataset.one_hot,
+            dtype=model.dtype,
+        )
+    except DataError as error:
+        where = (_node_path(project, model.output_names[0]) if error.setting == "output_shape"
+                 else SETTING_PATHS.get(error.setting or ""))
+        raise ProjectError(str(error), project.label, where) from None
 
 
 def fit_preprocessing(project: Project, registry: Registry | None = None) -> Preprocessing:
@@ -175,8 +207,12 @@ def build_run(
     schedule = make_component(registry.schedules, settings.schedule, project, "$.training.schedule.params")
     metrics = [make_component(registry.metrics, ComponentRef(name), project, f"$.training.metrics[{i}]")
                for i, name in enumerate(settings.metrics)]
+    _check_metric_tasks(project, metrics, loss, registry)
     data = prepare_data(project, model, loss, dataset or load_dataset(project, registry), seed)
-    trainer = Trainer(model, loss, optimizer, schedule, metrics or None, callbacks, control)
+    try:
+        trainer = Trainer(model, loss, optimizer, schedule, metrics or None, callbacks, control)
+    except ConfigError as error:
+        raise ProjectError(str(error), project.label) from None
     # Plugins' training hooks (run start, epoch end, run end) fire for every run, CLI or window.
     PluginCallback.attach(trainer)
     fit_kwargs = {
@@ -188,6 +224,24 @@ def build_run(
         "early_stopping": settings.early_stopping,
     }
     return Run(project, model, loss, optimizer, schedule, trainer.metrics, data, trainer, fit_kwargs)
+
+
+def _check_metric_tasks(project: Project, metrics: list[Metric], loss: Loss, registry: Registry) -> None:
+    """Refuse metrics made for another kind of task than the loss's (r2 on a classifier)."""
+
+    def fits(metric: type[Metric] | Metric) -> bool:
+        return not metric.tasks or loss.task in metric.tasks
+
+    wrong = [(index, metric) for index, metric in enumerate(metrics) if not fits(metric)]
+    if not wrong:
+        return
+    names = ", ".join(f"'{metric.kind_name()}' (for {'/'.join(metric.tasks)})" for _, metric in wrong)
+    suitable = sorted(name for name, cls in registry.metrics.items() if fits(cls))
+    raise ProjectError(
+        f"metric(s) {names} do not apply to the {loss.task} task of the loss "
+        f"'{project.training.loss.type}'. Expected metrics for {loss.task}: {suitable}",
+        project.label, f"$.training.metrics[{wrong[0][0]}]",
+    )
 
 
 def _load_initial_weights(model: Model, weights: str | os.PathLike | Mapping[str, np.ndarray]) -> None:

@@ -5,6 +5,7 @@ Errors name the file and the JSON path of the offending value (``$.model.nodes[2
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterable
 from functools import lru_cache
@@ -12,7 +13,7 @@ from importlib import resources
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
+from jsonschema.exceptions import ValidationError, best_match
 
 from .errors import ProjectError
 
@@ -31,13 +32,34 @@ def json_path(parts: Iterable[str | int]) -> str:
 
 
 def check_schema(data: Any, schema: dict[str, Any], source: str) -> None:
-    """Raise ProjectError for the most relevant schema violation, with its JSON path."""
+    """Raise ProjectError for the most relevant schema violation, with its JSON path.
+
+    Unexpected keys in the same object are named with it and a likely intended key, since a
+    misspelled key ("trainig") is usually what a missing required one ("training") comes from.
+    """
     errors = list(Draft202012Validator(schema).iter_errors(data))
     if not errors:
         return
     error = best_match(errors)
-    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-    raise ProjectError(f"{error.message}{more}", source, json_path(error.absolute_path))
+    shown = [error] + [other for other in errors if other is not error
+                       and other.validator == "additionalProperties"
+                       and other.absolute_path == error.absolute_path]
+    more = f" (and {len(errors) - len(shown)} more problem(s))" if len(errors) > len(shown) else ""
+    message = "; ".join(_describe(item) for item in shown)
+    raise ProjectError(f"{message}{more}", source, json_path(error.absolute_path))
+
+
+def _describe(error: ValidationError) -> str:
+    """The schema error in words; an unexpected key is named with the closest allowed one."""
+    allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+    if error.validator != "additionalProperties" or not isinstance(error.instance, dict) or not allowed:
+        return error.message
+    problems = []
+    for key in (key for key in error.instance if key not in allowed):
+        close = difflib.get_close_matches(key, allowed, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"expected one of {sorted(allowed)}"
+        problems.append(f"unexpected key '{key}' ({hint})")
+    return "; ".join(problems)
 
 
 def validate_project(data: Any, source: str) -> None:

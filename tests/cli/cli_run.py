@@ -44,3 +44,17 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: 
     for fragment in fragments:
         assert fragment in lines[0], (fragment, lines[0])
     return lines[0]
+
+
+def main_error(capsys, *args: object) -> str:
+    """Run the CLI in this process (fast, for errors raised before any training) and return its one
+    ``error:`` line, after checking exit code 2 and that nothing else was printed."""
+    from desktop_app.cli import main
+
+    capsys.readouterr()
+    code = main([str(arg) for arg in args])
+    captured = capsys.readouterr()
+    assert code == 2, (code, captured.out, captured.err)
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), captured.err
+    return lines[0]

@@ -7,14 +7,18 @@ import json
 import os
 import signal
 import subprocess
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+from desktop_app.engine.errors import NonFiniteLossError
+from desktop_app.engine.layer import Layer
 from desktop_app.fileio import load_weights_npz, save_weights_npz
+from desktop_app.hookspecs import hookimpl
 from desktop_app.project import RunOverrides, build_run, example_path, load_project, save_project
 
-from .cli_run import assert_one_line_error, cli_command, cli_env, run_cli
+from .cli_run import assert_one_line_error, cli_command, cli_env, main_error, run_cli
 
 
 @pytest.fixture
@@ -133,3 +137,112 @@ def test_ctrl_c_stops_after_the_batch_and_still_saves(tmp_path):
     assert b"stopping after this batch" in seen + stderr
     assert b"(stopped)" in stdout or b"no epoch completed (stopped)" in stdout
     assert (out / "weights.npz").is_file() and (out / "history.csv").is_file()
+
+
+@pytest.fixture
+def diverging_file(tmp_path):
+    """Sine regression with plain SGD: at --lr 0.5 its loss turns infinite in epoch 3."""
+    data = json.loads(example_path("sine_regression").read_text())
+    data["training"]["optimizer"] = {"type": "sgd", "params": {"learning_rate": 0.01}}
+    path = tmp_path / "sine_sgd.bps.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_a_non_finite_loss_saves_the_last_finite_weights_and_the_history(diverging_file, tmp_path):
+    out = tmp_path / "nanrun"
+    line = assert_one_line_error(run_cli("train", diverging_file, "--lr", 0.5, "--out", out, "--quiet",
+                                         home=tmp_path),
+                                 "became non-finite at epoch 3",
+                                 f"saved those weights to {out / 'weights.npz'} and the history so far to "
+                                 f"{out / 'history.csv'}")
+    assert "Traceback" not in line
+    expected = build_run(load_project(diverging_file), RunOverrides(learning_rate=0.5))
+    with pytest.raises(NonFiniteLossError):
+        expected.fit()
+    saved = load_weights_npz(out / "weights.npz")
+    assert saved.keys() == expected.model.get_weights().keys()
+    for key, value in expected.model.get_weights().items():
+        assert np.isfinite(saved[key]).all()
+        np.testing.assert_array_equal(saved[key], value)
+    assert [row["epoch"] for row in read_history(out / "history.csv")] == ["1", "2"]
+    assert json.loads((out / "weights.data.json").read_text())["sample_shape"] == [1]
+
+
+def test_a_run_that_fails_before_its_first_epoch_still_writes_a_valid_history(diverging_file, tmp_path):
+    out = tmp_path / "nanrun"
+    assert_one_line_error(run_cli("train", diverging_file, "--lr", 1e6, "--out", out, "--quiet",
+                                  home=tmp_path),
+                          "became non-finite at epoch 1")
+    assert (out / "history.csv").read_text() == "epoch\n"
+    assert (out / "weights.npz").is_file()
+
+
+class Fragile(Layer):
+    """Passes the registration check (a batch of 3) but fails in forward on real batches."""
+
+    type_name = "Fragile"
+
+    def output_shape(self, *shapes):
+        return shapes[0]
+
+    def forward(self, x, training=False):
+        if len(x) > 3:
+            raise RuntimeError("cannot take it")
+        return x
+
+    def backward(self, grad):
+        return (grad,)
+
+
+def test_a_failing_layer_leaves_no_output_folder(register_plugin, project_file, tmp_path, capsys):
+    register_plugin(SimpleNamespace(register_layers=hookimpl(lambda register: register(Fragile))), "fragile")
+    data = json.loads(project_file.read_text())
+    data["model"]["nodes"][2]["type"] = "Fragile"
+    project_file.write_text(json.dumps(data))
+    line = main_error(capsys, "train", project_file, "--out", tmp_path / "run", "--quiet")
+    assert "(Fragile, from plugin 'fragile'" in line and "cannot take it" in line
+    assert not (tmp_path / "run").exists()
+    main_error(capsys, "train", project_file, "--quiet")  # the default folder, runs/xor, neither
+    assert not (project_file.parent / "runs").exists()
+
+
+def test_lr_option_errors_name_the_option_not_the_project(project_file, capsys):
+    for value in ("inf", "nan", "-1"):
+        line = main_error(capsys, "train", project_file, "--lr", value)
+        assert line == f"error: --lr must be a positive finite number. Received: {float(value)}"
+
+
+def test_an_out_path_that_cannot_be_a_folder_is_refused_before_training(project_file, tmp_path, capsys):
+    (tmp_path / "afile").write_text("keep me")
+    assert main_error(capsys, "train", project_file, "--out", tmp_path / "afile") == (
+        f"error: --out: {tmp_path / 'afile'} exists and is not a folder")
+    assert main_error(capsys, "train", project_file, "--out", tmp_path / "afile" / "run") == (
+        f"error: --out: cannot create the folder {tmp_path / 'afile' / 'run'}: {tmp_path / 'afile'} "
+        "is not a folder")
+    assert (tmp_path / "afile").read_text() == "keep me"
+    assert not (project_file.parent / "runs").exists()
+
+
+def test_settings_errors_name_the_project_file_as_given(project_file, monkeypatch, capsys):
+    monkeypatch.chdir(project_file.parent.parent)
+    given = "proj/xor.bps.json"
+    data = json.loads(project_file.read_text())
+    data["training"]["early_stopping"] = {"monitor": "val_acc", "patience": 2}
+    project_file.write_text(json.dumps(data))
+    assert main_error(capsys, "train", given).startswith(
+        f"error: {given}: $.training: early stopping monitors 'val_acc', which this run does not log")
+    data["training"]["early_stopping"] = None
+    data["training"]["validation_split"] = 0.9
+    data["dataset"]["options"]["n_samples"] = 4
+    project_file.write_text(json.dumps(data))
+    assert main_error(capsys, "train", given) == (
+        f"error: {given}: $.training.validation_split: a validation split of 0.9 leaves no training samples "
+        "out of 4")
+    data["training"]["validation_split"] = 0.2
+    data["dataset"] = {"type": "csv", "options": {"path": "nosuch.csv"}}
+    project_file.write_text(json.dumps(data))
+    assert main_error(capsys, "train", given) == (
+        f"error: {given}: $.dataset.options.path: the dataset file 'nosuch.csv' (proj/nosuch.csv) "
+        "does not exist")
+    assert not (project_file.parent / "runs").exists()

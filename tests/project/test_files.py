@@ -124,7 +124,8 @@ def test_missing_file_and_not_utf8(tmp_path):
         (lambda d: d["model"]["nodes"][1].update(params=[]),
          r"\$\.model\.nodes\[1\]\.params: \[\] is not of type"),
         (lambda d: d["model"]["nodes"][2].update(color="red"),
-         r"\$\.model\.nodes\[2\]: Additional properties are not allowed \('color' was unexpected\)"),
+         r"\$\.model\.nodes\[2\]: unexpected key 'color' \(expected one of \['inputs', 'name', 'params', "
+         r"'position', 'type'\]\)"),
         (lambda d: d["model"]["nodes"][0].update(name="in/put"),
          r"\$\.model\.nodes\[0\]\.name: 'in/put' does not match"),
         (lambda d: d["model"]["nodes"][3]["position"].update(x="left"),
@@ -185,3 +186,43 @@ def test_relative_paths_start_at_the_project_folder(tiny_file):
     assert project.weights_path() is None
     project.weights = "tiny.weights.npz"
     assert project.weights_path() == tiny_file.resolve().parent / "tiny.weights.npz"
+
+
+def test_a_key_given_twice_is_refused_not_silently_overwritten(tiny_file):
+    tiny_file.write_text(tiny_file.read_text().replace('"epochs": 3', '"epochs": 3, "epochs": 300'))
+    with pytest.raises(ProjectError, match=r"tiny\.bps\.json: not valid JSON: the key 'epochs' appears twice "
+                                           r"in one object"):
+        load_project(tiny_file)
+
+
+def test_a_utf8_byte_order_mark_is_accepted(tiny_file, tiny_project):
+    tiny_file.write_bytes(b"\xef\xbb\xbf" + tiny_file.read_bytes())
+    assert load_project(tiny_file) == tiny_project
+
+
+@pytest.mark.parametrize("depth", [100, 100_000])
+def test_deep_nesting_is_a_one_line_error(tiny_file, depth):
+    data = json.loads(tiny_file.read_text())
+    text = json.dumps(data)[:-1] + ', "junk": ' + "[" * depth + "]" * depth + "}"
+    tiny_file.write_text(text)
+    with pytest.raises(ProjectError, match=r"tiny\.bps\.json: (\$\.junk\[0\]\[0\]\[0\]\[0\]\[0\]\.\.\.: )?"
+                                           r"nested more than 64 levels deep"):
+        load_project(tiny_file)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.update(trainig=d.pop("training")),
+         "$: 'training' is a required property; unexpected key 'trainig' (did you mean 'training'?)"),
+        (lambda d: d["training"].update(epoch=d["training"].pop("epochs")),
+         "$.training: unexpected key 'epoch' (did you mean 'epochs'?)"),
+        (lambda d: d["dataset"].update(scalling="minmax"),
+         "$.dataset: unexpected key 'scalling' (did you mean 'scaling'?)"),
+    ],
+)
+def test_a_misspelled_key_is_named_with_the_key_it_likely_means(tiny_file, change, message):
+    edit(tiny_file, change)
+    with pytest.raises(ProjectError) as caught:
+        load_project(tiny_file)
+    assert str(caught.value) == f"{tiny_file}: {message}"

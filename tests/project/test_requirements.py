@@ -88,3 +88,17 @@ def test_builtin_owner_names_of_the_plugin_host_count_as_builtin(tiny_project):
     tiny_project.nodes[2].type = "Swish"
     record_plugins(tiny_project, registry)
     assert tiny_project.plugins == {}
+
+
+def test_a_misspelled_type_suggests_the_installed_one(tiny_project):
+    tiny_project.nodes[1].type = "Dence"
+    tiny_project.training.optimizer.type = "Adam"
+    tiny_project.training.loss.type = "zzz"
+    missing = missing_types(tiny_project, current_registry())
+    assert [str(item) for item in missing] == [
+        "layer type 'Dence' ($.model.nodes[1].type) is not installed (did you mean 'Dense'?)",
+        "loss type 'zzz' ($.training.loss.type) is not installed and no plugin that provides it is recorded",
+        "optimizer type 'Adam' ($.training.optimizer.type) is not installed (did you mean 'adam'?)",
+    ]
+    with pytest.raises(ProjectError, match=r"layer type 'Dence' .* \(did you mean 'Dense'\?\)"):
+        build_run(tiny_project)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from desktop_app.data import DataError
+from desktop_app.engine.early_stopping import EarlyStopping
 from desktop_app.fileio import save_weights_npz
 from desktop_app.hookspecs import hookimpl
 from desktop_app.project import ProjectError, RunOverrides, build_model, build_run, load_dataset
@@ -95,14 +95,15 @@ def test_graph_error_names_the_node_and_its_json_path(tiny_project):
 
 def test_input_shape_must_match_the_data(tiny_project):
     tiny_project.nodes[0].params["shape"] = [3]
-    with pytest.raises(DataError, match=r"dataset 'xor' has samples of shape \(2,\), but the model's input "
-                                        r"'input' takes \(3,\)"):
+    with pytest.raises(ProjectError, match=r"\$\.model\.nodes\[0\]\.params\.shape: dataset 'xor' has samples "
+                                           r"of shape \(2,\), but the model's input 'input' takes \(3,\)"):
         build_run(tiny_project)
 
 
 def test_output_must_fit_the_classes(tiny_project):
     tiny_project.training.loss.type = "categorical_crossentropy"
-    with pytest.raises(DataError, match=r"2 classes, so the model must output shape \(2,\)"):
+    with pytest.raises(ProjectError, match=r"\$\.model\.nodes\[3\]: dataset 'xor' has 2 classes, "
+                                           r"so the model must output shape \(2,\)"):
         build_run(tiny_project)
 
 
@@ -171,3 +172,80 @@ def test_plugins_hear_every_run_built_from_a_project(tiny_project, register_plug
     register_plugin(counter, "epoch-counter")
     build_run(tiny_project, RunOverrides(epochs=2)).fit()
     assert counter.events == ["start", "epoch 1", "epoch 2", "completed"]
+
+
+def test_metrics_for_another_task_are_refused_by_name(tiny_project):
+    tiny_project.training.metrics = ["accuracy", "r2", "mae"]
+    with pytest.raises(ProjectError) as caught:
+        build_run(tiny_project)
+    assert str(caught.value) == (
+        "$.training.metrics[1]: metric(s) 'r2' (for regression), 'mae' (for regression) do not apply to the "
+        "binary task of the loss 'binary_crossentropy'. Expected metrics for binary: ['accuracy']"
+    )
+
+
+def test_a_metric_that_declares_no_task_fits_any_loss(tiny_project, register_plugin):
+    from types import SimpleNamespace
+
+    from desktop_app.engine.metric import Metric
+
+    class Anything(Metric):
+        type_name = "anything"
+
+        def __call__(self, pred, target):
+            return 0.0
+
+    plugin = SimpleNamespace(register_metrics=hookimpl(lambda register: register(Anything)))
+    register_plugin(plugin, "anything")
+    tiny_project.training.metrics = ["anything"]
+    assert [metric.kind_name() for metric in build_run(tiny_project).metrics] == ["anything"]
+
+
+def test_data_errors_name_the_project_file_and_the_setting(tiny_file):
+    from desktop_app.project import load_project
+
+    project = load_project(tiny_file)
+    project.training.validation_split = 0.9
+    project.dataset.options["n_samples"] = 4
+    with pytest.raises(ProjectError, match=rf"^{tiny_file}: \$\.training\.validation_split: a validation "
+                                           r"split of 0\.9 leaves no training samples out of 4$"):
+        build_run(project)
+    project.training.validation_split = 0.25
+    project.dataset.options["n_samples"] = 64
+    project.training.early_stopping = EarlyStopping(monitor="val_acc")
+    with pytest.raises(ProjectError, match=rf"^{tiny_file}: \$\.training: early stopping monitors 'val_acc'"):
+        build_run(project).fit()
+
+
+@pytest.mark.parametrize("make", [lambda folder: None, lambda folder: (folder / "points.csv").mkdir()])
+def test_a_missing_dataset_file_is_named_with_its_json_path(tiny_project, tmp_path, make):
+    from desktop_app.project import save_project
+
+    make(tmp_path)
+    tiny_project.dataset.type = "csv"
+    tiny_project.dataset.options = {"path": "points.csv"}
+    save_project(tiny_project, tmp_path / "p.bps.json")
+    problem = "is a folder, not a file" if (tmp_path / "points.csv").exists() else "does not exist"
+    with pytest.raises(ProjectError) as caught:
+        build_run(tiny_project)
+    assert str(caught.value) == (f"{tmp_path / 'p.bps.json'}: $.dataset.options.path: the dataset file "
+                                 f"'points.csv' ({tmp_path / 'points.csv'}) {problem}")
+
+
+def test_an_unreadable_dataset_file_is_named_with_the_project(tiny_project, tmp_path, monkeypatch):
+    from desktop_app.data import CsvFile
+    from desktop_app.project import save_project
+
+    (tmp_path / "points.csv").write_text("a,b\n1,0\n")
+    tiny_project.dataset.type = "csv"
+    tiny_project.dataset.options = {"path": "points.csv"}
+    save_project(tiny_project, tmp_path / "p.bps.json")
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied", self.config["path"])
+
+    monkeypatch.setattr(CsvFile, "load", denied)
+    with pytest.raises(ProjectError) as caught:
+        build_run(tiny_project)
+    assert str(caught.value) == (f"{tmp_path / 'p.bps.json'}: $.dataset.options: cannot read "
+                                 f"{tmp_path / 'points.csv'} (Permission denied)")
