@@ -26,7 +26,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--weights", metavar="FILE",
                         help="check at these weights (.npz or .safetensors) instead of fresh ones")
     parser.add_argument("--seed", type=int, metavar="S",
-                        help="seed of the initial weights (default: the project's)")
+                        help="seed of the initial weights and of the validation split, which decides "
+                        "the training samples checked (default: the project's)")
     parser.add_argument("--max-entries", type=int, default=32, metavar="K",
                         help="entries checked per parameter array, drawn at random (default 32; 0: all)")
     parser.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE, metavar="T",

@@ -1,8 +1,9 @@
 """``backprop-studio predict PROJECT --weights FILE INPUT -o OUTPUT``: run trained weights on new data.
 
-INPUT is a CSV of feature columns (header optional), an .npy array, or an .npz holding ``x``.
-Inputs are scaled with the scaler saved beside the weights (``<weights>.data.json``; without
-one it is refitted from the project's dataset). OUTPUT by suffix:
+INPUT is a CSV of feature columns (header optional), an .npy array, or an .npz holding ``x``,
+in the units of the project's dataset file (raw values, as in the data the weights were trained
+on): the scaler saved beside the weights (``<weights>.data.json``; without one it is refitted
+from the project's dataset) is applied to them. OUTPUT by suffix:
 
 - ``.csv``: classifiers get ``p_<class>`` columns and ``predicted`` (the class name); regression
   gets ``y`` (or ``y_0``, ``y_1``, ...).
@@ -25,7 +26,7 @@ from ..engine.errors import GraphError
 from ..export import load_weights
 from ..fileio import atomic_write, atomic_write_text
 from ..plugin_manager import current_registry
-from ..project import build_model, load_preprocessing, load_project
+from ..project import build_model, load_preprocessing, load_project, sidecar_path
 from ..project.predict import Predictions, predict
 from ..project.run import fit_preprocessing, make_component
 from .errors import CliError
@@ -37,27 +38,27 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "predict", help="predict with trained weights on new data (CSV, .npy or .npz)",
         description="Run a project's trained network on new inputs: class probabilities and the "
-        "predicted class for classifiers, values for regression.",
+        "predicted class for classifiers, values for regression. Give inputs as raw values in the "
+        "units of the project's dataset file; the scaler saved beside the weights is applied to them.",
     )
     parser.add_argument("project", metavar="PROJECT", help="the project file (.bps.json)")
     parser.add_argument("--weights", metavar="FILE", required=True,
                         help="trained weights (.npz or .safetensors)")
-    parser.add_argument("input", metavar="INPUT", help="samples to predict: .csv, .npy or .npz (array 'x')")
+    parser.add_argument("input", metavar="INPUT",
+                        help="samples to predict, unscaled: .csv, .npy or .npz (array 'x')")
     parser.add_argument("-o", "--output", metavar="OUTPUT", required=True,
                         help="where to write the predictions: .csv, .npy or .npz")
     parser.set_defaults(func=run_predict)
 
 
 def run_predict(args: argparse.Namespace) -> int:
-    output = Path(args.output)
+    output, inputs, weights_path = Path(args.output), Path(args.input), Path(args.weights)
     _check_suffix(output, "-o/--output")
-    _check_suffix(Path(args.input), "INPUT")
-    if not output.parent.is_dir():
-        raise CliError(f"cannot write {output}: the folder {output.parent} does not exist")
+    _check_suffix(inputs, "INPUT")
+    check_paths(inputs, weights_path, output)
     registry = current_registry()
     project = load_project(args.project)
     model = build_model(project, registry)
-    weights_path = Path(args.weights)
     try:
         model.set_weights(load_weights(weights_path))
     except GraphError as error:
@@ -68,7 +69,13 @@ def run_predict(args: argparse.Namespace) -> int:
         print(f"note: no preprocessing record beside {weights_path}; refitting the input scaler from "
               f"the project's dataset", file=sys.stderr)
         preprocessing = fit_preprocessing(project, registry)
-    predictions = predict(model, loss, preprocessing, read_inputs(Path(args.input)), args.input)
+    elif preprocessing.sample_shape != model.input_shape:
+        raise CliError(
+            f"{sidecar_path(weights_path)}: the preprocessing record is for samples of shape "
+            f"{preprocessing.sample_shape}, but the model takes {model.input_shape}; it belongs to "
+            f"other weights than {weights_path}"
+        )
+    predictions = predict(model, loss, preprocessing, read_inputs(inputs), args.input)
     write_predictions(output, predictions)
     count = len(predictions.probabilities if predictions.is_classification else predictions.values)
     print(f"wrote {count} predictions to {output}")
@@ -78,6 +85,20 @@ def run_predict(args: argparse.Namespace) -> int:
 def _check_suffix(path: Path, what: str) -> None:
     if path.suffix.lower() not in INPUT_SUFFIXES:
         raise CliError(f"{what} must end in one of {list(INPUT_SUFFIXES)}. Received: {path.name}")
+
+
+def check_paths(inputs: Path, weights: Path, output: Path) -> None:
+    """Name a missing input or weights file, or an output that cannot be written, before any work."""
+    for what, path in (("INPUT", inputs), ("--weights", weights)):
+        if path.is_dir():
+            raise CliError(f"{what}: {path} is a folder; expected a file")
+        if not path.exists():
+            raise CliError(f"{what}: no such file: {path}")
+    if output.is_dir():
+        raise CliError(f"-o/--output: {output} is a folder; expected a file name such as "
+                       f"{output / ('predictions' + INPUT_SUFFIXES[0])}")
+    if not output.parent.is_dir():
+        raise CliError(f"-o/--output: cannot write {output}: the folder {output.parent} does not exist")
 
 
 def read_inputs(path: Path) -> np.ndarray:

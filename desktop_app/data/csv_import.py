@@ -21,6 +21,9 @@ from .source import DatasetSource
 from .targets import TASK_OPTION, TargetTask, encode_targets
 
 HEADER_CHOICES = ("auto", "yes", "no")
+# What a NaN or infinite feature cell means for the data being read.
+TRAINING_NONFINITE = "NaN or infinite values cannot be trained on"
+PREDICTION_NONFINITE = "NaN or infinite inputs have no prediction; fix or remove the row"
 
 
 @dataclass
@@ -52,7 +55,7 @@ def read_csv_dataset(
     features = [j for j in range(len(table.rows[0])) if j != target_index]
     if not features:
         raise DataError(f"{table.path}: no feature columns besides the target column")
-    x = _feature_matrix(table, features)
+    x = _feature_matrix(table, features, TRAINING_NONFINITE)
     y, class_names = _targets(table, target_index, task)
     feature_names = tuple(table.header[j] for j in features) if table.header else ()
     return Dataset(x, y, name or table.path.stem, class_names, feature_names, f"imported from {table.path}")
@@ -61,7 +64,7 @@ def read_csv_dataset(
 def read_csv_samples(path: str | os.PathLike, header: str = "auto", delimiter: str = ",") -> np.ndarray:
     """Every column of a CSV as float32 samples (N, columns): new inputs to predict on."""
     table = _read_table(Path(path), header, delimiter)
-    return _feature_matrix(table, list(range(len(table.rows[0]))))
+    return _feature_matrix(table, list(range(len(table.rows[0]))), PREDICTION_NONFINITE)
 
 
 def _read_table(path: Path, header: str, delimiter: str) -> _Table:
@@ -130,7 +133,7 @@ def _target_index(table: _Table, target: str) -> int:
     return index % width
 
 
-def _feature_matrix(table: _Table, features: list[int]) -> np.ndarray:
+def _feature_matrix(table: _Table, features: list[int], nonfinite_problem: str) -> np.ndarray:
     cells = [[row[j] for j in features] for row in table.rows]
     try:
         x = np.array(cells, dtype=np.float32)
@@ -142,7 +145,7 @@ def _feature_matrix(table: _Table, features: list[int]) -> np.ndarray:
         i, k = (int(v) for v in np.argwhere(bad)[0])
         raise DataError(
             f"{table.path}: line {table.lines[i]}, {table.column_label(features[k])}: "
-            f"NaN or infinite values cannot be trained on. Received: {table.rows[i][features[k]]!r}"
+            f"{nonfinite_problem}. Received: {table.rows[i][features[k]]!r}"
         )
     return x
 

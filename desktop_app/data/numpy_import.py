@@ -1,7 +1,9 @@
 """Import NumPy arrays: an .npz holding X and y, or an .npy of samples plus an .npy of targets.
 
 ``np.load(..., allow_pickle=False)``: an array of Python objects would need pickle to load and is
-refused with the file and the array named; loading never runs code from the file.
+refused with the file and the array named; loading never runs code from the file. Complex arrays
+are refused too (training would drop their imaginary part), and a file that is not NumPy's is
+named as such before NumPy guesses at it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ from .errors import DataError
 from .source import DatasetSource
 from .targets import TASK_OPTION, TargetTask, encode_targets
 
+NPY_MAGIC = b"\x93NUMPY"
+ZIP_MAGIC = b"PK\x03\x04"  # an .npz is a zip archive of .npy files
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+
 
 def read_numpy_dataset(
     path: str | os.PathLike,
@@ -28,11 +34,12 @@ def read_numpy_dataset(
 ) -> Dataset:
     """A Dataset from ``path`` (.npz with arrays ``x_key``/``y_key``) or from two .npy files."""
     source = Path(path)
-    if source.suffix.lower() == ".npz":
-        x, y = _from_npz(source, x_key, y_key)
+    loaded = _open(source)
+    if isinstance(loaded, np.lib.npyio.NpzFile):
+        x, y = _from_npz(source, loaded, x_key, y_key)
         where = f"{source}: array '{y_key}'"
     elif y_path:
-        x, y = _load_npy(source), _load_npy(Path(y_path))
+        x, y = _real(source, "X", loaded), _real(Path(y_path), "y", _load_npy(Path(y_path)))
         where = f"{y_path}"
     else:
         raise DataError(f"{source}: a .npy file holds one array; give the targets' .npy file as y_path "
@@ -53,16 +60,15 @@ def read_numpy_samples(path: str | os.PathLike, x_key: str = "x") -> np.ndarray:
     source = Path(path)
     loaded = _open(source)
     if not isinstance(loaded, np.lib.npyio.NpzFile):
-        return loaded
+        return _real(source, "the array", loaded)
     with loaded:
         key = loaded.files[0] if len(loaded.files) == 1 else _key(source, loaded, x_key)
         return _read_array(source, loaded, key)
 
 
-def _from_npz(path: Path, x_key: str, y_key: str) -> tuple[np.ndarray, np.ndarray]:
-    archive = _open(path)
-    if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise DataError(f"{path}: holds a single array; expected an .npz with arrays '{x_key}' and '{y_key}'")
+def _from_npz(
+    path: Path, archive: np.lib.npyio.NpzFile, x_key: str, y_key: str
+) -> tuple[np.ndarray, np.ndarray]:
     with archive:
         x_name, y_name = _key(path, archive, x_key), _key(path, archive, y_key)
         if x_name == y_name:
@@ -80,12 +86,13 @@ def _key(path: Path, archive: np.lib.npyio.NpzFile, wanted: str) -> str:
 
 def _read_array(path: Path, archive: np.lib.npyio.NpzFile, key: str) -> np.ndarray:
     try:
-        return archive[key]
+        array = archive[key]
     except ValueError:
         raise DataError(
             f"{path}: array '{key}' holds Python objects, which cannot be loaded without running "
             "code (allow_pickle=False); save it as a numeric or string array"
         ) from None
+    return _real(path, f"array '{key}'", array)
 
 
 def _load_npy(path: Path) -> np.ndarray:
@@ -96,9 +103,21 @@ def _load_npy(path: Path) -> np.ndarray:
     return array
 
 
+def _real(path: Path, what: str, array: np.ndarray) -> np.ndarray:
+    """``array`` unless it holds complex numbers, which training would silently cut to their real part."""
+    if np.iscomplexobj(array):
+        raise DataError(f"{path}: {what} holds complex numbers (dtype {array.dtype}); expected real numbers")
+    return array
+
+
 def _open(path: Path) -> np.ndarray | np.lib.npyio.NpzFile:
-    if path.stat().st_size == 0:
+    with open(path, "rb") as handle:  # the format's first bytes, before NumPy guesses
+        magic = handle.read(len(NPY_MAGIC))
+    if not magic:
         raise DataError(f"{path}: the file is empty; expected a NumPy .npy or .npz file")
+    if not magic.startswith((NPY_MAGIC, ZIP_MAGIC)):
+        hint = "; for a CSV table use the dataset type 'csv'" if path.suffix.lower() in TEXT_SUFFIXES else ""
+        raise DataError(f"{path}: not a NumPy file (expected an .npy array or an .npz archive){hint}")
     try:
         return np.load(path, allow_pickle=False)
     except ValueError:

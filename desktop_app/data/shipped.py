@@ -15,11 +15,17 @@ from .source import DatasetSource
 DIGIT_LAYOUTS = ("flat", "image")
 
 
-def load_optdigits() -> tuple[np.ndarray, np.ndarray]:
-    """UCI optdigits 8x8: x (1797, 64) float32 scaled to [0, 1], y (1797,) int64 labels 0..9."""
+def read_optdigits() -> tuple[np.ndarray, np.ndarray]:
+    """UCI optdigits 8x8 as shipped: x (1797, 64) float32 grey levels 0..16, y (1797,) int64 labels 0..9."""
     with gzip.open(DATASETS_DIR / "optdigits.csv.gz", "rt") as handle:
         table = np.loadtxt(handle, delimiter=",", dtype=np.float32)
-    return table[:, :64] / np.float32(16.0), table[:, 64].astype(np.int64)
+    return table[:, :64], table[:, 64].astype(np.int64)
+
+
+def load_optdigits() -> tuple[np.ndarray, np.ndarray]:
+    """optdigits ready for a bare Trainer (no scaler): x divided by 16, so in [0, 1]."""
+    x, y = read_optdigits()
+    return x / np.float32(16.0), y
 
 
 def load_iris() -> Dataset:
@@ -41,14 +47,17 @@ class Iris(DatasetSource):
 class Optdigits(DatasetSource):
     type_name = "optdigits"
     category = "Shipped"
-    description = "UCI optdigits: 1,797 handwritten digits, 8x8 grey levels scaled to [0, 1], 10 classes."
+    # Samples keep the file's grey levels 0..16, so inputs given to ``predict`` are in the same
+    # units as the shipped CSV; the project's ``scaling`` normalizes them for training.
+    description = ("UCI optdigits: 1,797 handwritten digits, 8x8 grey levels 0..16 (as in the file), "
+                   "10 classes.")
     schema = schema(
         ParamSpec("layout", "choice", "flat", "flat: (64,) samples for dense layers; image: (1, 8, 8) "
                   "for convolutions", choices=DIGIT_LAYOUTS),
     )
 
     def load(self) -> Dataset:
-        x, y = load_optdigits()
+        x, y = read_optdigits()
         if self.config["layout"] == "image":
             x = x.reshape(-1, 1, 8, 8)
         return Dataset(x, y, self.type_name, tuple(str(d) for d in range(10)),

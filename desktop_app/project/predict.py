@@ -58,7 +58,10 @@ def predict(
         raise DataError(f"{source}: there are no samples to predict")
     finite = np.isfinite(x.astype(np.float64))
     if not finite.all():
-        raise DataError(f"{source}: sample {int(np.argwhere(~finite)[0][0])} holds NaN or inf")
+        sample, *feature = (int(i) for i in np.argwhere(~finite)[0])
+        where = feature[0] if len(feature) == 1 else tuple(feature)
+        raise DataError(f"{source}: sample {sample} (0-based), feature {where}: NaN or infinite inputs have "
+                        f"no prediction; fix or remove the sample. Received: {x[(sample, *feature)]}")
     scaled = preprocessing.scaler.transform(x, model.dtype)
     outputs = np.concatenate([
         np.asarray(loss.predict(model.forward(scaled[start:start + BATCH], training=False)))

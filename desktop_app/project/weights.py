@@ -33,12 +33,17 @@ class Preprocessing:
     class_names: tuple[str, ...]
     dataset: str
 
+    @property
+    def sample_shape(self) -> tuple[int, ...]:
+        """The shape of one input sample the scaler was fitted on."""
+        return tuple(int(d) for d in self.scaler.offset.shape)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "format_version": SIDECAR_VERSION,
             "dataset": self.dataset,
             "class_names": list(self.class_names),
-            "sample_shape": list(self.scaler.offset.shape),
+            "sample_shape": list(self.sample_shape),
             "offset": self.scaler.offset.tolist(),
             "scale": self.scaler.scale.tolist(),
         }

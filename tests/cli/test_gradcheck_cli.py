@@ -76,3 +76,11 @@ def test_bad_input(tmp_path):
     (tmp_path / "not.bps.json").write_text(json.dumps({"format_version": 2}))
     assert_one_line_error(run_cli("gradcheck", tmp_path / "not.bps.json", home=tmp_path),
                           "format_version 2 is newer than this Backprop Studio reads")
+
+
+def test_seed_help_says_it_also_picks_the_samples_checked(tmp_path):
+    result = run_cli("gradcheck", "--help", home=tmp_path)
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    assert "seed of the initial weights and of the validation split, which decides the training samples " \
+           "checked" in text

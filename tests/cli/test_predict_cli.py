@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import csv
+import json
 
 import numpy as np
 import pytest
 
+from desktop_app.data.preprocess import Scaler
 from desktop_app.fileio import save_weights_npz
 from desktop_app.project import (
+    Preprocessing,
     RunOverrides,
     build_run,
     example_path,
     load_project,
     save_project,
     save_trained,
+    sidecar_path,
 )
 from desktop_app.project.predict import predict
 
-from .cli_run import assert_one_line_error, run_cli
+from .cli_run import assert_one_line_error, main_error, run_cli
 
 POINTS = np.array([[0.9, 0.8], [-0.9, 0.7], [0.5, -0.5], [-0.3, -0.9]], dtype=np.float32)
 
@@ -139,3 +143,55 @@ def test_bad_inputs(xor, tmp_path):
                                   "-o", tmp_path / "o.json", home=tmp_path),
                           "-o/--output must end in one of ['.csv', '.npy', '.npz']. Received: o.json")
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_missing_files_and_unwritable_outputs_are_named_up_front(xor, tmp_path, monkeypatch, capsys):
+    path, _ = xor
+    monkeypatch.chdir(tmp_path)
+    np.savetxt("points.csv", POINTS, delimiter=",")
+    (tmp_path / "dirout.csv").mkdir()
+    args = ("predict", path.name, "--weights", "weights.npz")
+    assert main_error(capsys, *args, "nosuch.csv", "-o", "o.csv") == "error: INPUT: no such file: nosuch.csv"
+    assert main_error(capsys, "predict", path.name, "--weights", "none.npz", "points.csv", "-o", "o.csv") == (
+        "error: --weights: no such file: none.npz")
+    assert main_error(capsys, *args, "points.csv", "-o", "dirout.csv") == (
+        "error: -o/--output: dirout.csv is a folder; expected a file name such as dirout.csv/predictions.csv")
+    assert main_error(capsys, *args, "points.csv", "-o", "no/such/o.csv") == (
+        "error: -o/--output: cannot write no/such/o.csv: the folder no/such does not exist")
+    assert list((tmp_path / "dirout.csv").iterdir()) == []
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_non_finite_inputs_are_named_for_prediction(xor, tmp_path, capsys):
+    path, _ = xor
+    (tmp_path / "nan.csv").write_text("a,b\n0.5,0.5\n0.1,nan\n")
+    line = main_error(capsys, "predict", path, "--weights", tmp_path / "weights.npz", tmp_path / "nan.csv",
+                      "-o", tmp_path / "o.csv")
+    assert line == (f"error: {tmp_path / 'nan.csv'}: line 3, column 2 ('b'): NaN or infinite inputs have no "
+                    "prediction; fix or remove the row. Received: 'nan'")
+    np.save(tmp_path / "inf.npy", np.array([[0.5, 0.5], [0.1, 0.2], [np.inf, 0.0]], dtype=np.float32))
+    line = main_error(capsys, "predict", path, "--weights", tmp_path / "weights.npz", tmp_path / "inf.npy",
+                      "-o", tmp_path / "o.csv")
+    assert line == (f"error: {tmp_path / 'inf.npy'}: sample 2 (0-based), feature 0: NaN or infinite inputs "
+                    "have no prediction; fix or remove the sample. Received: inf")
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_a_preprocessing_record_of_other_weights_is_named(xor, tmp_path, capsys):
+    path, run = xor
+    other = Preprocessing(Scaler(np.zeros(4, np.float32), np.ones(4, np.float32)), ("a", "b"), "iris")
+    sidecar_path(tmp_path / "weights.npz").write_text(json.dumps(other.to_json()))
+    np.savetxt(tmp_path / "points.csv", POINTS, delimiter=",")
+    line = main_error(capsys, "predict", path, "--weights", tmp_path / "weights.npz", tmp_path / "points.csv",
+                      "-o", tmp_path / "o.csv")
+    assert line == (f"error: {tmp_path / 'weights.data.json'}: the preprocessing record is for samples of "
+                    f"shape (4,), but the model takes (2,); it belongs to other weights than "
+                    f"{tmp_path / 'weights.npz'}")
+
+
+def test_help_says_inputs_are_raw_values_in_the_dataset_units(tmp_path):
+    result = run_cli("predict", "--help", home=tmp_path)
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    assert "raw values in the units of the project's dataset file" in text
+    assert "the scaler saved beside the weights is applied" in text

@@ -87,5 +87,6 @@ def test_optdigits_layouts():
     image = Optdigits(layout="image").load()
     assert flat.x.shape == (1797, 64) and image.x.shape == (1797, 1, 8, 8)
     np.testing.assert_array_equal(image.x.reshape(1797, 64), flat.x)
-    assert flat.x.min() >= 0.0 and flat.x.max() <= 1.0
+    assert flat.x.min() == 0.0 and flat.x.max() == 16.0  # the shipped file's grey levels...
+    assert "grey levels 0..16" in Optdigits.description  # ...as its description says
     assert flat.class_names == tuple("0123456789")

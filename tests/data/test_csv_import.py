@@ -137,3 +137,16 @@ def test_samples_without_target(tmp_path):
     path = write(tmp_path, "1,2\n3,x\n", "bad.csv")
     with pytest.raises(DataError, match=r"bad\.csv: line 2, column 2: not a number"):
         read_csv_samples(path)
+
+
+def test_non_finite_cells_are_worded_for_training_or_for_prediction(tmp_path):
+    from desktop_app.data import read_csv_samples
+
+    path = write(tmp_path, "a,b,label\n1,2,0\n3,inf,1\n")
+    with pytest.raises(DataError, match=r"line 3, column 2 \('b'\): NaN or infinite values cannot be "
+                                        r"trained on"):
+        read_csv_dataset(path, target="label")
+    path = write(tmp_path, "a,b\n1,2\n3,inf\n", "new.csv")
+    with pytest.raises(DataError, match=r"new\.csv: line 3, column 2 \('b'\): NaN or infinite inputs have no "
+                                        r"prediction; fix or remove the row\. Received: 'inf'"):
+        read_csv_samples(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from desktop_app.data import DataError, NumpyFile, read_numpy_dataset
+from desktop_app.data import DataError, NumpyFile, read_numpy_dataset, read_numpy_samples
 
 
 def test_npz_with_integer_labels(tmp_path):
@@ -101,7 +101,7 @@ def test_empty_and_foreign_files(tmp_path):
         read_numpy_dataset(tmp_path / "empty.npz")
     (tmp_path / "text.npy").write_text("1,2,3\n")
     np.save(tmp_path / "y.npy", np.zeros(1))
-    with pytest.raises(DataError, match=r"text\.npy: holds pickled Python objects"):
+    with pytest.raises(DataError, match=r"text\.npy: not a NumPy file \(expected an \.npy array or an \.npz"):
         read_numpy_dataset(tmp_path / "text.npy", y_path=tmp_path / "y.npy")
 
 
@@ -131,3 +131,27 @@ def test_samples_for_prediction(tmp_path):
     assert read_numpy_samples(tmp_path / "two.npz").shape == (4, 2)
     with pytest.raises(DataError, match=r"none\.npz: no array named 'x'\. Arrays in the file: \['a', 'b'\]"):
         read_numpy_samples(tmp_path / "none.npz")
+
+
+def test_complex_arrays_are_refused_naming_the_array(tmp_path):
+    np.savez(tmp_path / "c.npz", x=np.ones((4, 2)) * (1 + 1j), y=np.array([0, 1, 0, 1]))
+    with pytest.raises(DataError, match=r"c\.npz: array 'x' holds complex numbers \(dtype complex128\); "
+                                        r"expected real numbers"):
+        read_numpy_dataset(tmp_path / "c.npz")
+    np.save(tmp_path / "x.npy", np.ones((4, 2)))
+    np.save(tmp_path / "y.npy", np.array([0, 1, 0, 1j]))
+    with pytest.raises(DataError, match=r"y\.npy: y holds complex numbers"):
+        read_numpy_dataset(tmp_path / "x.npy", y_path=tmp_path / "y.npy")
+    np.save(tmp_path / "new.npy", np.ones((2, 2), np.complex64))
+    with pytest.raises(DataError, match=r"new\.npy: the array holds complex numbers \(dtype complex64\)"):
+        read_numpy_samples(tmp_path / "new.npy")
+
+
+@pytest.mark.parametrize("name", ["table.csv", "table.npz", "table.npy"])
+def test_a_file_that_is_not_numpy_is_named_as_such(tmp_path, name):
+    (tmp_path / name).write_text("a,b,label\n1,2,0\n3,4,1\n")
+    hint = "; for a CSV table use the dataset type 'csv'" if name.endswith(".csv") else ""
+    with pytest.raises(DataError) as caught:
+        read_numpy_dataset(tmp_path / name)
+    assert str(caught.value) == (f"{tmp_path / name}: not a NumPy file (expected an .npy array or an .npz "
+                                 f"archive){hint}")

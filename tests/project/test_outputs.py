@@ -48,5 +48,6 @@ def test_shape_samples():
 
 def test_non_finite_inputs_are_refused(tiny_project):
     run = build_run(tiny_project)
-    with pytest.raises(DataError, match="in.npy: sample 1 holds NaN or inf"):
+    with pytest.raises(DataError, match=r"in\.npy: sample 1 \(0-based\), feature 0: NaN or infinite inputs "
+                                        r"have no prediction; fix or remove the sample\. Received: inf"):
         predict(run.model, run.loss, run.preprocessing, np.array([[0, 0], [np.inf, 0]]), "in.npy")
