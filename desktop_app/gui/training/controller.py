@@ -71,6 +71,8 @@ class TrainingController(QObject):
     failed = Signal(str)
     # (text, level) for the log: "info", "warning" or "error"
     message = Signal(str, str)
+    # the weights were reset: nothing is trained, the record is empty
+    weights_reset = Signal()
 
     def __init__(self, project: Callable[[], Project], registry: Registry, host: PluginHost | None = None,
                  parent: QObject | None = None) -> None:
@@ -146,6 +148,7 @@ class TrainingController(QObject):
         self._kept = None
         self.record.clear()
         self.message.emit("Weights reset: the next run starts from fresh weights.", "info")
+        self.weights_reset.emit()
 
     def shutdown(self) -> None:
         """Stop a run and wait for its thread (the window is closing)."""

@@ -132,6 +132,8 @@ class TrainingUI(QObject):
         controller.finished.connect(self._finished)
         controller.failed.connect(self._failed)
         controller.message.connect(self.window.log_panel.log)
+        controller.weights_reset.connect(self._update_actions)
+        controller.weights_reset.connect(self.plots.redraw)
         self.window.designer.graph_valid_changed.connect(self._update_actions)
 
     # --- state ------------------------------------------------------------------------------------------
@@ -193,9 +195,12 @@ class TrainingUI(QObject):
 
     # --- after training -------------------------------------------------------------------------------------
     def export_model(self) -> Model:
-        """What File > Export writes: the trained model, else the project's saved weights."""
+        """What File > Export writes: a copy of the trained model (the export runs in the background
+        and the next run may start meanwhile), else the project's network with its saved weights."""
         model = self.controller.trained_model()
-        return model if model is not None else self.window.export_menu.saved_model()
+        if model is None:
+            return self.window.export_menu.saved_model()
+        return model.with_dtype(model.dtype.name)
 
     def show_predictions(self) -> None:
         try:

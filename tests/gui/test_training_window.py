@@ -1,0 +1,355 @@
+"""Training in the window: the worker thread, live plots, pause/resume/stop, errors, kept weights,
+and what comes after training (saving, exporting, predictions, the CLI's same weights)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QCoreApplication, Qt, QThread
+from PySide6.QtGui import QPixmap
+
+from desktop_app.cli import main as cli_main
+from desktop_app.data.preprocess import split_indices
+from desktop_app.engine.layer import Layer
+from desktop_app.engine.losses import CategoricalCrossentropy
+from desktop_app.fileio import load_weights_npz
+from desktop_app.hookspecs import hookimpl
+from desktop_app.project import example_path, load_project, save_project
+from desktop_app.project.document import ComponentRef, NodeEntry
+from desktop_app.project.predict import predict
+from desktop_app.project.run import fit_preprocessing, load_dataset
+from desktop_app.project.weights import sidecar_path
+
+WAIT = 20_000  # ms: generous for a loaded machine; the runs themselves take well under a second
+
+
+def example(name: str, epochs: int, **training):
+    project = load_project(example_path(name))
+    project.training.epochs = epochs
+    for key, value in training.items():
+        setattr(project.training, key, value)
+    return project
+
+
+def train_to_end(qtbot, window) -> None:
+    """Press Train and wait until the run is over (whatever the outcome)."""
+    ui = window.training
+    assert ui.train.isEnabled()
+    ui.train.trigger()
+    assert ui.controller.state == "running"
+    qtbot.waitUntil(lambda: ui.controller.state == "idle", timeout=WAIT)
+
+
+def start_long_run(qtbot, window):
+    """Start a run far longer than the test and wait for its first batches to arrive."""
+    controller = window.training.controller
+    with qtbot.waitSignal(controller.progressed, timeout=WAIT):
+        window.training.train.trigger()
+    return controller
+
+
+def stop_and_wait(qtbot, window) -> None:
+    window.training.stop.trigger()
+    qtbot.waitUntil(lambda: window.training.controller.state == "idle", timeout=WAIT)
+
+
+# --- a run and its plots ---------------------------------------------------------------------------
+def test_training_an_example_fills_the_plots_and_the_status_bar(make_window, qtbot):
+    window = make_window(example("xor_mlp", epochs=4))
+    ui = window.training
+    train_to_end(qtbot, window)
+    controller = ui.controller
+    result = controller.last_result
+    assert result.reason == "completed" and len(result.history.epochs) == 4
+    record = controller.record
+    per_epoch = record.started.info.batches_per_epoch
+    assert len(record.batches) == 4 * per_epoch
+    ui.plots.setCurrentWidget(ui.plots.curves)
+    x, losses = ui.plots.curves.batch_loss.getData()
+    assert len(x) == 4 * per_epoch and np.all(np.isfinite(losses))
+    assert len(ui.plots.curves.val_loss.getData()[0]) == 4
+    assert list(ui.plots.curves.norm_curves) == ["hidden", "logit"]
+    assert ui.progress.label.text().startswith("Trained: epoch 4/4 (completed)")
+    assert any("Training ended" in line for line in window.log_panel.lines())
+    assert ui.train.isEnabled() and not ui.stop.isEnabled() and ui.save_weights.isEnabled()
+
+
+def test_the_data_tab_shows_the_decision_boundary_and_the_confusion_matrix(make_window, qtbot):
+    window = make_window(example("spiral_mlp", epochs=3))
+    train_to_end(qtbot, window)
+    plots = window.training.plots
+    plots.setCurrentWidget(plots.data)
+    data = plots.data
+    boundary = data.boundary_image.image
+    assert boundary.shape[:2] == (96, 96) and boundary.dtype == np.uint8
+    assert len(np.unique(boundary.reshape(-1, 3), axis=0)) > 2  # classes and confidence both show
+    counts = [int(text.toPlainText()) for text in data.confusion_texts]
+    assert len(counts) == 9 and sum(counts) == 60  # the validation fifth of 300 samples
+
+
+def test_the_layers_tab_shows_histograms_per_layer_in_its_canvas_colour(make_window, qtbot):
+    window = make_window(example("spiral_mlp", epochs=2))
+    train_to_end(qtbot, window)
+    plots = window.training.plots
+    plots.setCurrentWidget(plots.histograms)
+    bars = plots.histograms.bars
+    assert list(bars) == ["hidden_1", "hidden_2", "logits"]
+    model = window.training.controller.trained_model()
+    edges, counts = bars["hidden_1"][0].getData()
+    assert counts.sum() == model.layers["hidden_1"].parameter_count()
+    canvas = window.designer.node_colors()
+    for name, curve in plots.curves.norm_curves.items():
+        assert curve.opts["pen"].color().name() == canvas[name].name()
+
+
+def test_the_loss_can_be_shown_on_a_log_scale(make_window, qtbot):
+    window = make_window(example("xor_mlp", epochs=2))
+    train_to_end(qtbot, window)
+    curves = window.training.plots.curves
+    curves.log_loss.setChecked(True)
+    assert curves.loss_plot.getAxis("left").logMode
+    assert curves.norm_plot.getAxis("left").logMode
+
+
+def test_signals_from_the_worker_are_handled_on_the_gui_thread(make_window, qtbot):
+    window = make_window(example("xor_mlp", epochs=2))
+    gui_thread = QCoreApplication.instance().thread()
+    threads = []
+    window.training.controller.progressed.connect(lambda _p: threads.append(QThread.currentThread()))
+    train_to_end(qtbot, window)
+    assert threads and all(thread is gui_thread for thread in threads)
+
+
+# --- controlling a run ---------------------------------------------------------------------------------
+def test_pause_resume_and_stop(make_window, qtbot):
+    window = make_window(example("spiral_mlp", epochs=100_000))
+    ui = window.training
+    controller = start_long_run(qtbot, window)
+    assert ui.pause.isEnabled() and ui.stop.isEnabled() and not ui.train.isEnabled()
+    ui.pause.trigger()
+    assert controller.state == "paused" and ui.pause.isChecked()
+    assert controller.control.wait_until_paused(WAIT / 1000)
+    QCoreApplication.processEvents()  # the batches emitted before the worker parked
+    parked_at = controller.record.latest.step
+    QCoreApplication.processEvents()
+    assert controller.record.latest.step == parked_at
+    assert ui.progress.label.text().endswith("· paused")
+    ui.pause.trigger()
+    assert controller.state == "running"
+    qtbot.waitUntil(lambda: controller.record.latest.step > parked_at, timeout=WAIT)
+    stop_and_wait(qtbot, window)
+    result = controller.last_result
+    assert result.reason == "stopped" and len(result.history.epochs) < 100_000
+    assert ui.train.isEnabled() and not ui.pause.isEnabled() and not ui.stop.isEnabled()
+
+
+def test_the_learning_rate_changes_while_training(make_window, qtbot):
+    window = make_window(example("spiral_mlp", epochs=100_000))
+    controller = start_long_run(qtbot, window)
+    box = window.training.learning_rate
+    assert box.isEnabled() and box.value() == pytest.approx(0.01)
+    box.setValue(0.25)
+    qtbot.waitUntil(lambda: controller.record.latest.lrs[-1] == pytest.approx(0.25), timeout=WAIT)
+    stop_and_wait(qtbot, window)
+    assert not box.isEnabled()
+
+
+def test_closing_the_window_while_training_stops_the_worker(make_window, qtbot, dialogs):
+    window = make_window(example("spiral_mlp", epochs=100_000))
+    controller = start_long_run(qtbot, window)
+    window.close()
+    qtbot.waitUntil(lambda: controller.state == "idle", timeout=WAIT)
+    assert controller.last_result.reason == "stopped"
+
+
+# --- errors ----------------------------------------------------------------------------------------------
+class Flaky(Layer):
+    """Passes its input through, until its fourth training batch."""
+
+    type_name = "Flaky"
+
+    def output_shape(self, *shapes):
+        return shapes[0]
+
+    def forward(self, x, training=False):
+        if training:
+            self.calls = getattr(self, "calls", 0) + 1
+            if self.calls > 3:
+                raise RuntimeError("the flux capacitor overheated")
+        return x
+
+    def backward(self, grad):
+        return (grad,)
+
+
+class FlakyPlugin:
+    @hookimpl
+    def register_layers(self, register):
+        register(Flaky)
+
+
+def with_flaky_layer(project):
+    """The spiral network with a Flaky node after its first ReLU."""
+    project.nodes.insert(3, NodeEntry("flaky", "Flaky", {}, ["relu_1"]))
+    project.node("hidden_2").inputs = ["flaky"]
+    return project
+
+
+def test_a_failing_plugin_layer_is_reported_by_name_and_the_app_stays_usable(
+        make_window, qtbot, register_plugin, dialogs):
+    register_plugin(FlakyPlugin(), "flaky_layers")
+    window = make_window(with_flaky_layer(example("spiral_mlp", epochs=5)))
+    assert window.designer.graph_valid
+    train_to_end(qtbot, window)
+    [message] = dialogs.texts("warning")
+    assert "layer 'flaky' (Flaky, from plugin 'flaky_layers'" in message
+    assert "RuntimeError: the flux capacitor overheated" in message
+    assert any("Training failed" in line for line in window.log_panel.lines())
+    ui = window.training
+    assert ui.controller.last_result.reason == "error"
+    assert ui.train.isEnabled() and ui.progress.label.text() == "Training failed"
+    model = ui.controller.trained_model()
+    assert all(np.isfinite(array).all() for array in model.get_weights().values())
+    window.training.show_predictions()  # the kept model still runs (in eval mode the layer is fine)
+    assert window.training.plots.predictions.table.rowCount() == 8
+    train_to_end(qtbot, window)  # and training again fails the same clean way
+    assert len(dialogs.texts("warning")) == 2
+
+
+def test_a_nan_loss_stops_training_with_a_message(make_window, qtbot, dialogs):
+    project = example("sine_regression", epochs=3, optimizer=ComponentRef("sgd", {"learning_rate": 1e20}))
+    window = make_window(project)
+    train_to_end(qtbot, window)
+    [message] = dialogs.texts("warning")
+    assert "became non-finite at epoch 1" in message
+    assert window.training.train.isEnabled()
+
+
+# --- kept weights ---------------------------------------------------------------------------------------
+def test_training_after_a_stop_starts_from_the_kept_weights(make_window, qtbot):
+    window = make_window(example("spiral_mlp", epochs=100_000))
+    controller = start_long_run(qtbot, window)
+    stop_and_wait(qtbot, window)
+    kept = controller.trained_model().get_weights()
+    # a learning rate of 0 leaves the weights where the next run starts: at the kept ones
+    params = window.document.data["training"]["optimizer"]["params"]
+    window.document.edit("lr 0", lambda data: data["training"]["optimizer"].update(
+        params={**params, "learning_rate": 0.0}))
+    window.document.edit("1 epoch", lambda data: data["training"].update(epochs=1))
+    train_to_end(qtbot, window)
+    assert controller.last_result.reason == "completed"
+    after = controller.trained_model().get_weights()
+    for key, value in kept.items():
+        np.testing.assert_array_equal(after[key], value, err_msg=key)
+
+
+def test_training_again_continues_the_curves_from_the_trained_model(make_window, qtbot):
+    window = make_window(example("spiral_mlp", epochs=40))
+    train_to_end(qtbot, window)
+    record = window.training.controller.record
+    first_run = len(record.batches)
+    train_to_end(qtbot, window)
+    batches = record.batches.view()
+    assert len(batches) == 2 * first_run
+    assert batches[first_run, 0] > batches[first_run - 1, 0]  # the x axis goes on
+    fresh_start, resumed_start = batches[0, 1], batches[first_run, 1]
+    assert resumed_start < 0.5 * fresh_start
+    assert len(record.epochs) == 80
+
+
+def test_reset_weights_starts_the_next_run_from_the_seed(make_window, qtbot):
+    window = make_window(example("xor_mlp", epochs=2))
+    ui = window.training
+    train_to_end(qtbot, window)
+    first = ui.controller.trained_model().get_weights()
+    train_to_end(qtbot, window)  # continues: other weights
+    second = ui.controller.trained_model().get_weights()
+    assert any(not np.array_equal(first[key], second[key]) for key in first)
+    ui.reset.trigger()
+    assert len(ui.controller.record.batches) == 0 and not ui.reset.isEnabled()
+    train_to_end(qtbot, window)
+    again = ui.controller.trained_model().get_weights()
+    for key, value in first.items():
+        np.testing.assert_array_equal(again[key], value, err_msg=key)
+
+
+def test_the_cli_and_the_window_train_the_same_weights_from_the_same_seed(make_window, qtbot, tmp_path):
+    path = tmp_path / "digits.bps.json"
+    save_project(example("digits_mlp", epochs=2), path)
+    assert cli_main(["train", str(path), "--out", str(tmp_path / "cli"), "--quiet"]) == 0
+    from_cli = load_weights_npz(tmp_path / "cli" / "weights.npz")
+    window = make_window(load_project(path))
+    train_to_end(qtbot, window)
+    from_window = window.training.controller.trained_model().get_weights()
+    assert sorted(from_window) == sorted(from_cli)
+    for key, value in from_cli.items():
+        np.testing.assert_array_equal(from_window[key], value, err_msg=key)
+
+
+# --- after training ---------------------------------------------------------------------------------------
+def test_saving_the_trained_weights_points_the_project_at_them(make_window, qtbot, tmp_path):
+    path = tmp_path / "xor.bps.json"
+    save_project(example("xor_mlp", epochs=2), path)
+    window = make_window(load_project(path))
+    ui = window.training
+    assert not ui.save_weights.isEnabled()
+    train_to_end(qtbot, window)
+    assert ui.save_weights_to(tmp_path / "trained.npz")
+    saved = load_weights_npz(tmp_path / "trained.npz")
+    for key, value in ui.controller.trained_model().get_weights().items():
+        np.testing.assert_array_equal(saved[key], value)
+    assert sidecar_path(tmp_path / "trained.npz").is_file()
+    assert window.document.data["weights"] == "trained.npz"
+    assert window.document.dirty
+    window.document.undo_stack.undo()
+    assert window.document.data["weights"] is None
+
+
+def test_file_export_writes_the_trained_model(make_window, qtbot, tmp_path):
+    window = make_window(example("xor_mlp", epochs=2))
+    train_to_end(qtbot, window)
+    task = window.export_menu.export("npz", tmp_path / "model.npz")
+    with qtbot.waitSignal(task.finished, timeout=WAIT):
+        pass
+    exported = load_weights_npz(tmp_path / "model.npz")
+    for key, value in window.training.controller.trained_model().get_weights().items():
+        np.testing.assert_array_equal(exported[key], value)
+
+
+def test_predictions_on_held_out_samples(make_window, qtbot):
+    window = make_window(example("digits_mlp", epochs=3))
+    ui = window.training
+    assert not ui.plots.predictions.button.isEnabled()
+    train_to_end(qtbot, window)
+    ui.predict.trigger()
+    panel = ui.plots.predictions
+    assert ui.plots.currentWidget() is panel
+    table = panel.table
+    assert table.rowCount() == 8
+    _, held_out = split_indices(1797, 0.2, seed=0)  # optdigits' validation samples
+    rows = [int(table.item(row, 0).text()) for row in range(8)]
+    assert set(rows) <= set(held_out)
+    project = window.document.project()
+    dataset = load_dataset(project)
+    expected = predict(ui.controller.trained_model(), CategoricalCrossentropy(), fit_preprocessing(project),
+                       dataset.x[rows], "test").label_names()
+    targets = [dataset.class_names[label] for label in dataset.y[rows]]
+    assert [table.item(row, 3).text() for row in range(8)] == expected
+    assert [table.item(row, 2).text() for row in range(8)] == targets
+    right = sum(target == answer for target, answer in zip(targets, expected, strict=True))
+    assert panel.note.text() == f"{right} of 8 right."
+    assert isinstance(table.item(0, 1).data(Qt.ItemDataRole.DecorationRole), QPixmap)  # a digit
+
+
+def test_plots_export_as_png_and_csv(make_window, qtbot, tmp_path):
+    window = make_window(example("xor_mlp", epochs=3))
+    train_to_end(qtbot, window)
+    plots = window.training.plots
+    plots.export_png(tmp_path / "plots.png")
+    assert (tmp_path / "plots.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    epochs, batches = plots.export_csv(tmp_path / "run.csv")
+    assert batches == tmp_path / "run.batches.csv"
+    assert len(epochs.read_text().splitlines()) == 1 + 3
+    rows = batches.read_text().splitlines()
+    assert len(rows) == 1 + len(window.training.controller.record.batches)
+    assert rows[0].startswith("epoch,loss,lr,grad_norm/")
