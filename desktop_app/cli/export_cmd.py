@@ -18,6 +18,7 @@ from ..export import Exporter, load_weights
 from ..plugin_manager import current_registry
 from ..project import Project, build_model, load_preprocessing, load_project, sidecar_path
 from .errors import CliError
+from .outputs import check_output_file
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -40,8 +41,7 @@ def run_export(args: argparse.Namespace) -> int:
     registry = current_registry()
     output = Path(args.output)
     exporter_cls = choose_exporter(registry.exporters, args.format, output)
-    if not output.parent.is_dir():
-        raise CliError(f"cannot write {output}: the folder {output.parent} does not exist")
+    check_output_file(output)
     project = load_project(args.project)
     weights_path = _weights_path(args.weights, project)
     weights = load_weights(weights_path)

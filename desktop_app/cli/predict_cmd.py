@@ -30,6 +30,7 @@ from ..project import build_model, load_preprocessing, load_project, sidecar_pat
 from ..project.predict import Predictions, predict
 from ..project.run import fit_preprocessing, make_component
 from .errors import CliError
+from .outputs import check_output_file
 
 INPUT_SUFFIXES = (".csv", ".npy", ".npz")
 
@@ -94,11 +95,7 @@ def check_paths(inputs: Path, weights: Path, output: Path) -> None:
             raise CliError(f"{what}: {path} is a folder; expected a file")
         if not path.exists():
             raise CliError(f"{what}: no such file: {path}")
-    if output.is_dir():
-        raise CliError(f"-o/--output: {output} is a folder; expected a file name such as "
-                       f"{output / ('predictions' + INPUT_SUFFIXES[0])}")
-    if not output.parent.is_dir():
-        raise CliError(f"-o/--output: cannot write {output}: the folder {output.parent} does not exist")
+    check_output_file(output)
 
 
 def read_inputs(path: Path) -> np.ndarray:

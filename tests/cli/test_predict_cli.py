@@ -155,7 +155,7 @@ def test_missing_files_and_unwritable_outputs_are_named_up_front(xor, tmp_path, 
     assert main_error(capsys, "predict", path.name, "--weights", "none.npz", "points.csv", "-o", "o.csv") == (
         "error: --weights: no such file: none.npz")
     assert main_error(capsys, *args, "points.csv", "-o", "dirout.csv") == (
-        "error: -o/--output: dirout.csv is a folder; expected a file name such as dirout.csv/predictions.csv")
+        "error: -o/--output: dirout.csv is a folder; expected a file name")
     assert main_error(capsys, *args, "points.csv", "-o", "no/such/o.csv") == (
         "error: -o/--output: cannot write no/such/o.csv: the folder no/such does not exist")
     assert list((tmp_path / "dirout.csv").iterdir()) == []
