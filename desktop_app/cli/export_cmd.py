@@ -107,6 +107,6 @@ def _weights_path(given: str | None, project: Project) -> Path:
         return Path(given)
     stored = project.weights_path()
     if stored is None:
-        raise CliError(f"{project.path}: the project has no trained weights yet; "
+        raise CliError(f"{project.label}: the project has no trained weights yet; "
                        "train it first or pass --weights FILE")
     return stored

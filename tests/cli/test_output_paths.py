@@ -34,3 +34,10 @@ def test_export_to_a_folder_names_it_and_leaves_nothing(tmp_path, monkeypatch, c
     assert line == "error: -o/--output: dirout is a folder; expected a file name"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["dirout", "w.npz"]
     assert list((tmp_path / "dirout").iterdir()) == []
+
+
+def test_export_names_the_project_file_as_given(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.bps.json").write_text(example_path("xor_mlp").read_text())
+    line = main_error(capsys, "export", "p.bps.json", "-o", "m.npz")
+    assert line.startswith("error: p.bps.json: the project has no trained weights yet")
