@@ -17,6 +17,7 @@ from . import plot_style
 from .record import TrainingRecord
 
 TINY = 1e-12  # log axes cannot show zero: values are clipped to this
+METRIC_COLORS = (plot_style.TRAIN, QColor("#2f9e44"), QColor("#9c36b5"), QColor("#e67700"))
 LayerColors = Callable[[Sequence[str]], Mapping[str, QColor]]
 
 
@@ -41,17 +42,19 @@ class CurvesPanel(QWidget):
         layout.addLayout(options)
         layout.addWidget(self.graphics, 1)
         grid = self.graphics.ci
-        self.loss_plot = plot_style.add_plot(grid, "Loss", "epoch", "loss", 0, 0, legend=True)
-        self.metric_plot = plot_style.add_plot(grid, "Metrics", "epoch", "value", 0, 1, legend=True)
+        self.loss_plot = plot_style.add_plot(grid, "Loss", "epoch", "loss", 0, 0)
+        plot_style.key_title(self.loss_plot, "Loss", [("batch", plot_style.TRAIN.lighter(160), False),
+                                                      ("train", plot_style.TRAIN, False),
+                                                      ("validation", plot_style.VALIDATION, False)])
+        self.metric_plot = plot_style.add_plot(grid, "Metrics", "epoch", "value", 0, 1)
         self.lr_plot = plot_style.add_plot(grid, "Learning rate", "epoch", "learning rate", 1, 0)
-        self.norm_plot = plot_style.add_plot(grid, "Gradient norm per layer", "epoch", "‖∇‖", 1, 1,
-                                             legend=True)
+        self.norm_plot = plot_style.add_plot(grid, "Gradient norm per layer", "epoch", "L2 norm", 1, 1)
         self.norm_plot.setLogMode(y=True)
         for plot in (self.metric_plot, self.lr_plot, self.norm_plot):
             plot.setXLink(self.loss_plot)
-        self.batch_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.BATCH, 1), name="batch")
-        self.epoch_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.TRAIN), name="train")
-        self.val_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.VALIDATION), name="validation")
+        self.batch_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.BATCH, 1))
+        self.epoch_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.TRAIN))
+        self.val_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.VALIDATION))
         self.lr_curve = self.lr_plot.plot(pen=plot_style.pen(plot_style.TRAIN, 1))
         self.metric_curves: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
         self.norm_curves: dict[str, pg.PlotDataItem] = {}
@@ -86,7 +89,7 @@ class CurvesPanel(QWidget):
         for column, curve in enumerate(self.norm_curves.values()):
             curve.setData(x, norms[:, column])
         if len(x):
-            plot_style.keep_in_view(self.loss_plot, "x", 0.0, record.epochs_planned)
+            plot_style.keep_in_view(self.loss_plot, "x", 0.0, record.epochs_planned, margin=0.01)
             _fit_y(self.loss_plot, [losses, *self._epoch_losses])
             plot_style.keep_in_view(self.lr_plot, "y", 0.0, float(rates.max()))
             _fit_y(self.norm_plot, [norms])
@@ -111,13 +114,15 @@ class CurvesPanel(QWidget):
             self.metric_plot.removeItem(train)
             self.metric_plot.removeItem(validation)
         self.metric_curves = {}
-        colors = (plot_style.TRAIN, plot_style.VALIDATION, QColor("#2f9e44"), QColor("#9c36b5"))
+        keys = []
         for index, name in enumerate(metrics):
-            color = colors[(2 * index) % len(colors)]
+            color = METRIC_COLORS[index % len(METRIC_COLORS)]
             self.metric_curves[name] = (
-                self.metric_plot.plot(pen=plot_style.pen(color), name=name),
-                self.metric_plot.plot(pen=plot_style.pen(color, dashed=True), name=f"val_{name}"),
+                self.metric_plot.plot(pen=plot_style.pen(color)),
+                self.metric_plot.plot(pen=plot_style.pen(color, dashed=True)),
             )
+            keys += [(name, color, False), (f"val_{name}", color, True)]
+        plot_style.key_title(self.metric_plot, "Metrics", keys)
         self._metrics = metrics
         self._epochs_drawn = -1
 
@@ -125,9 +130,9 @@ class CurvesPanel(QWidget):
         for curve in self.norm_curves.values():
             self.norm_plot.removeItem(curve)
         colors = self.layer_colors(layers)
-        self.norm_curves = {
-            name: self.norm_plot.plot(pen=plot_style.pen(colors[name], 1), name=name) for name in layers
-        }
+        self.norm_curves = {name: self.norm_plot.plot(pen=plot_style.pen(colors[name], 1)) for name in layers}
+        plot_style.key_title(self.norm_plot, "Gradient norm per layer",
+                             [(name, colors[name], False) for name in layers])
         self._layers = layers
 
 

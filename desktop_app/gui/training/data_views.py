@@ -66,17 +66,20 @@ class DataPanel(QStackedWidget):
             return
         grid = self.graphics.ci
         if started.has_boundary and points is not None:
-            plot = plot_style.add_plot(grid, "Decision boundary", "x1", "x2", 0, 0)
+            plot = plot_style.add_plot(grid, "Decision boundary", "x1", "x2", 0, 0, series=False)
             self.boundary_image = pg.ImageItem()
             plot.addItem(self.boundary_image)
             brushes = [pg.mkBrush(_class_color(int(label))) for label in points.y]
             plot.addItem(pg.ScatterPlotItem(points.x[:, 0], points.x[:, 1], size=6, brush=brushes,
                                             pen=pg.mkPen("w", width=0.8)))
         elif started.has_curve and points is not None:
-            plot = plot_style.add_plot(grid, "Fitted curve", "x", "y", 0, 0, legend=True)
+            plot = plot_style.add_plot(grid, "Fitted curve", "x", "y", 0, 0, series=False)
+            data_color = plot_style.TRAIN.lighter(150)
+            plot_style.key_title(plot, "Fitted curve", [("data", data_color, False),
+                                                        ("model", plot_style.VALIDATION, False)])
             plot.addItem(pg.ScatterPlotItem(points.x[:, 0], points.y[:, 0], size=5, pen=None,
-                                            brush=pg.mkBrush(plot_style.TRAIN.lighter(150)), name="data"))
-            self.curve = plot.plot(pen=plot_style.pen(plot_style.VALIDATION, 2.5), name="model")
+                                            brush=pg.mkBrush(data_color)))
+            self.curve = plot.plot(pen=plot_style.pen(plot_style.VALIDATION, 2.5))
         if started.class_names:
             self._build_confusion(grid, started)
         self.setCurrentWidget(self.graphics)
@@ -84,7 +87,7 @@ class DataPanel(QStackedWidget):
     def _build_confusion(self, grid: pg.GraphicsLayout, started: RunStarted) -> None:
         names = started.class_names
         plot = plot_style.add_plot(grid, f"Confusion matrix ({started.confusion_set})", "predicted", "true",
-                                   0, 1)
+                                   0, 1, series=False)
         plot.invertY(True)
         plot.setMouseEnabled(False, False)
         ticks = [[(index + 0.5, name) for index, name in enumerate(names)]]
@@ -120,6 +123,6 @@ def _show_boundary(image: pg.ImageItem, boundary: Boundary, classes: int) -> Non
     colors = np.array([[c.red(), c.green(), c.blue()] for c in map(_class_color, range(classes))])
     chance = 1.0 / classes
     sure = np.clip((boundary.confidence - chance) / (1.0 - chance), 0.0, 1.0)
-    image.setImage(_tint(colors[boundary.classes], 0.15 + 0.5 * sure).transpose(1, 0, 2), autoLevels=False)
+    image.setImage(_tint(colors[boundary.classes], 0.12 + 0.4 * sure).transpose(1, 0, 2), autoLevels=False)
     (x0, x1), (y0, y1) = boundary.x_range, boundary.y_range
     image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))

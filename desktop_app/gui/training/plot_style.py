@@ -9,6 +9,7 @@ no grid: grid lines belong to the axes, whose whole area a curve update would th
 
 from __future__ import annotations
 
+import html
 import math
 
 import pyqtgraph as pg
@@ -30,24 +31,33 @@ def layout_widget() -> pg.GraphicsLayoutWidget:
 
 
 def add_plot(layout: pg.GraphicsLayout, title: str, x_label: str, y_label: str,
-             row: int | None = None, col: int | None = None, legend: bool = False,
-             series: bool = True) -> pg.PlotItem:
-    """A styled plot; one for long ``series`` stays smooth with peak downsampling and clip-to-view
-    (not for step histograms, whose edges clipping would cut out of step with their counts)."""
+             row: int | None = None, col: int | None = None, series: bool = True) -> pg.PlotItem:
+    """A styled plot. One for long ``series`` stays smooth with peak downsampling and clip-to-view
+    and leaves its ranges to ``keep_in_view``; other plots (step histograms, whose edges clipping
+    would cut out of step with their counts, images, scatters) auto-range."""
     plot = layout.addPlot(row=row, col=col)
     plot.setTitle(title, color=TEXT.name(), size="10pt")
     if series:
         plot.setDownsampling(auto=True, mode="peak")
         plot.setClipToView(True)
-    plot.disableAutoRange()
+        plot.disableAutoRange()
     for side, label in (("bottom", x_label), ("left", y_label)):
         axis = plot.getAxis(side)
+        axis.enableAutoSIPrefix(False)
         axis.setTextPen(MUTED_TEXT)
         axis.setPen(MUTED_TEXT)
         axis.setLabel(label, color=MUTED_TEXT.name())
-    if legend:
-        plot.addLegend(offset=(-8, 8), labelTextColor=TEXT, brush=pg.mkBrush(255, 255, 255, 200))
     return plot
+
+
+def key_title(plot: pg.PlotItem, title: str, keys: list[tuple[str, QColor, bool]]) -> None:
+    """The title followed by a colour key, ``(label, colour, dashed)`` each: a legend drawn once
+    above the plot instead of an item inside it that every frame would repaint."""
+    spans = [f'<span style="color:{TEXT.name()}">{html.escape(title)}</span>']
+    for label, color, dashed in keys:
+        line = "┅" if dashed else "━"
+        spans.append(f'<span style="color:{color.name()}">{line} {html.escape(label)}</span>')
+    plot.setTitle("&nbsp;&nbsp;".join(spans), size="10pt")
 
 
 def pen(color: QColor | str, width: float = 2.0, dashed: bool = False) -> pg.QtGui.QPen:
@@ -55,9 +65,10 @@ def pen(color: QColor | str, width: float = 2.0, dashed: bool = False) -> pg.QtG
     return pg.mkPen(color, width=width, style=style)
 
 
-def keep_in_view(plot: pg.PlotItem, axis: str, low: float, high: float) -> None:
-    """Show ``[low, high]`` on ``axis`` ("x" or "y"), moving the range only when it must: when the
-    data leaves it, or fills less than half of it. Log axes take data values (positive)."""
+def keep_in_view(plot: pg.PlotItem, axis: str, low: float, high: float, margin: float = 0.08) -> None:
+    """Show ``[low, high]`` (plus ``margin`` of it each side) on ``axis`` ("x" or "y"), moving the
+    range only when it must: when the data leaves it, or fills less than half of it. Log axes take
+    data values (positive)."""
     log = plot.getAxis("bottom" if axis == "x" else "left").logMode
     if log:
         low, high = math.log10(max(low, 1e-30)), math.log10(max(high, 1e-30))
@@ -68,7 +79,7 @@ def keep_in_view(plot: pg.PlotItem, axis: str, low: float, high: float) -> None:
     span = high - low
     if low >= shown_low and high <= shown_high and span >= 0.5 * (shown_high - shown_low):
         return
-    pad = 0.08 * span if span > 0 else max(abs(high) * 0.1, 1e-3)
+    pad = margin * span if span > 0 else max(abs(high) * 0.1, 1e-3)
     if axis == "x":
         plot.setXRange(low - pad, high + pad, padding=0)
     else:
