@@ -3,6 +3,9 @@ the record the plots draw from, and the probes that look at the model between ba
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import numpy as np
 import pytest
 
@@ -10,6 +13,7 @@ from desktop_app.engine.callbacks import BatchEvent, EpochEvent, History, RunInf
 from desktop_app.engine.control import TrainingControl
 from desktop_app.gui.training import bridge as bridge_module
 from desktop_app.gui.training.bridge import Progress, RunStarted, ThrottledBridge
+from desktop_app.gui.training.collector import GuiThreadCollector
 from desktop_app.gui.training.probes import CURVE_POINTS, GRID_SIDE, Probes
 from desktop_app.gui.training.progress import clock_text, describe
 from desktop_app.gui.training.record import GrowingColumns, TrainingRecord
@@ -266,3 +270,26 @@ def test_probes_of_a_1d_regression(sine_run):
     assert xs.shape == ys.shape == (CURVE_POINTS,)
     assert np.all(np.diff(xs) > 0) and np.isfinite(ys).all()
     assert snapshot.confusion is None and snapshot.boundary is None
+
+
+def test_while_active_only_the_collector_collects_cyclic_garbage(qapp):
+    class Node:
+        pass
+
+    collector = GuiThreadCollector()
+    assert gc.isenabled()
+    collector.start()
+    try:
+        assert not gc.isenabled()
+        node = Node()
+        node.itself = node
+        alive = weakref.ref(node)
+        del node
+        filler = [[] for _ in range(2 * gc.get_threshold()[0])]  # generation 0 fills up
+        assert alive() is not None  # nothing collected it on its own
+        collector.collect()
+        assert alive() is None
+        del filler
+    finally:
+        collector.stop()
+    assert gc.isenabled()

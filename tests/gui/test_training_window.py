@@ -3,6 +3,8 @@ and what comes after training (saving, exporting, predictions, the CLI's same we
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt, QThread
@@ -114,10 +116,16 @@ def test_the_loss_can_be_shown_on_a_log_scale(make_window, qtbot):
 def test_signals_from_the_worker_are_handled_on_the_gui_thread(make_window, qtbot):
     window = make_window(example("xor_mlp", epochs=2))
     gui_thread = QCoreApplication.instance().thread()
-    threads = []
-    window.training.controller.progressed.connect(lambda _p: threads.append(QThread.currentThread()))
+    threads, collecting = [], []
+
+    def progressed(_progress) -> None:
+        threads.append(QThread.currentThread())
+        collecting.append(gc.isenabled())
+
+    window.training.controller.progressed.connect(progressed)
     train_to_end(qtbot, window)
     assert threads and all(thread is gui_thread for thread in threads)
+    assert not any(collecting) and gc.isenabled()  # no automatic collection on the training thread
 
 
 # --- controlling a run ---------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from ...project.run import Run, RunOverrides, build_run
 from ...project.weights import save_trained
 from ...registry import Registry
 from .bridge import Progress, RunStarted, ThrottledBridge
+from .collector import GuiThreadCollector
 from .predictions import SamplePredictions, predict_samples
 from .record import TrainingRecord
 from .worker import TrainingWorker
@@ -83,6 +84,7 @@ class TrainingController(QObject):
         self.control = TrainingControl()
         self.record = TrainingRecord()
         self.bridge = ThrottledBridge(self.control, parent=self)
+        self.collector = GuiThreadCollector(self)
         self.bridge.run_started.connect(self._run_started)
         self.bridge.progressed.connect(self._progressed)
         self.bridge.run_ended.connect(self._run_ended)
@@ -116,6 +118,7 @@ class TrainingController(QObject):
         worker.done.connect(self._done)
         self._worker = worker
         self._set_state("running")
+        self.collector.start()
         self._thread = worker.start()
         return True
 
@@ -155,6 +158,7 @@ class TrainingController(QObject):
         if self._thread is not None:
             self.control.stop()
             self._thread.wait()
+            self.collector.stop()
 
     # --- the kept model -------------------------------------------------------------------------------
     @property
@@ -225,6 +229,7 @@ class TrainingController(QObject):
         if self._thread is not None:
             self._thread.wait()
         self._thread = self._worker = None
+        self.collector.stop()
         if run is not None and self._keys is not None:
             self._kept = _Kept(run, self._keys)
         # a stop or a learning rate requested too late for the run must not reach the next one
