@@ -14,6 +14,7 @@ import math
 
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QGraphicsItem
 
 from ..canvas.style import MUTED_TEXT, TEXT
 
@@ -21,6 +22,7 @@ BACKGROUND = "w"
 TRAIN = QColor("#1f6feb")
 VALIDATION = QColor("#e8590c")
 BATCH = QColor(31, 111, 235, 70)  # per-batch values: the training colour, faint
+AXIS_WIDTH = 52  # pixels for the left axis: its label and ticks like 0.0012 or 1e-05
 
 
 def layout_widget() -> pg.GraphicsLayoutWidget:
@@ -41,8 +43,12 @@ def add_plot(layout: pg.GraphicsLayout, title: str, x_label: str, y_label: str,
         plot.setDownsampling(auto=True, mode="peak")
         plot.setClipToView(True)
         plot.disableAutoRange()
+    # a fixed width: tick labels of another length must not re-lay out (and repaint) the plot
+    plot.getAxis("left").setWidth(AXIS_WIDTH)
     for side, label in (("bottom", x_label), ("left", y_label)):
         axis = plot.getAxis(side)
+        # repainted from a pixmap when a curve beside it changes, without running its Python paint
+        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         axis.enableAutoSIPrefix(False)
         axis.setTextPen(MUTED_TEXT)
         axis.setPen(MUTED_TEXT)
