@@ -136,5 +136,6 @@ def load_safetensors_weights(path: str | os.PathLike) -> dict[str, np.ndarray]:
 
 
 def _check_numeric(array: np.ndarray, key: str, source: Path) -> None:
-    if not np.issubdtype(array.dtype, np.number):
-        raise WeightsFileError(f"{source}: array '{key}' has dtype {array.dtype}; expected numbers")
+    # Complex arrays are refused too: assigning them to the model would drop the imaginary part.
+    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
+        raise WeightsFileError(f"{source}: array '{key}' has dtype {array.dtype}; expected real numbers")

@@ -141,6 +141,12 @@ def test_object_arrays_are_refused_without_running_pickle(tmp_path) -> None:
     refused(path, "array 'hidden/kernel' is not numeric")
 
 
+def test_complex_arrays_are_refused_not_cut_to_their_real_part(tmp_path) -> None:
+    path = tmp_path / "complex.npz"
+    np.savez(path, **{"hidden/kernel": np.array([1 + 2j], dtype=np.complex64)})
+    refused(path, "array 'hidden/kernel' has dtype complex64; expected real numbers")
+
+
 def test_a_zip_member_that_is_no_array_is_named(tmp_path) -> None:
     path = tmp_path / "other.npz"
     with zipfile.ZipFile(path, "w") as archive:
