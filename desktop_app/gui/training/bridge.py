@@ -22,7 +22,7 @@ from ...engine.control import TrainingControl
 from ...project.run import Run
 from .probes import DataPoints, Probes, Snapshot
 
-RATE = 30.0  # emissions per second, at most
+RATE = 25.0  # emissions per second, at most
 PROBE_INTERVAL = 0.25  # seconds between two probes, at least
 PROBE_BUDGET = 0.02  # probes may take this fraction of the training time, at most
 

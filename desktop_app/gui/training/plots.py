@@ -1,6 +1,6 @@
 """The training plots: curves, layers, data and predictions tabs, redrawn by one timer.
 
-Data arrives from the bridge at most ~30 times a second and only goes into the record; the redraw
+Data arrives from the bridge at most 25 times a second and only goes into the record; the redraw
 timer pushes the record into the visible tab's curves when it changed, so drawing never follows
 the batch rate and hidden tabs cost nothing. A tab can be saved as PNG, the series as CSV.
 """
@@ -19,7 +19,7 @@ from .histograms import HistogramsPanel
 from .predictions import PredictionsPanel
 from .record import TrainingRecord
 
-REDRAW_MS = 30
+REDRAW_MS = 40  # one redraw per emission at most (the bridge emits <= 25 times a second)
 
 
 class TrainingPlots(QTabWidget):
