@@ -2,8 +2,8 @@
 
 The trainer looks at the control between batches, so every request takes effect before the next
 batch starts. Pausing parks the training thread on a ``threading.Event`` (no busy wait); ``stop()``
-also releases a paused run. A stop request is consumed by the run that honours it: when ``fit``
-returns, the control is ready for the next run.
+also releases a paused run. A stop request is consumed by the run that honours it, and a learning
+rate no batch took is dropped: when ``fit`` returns, the control is ready for the next run.
 """
 
 from __future__ import annotations
@@ -82,6 +82,9 @@ class TrainingControl:
         return lr
 
     def reset(self) -> None:
-        """Forget a stop request and a pause (the trainer calls this when a run ends)."""
+        """Forget a stop request, a pause and a learning rate no batch took (the trainer calls this
+        when a run ends: requests made too late for a run must not reach the next one)."""
         self._stop.clear()
         self._running.set()
+        with self._lock:
+            self._learning_rate = None

@@ -392,6 +392,20 @@ def test_set_learning_rate_takes_effect_at_the_next_batch():
         trainer.control.set_learning_rate(float("nan"))
 
 
+def test_a_learning_rate_requested_too_late_for_a_run_does_not_reach_the_next():
+    x, y = quadrants(32)
+    trainer = Trainer(mlp(), CategoricalCrossentropy(), SGD(learning_rate=0.1))
+    recorder = Recorder(on_batch=lambda e: e.step == 2 and trainer.control.set_learning_rate(0.5))
+    trainer.callbacks.append(recorder)
+    trainer.fit(x, y, epochs=1, batch_size=16)  # step 2 is the last: no batch is left to take 0.5
+    trainer.callbacks.remove(recorder)
+    later = Recorder()
+    trainer.callbacks.append(later)
+    trainer.fit(x, y, epochs=1, batch_size=16)
+    assert [b.lr for b in later.batches] == [0.1, 0.1]
+    assert trainer.control.take_learning_rate() is None
+
+
 def test_set_learning_rate_rescales_the_schedule():
     x, y = quadrants(32)
     trainer = Trainer(mlp(), CategoricalCrossentropy(), SGD(learning_rate=1.0),
