@@ -22,7 +22,7 @@ BACKGROUND = "w"
 TRAIN = QColor("#1f6feb")
 VALIDATION = QColor("#e8590c")
 BATCH = QColor(31, 111, 235, 70)  # per-batch values: the training colour, faint
-AXIS_WIDTH = 52  # pixels for the left axis: its label and ticks like 0.0012 or 1e-05
+AXIS_WIDTH = 60  # pixels for a series plot's left axis: its label and ticks like 0.0012
 
 
 def layout_widget() -> pg.GraphicsLayoutWidget:
@@ -43,8 +43,8 @@ def add_plot(layout: pg.GraphicsLayout, title: str, x_label: str, y_label: str,
         plot.setDownsampling(auto=True, mode="peak")
         plot.setClipToView(True)
         plot.disableAutoRange()
-    # a fixed width: tick labels of another length must not re-lay out (and repaint) the plot
-    plot.getAxis("left").setWidth(AXIS_WIDTH)
+        # a fixed width: tick labels of another length must not re-lay out (and repaint) the plot
+        plot.getAxis("left").setWidth(AXIS_WIDTH)
     for side, label in (("bottom", x_label), ("left", y_label)):
         axis = plot.getAxis(side)
         # repainted from a pixmap when a curve beside it changes, without running its Python paint
