@@ -9,6 +9,8 @@ named as such before NumPy guesses at it.
 from __future__ import annotations
 
 import os
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +24,8 @@ from .targets import TASK_OPTION, TargetTask, encode_targets
 NPY_MAGIC = b"\x93NUMPY"
 ZIP_MAGIC = b"PK\x03\x04"  # an .npz is a zip archive of .npy files
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+# What NumPy raises for a damaged file: a cut or corrupt zip, deflate data or .npy header.
+DAMAGED = (EOFError, OSError, zipfile.BadZipFile, zlib.error)
 
 
 def read_numpy_dataset(
@@ -87,11 +91,15 @@ def _key(path: Path, archive: np.lib.npyio.NpzFile, wanted: str) -> str:
 def _read_array(path: Path, archive: np.lib.npyio.NpzFile, key: str) -> np.ndarray:
     try:
         array = archive[key]
-    except ValueError:
+    except ValueError as error:
+        if not _needs_pickle(error):
+            raise _damaged(path, error) from None
         raise DataError(
             f"{path}: array '{key}' holds Python objects, which cannot be loaded without running "
             "code (allow_pickle=False); save it as a numeric or string array"
         ) from None
+    except DAMAGED as error:
+        raise _damaged(path, error) from None
     return _real(path, f"array '{key}'", array)
 
 
@@ -120,13 +128,25 @@ def _open(path: Path) -> np.ndarray | np.lib.npyio.NpzFile:
         raise DataError(f"{path}: not a NumPy file (expected an .npy array or an .npz archive){hint}")
     try:
         return np.load(path, allow_pickle=False)
-    except ValueError:
+    except ValueError as error:
+        if not _needs_pickle(error):
+            raise _damaged(path, error) from None
         raise DataError(
             f"{path}: holds pickled Python objects, which cannot be loaded without running code "
             "(allow_pickle=False); save numeric arrays with numpy.save or numpy.savez"
         ) from None
-    except (EOFError, OSError) as error:
-        raise DataError(f"{path}: not a readable NumPy file ({error})") from None
+    except DAMAGED as error:
+        raise _damaged(path, error) from None
+
+
+def _needs_pickle(error: ValueError) -> bool:
+    """NumPy's ValueError for an object array refused by allow_pickle=False (a cut .npy's data
+    raises ValueError too, from the reshape)."""
+    return "allow_pickle" in str(error)
+
+
+def _damaged(path: Path, error: Exception) -> DataError:
+    return DataError(f"{path}: not a readable NumPy file (truncated or corrupt: {error})")
 
 
 def _check_finite(path: Path, x: np.ndarray) -> None:

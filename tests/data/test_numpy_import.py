@@ -155,3 +155,26 @@ def test_a_file_that_is_not_numpy_is_named_as_such(tmp_path, name):
         read_numpy_dataset(tmp_path / name)
     assert str(caught.value) == (f"{tmp_path / name}: not a NumPy file (expected an .npy array or an .npz "
                                  f"archive){hint}")
+
+
+def _damaged_copies(tmp_path):
+    """A truncated .npy, a truncated .npz and an .npz with one flipped byte inside its first array."""
+    np.save(tmp_path / "whole.npy", np.ones((100, 3)))
+    data = (tmp_path / "whole.npy").read_bytes()
+    (tmp_path / "cut.npy").write_bytes(data[: len(data) // 2])
+    np.savez(tmp_path / "whole.npz", x=np.ones((100, 3)), y=np.arange(100) % 2)
+    data = (tmp_path / "whole.npz").read_bytes()
+    (tmp_path / "cut.npz").write_bytes(data[: len(data) // 2])
+    flipped = bytearray(data)
+    flipped[200] ^= 0xFF
+    (tmp_path / "flipped.npz").write_bytes(bytes(flipped))
+    return [tmp_path / name for name in ("cut.npy", "cut.npz", "flipped.npz")]
+
+
+def test_a_truncated_or_corrupt_file_is_named_as_such(tmp_path):
+    np.save(tmp_path / "y.npy", np.arange(100) % 2)
+    for path in _damaged_copies(tmp_path):
+        for read in (read_numpy_samples, lambda p: read_numpy_dataset(p, y_path=tmp_path / "y.npy")):
+            with pytest.raises(DataError) as caught:
+                read(path)
+            assert str(caught.value).startswith(f"{path}: not a readable NumPy file (truncated or corrupt: ")
