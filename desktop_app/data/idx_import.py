@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import os
 import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,7 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     source = Path(path)
     try:
         raw = gzip.decompress(source.read_bytes()) if source.suffix == ".gz" else source.read_bytes()
-    except (gzip.BadGzipFile, EOFError) as error:
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
         raise DataError(f"{source}: not a readable gzip file ({error})") from None
     if not raw:
         raise DataError(f"{source}: the file is empty; expected an IDX file")

@@ -81,6 +81,14 @@ def test_bad_gzip(tmp_path):
         read_idx(tmp_path / "bad.gz")
 
 
+def test_gzip_with_corrupt_compressed_data(tmp_path):
+    header = gzip.compress(b"")[:10]
+    # 0x07: a final deflate block of type 3, which does not exist
+    (tmp_path / "corrupt.gz").write_bytes(header + b"\x07" + bytes(8))
+    with pytest.raises(DataError, match=r"corrupt\.gz: not a readable gzip file \(.*invalid block type"):
+        read_idx(tmp_path / "corrupt.gz")
+
+
 def test_labels_must_be_one_dimensional(tmp_path, mnist_like):
     images_path, _, _, _ = mnist_like
     (tmp_path / "labels2d").write_bytes(idx_bytes(np.zeros((10, 2), np.uint8), 0x08))
