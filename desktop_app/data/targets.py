@@ -54,7 +54,9 @@ def _classes(values: np.ndarray, numeric: bool, where: str) -> tuple[np.ndarray,
             row = int(np.argmax(~np.isfinite(values.astype(np.float64))))
             raise DataError(f"{where}: target {row} is NaN or infinite. Received: {values[row]}")
         if not _whole(values):
-            raise DataError(f"{where}: class targets must be whole numbers or text. Received: {values[0]}")
+            row = int(np.argmax(values != np.round(values)))
+            raise DataError(f"{where}: class targets must be whole numbers or text. "
+                            f"Received: {values[row]} (target {row})")
     names, labels = np.unique(values, return_inverse=True)
     if len(names) < 2:
         raise DataError(f"{where}: classification needs at least 2 classes. Received only {names.tolist()}")

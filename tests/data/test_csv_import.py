@@ -107,6 +107,13 @@ def test_text_target_refused_for_regression(tmp_path):
         read_csv_dataset(path, task="regression")
 
 
+def test_fractional_target_refused_for_classification_names_the_value(tmp_path):
+    path = write(tmp_path, "a,t\n1,0\n2,1\n3,2.5\n")
+    with pytest.raises(DataError, match=r"column 2 \('t'\): class targets must be whole numbers or text\. "
+                                        r"Received: 2\.5 \(target 2\)"):
+        read_csv_dataset(path, task="classification")
+
+
 def test_only_a_target_column_is_refused(tmp_path):
     path = write(tmp_path, "t\n0\n1\n")
     with pytest.raises(DataError, match="no feature columns"):
