@@ -313,6 +313,19 @@ def test_saving_the_trained_weights_points_the_project_at_them(make_window, qtbo
     assert window.document.data["weights"] is None
 
 
+def test_the_trained_model_is_offered_only_while_it_is_the_projects_network(make_window, qtbot):
+    window = make_window(example("xor_mlp", epochs=2))
+    ui = window.training
+    train_to_end(qtbot, window)
+    assert ui.save_weights.isEnabled() and ui.controller.trained_model() is not None
+    window.document.edit("wider", lambda data: data["model"]["nodes"][1]["params"].update(units=9))
+    assert not ui.save_weights.isEnabled() and not ui.predict.isEnabled()
+    assert ui.controller.trained_model() is None
+    assert ui.export_model().layers["hidden"].params["kernel"].shape == (2, 9)  # the project's network
+    window.document.undo_stack.undo()
+    assert ui.save_weights.isEnabled() and ui.controller.trained_model() is not None
+
+
 def test_file_export_writes_the_trained_model(make_window, qtbot, tmp_path):
     window = make_window(example("xor_mlp", epochs=2))
     train_to_end(qtbot, window)

@@ -21,7 +21,6 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from ...engine.callbacks import History, RunResult
 from ...engine.control import TrainingControl
 from ...engine.graph import Model
-from ...plugin_manager import PluginHost
 from ...project.document import Project
 from ...project.run import Run, RunOverrides, build_run
 from ...project.weights import save_trained
@@ -75,12 +74,11 @@ class TrainingController(QObject):
     # the weights were reset: nothing is trained, the record is empty
     weights_reset = Signal()
 
-    def __init__(self, project: Callable[[], Project], registry: Registry, host: PluginHost | None = None,
+    def __init__(self, project: Callable[[], Project], registry: Registry,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._project = project
         self.registry = registry
-        self.host = host
         self.control = TrainingControl()
         self.record = TrainingRecord()
         self.bridge = ThrottledBridge(self.control, parent=self)
@@ -111,7 +109,7 @@ class TrainingController(QObject):
                                   "weights.", "warning")
             self.record.clear()
         self._keys = keys
-        worker = TrainingWorker(lambda: self._prepare(project, how, kept), self.bridge, self.host)
+        worker = TrainingWorker(lambda: self._prepare(project, how, kept), self.bridge)
         worker.finished.connect(self._finished)
         worker.errored.connect(self._errored)
         worker.plugin_problem.connect(self._plugin_problem)
@@ -163,13 +161,21 @@ class TrainingController(QObject):
     # --- the kept model -------------------------------------------------------------------------------
     @property
     def has_model(self) -> bool:
-        return self._kept is not None
+        return self._current() is not None
 
     def trained_model(self) -> Model | None:
-        """The model the last run trained (None before any run). Not while a run is on."""
+        """The model the last run trained, while it is the project's network (None before any run,
+        after the graph was edited or another project opened). Not while a run is on."""
         if self.state != "idle":
             raise ValueError("a training run is on: stop it (or let it finish) first")
-        return self._kept.run.model if self._kept else None
+        kept = self._current()
+        return kept.run.model if kept else None
+
+    def _current(self) -> _Kept | None:
+        kept = self._kept
+        if kept is None or RunKeys.of(self._project()).model != kept.keys.model:
+            return None
+        return kept
 
     def save_weights(self, path: str | Path) -> Path:
         """Write the trained weights (and their preprocessing record) to ``path``."""
@@ -183,9 +189,9 @@ class TrainingController(QObject):
         return predict_samples(self._idle_run(), self._rng)
 
     def _idle_run(self) -> Run:
-        self.trained_model()
-        if self._kept is None:
-            raise ValueError("nothing is trained yet: train the model first")
+        """The kept run of the project's network while no run is on (ValueError otherwise)."""
+        if self.trained_model() is None:
+            raise ValueError("this network is not trained yet: train it first")
         return self._kept.run
 
     # --- the training thread ----------------------------------------------------------------------------

@@ -13,15 +13,15 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from ...engine.errors import LayerError
-from ...plugin_manager import PluginCallback, PluginHost, PluginProblem, format_layer_error
+from ...plugin_manager import PluginCallback, PluginProblem, format_layer_error
 from ...project.run import Run
 from .bridge import ThrottledBridge
 
 
-def describe_error(error: BaseException, host: PluginHost | None = None) -> str:
+def describe_error(error: BaseException) -> str:
     """What to tell the user: a layer failure names its node, type and plugin; others say themselves."""
     if isinstance(error, LayerError):
-        return format_layer_error(error, host)
+        return format_layer_error(error)
     return str(error) or type(error).__name__
 
 
@@ -37,12 +37,10 @@ class TrainingWorker(QObject):
     # always last: the Run that trained (None when it could not be built)
     done = Signal(object)
 
-    def __init__(self, prepare: Callable[[], Run], bridge: ThrottledBridge,
-                 host: PluginHost | None = None) -> None:
+    def __init__(self, prepare: Callable[[], Run], bridge: ThrottledBridge) -> None:
         super().__init__()
         self._prepare = prepare
         self._bridge = bridge
-        self._host = host
 
     def start(self) -> QThread:
         """Move to a new thread and train there; the thread quits once ``done`` was emitted."""
@@ -64,7 +62,7 @@ class TrainingWorker(QObject):
             self._attach(run)
             history = run.fit()
         except Exception as error:  # shown to the user; the app and the kept model stay usable
-            self.errored.emit(describe_error(error, self._host), error)
+            self.errored.emit(describe_error(error), error)
         else:
             self.finished.emit(history)
         finally:
