@@ -73,6 +73,11 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         text = source.read_text(encoding="utf-8")
     except FileNotFoundError:
         return Settings()
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"{source}: not UTF-8 text ({error.reason} at byte {error.start}); "
+            "fix or delete the settings file"
+        ) from None
     try:
         values = json.loads(text)
     except json.JSONDecodeError as error:

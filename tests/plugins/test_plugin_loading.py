@@ -343,6 +343,16 @@ def test_drop_in_with_the_name_of_an_installed_plugin_is_refused(fake_site, drop
     assert "Impostor" not in host.registry.layers
 
 
+def test_settings_that_are_not_utf8_are_named(tmp_path):
+    from desktop_app.settings import load_settings
+
+    path = tmp_path / "settings.json"
+    path.write_bytes(b'{"disabled_plugins": ["caf\xe9"]}')  # Latin-1, not UTF-8
+    with pytest.raises(ValueError) as caught:
+        load_settings(path)
+    assert str(caught.value).startswith(f"{path}: not UTF-8 text (invalid continuation byte at byte 26)")
+
+
 def test_unreadable_settings_are_reported_and_plugins_still_load(fake_site, tmp_path):
     from desktop_app.settings import settings_path
 
