@@ -31,7 +31,7 @@ from .engine.errors import LayerError
 from .hookspecs import PROJECT_NAME
 from .plugin_checks import ContractError, check_onnx_mapping, check_registered_class
 from .plugin_discovery import Candidate, Source, discover
-from .registry import KINDS, Registry
+from .registry import KINDS, SINGULAR, Registry
 from .settings import load_settings, plugin_dir
 
 LOAD_PLUGINS_ENV = "BACKPROP_STUDIO_LOAD_PLUGINS"
@@ -41,11 +41,6 @@ logger = logging.getLogger("desktop_app.plugins")
 COLLECTORS: tuple[tuple[str, str], ...] = tuple(
     (kind, f"register_{kind}") for kind in sorted(KINDS, key=lambda kind: kind == "onnx_mappings")
 )
-SINGULAR = {
-    "layers": "layer", "losses": "loss", "optimizers": "optimizer", "schedules": "schedule",
-    "initializers": "initializer", "metrics": "metric", "datasets": "dataset",
-    "exporters": "exporter", "onnx_mappings": "ONNX mapping",
-}
 
 LoadState = Literal["loaded", "failed", "disabled", "not loaded"]
 

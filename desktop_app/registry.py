@@ -22,6 +22,12 @@ KINDS = (
     "exporters",
     "onnx_mappings",
 )
+# How messages name one item of each kind.
+SINGULAR = {
+    "layers": "layer", "losses": "loss", "optimizers": "optimizer", "schedules": "schedule",
+    "initializers": "initializer", "metrics": "metric", "datasets": "dataset",
+    "exporters": "exporter", "onnx_mappings": "ONNX mapping",
+}
 
 
 @dataclass
@@ -54,7 +60,7 @@ class Registry:
         table = self.table(kind)
         if name in table:
             raise ValueError(
-                f"{kind[:-1]} '{name}' is already provided by plugin '{self.owners[(kind, name)]}'"
+                f"{SINGULAR[kind]} '{name}' is already provided by plugin '{self.owners[(kind, name)]}'"
             )
         table[name] = item
         self.owners[(kind, name)] = owner

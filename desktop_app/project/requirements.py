@@ -10,12 +10,9 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..registry import Registry
+from ..registry import SINGULAR, Registry
 from .document import Project
 from .errors import ProjectError
-
-SINGULAR = {"layers": "layer", "losses": "loss", "optimizers": "optimizer", "schedules": "schedule",
-            "metrics": "metric", "datasets": "dataset"}
 
 
 @dataclass(frozen=True)

@@ -343,6 +343,17 @@ def test_drop_in_with_the_name_of_an_installed_plugin_is_refused(fake_site, drop
     assert "Impostor" not in host.registry.layers
 
 
+@pytest.mark.parametrize(("kind", "singular"), [("losses", "loss"), ("onnx_mappings", "ONNX mapping")])
+def test_a_taken_name_is_refused_with_its_kind_in_the_singular(kind, singular):
+    from desktop_app.registry import Registry
+
+    registry = Registry()
+    registry.add(kind, "focal", object(), "first")
+    with pytest.raises(ValueError) as caught:
+        registry.add(kind, "focal", object(), "second")
+    assert str(caught.value) == f"{singular} 'focal' is already provided by plugin 'first'"
+
+
 def test_settings_that_are_not_utf8_are_named(tmp_path):
     from desktop_app.settings import load_settings
 
