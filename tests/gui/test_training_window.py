@@ -113,6 +113,18 @@ def test_the_loss_can_be_shown_on_a_log_scale(make_window, qtbot):
     assert curves.norm_plot.getAxis("left").logMode
 
 
+def test_a_run_uses_the_dataset_the_window_already_loaded(make_window, qtbot, monkeypatch, dialogs):
+    window = make_window(example("xor_mlp", epochs=2))
+
+    def no_second_load(*_args, **_kwargs):
+        raise AssertionError("the dataset was loaded again")
+
+    monkeypatch.setattr("desktop_app.project.run.load_dataset", no_second_load)
+    train_to_end(qtbot, window)
+    assert dialogs.texts("warning") == []
+    assert window.training.controller.last_result.reason == "completed"
+
+
 def test_signals_from_the_worker_are_handled_on_the_gui_thread(make_window, qtbot):
     window = make_window(example("xor_mlp", epochs=2))
     gui_thread = QCoreApplication.instance().thread()

@@ -18,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from ...data.dataset import Dataset
 from ...engine.callbacks import History, RunResult
 from ...engine.control import TrainingControl
 from ...engine.graph import Model
@@ -93,6 +94,8 @@ class TrainingController(QObject):
         self._worker: TrainingWorker | None = None
         self._thread: QThread | None = None
         self._rng = np.random.default_rng()
+        # the dataset the window already loaded, by its source (type and options)
+        self._dataset: tuple[str, Dataset] | None = None
 
     # --- requests from the window ------------------------------------------------------------------
     def start(self) -> bool:
@@ -119,6 +122,11 @@ class TrainingController(QObject):
         self.collector.start()
         self._thread = worker.start()
         return True
+
+    def remember_dataset(self, dataset: Dataset) -> None:
+        """The window loaded the project's dataset: runs of the same source use it as it is
+        (read-only) instead of loading it again on the training thread."""
+        self._dataset = (_source_key(self._project()), dataset)
 
     def pause(self) -> None:
         if self.state == "running":
@@ -200,7 +208,10 @@ class TrainingController(QObject):
         if how == "resume" and kept is not None:
             return kept.run
         weights = kept.run.model.get_weights() if how == "continue" and kept is not None else None
-        return build_run(project, RunOverrides(weights=weights), registry=self.registry, control=self.control)
+        known = self._dataset
+        dataset = known[1] if known is not None and known[0] == _source_key(project) else None
+        return build_run(project, RunOverrides(weights=weights), registry=self.registry, dataset=dataset,
+                         control=self.control)
 
     # --- signals from the worker (queued to this thread) --------------------------------------------------
     @Slot(object)
@@ -246,6 +257,11 @@ class TrainingController(QObject):
     def _set_state(self, state: State) -> None:
         self.state = state
         self.state_changed.emit(state)
+
+
+def _source_key(project: Project) -> str:
+    """What a loaded dataset depends on: its source's type and options (not its preprocessing)."""
+    return json.dumps([project.dataset.type, project.dataset.options, str(project.folder)], sort_keys=True)
 
 
 def _how_to_start(kept: _Kept | None, keys: RunKeys) -> Start:

@@ -135,6 +135,7 @@ class TrainingUI(QObject):
         controller.weights_reset.connect(self._update_actions)
         controller.weights_reset.connect(self.plots.redraw)
         self.window.designer.graph_valid_changed.connect(self._update_actions)
+        self.window.designer.dataset.loaded.connect(controller.remember_dataset)
         self.window.document.changed.connect(self._update_actions)  # the trained network may be gone
 
     # --- state ------------------------------------------------------------------------------------------
