@@ -372,6 +372,9 @@ def test_predictions_on_held_out_samples(make_window, qtbot):
     right = sum(target == answer for target, answer in zip(targets, expected, strict=True))
     assert panel.note.text() == f"{right} of 8 right."
     assert isinstance(table.item(0, 1).data(Qt.ItemDataRole.DecorationRole), QPixmap)  # a digit
+    train_to_end(qtbot, window)  # with the predictions on show, new ones follow the trained model
+    assert not any("Cannot predict" in line for line in window.log_panel.lines())
+    assert [int(table.item(row, 0).text()) for row in range(8)] != rows  # 8 other random samples
 
 
 def test_plots_export_as_png_and_csv(make_window, qtbot, tmp_path):

@@ -165,6 +165,9 @@ class TrainingUI(QObject):
         self._update_actions()
         self.plots.set_live(state != "idle")
         self.progress.set_paused(state == "paused")
+        on_show = self.plots.currentWidget() is self.plots.predictions
+        if state == "idle" and on_show and self.controller.has_model:
+            self.show_predictions()  # the predictions on show follow the newly trained model
 
     def _run_started(self, started: RunStarted) -> None:
         self.dock.show()
@@ -188,8 +191,6 @@ class TrainingUI(QObject):
         text = summary(history)
         self.window.log_panel.log(f"Training ended: {text}")
         self.progress.finish(f"Trained: {text}")
-        if self.plots.currentWidget() is self.plots.predictions:
-            self.show_predictions()
 
     def _failed(self, text: str) -> None:
         self.progress.finish("Training failed")
