@@ -249,9 +249,9 @@ class TrainingController(QObject):
         self.collector.stop()
         if run is not None and self._keys is not None:
             self._kept = _Kept(run, self._keys)
-        # a stop or a learning rate requested too late for the run must not reach the next one
+        # a stop or a learning rate requested too late for the run (or before a run that could not
+        # be built) must not reach the next one
         self.control.reset()
-        self.control.take_learning_rate()
         self._set_state("idle")
 
     def _set_state(self, state: State) -> None:
