@@ -6,6 +6,7 @@ Curves are created once (again only when the run's layers or metrics change) and
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -48,13 +49,15 @@ class CurvesPanel(QWidget):
                                                       ("validation", plot_style.VALIDATION, False)])
         self.metric_plot = plot_style.add_plot(grid, "Metrics", "epoch", "value", 0, 1)
         self.lr_plot = plot_style.add_plot(grid, "Learning rate", "epoch", "learning rate", 1, 0)
-        self.norm_plot = plot_style.add_plot(grid, "Gradient norm per layer", "epoch", "L2 norm", 1, 1)
-        self.norm_plot.setLogMode(y=True)
+        self.norm_plot = plot_style.add_plot(grid, "Gradient norm per layer", "epoch", "L2 norm", 1, 1,
+                                             log_y=True)
         for plot in (self.metric_plot, self.lr_plot, self.norm_plot):
             plot.setXLink(self.loss_plot)
         self.batch_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.BATCH, 1))
-        self.epoch_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.TRAIN))
-        self.val_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.VALIDATION))
+        self.epoch_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.TRAIN),
+                                              **plot_style.marks(plot_style.TRAIN))
+        self.val_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.VALIDATION),
+                                            **plot_style.marks(plot_style.VALIDATION))
         self.lr_curve = self.lr_plot.plot(pen=plot_style.pen(plot_style.TRAIN, 1))
         self.metric_curves: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
         self.norm_curves: dict[str, pg.PlotDataItem] = {}
@@ -92,7 +95,7 @@ class CurvesPanel(QWidget):
             plot_style.keep_in_view(self.loss_plot, "x", 0.0, record.epochs_planned, margin=0.01)
             _fit_y(self.loss_plot, [losses, *self._epoch_losses])
             plot_style.keep_in_view(self.lr_plot, "y", 0.0, float(rates.max()))
-            _fit_y(self.norm_plot, [norms])
+            _fit_decades(self.norm_plot, norms)
 
     def _draw_epochs(self, record: TrainingRecord) -> None:
         self._epoch_losses = []
@@ -118,8 +121,8 @@ class CurvesPanel(QWidget):
         for index, name in enumerate(metrics):
             color = METRIC_COLORS[index % len(METRIC_COLORS)]
             self.metric_curves[name] = (
-                self.metric_plot.plot(pen=plot_style.pen(color)),
-                self.metric_plot.plot(pen=plot_style.pen(color, dashed=True)),
+                self.metric_plot.plot(pen=plot_style.pen(color), **plot_style.marks(color)),
+                self.metric_plot.plot(pen=plot_style.pen(color, dashed=True), **plot_style.marks(color)),
             )
             keys += [(name, color, False), (f"val_{name}", color, True)]
         plot_style.key_title(self.metric_plot, "Metrics", keys)
@@ -134,6 +137,15 @@ class CurvesPanel(QWidget):
         plot_style.key_title(self.norm_plot, "Gradient norm per layer",
                              [(name, colors[name], False) for name in layers])
         self._layers = layers
+
+
+def _fit_decades(plot: pg.PlotItem, values: np.ndarray) -> None:
+    """Keep ``values`` in view on a log y axis, from one power of ten to another: within less than
+    a decade the axis labels every 1..9 multiple, and on a short plot those labels overlap."""
+    if values.size:
+        low = 10.0 ** math.floor(math.log10(float(np.min(values))))
+        high = 10.0 ** math.ceil(math.log10(float(np.max(values))))
+        plot_style.keep_in_view(plot, "y", low, high if high > low else low * 10, margin=0.0)
 
 
 def _fit_y(plot: pg.PlotItem, series: list[np.ndarray]) -> None:

@@ -22,6 +22,7 @@ BACKGROUND = "w"
 TRAIN = QColor("#1f6feb")
 VALIDATION = QColor("#e8590c")
 BATCH = QColor(31, 111, 235, 70)  # per-batch values: the training colour, faint
+DECADE_LABEL_PIXELS = 16  # the height a power-of-ten label needs on a log axis
 AXIS_WIDTH = 60  # pixels for a series plot's left axis: its label and ticks like 0.0012
 
 
@@ -32,12 +33,37 @@ def layout_widget() -> pg.GraphicsLayoutWidget:
     return widget
 
 
+class DecadeAxis(pg.AxisItem):
+    """A log axis labelled at powers of ten only (as many as fit), with unlabelled ticks between.
+
+    pyqtgraph labels every 1..9 multiple when the range has few whole decades, and on a short
+    plot those labels are drawn over each other."""
+
+    def logTickValues(self, minVal: float, maxVal: float, size: float, stdTicks: list) -> list:
+        decades = [float(v) for v in range(math.ceil(minVal), math.floor(maxVal) + 1)]
+        fitting = max(1, int(size // DECADE_LABEL_PIXELS))
+        step = math.ceil(len(decades) / fitting) if decades else 1
+        minor = [v + math.log10(k) for v in range(math.floor(minVal), math.ceil(maxVal))
+                 for k in range(2, 10) if minVal < v + math.log10(k) < maxVal]
+        return [(float(step), decades[::step]), (None, minor)]
+
+    def tickStrings(self, values: list, scale: float, spacing: float | None) -> list[str]:
+        if spacing is None:
+            return [""] * len(values)
+        return super().tickStrings(values, scale, spacing)
+
+
 def add_plot(layout: pg.GraphicsLayout, title: str, x_label: str, y_label: str,
-             row: int | None = None, col: int | None = None, series: bool = True) -> pg.PlotItem:
+             row: int | None = None, col: int | None = None, series: bool = True,
+             log_y: bool = False) -> pg.PlotItem:
     """A styled plot. One for long ``series`` stays smooth with peak downsampling and clip-to-view
     and leaves its ranges to ``keep_in_view``; other plots (step histograms, whose edges clipping
-    would cut out of step with their counts, images, scatters) auto-range."""
-    plot = layout.addPlot(row=row, col=col)
+    would cut out of step with their counts, images, scatters) auto-range. ``log_y``: a log y
+    axis labelled at powers of ten."""
+    axes = {"left": DecadeAxis("left")} if log_y else None
+    plot = layout.addPlot(row=row, col=col, axisItems=axes)
+    if log_y:
+        plot.setLogMode(y=True)
     plot.setTitle(title, color=TEXT.name(), size="10pt")
     if series:
         plot.setDownsampling(auto=True, mode="peak")
@@ -69,6 +95,12 @@ def key_title(plot: pg.PlotItem, title: str, keys: list[tuple[str, QColor, bool]
 def pen(color: QColor | str, width: float = 2.0, dashed: bool = False) -> pg.QtGui.QPen:
     style = pg.QtCore.Qt.PenStyle.DashLine if dashed else pg.QtCore.Qt.PenStyle.SolidLine
     return pg.mkPen(color, width=width, style=style)
+
+
+def marks(color: QColor) -> dict[str, object]:
+    """Dots on a per-epoch curve: a curve of one epoch is a single point, which a line alone
+    does not draw."""
+    return {"symbol": "o", "symbolSize": 5, "symbolPen": None, "symbolBrush": color}
 
 
 def keep_in_view(plot: pg.PlotItem, axis: str, low: float, high: float, margin: float = 0.08) -> None:

@@ -26,6 +26,8 @@ from ..dataset_preview import _to_image, image_shape
 SAMPLES = 8
 THUMBNAIL = 40
 RIGHT, WRONG = QColor("#1a7f37"), QColor("#d1242f")
+UNTRAINED = "Train the model to see its predictions."
+TRAINED = "The model is trained: press the button to see its predictions."
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ class PredictionsPanel(QWidget):
         self.button.setObjectName("predict_samples")
         self.button.setEnabled(False)
         self.button.clicked.connect(self.requested)
-        self.note = QLabel("Train the model to see its predictions.", self)
+        self.note = QLabel(UNTRAINED, self)
         self.table = QTableWidget(self)
         self.table.setObjectName("predictions_table")
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -105,6 +107,15 @@ class PredictionsPanel(QWidget):
     def set_available(self, available: bool) -> None:
         """Predictions need a trained model that is not training right now."""
         self.button.setEnabled(available)
+        if available and self.table.rowCount() == 0:
+            self.note.setText(TRAINED)
+
+    def clear(self) -> None:
+        """The model these predictions came from is gone (weights reset, network changed)."""
+        self.table.clear()
+        self.table.setRowCount(0)
+        self.table.setColumnCount(0)
+        self.note.setText(UNTRAINED)
 
 
 def _item(text: str, color: QColor | None = None) -> QTableWidgetItem:

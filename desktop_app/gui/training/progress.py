@@ -59,8 +59,10 @@ class ProgressDisplay:
         self._show(f"epoch 1/{info.epochs} · starting")
 
     def update(self, info: RunInfo, progress: Progress) -> None:
+        """Show ``progress`` (a few times a second; always while paused: the last batches before
+        the pause arrive after it and are what stays on show)."""
         now = time.monotonic()
-        if now - self._shown_at < UPDATE_SECONDS:
+        if not self._paused and now - self._shown_at < UPDATE_SECONDS:
             return
         self._shown_at = now
         self.bar.setValue(progress.step)
@@ -69,6 +71,10 @@ class ProgressDisplay:
     def set_paused(self, paused: bool) -> None:
         self._paused = paused
         self._show(self._text)
+
+    def clear(self) -> None:
+        """Nothing to report (the trained weights were reset)."""
+        self.finish("")
 
     def finish(self, text: str) -> None:
         self.bar.hide()

@@ -134,6 +134,7 @@ class TrainingUI(QObject):
         controller.message.connect(self.window.log_panel.log)
         controller.weights_reset.connect(self._update_actions)
         controller.weights_reset.connect(self.plots.redraw)
+        controller.weights_reset.connect(self.progress.clear)
         self.window.designer.graph_valid_changed.connect(self._update_actions)
         self.window.designer.dataset.loaded.connect(controller.remember_dataset)
         self.window.document.changed.connect(self._update_actions)  # the trained network may be gone
@@ -155,6 +156,8 @@ class TrainingUI(QObject):
         self.reset.setEnabled(trained)
         self.save_weights.setEnabled(trained)
         self.predict.setEnabled(trained)
+        if not self.controller.has_model:
+            self.plots.predictions.clear()
         self.plots.predictions.set_available(trained)
         self.learning_rate.setEnabled(live)
         self.pause.blockSignals(True)
