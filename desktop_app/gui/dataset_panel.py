@@ -117,6 +117,7 @@ class DatasetPanel(QWidget):
                              f"Expected one of: {', '.join(sorted(IMPORTERS))}")
             return
         type_name, option = importer
+        self._shown_key = None  # the file on show may be asked again once fixed: read it again
         self.import_requested.emit(type_name, {option: path})
 
     def _ask_import(self) -> None:

@@ -85,9 +85,7 @@ class Designer(QObject):
         self.dataset.option_edited.connect(
             lambda name, value: self._edit_dataset(f"Set dataset {name}", settings_edits.set_dataset_option,
                                                    name, value))
-        self.dataset.import_requested.connect(
-            lambda name, options: self._edit_dataset(f"Import {Path(next(iter(options.values()))).name}",
-                                                      settings_edits.choose_dataset, name, options))
+        self.dataset.import_requested.connect(self._import)
         self.dataset.preprocessing_edited.connect(
             lambda name, value: self._edit(f"Set {name}", settings_edits.set_preprocessing, name, value))
         self.dataset.loaded.connect(self._dataset_loaded)
@@ -255,6 +253,13 @@ class Designer(QObject):
         self._edit(text, change, *args)
         command = self.document.last_command()
         self._follow_dataset = command if command is not before else None
+
+    def _import(self, name: str, options: dict[str, Any]) -> None:
+        before = self.document.last_command()
+        self._edit_dataset(f"Import {Path(next(iter(options.values()))).name}",
+                           settings_edits.choose_dataset, name, options)
+        if self.document.last_command() is before:  # the same file again: nothing to undo, but
+            self.refresh()                            # the panel reads it again
 
     def _dataset_loaded(self, dataset: Dataset) -> None:
         """The Input shape follows a dataset the user just chose (in the same undo step)."""
