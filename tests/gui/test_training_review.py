@@ -112,3 +112,18 @@ def test_a_decade_axis_labels_only_as_many_powers_of_ten_as_fit():
     assert major[1] and len(major[1]) * 16 <= 60
     assert all(float(v).is_integer() for v in major[1])
     assert axis.tickStrings(minor[1], 1.0, minor[0]) == [""] * len(minor[1])
+
+
+def test_train_is_disabled_while_the_dataset_cannot_be_loaded(make_window, qtbot, tmp_path):
+    """Pressing it would only show the import error again, as a failed run."""
+    window = make_window(example("xor_mlp", epochs=1))
+    panel = window.designer.dataset
+    path = tmp_path / "points.csv"
+    path.write_text("a,b,label\n1,2,0\n3,oops,1\n")
+    with qtbot.waitSignal(panel.failed, timeout=WAIT):
+        panel.import_file(str(path))
+    assert window.designer.graph_valid and not window.training.train.isEnabled()
+    path.write_text("a,b,label\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n")
+    with qtbot.waitSignal(panel.loaded, timeout=WAIT):
+        panel.import_file(str(path))
+    assert window.training.train.isEnabled()

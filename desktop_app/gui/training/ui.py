@@ -1,9 +1,9 @@
 """The training part of the window: a Training menu and toolbar, the plots dock, status-bar progress.
 
 ``install_training(window)`` is the one call the main window makes. Train is enabled when the
-designer says the graph is valid and no run is on; the learning-rate box changes the running
-optimizer's rate live. Saving the trained weights points the project at them (one undo step);
-File > Export writes the trained model once there is one.
+designer says the graph is valid, the dataset has loaded and no run is on; the learning-rate box
+changes the running optimizer's rate live. Saving the trained weights points the project at them
+(one undo step); File > Export writes the trained model once there is one.
 """
 
 from __future__ import annotations
@@ -137,6 +137,8 @@ class TrainingUI(QObject):
         controller.weights_reset.connect(self.progress.clear)
         self.window.designer.graph_valid_changed.connect(self._update_actions)
         self.window.designer.dataset.loaded.connect(controller.remember_dataset)
+        self.window.designer.dataset.loaded.connect(self._update_actions)
+        self.window.designer.dataset.failed.connect(self._update_actions)
         self.window.document.changed.connect(self._update_actions)  # the trained network may be gone
 
     # --- state ------------------------------------------------------------------------------------------
@@ -150,7 +152,9 @@ class TrainingUI(QObject):
         state = self.controller.state
         idle, live = state == "idle", state in ("running", "paused")
         trained = idle and self.controller.has_model
-        self.train.setEnabled(idle and self.window.designer.graph_valid)
+        designer = self.window.designer
+        # a dataset that failed to load would only fail the run again
+        self.train.setEnabled(idle and designer.graph_valid and designer.dataset.dataset is not None)
         self.pause.setEnabled(live)
         self.stop.setEnabled(live)
         self.reset.setEnabled(trained)
