@@ -127,3 +127,15 @@ def test_train_is_disabled_while_the_dataset_cannot_be_loaded(make_window, qtbot
     with qtbot.waitSignal(panel.loaded, timeout=WAIT):
         panel.import_file(str(path))
     assert window.training.train.isEnabled()
+
+
+def test_long_per_epoch_curves_drop_their_dots(qtbot):
+    from desktop_app.gui.training.curves import MARKED_EPOCHS, _set_epochs
+
+    widget = pg.PlotWidget()
+    qtbot.addWidget(widget)
+    curve = widget.plot(pen="b", symbol="o")
+    _set_epochs(curve, np.arange(MARKED_EPOCHS + 1.0), np.ones(MARKED_EPOCHS + 1))
+    assert curve.opts["symbol"] is None
+    _set_epochs(curve, np.arange(2.0), np.ones(2))
+    assert curve.opts["symbol"] == "o"

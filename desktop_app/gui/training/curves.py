@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 from . import plot_style
 from .record import TrainingRecord
 
+MARKED_EPOCHS = 30  # per-epoch curves show a dot per epoch up to this many epochs
 TINY = 1e-12  # log axes cannot show zero: values are clipped to this
 METRIC_COLORS = (plot_style.TRAIN, QColor("#2f9e44"), QColor("#9c36b5"), QColor("#e67700"))
 LayerColors = Callable[[Sequence[str]], Mapping[str, QColor]]
@@ -101,13 +102,13 @@ class CurvesPanel(QWidget):
         self._epoch_losses = []
         for curve, key in ((self.epoch_loss, "loss"), (self.val_loss, "val_loss")):
             x, values = record.epoch_series(key)
-            curve.setData(x, values)
+            _set_epochs(curve, x, values)
             self._epoch_losses.append(values)
         metric_values = []
         for name, curves in self.metric_curves.items():
             for curve, key in zip(curves, (name, f"val_{name}"), strict=True):
                 x, values = record.epoch_series(key)
-                curve.setData(x, values)
+                _set_epochs(curve, x, values)
                 metric_values.append(values)
         _fit_y(self.metric_plot, metric_values)
         self._epochs_drawn = record.epochs_version
@@ -137,6 +138,14 @@ class CurvesPanel(QWidget):
         plot_style.key_title(self.norm_plot, "Gradient norm per layer",
                              [(name, colors[name], False) for name in layers])
         self._layers = layers
+
+
+def _set_epochs(curve: pg.PlotDataItem, x: np.ndarray, values: np.ndarray) -> None:
+    """A per-epoch series, dotted while it has few epochs (dots of a long run would merge)."""
+    wanted = "o" if len(x) <= MARKED_EPOCHS else None
+    if curve.opts["symbol"] != wanted:
+        curve.setSymbol(wanted)
+    curve.setData(x, values)
 
 
 def _fit_decades(plot: pg.PlotItem, values: np.ndarray) -> None:
