@@ -8,12 +8,14 @@ import weakref
 
 import numpy as np
 import pytest
+from PySide6.QtGui import QColor
 
 from desktop_app.engine.callbacks import BatchEvent, EpochEvent, History, RunInfo, RunResult
 from desktop_app.engine.control import TrainingControl
 from desktop_app.gui.training import bridge as bridge_module
 from desktop_app.gui.training.bridge import Progress, RunStarted, ThrottledBridge
 from desktop_app.gui.training.collector import GuiThreadCollector
+from desktop_app.gui.training.curves import CurvesPanel
 from desktop_app.gui.training.probes import CURVE_POINTS, GRID_SIDE, Probes
 from desktop_app.gui.training.progress import clock_text, describe
 from desktop_app.gui.training.record import GrowingColumns, TrainingRecord
@@ -294,3 +296,25 @@ def test_while_active_only_the_collector_collects_cyclic_garbage(qapp):
     finally:
         collector.stop()
     assert gc.isenabled()
+
+
+def test_per_batch_curves_skip_finite_checks_until_a_value_is_not_finite(qtbot):
+    """Known-finite series are drawn as one line without pyqtgraph's per-point checks; after a NaN
+    loss the line breaks at the NaN, as pyqtgraph draws non-finite data by default."""
+    panel = CurvesPanel(lambda names: {name: QColor("#336699") for name in names})
+    qtbot.addWidget(panel)
+    record = TrainingRecord()
+    record.begin(_started())
+    record.add(_chunk([1, 2, 3]))
+    panel.redraw(record)
+    assert record.batches_finite
+    assert panel.batch_loss.curve.opts["connect"] == "all"
+    chunk = _chunk([4, 5])
+    chunk.losses[0] = np.nan
+    record.add(chunk)
+    panel.redraw(record)
+    assert not record.batches_finite
+    assert panel.batch_loss.curve.opts["connect"] == "finite"
+    assert panel.norm_curves["dense"].curve.opts["connect"] == "finite"
+    record.clear()
+    assert record.batches_finite

@@ -54,12 +54,15 @@ class CurvesPanel(QWidget):
                                              log_y=True)
         for plot in (self.metric_plot, self.lr_plot, self.norm_plot):
             plot.setXLink(self.loss_plot)
-        self.batch_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.BATCH, 1))
+        self.batch_loss = plot_style.batch_curve(self.loss_plot, plot_style.BATCH)
         self.epoch_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.TRAIN),
                                               **plot_style.marks(plot_style.TRAIN))
         self.val_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.VALIDATION),
                                             **plot_style.marks(plot_style.VALIDATION))
-        self.lr_curve = self.lr_plot.plot(pen=plot_style.pen(plot_style.TRAIN, 1))
+        # under the per-batch curve, which repaints their area every frame: drawn from a pixmap then
+        for curve in (self.epoch_loss, self.val_loss):
+            plot_style.cache_drawing(curve)
+        self.lr_curve = plot_style.batch_curve(self.lr_plot, plot_style.TRAIN)
         self.metric_curves: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
         self.norm_curves: dict[str, pg.PlotDataItem] = {}
         self._metrics: tuple[str, ...] = ()
@@ -87,11 +90,13 @@ class CurvesPanel(QWidget):
         x, losses, rates = batches[:, 0], batches[:, 1], batches[:, 2]
         if self.log_loss.isChecked():
             losses = np.maximum(losses, TINY)
-        self.batch_loss.setData(x, losses)
-        self.lr_curve.setData(x, rates)
+        # all finite (the usual case): pyqtgraph neither checks every point again nor breaks the line
+        fast = _fast_path(record.batches_finite)
+        self.batch_loss.setData(x, losses, **fast)
+        self.lr_curve.setData(x, rates, **fast)
         norms = np.maximum(record.norms.view(), TINY)
         for column, curve in enumerate(self.norm_curves.values()):
-            curve.setData(x, norms[:, column])
+            curve.setData(x, norms[:, column], **fast)
         if len(x):
             plot_style.keep_in_view(self.loss_plot, "x", 0.0, record.epochs_planned, margin=0.01)
             _fit_y(self.loss_plot, [losses, *self._epoch_losses])
@@ -134,10 +139,18 @@ class CurvesPanel(QWidget):
         for curve in self.norm_curves.values():
             self.norm_plot.removeItem(curve)
         colors = self.layer_colors(layers)
-        self.norm_curves = {name: self.norm_plot.plot(pen=plot_style.pen(colors[name], 1)) for name in layers}
+        self.norm_curves = {name: plot_style.batch_curve(self.norm_plot, colors[name]) for name in layers}
         plot_style.key_title(self.norm_plot, "Gradient norm per layer",
                              [(name, colors[name], False) for name in layers])
         self._layers = layers
+
+
+def _fast_path(finite: bool) -> dict[str, object]:
+    """``setData`` options for per-batch series: known-finite data skips pyqtgraph's per-point
+    checks; otherwise non-finite points leave gaps, as by default."""
+    if finite:
+        return {"connect": "all", "skipFiniteCheck": True}
+    return {"connect": "finite", "skipFiniteCheck": False}
 
 
 def _set_epochs(curve: pg.PlotDataItem, x: np.ndarray, values: np.ndarray) -> None:

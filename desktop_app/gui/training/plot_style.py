@@ -97,6 +97,19 @@ def pen(color: QColor | str, width: float = 2.0, dashed: bool = False) -> pg.QtG
     return pg.mkPen(color, width=width, style=style)
 
 
+def batch_curve(plot: pg.PlotItem, color: QColor) -> pg.PlotDataItem:
+    """A thin curve fed every frame. Its y range is kept in view (``keep_in_view``), so pyqtgraph's
+    clipping of values far outside it, which scans every value again on each update, is off."""
+    return plot.plot(pen=pen(color, 1), dynamicRangeLimit=None)
+
+
+def cache_drawing(curve: pg.PlotDataItem) -> None:
+    """Repaint ``curve`` (line and dots) from a pixmap while its data and the view stay the same,
+    without running pyqtgraph's Python paint code."""
+    for item in (curve.curve, curve.scatter):
+        item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
 def marks(color: QColor) -> dict[str, object]:
     """Dots on a per-epoch curve: a curve of one epoch is a single point, which a line alone
     does not draw."""

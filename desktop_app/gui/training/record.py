@@ -66,6 +66,8 @@ class TrainingRecord:
         self.epochs: list[tuple[float, EpochEvent]] = []
         self.snapshot: Snapshot | None = None
         self.latest: Progress | None = None
+        # every value in ``batches`` and ``norms`` is finite (the curves then skip their own checks)
+        self.batches_finite = True
         self._offset = 0.0
         self.epochs_version += 1
         self._bump()
@@ -103,8 +105,11 @@ class TrainingRecord:
         assert self.started is not None, "begin() must come first"
         per_epoch = self.started.info.batches_per_epoch
         x = self._offset + progress.steps / per_epoch
-        self.batches.extend(np.column_stack([x, progress.losses, progress.lrs]))
+        rows = np.column_stack([x, progress.losses, progress.lrs])
+        self.batches.extend(rows)
         self.norms.extend(progress.layer_norms)
+        self.batches_finite = bool(self.batches_finite and np.isfinite(rows).all()
+                                   and np.isfinite(progress.layer_norms).all())
         for event in progress.epochs:
             numbered = dataclasses.replace(event, epoch=len(self.epochs) + 1)
             self.epochs.append((self._offset + event.epoch, numbered))
