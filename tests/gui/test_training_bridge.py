@@ -318,3 +318,17 @@ def test_per_batch_curves_skip_finite_checks_until_a_value_is_not_finite(qtbot):
     assert panel.norm_curves["dense"].curve.opts["connect"] == "finite"
     record.clear()
     assert record.batches_finite
+
+
+def test_epoch_series_hold_only_the_epochs_that_logged_the_value_and_clear_with_the_record():
+    record = TrainingRecord()
+    record.begin(_started())
+    validated = EpochEvent(2, 3, 0.4, {"accuracy": 0.95}, 0.6, {"accuracy": 0.8}, 0.01, 1.0, 100.0)
+    record.add(_chunk([1, 2, 3, 4, 5, 6, 7, 8], [epoch_event(1), validated]))
+    xs, values = record.epoch_series("val_accuracy")
+    np.testing.assert_allclose(xs, [2.0])
+    np.testing.assert_allclose(values, [0.8])
+    np.testing.assert_allclose(record.epoch_series("accuracy")[1], [0.9, 0.95])
+    assert record.epoch_series("nothing")[0].shape == (0,)
+    record.clear()
+    assert record.epoch_series("accuracy")[0].shape == (0,)

@@ -64,6 +64,9 @@ class TrainingRecord:
         self.norms = GrowingColumns(0)
         # (x, event) per completed epoch, numbered across the runs
         self.epochs: list[tuple[float, EpochEvent]] = []
+        # logged value -> (x, value) of each epoch that has it, grown as epochs arrive: per-epoch
+        # curves read their series without going over every epoch again
+        self._epoch_series: dict[str, tuple[list[float], list[float]]] = {}
         self.snapshot: Snapshot | None = None
         self.latest: Progress | None = None
         # every value in ``batches`` and ``norms`` is finite (the curves then skip their own checks)
@@ -112,7 +115,12 @@ class TrainingRecord:
                                    and np.isfinite(progress.layer_norms).all())
         for event in progress.epochs:
             numbered = dataclasses.replace(event, epoch=len(self.epochs) + 1)
-            self.epochs.append((self._offset + event.epoch, numbered))
+            x = self._offset + event.epoch
+            self.epochs.append((x, numbered))
+            for name, value in numbered.logs.items():
+                xs, values = self._epoch_series.setdefault(name, ([], []))
+                xs.append(x)
+                values.append(value)
         if progress.epochs:
             self.epochs_version += 1
         if progress.snapshot is not None:
@@ -122,10 +130,7 @@ class TrainingRecord:
 
     def epoch_series(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """(x, values) of one logged value (``loss``, ``val_accuracy``, ...) over the epochs that have it."""
-        pairs = [(x, event.logs[name]) for x, event in self.epochs if name in event.logs]
-        if not pairs:
-            return np.zeros(0), np.zeros(0)
-        xs, values = zip(*pairs, strict=True)
+        xs, values = self._epoch_series.get(name, ((), ()))
         return np.asarray(xs, dtype=np.float64), np.asarray(values, dtype=np.float64)
 
     # --- CSV ---------------------------------------------------------------------------------------
