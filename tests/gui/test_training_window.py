@@ -389,3 +389,13 @@ def test_plots_export_as_png_and_csv(make_window, qtbot, tmp_path):
     rows = batches.read_text().splitlines()
     assert len(rows) == 1 + len(window.training.controller.record.batches)
     assert rows[0].startswith("epoch,loss,lr,grad_norm/")
+
+
+def test_when_the_plots_dock_grows_the_canvas_still_shows_every_node(make_window, qtbot):
+    window = make_window(example("spiral_mlp", epochs=2))
+    window.resize(1600, 1000)
+    window.designer.view.fit_all()
+    train_to_end(qtbot, window)
+    view = window.designer.view
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert visible.contains(view.scene().nodes_rect())

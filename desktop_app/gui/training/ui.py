@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import QDoubleSpinBox, QFileDialog, QLabel, QMenu, QMessageBox, QStyle, QToolBar
 
@@ -181,6 +181,8 @@ class TrainingUI(QObject):
         self.dock.raise_()
         if self.dock.height() < DOCK_HEIGHT:
             self.window.resizeDocks([self.dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
+            # The canvas just lost height: fit the network again so no node sits below the fold.
+            QTimer.singleShot(0, self.window.designer.view.fit_all)
         self.progress.start(started.info)
         self.learning_rate.blockSignals(True)
         self.learning_rate.setValue(started.learning_rate)
