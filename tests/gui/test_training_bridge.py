@@ -3,6 +3,7 @@ the record the plots draw from, and the probes that look at the model between ba
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import weakref
 
@@ -152,7 +153,7 @@ def test_probes_stay_within_their_share_of_the_training_time(wired, clock, monke
     snapshots: list[float] = []
 
     class SlowProbes:
-        def snapshot(self):
+        def snapshot(self, _views):
             snapshots.append(clock.now)
             clock.now += 0.1  # each look at the model takes 100 ms
             return object()
@@ -167,6 +168,51 @@ def test_probes_stay_within_their_share_of_the_training_time(wired, clock, monke
     assert gaps.min() >= 0.1 / bridge_module.PROBE_BUDGET
     total = clock.now - 100.0
     assert 0.1 * len(snapshots) <= 2 * bridge_module.PROBE_BUDGET * total
+
+
+def test_probes_look_only_at_the_watched_views_and_at_all_of_them_when_the_run_ends(wired, clock):
+    """With only the curves on show the training thread takes no look at the model until the end;
+    a tab on show is looked at from the next probe on."""
+    bridge, _control, emitted = wired
+    looked: list[frozenset[str]] = []
+
+    class Probes:
+        def snapshot(self, views):
+            looked.append(frozenset(views))
+            return object()
+
+    bridge.on_run_start(info())
+    bridge.probes = Probes()
+    bridge.watched = frozenset()
+    for step in range(1, 101):  # 10 s of batches: 40 probe times
+        clock.now += 0.1
+        bridge.on_batch_end(batch(step))
+    assert looked == []
+    bridge.watched = frozenset({"layers"})
+    for step in range(101, 111):
+        clock.now += 0.1
+        bridge.on_batch_end(batch(step))
+    assert looked and set(looked) == {frozenset({"layers"})}
+    bridge.on_run_end(RunResult("completed", History()))
+    assert looked[-1] == frozenset({"layers", "data"})
+
+
+def test_a_snapshot_of_some_views_keeps_the_older_snapshot_of_the_others(spiral_run):
+    probes = Probes(spiral_run)
+    both = probes.snapshot()
+    layers_only = probes.snapshot({"layers"})
+    assert layers_only.views == {"layers"} and layers_only.confusion is None and layers_only.boundary is None
+    data_only = probes.snapshot({"data"})
+    assert data_only.weights == {} and data_only.confusion is not None
+    merged = layers_only.over(both)
+    assert merged.views == {"layers", "data"}
+    assert merged.weights is layers_only.weights and merged.confusion is both.confusion
+    assert both.over(layers_only) is both
+    record = TrainingRecord()
+    record.begin(_started())
+    for step, snapshot in enumerate((both, data_only), start=1):
+        record.add(dataclasses.replace(_chunk([step]), snapshot=snapshot))
+    assert record.snapshot.weights is both.weights and record.snapshot.boundary is data_only.boundary
 
 
 def test_growing_columns_double_and_keep_every_row():
@@ -308,14 +354,14 @@ def test_per_batch_curves_skip_finite_checks_until_a_value_is_not_finite(qtbot):
     record.add(_chunk([1, 2, 3]))
     panel.redraw(record)
     assert record.batches_finite
-    assert panel.batch_loss.curve.opts["connect"] == "all"
+    assert panel.batch_loss.connect == "all"
     chunk = _chunk([4, 5])
     chunk.losses[0] = np.nan
     record.add(chunk)
     panel.redraw(record)
     assert not record.batches_finite
-    assert panel.batch_loss.curve.opts["connect"] == "finite"
-    assert panel.norm_curves["dense"].curve.opts["connect"] == "finite"
+    assert panel.batch_loss.connect == "finite"
+    assert panel.norm_curves["dense"].connect == "finite"
     record.clear()
     assert record.batches_finite
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QStatusBar
 
 from desktop_app.engine.callbacks import RunInfo
 from desktop_app.gui.training.bridge import Progress
 from desktop_app.gui.training.plot_style import DecadeAxis
 from desktop_app.gui.training.predictions import TRAINED, UNTRAINED
-from desktop_app.gui.training.progress import ProgressDisplay
+from desktop_app.gui.training.progress import ProgressDisplay, ProgressStrip
 from desktop_app.project import example_path, load_project
 
 WAIT = 20_000
@@ -51,6 +52,31 @@ def test_the_batches_that_arrive_after_a_pause_are_what_the_status_bar_shows(qtb
     assert display.bar.value() == 224
 
 
+def test_the_progress_bar_repaints_with_the_next_frame_not_inside_set_value(qtbot):
+    """QProgressBar.setValue paints the window's pending regions at once, inside the Python call."""
+    strip = ProgressStrip()
+    qtbot.addWidget(strip)
+    strip.setRange(0, 200)
+    strip.show()
+    qtbot.waitExposed(strip)
+    painted: list[int] = []
+
+    class Count(QObject):
+        def eventFilter(self, _watched, event):  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                painted.append(strip.value())
+            return False
+
+    counter = Count()
+    strip.installEventFilter(counter)
+    strip.setValue(100)
+    assert painted == [] and strip.text() == "50%"
+    qtbot.waitUntil(lambda: painted == [100])
+    image = strip.grab().toImage()
+    row = {image.pixel(x, image.height() // 2) for x in range(image.width())}
+    assert image.width() >= 60 and len(row) > 2  # a frame, the filled part, the empty part
+
+
 def test_resetting_the_weights_clears_the_status_and_the_predictions(make_window, qtbot):
     window = make_window(example("xor_mlp", epochs=2))
     ui = window.training
@@ -75,7 +101,7 @@ def test_a_run_of_one_epoch_shows_its_epoch_values(make_window, qtbot):
     ui.plots.setCurrentWidget(curves)
     for curve in (curves.epoch_loss, curves.val_loss, *curves.metric_curves["accuracy"]):
         assert len(curve.getData()[0]) == 1
-        assert len(curve.scatter.points()) == 1
+        assert curve.shows_dots and curve.dots.path().elementCount() == 2  # one dot: a zero-length segment
 
 
 def overlapping_labels(axis: pg.AxisItem) -> list[tuple[str, str]]:
@@ -130,12 +156,39 @@ def test_train_is_disabled_while_the_dataset_cannot_be_loaded(make_window, qtbot
 
 
 def test_long_per_epoch_curves_drop_their_dots(qtbot):
-    from desktop_app.gui.training.curves import MARKED_EPOCHS, _set_epochs
+    from desktop_app.gui.training.curves import MARKED_EPOCHS, _epoch_curve
 
     widget = pg.PlotWidget()
     qtbot.addWidget(widget)
-    curve = widget.plot(pen="b", symbol="o")
-    _set_epochs(curve, np.arange(MARKED_EPOCHS + 1.0), np.ones(MARKED_EPOCHS + 1))
-    assert curve.opts["symbol"] is None
-    _set_epochs(curve, np.arange(2.0), np.ones(2))
-    assert curve.opts["symbol"] == "o"
+    widget.setXRange(0, MARKED_EPOCHS + 1)
+    curve = _epoch_curve(widget.getPlotItem(), QColor("blue"))
+    curve.set_data(np.arange(MARKED_EPOCHS + 1.0), np.ones(MARKED_EPOCHS + 1), finite=True)
+    assert not curve.shows_dots
+    curve.set_data(np.arange(2.0), np.ones(2), finite=True)
+    assert curve.shows_dots
+
+
+def test_a_single_epoch_is_drawn_as_a_visible_dot(qtbot):
+    """The dot is a zero-length segment under a round-capped pen: Qt must really paint it."""
+    from desktop_app.gui.training.curves import _epoch_curve
+    from desktop_app.gui.training.plot_canvas import PlotCanvas
+
+    canvas = PlotCanvas()
+    qtbot.addWidget(canvas)
+    canvas.setBackground("w")
+    canvas.resize(200, 150)
+    plot = canvas.ci.addPlot()
+    plot.hideAxis("left")
+    plot.hideAxis("bottom")
+    plot.setXRange(0, 2, padding=0)
+    plot.setYRange(0, 2, padding=0)
+    curve = _epoch_curve(plot, QColor("#ff0000"))
+    curve.set_data(np.array([1.0]), np.array([1.0]), finite=True)
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    image = canvas.grab().toImage()
+    red = [(x, y) for x in range(image.width()) for y in range(image.height())
+           if image.pixelColor(x, y).red() > 200 and image.pixelColor(x, y).green() < 80]
+    assert len(red) >= 9  # a dot of about 5 x 5 pixels
+    xs, ys = zip(*red, strict=True)
+    assert max(xs) - min(xs) <= 7 and max(ys) - min(ys) <= 7

@@ -15,6 +15,7 @@ from desktop_app.data.preprocess import split_indices
 from desktop_app.engine.layer import Layer
 from desktop_app.engine.losses import CategoricalCrossentropy
 from desktop_app.fileio import load_weights_npz
+from desktop_app.gui.training.probes import VIEWS, Probes
 from desktop_app.hookspecs import hookimpl
 from desktop_app.project import example_path, load_project, save_project
 from desktop_app.project.document import ComponentRef, NodeEntry
@@ -101,7 +102,35 @@ def test_the_layers_tab_shows_histograms_per_layer_in_its_canvas_colour(make_win
     assert counts.sum() == model.layers["hidden_1"].parameter_count()
     canvas = window.designer.node_colors()
     for name, curve in plots.curves.norm_curves.items():
-        assert curve.opts["pen"].color().name() == canvas[name].name()
+        assert curve.color.name() == canvas[name].name()
+
+
+def test_the_training_thread_looks_at_the_model_only_for_the_tab_on_show(make_window, qtbot, monkeypatch):
+    """Histograms and the data views cost the training thread a look at the model: only the tab on
+    show is looked at while training, and every tab gets a final look when the run ends."""
+    looked: list[frozenset[str]] = []
+    snapshot = Probes.snapshot
+
+    def spy(probes, views=VIEWS):
+        looked.append(frozenset(views))
+        return snapshot(probes, views)
+
+    monkeypatch.setattr(Probes, "snapshot", spy)
+    monkeypatch.setattr("desktop_app.gui.training.bridge.PROBE_INTERVAL", 0.0)
+    window = make_window(example("spiral_mlp", epochs=20))
+    plots, bridge = window.training.plots, window.training.controller.bridge
+    plots.setCurrentWidget(plots.curves)
+    train_to_end(qtbot, window)
+    assert looked == [VIEWS]  # the final look only
+    assert bridge.watched == frozenset()
+    assert window.training.controller.record.snapshot.views == VIEWS
+    plots.setCurrentWidget(plots.data)
+    assert bridge.watched == {"data"}
+    looked.clear()
+    train_to_end(qtbot, window)
+    assert len(looked) > 1 and set(looked[:-1]) == {frozenset({"data"})} and looked[-1] == VIEWS
+    plots.setCurrentWidget(plots.histograms)
+    assert bridge.watched == {"layers"}
 
 
 def test_the_loss_can_be_shown_on_a_log_scale(make_window, qtbot):

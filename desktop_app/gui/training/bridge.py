@@ -5,7 +5,9 @@ to lists there, and emits what gathered at most ``rate`` times a second (at once
 stop is pending, so the plots show the last batch before the run waits or ends). Heavier looks at
 the model (histograms, decision boundary, confusion matrix: ``Probes``) are taken between two
 batches at a few hertz, and never more often than keeps their cost under ``PROBE_BUDGET`` of the
-training time. Signals are emitted from the training thread; Qt queues them to the GUI's.
+training time; only the views in ``watched`` (the tabs on show, set from the GUI) are looked at,
+and all of them once more at the end of a run. Signals are emitted from the training thread; Qt
+queues them to the GUI's.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from PySide6.QtCore import QObject, Signal
 from ...engine.callbacks import BatchEvent, EpochEvent, RunInfo, RunResult
 from ...engine.control import TrainingControl
 from ...project.run import Run
-from .probes import DataPoints, Probes, Snapshot
+from .probes import VIEWS, DataPoints, Probes, Snapshot
 
 RATE = 25.0  # emissions per second, at most
 PROBE_INTERVAL = 0.25  # seconds between two probes, at least
@@ -87,6 +89,8 @@ class ThrottledBridge(QObject):
         self.run: Run | None = None
         self.probes: Probes | None = None
         self.emissions = 0
+        # the views the probes look at while training (set from the GUI thread: one assignment)
+        self.watched: frozenset[str] = VIEWS
         self._latest: BatchEvent | None = None
         self._membership = np.zeros((0, 0))
         self._clear()
@@ -136,7 +140,7 @@ class ThrottledBridge(QObject):
         self._norms.append(list(event.grad_norms.values()))
         self._latest = event
         if self.probes is not None and now >= self._next_probe:
-            self._probe()
+            self._probe(self.watched)
         control = self.control
         if control.paused or control.stop_requested:
             self._resuming = True
@@ -149,14 +153,17 @@ class ThrottledBridge(QObject):
 
     def on_run_end(self, result: RunResult) -> None:
         if self.probes is not None and result.reason != "error":
-            self._probe()
+            self._probe(VIEWS)
         self._emit()
         self.run_ended.emit(result)
 
     # --- helpers ---------------------------------------------------------------------------------------
-    def _probe(self) -> None:
+    def _probe(self, views: frozenset[str]) -> None:
         started = self.clock()
-        self._snapshot = self.probes.snapshot()
+        if not views:
+            self._next_probe = started + PROBE_INTERVAL
+            return
+        self._snapshot = self.probes.snapshot(views)
         finished = self.clock()
         self._next_probe = finished + max(PROBE_INTERVAL, (finished - started) / PROBE_BUDGET)
 

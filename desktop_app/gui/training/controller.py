@@ -144,6 +144,10 @@ class TrainingController(QObject):
             self.control.stop()
             self._set_state("stopping")
 
+    def watch(self, views: frozenset[str]) -> None:
+        """Which probe views the plots show (see ``probes``); taken at the next probe."""
+        self.bridge.watched = views
+
     def set_learning_rate(self, lr: float) -> None:
         """Change the running optimizer's learning rate from the next batch."""
         if self.state in ("running", "paused"):

@@ -15,10 +15,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from . import plot_style
+from .live_curve import TINY, Abscissa, LiveCurve
 from .record import TrainingRecord
 
 MARKED_EPOCHS = 30  # per-epoch curves show a dot per epoch up to this many epochs
-TINY = 1e-12  # log axes cannot show zero: values are clipped to this
 METRIC_COLORS = (plot_style.TRAIN, QColor("#2f9e44"), QColor("#9c36b5"), QColor("#e67700"))
 LayerColors = Callable[[Sequence[str]], Mapping[str, QColor]]
 
@@ -54,17 +54,12 @@ class CurvesPanel(QWidget):
                                              log_y=True)
         for plot in (self.metric_plot, self.lr_plot, self.norm_plot):
             plot.setXLink(self.loss_plot)
-        self.batch_loss = plot_style.batch_curve(self.loss_plot, plot_style.BATCH)
-        self.epoch_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.TRAIN),
-                                              **plot_style.marks(plot_style.TRAIN))
-        self.val_loss = self.loss_plot.plot(pen=plot_style.pen(plot_style.VALIDATION),
-                                            **plot_style.marks(plot_style.VALIDATION))
-        # under the per-batch curve, which repaints their area every frame: drawn from a pixmap then
-        for curve in (self.epoch_loss, self.val_loss):
-            plot_style.cache_drawing(curve)
-        self.lr_curve = plot_style.batch_curve(self.lr_plot, plot_style.TRAIN)
-        self.metric_curves: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
-        self.norm_curves: dict[str, pg.PlotDataItem] = {}
+        self.batch_loss = LiveCurve(self.loss_plot, plot_style.BATCH)
+        self.epoch_loss = _epoch_curve(self.loss_plot, plot_style.TRAIN)
+        self.val_loss = _epoch_curve(self.loss_plot, plot_style.VALIDATION)
+        self.lr_curve = LiveCurve(self.lr_plot, plot_style.TRAIN)
+        self.metric_curves: dict[str, tuple[LiveCurve, LiveCurve]] = {}
+        self.norm_curves: dict[str, LiveCurve] = {}
         self._metrics: tuple[str, ...] = ()
         self._layers: tuple[str, ...] = ()
         # the record's epochs_version on screen, and the epoch losses (the loss axis fits them too)
@@ -73,8 +68,11 @@ class CurvesPanel(QWidget):
 
     def _set_log_loss(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)
-        self.drawn_version = -1
-        self._epochs_drawn = -1
+        self.loss_plot.disableAutoRange()  # pyqtgraph turns auto-range on with a log mode
+        curves = (self.batch_loss, self.epoch_loss, self.val_loss)
+        _fit_y(self.loss_plot, [curve.getData()[1] for curve in curves])
+        for curve in curves:
+            curve.rebuild()
 
     def redraw(self, record: TrainingRecord) -> None:
         """Per-batch curves every frame; per-epoch ones only when an epoch ended."""
@@ -88,48 +86,43 @@ class CurvesPanel(QWidget):
             self._draw_epochs(record)
         batches = record.batches.view()
         x, losses, rates = batches[:, 0], batches[:, 1], batches[:, 2]
-        if self.log_loss.isChecked():
-            losses = np.maximum(losses, TINY)
-        # all finite (the usual case): pyqtgraph neither checks every point again nor breaks the line
-        fast = _fast_path(record.batches_finite)
-        self.batch_loss.setData(x, losses, **fast)
-        self.lr_curve.setData(x, rates, **fast)
-        norms = np.maximum(record.norms.view(), TINY)
-        for column, curve in enumerate(self.norm_curves.values()):
-            curve.setData(x, norms[:, column], **fast)
-        if len(x):
+        norms = record.norms.view()
+        if len(x):  # ranges first: a range change redraws every curve of the plot
             plot_style.keep_in_view(self.loss_plot, "x", 0.0, record.epochs_planned, margin=0.01)
             _fit_y(self.loss_plot, [losses, *self._epoch_losses])
             plot_style.keep_in_view(self.lr_plot, "y", 0.0, float(rates.max()))
             _fit_decades(self.norm_plot, norms)
+        finite, shared = record.batches_finite, Abscissa(x)
+        self.batch_loss.set_data(shared, losses, finite)
+        self.lr_curve.set_data(shared, rates, finite)
+        for column, curve in enumerate(self.norm_curves.values()):
+            curve.set_data(shared, norms[:, column], finite)
 
     def _draw_epochs(self, record: TrainingRecord) -> None:
         self._epoch_losses = []
         for curve, key in ((self.epoch_loss, "loss"), (self.val_loss, "val_loss")):
             x, values = record.epoch_series(key)
-            _set_epochs(curve, x, values)
+            curve.set_data(x, values, finite=bool(np.isfinite(values).all()))
             self._epoch_losses.append(values)
         metric_values = []
         for name, curves in self.metric_curves.items():
             for curve, key in zip(curves, (name, f"val_{name}"), strict=True):
                 x, values = record.epoch_series(key)
-                _set_epochs(curve, x, values)
+                curve.set_data(x, values, finite=bool(np.isfinite(values).all()))
                 metric_values.append(values)
         _fit_y(self.metric_plot, metric_values)
         self._epochs_drawn = record.epochs_version
 
     def _make_metric_curves(self, metrics: tuple[str, ...]) -> None:
         for train, validation in self.metric_curves.values():
-            self.metric_plot.removeItem(train)
-            self.metric_plot.removeItem(validation)
+            train.remove()
+            validation.remove()
         self.metric_curves = {}
         keys = []
         for index, name in enumerate(metrics):
             color = METRIC_COLORS[index % len(METRIC_COLORS)]
-            self.metric_curves[name] = (
-                self.metric_plot.plot(pen=plot_style.pen(color), **plot_style.marks(color)),
-                self.metric_plot.plot(pen=plot_style.pen(color, dashed=True), **plot_style.marks(color)),
-            )
+            self.metric_curves[name] = (_epoch_curve(self.metric_plot, color),
+                                        _epoch_curve(self.metric_plot, color, dashed=True))
             keys += [(name, color, False), (f"val_{name}", color, True)]
         plot_style.key_title(self.metric_plot, "Metrics", keys)
         self._metrics = metrics
@@ -137,33 +130,23 @@ class CurvesPanel(QWidget):
 
     def _make_norm_curves(self, layers: tuple[str, ...]) -> None:
         for curve in self.norm_curves.values():
-            self.norm_plot.removeItem(curve)
+            curve.remove()
         colors = self.layer_colors(layers)
-        self.norm_curves = {name: plot_style.batch_curve(self.norm_plot, colors[name]) for name in layers}
+        self.norm_curves = {name: LiveCurve(self.norm_plot, colors[name]) for name in layers}
         plot_style.key_title(self.norm_plot, "Gradient norm per layer",
                              [(name, colors[name], False) for name in layers])
         self._layers = layers
 
 
-def _fast_path(finite: bool) -> dict[str, object]:
-    """``setData`` options for per-batch series: known-finite data skips pyqtgraph's per-point
-    checks; otherwise non-finite points leave gaps, as by default."""
-    if finite:
-        return {"connect": "all", "skipFiniteCheck": True}
-    return {"connect": "finite", "skipFiniteCheck": False}
-
-
-def _set_epochs(curve: pg.PlotDataItem, x: np.ndarray, values: np.ndarray) -> None:
-    """A per-epoch series, dotted while it has few epochs (dots of a long run would merge)."""
-    wanted = "o" if len(x) <= MARKED_EPOCHS else None
-    if curve.opts["symbol"] != wanted:
-        curve.setSymbol(wanted)
-    curve.setData(x, values)
+def _epoch_curve(plot: pg.PlotItem, color: QColor, dashed: bool = False) -> LiveCurve:
+    """A per-epoch series: two pixels wide, dotted while it has few epochs."""
+    return LiveCurve(plot, color, width=2.0, dashed=dashed, dots=True, dots_up_to=MARKED_EPOCHS)
 
 
 def _fit_decades(plot: pg.PlotItem, values: np.ndarray) -> None:
     """Keep ``values`` in view on a log y axis, from one power of ten to another: within less than
     a decade the axis labels every 1..9 multiple, and on a short plot those labels overlap."""
+    values = np.maximum(values, TINY)
     if values.size:
         low = 10.0 ** math.floor(math.log10(float(np.min(values))))
         high = 10.0 ** math.ceil(math.log10(float(np.max(values))))
@@ -171,8 +154,9 @@ def _fit_decades(plot: pg.PlotItem, values: np.ndarray) -> None:
 
 
 def _fit_y(plot: pg.PlotItem, series: list[np.ndarray]) -> None:
-    """Keep every value of ``series`` in view on the y axis."""
-    values = [array for array in series if array.size]
+    """Keep every value of ``series`` in view on the y axis (above zero on a log axis)."""
+    log = plot.getAxis("left").logMode
+    values = [np.maximum(array, TINY) if log else array for array in series if array.size]
     if values:
         low = min(float(np.min(array)) for array in values)
         high = max(float(np.max(array)) for array in values)

@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem
 
 from ..canvas.style import MUTED_TEXT, TEXT
+from .plot_canvas import PlotCanvas
 
 BACKGROUND = "w"
 TRAIN = QColor("#1f6feb")
@@ -26,8 +27,9 @@ DECADE_LABEL_PIXELS = 16  # the height a power-of-ten label needs on a log axis
 AXIS_WIDTH = 60  # pixels for a series plot's left axis: its label and ticks like 0.0012
 
 
-def layout_widget() -> pg.GraphicsLayoutWidget:
-    widget = pg.GraphicsLayoutWidget()
+def layout_widget() -> PlotCanvas:
+    widget = PlotCanvas()
+    paints_nothing(widget.ci)
     widget.setBackground(BACKGROUND)
     widget.ci.setContentsMargins(4, 4, 4, 4)
     return widget
@@ -62,6 +64,8 @@ def add_plot(layout: pg.GraphicsLayout, title: str, x_label: str, y_label: str,
     axis labelled at powers of ten."""
     axes = {"left": DecadeAxis("left")} if log_y else None
     plot = layout.addPlot(row=row, col=col, axisItems=axes)
+    for item in (plot, plot.vb, plot.vb.childGroup):
+        paints_nothing(item)
     if log_y:
         plot.setLogMode(y=True)
     plot.setTitle(title, color=TEXT.name(), size="10pt")
@@ -82,6 +86,12 @@ def add_plot(layout: pg.GraphicsLayout, title: str, x_label: str, y_label: str,
     return plot
 
 
+def paints_nothing(item: QGraphicsItem) -> None:
+    """Tell Qt that ``item`` draws nothing itself (its children may): a frame then skips its
+    Python ``paint`` and ``boundingRect``, which pyqtgraph's containers define."""
+    item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
+
+
 def key_title(plot: pg.PlotItem, title: str, keys: list[tuple[str, QColor, bool]]) -> None:
     """The title followed by a colour key, ``(label, colour, dashed)`` each: a legend drawn once
     above the plot instead of an item inside it that every frame would repaint."""
@@ -95,25 +105,6 @@ def key_title(plot: pg.PlotItem, title: str, keys: list[tuple[str, QColor, bool]
 def pen(color: QColor | str, width: float = 2.0, dashed: bool = False) -> pg.QtGui.QPen:
     style = pg.QtCore.Qt.PenStyle.DashLine if dashed else pg.QtCore.Qt.PenStyle.SolidLine
     return pg.mkPen(color, width=width, style=style)
-
-
-def batch_curve(plot: pg.PlotItem, color: QColor) -> pg.PlotDataItem:
-    """A thin curve fed every frame. Its y range is kept in view (``keep_in_view``), so pyqtgraph's
-    clipping of values far outside it, which scans every value again on each update, is off."""
-    return plot.plot(pen=pen(color, 1), dynamicRangeLimit=None)
-
-
-def cache_drawing(curve: pg.PlotDataItem) -> None:
-    """Repaint ``curve`` (line and dots) from a pixmap while its data and the view stay the same,
-    without running pyqtgraph's Python paint code."""
-    for item in (curve.curve, curve.scatter):
-        item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-
-
-def marks(color: QColor) -> dict[str, object]:
-    """Dots on a per-epoch curve: a curve of one epoch is a single point, which a line alone
-    does not draw."""
-    return {"symbol": "o", "symbolSize": 5, "symbolPen": None, "symbolBrush": color}
 
 
 def keep_in_view(plot: pg.PlotItem, axis: str, low: float, high: float, margin: float = 0.08) -> None:

@@ -17,6 +17,7 @@ from .curves import CurvesPanel, LayerColors
 from .data_views import DataPanel
 from .histograms import HistogramsPanel
 from .predictions import PredictionsPanel
+from .probes import DATA, LAYERS
 from .record import TrainingRecord
 
 REDRAW_MS = 40  # one redraw per emission at most (the bridge emits <= 25 times a second)
@@ -61,6 +62,13 @@ class TrainingPlots(QTabWidget):
             panel.redraw(self.record)
             panel.drawn_version = version
             self.redraws += 1
+
+    def watched_views(self) -> frozenset[str]:
+        """The probe views on show (the training thread looks at the model for these only)."""
+        panel = self.currentWidget()
+        if not panel.isVisible():
+            return frozenset()
+        return frozenset({LAYERS} if panel is self.histograms else {DATA} if panel is self.data else ())
 
     def export_png(self, path: str | Path) -> None:
         """Save the tab on screen as a PNG image (atomically)."""

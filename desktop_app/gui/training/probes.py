@@ -4,12 +4,15 @@ Weight and gradient histograms per layer, the decision boundary of a classifier 
 fitted curve of a regression on 1-D data, and the confusion matrix on the validation samples.
 All of it runs on the training thread (the model is only consistent between optimizer steps) in
 eval mode, through ``project.predict`` so inputs are scaled exactly as in training. Plain NumPy:
-no Qt here, the GUI only draws the results.
+no Qt here, the GUI only draws the results. A snapshot looks only at the views asked for (the tabs
+on show): a look at the data is a forward pass over the validation samples, which the training
+thread would otherwise pay for a tab nobody sees.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -21,6 +24,8 @@ GRID_SIDE = 96  # decision-boundary grid points per axis
 CURVE_POINTS = 200
 MARGIN = 0.1  # of the data's range, added on each side of the boundary grid and the curve
 MAX_POINTS = 1500  # data points drawn under the boundary or the curve
+LAYERS, DATA = "layers", "data"  # the views: histograms per layer; boundary, curve, confusion
+VIEWS = frozenset({LAYERS, DATA})
 
 
 @dataclass(frozen=True)
@@ -41,13 +46,26 @@ class Boundary:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """One look at the model; a view that does not apply to the data is None."""
+    """One look at the model; a view that does not apply to the data is None. ``views``: what was
+    looked at (the other fields are empty or None)."""
 
     weights: dict[str, Histogram]
     gradients: dict[str, Histogram]
     boundary: Boundary | None
     curve: tuple[np.ndarray, np.ndarray] | None
     confusion: np.ndarray | None
+    views: frozenset[str] = VIEWS
+
+    def over(self, older: Snapshot | None) -> Snapshot:
+        """This snapshot, with ``older``'s views where this one did not look."""
+        if older is None or self.views >= older.views:
+            return self
+        kept = {}
+        if LAYERS not in self.views:
+            kept.update(weights=older.weights, gradients=older.gradients)
+        if DATA not in self.views:
+            kept.update(boundary=older.boundary, curve=older.curve, confusion=older.confusion)
+        return replace(self, views=self.views | older.views, **kept)
 
 
 @dataclass(frozen=True)
@@ -84,18 +102,21 @@ class Probes:
         step = max(1, -(-len(dataset) // MAX_POINTS))
         return DataPoints(dataset.x[::step], dataset.y[::step], self.classes)
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self, views: Collection[str] = VIEWS) -> Snapshot:
         model = self.run.model
         weights, gradients = {}, {}
-        for name in self.layers:
-            layer = model.layers[name]
-            weights[name] = _histogram(list(layer.params.values()))
-            gradients[name] = _histogram([grad for grad in layer.grads.values() if grad is not None])
+        if LAYERS in views:
+            for name in self.layers:
+                layer = model.layers[name]
+                weights[name] = _histogram(list(layer.params.values()))
+                gradients[name] = _histogram([grad for grad in layer.grads.values() if grad is not None])
+        data = DATA in views
         return Snapshot(
             weights, gradients,
-            self._boundary() if self.has_boundary else None,
-            self._curve() if self.has_curve else None,
-            self._confusion() if self.classes else None,
+            self._boundary() if data and self.has_boundary else None,
+            self._curve() if data and self.has_curve else None,
+            self._confusion() if data and self.classes else None,
+            frozenset(views) & VIEWS,
         )
 
     def _predict(self, x: np.ndarray, source: str) -> Predictions:

@@ -124,7 +124,7 @@ class TrainingRecord:
         if progress.epochs:
             self.epochs_version += 1
         if progress.snapshot is not None:
-            self.snapshot = progress.snapshot
+            self.snapshot = progress.snapshot.over(self.snapshot)
         self.latest = progress
         self._bump()
 

@@ -126,6 +126,7 @@ class TrainingUI(QObject):
         self.export_csv.triggered.connect(lambda: self.ask_and_export_csv())
         self.learning_rate.valueChanged.connect(controller.set_learning_rate)
         self.plots.curves.log_loss.toggled.connect(self.plots.redraw)
+        self.plots.currentChanged.connect(self._watch)
         controller.state_changed.connect(self._state_changed)
         controller.run_started.connect(self._run_started)
         controller.progressed.connect(self._progressed)
@@ -140,6 +141,7 @@ class TrainingUI(QObject):
         self.window.designer.dataset.loaded.connect(self._update_actions)
         self.window.designer.dataset.failed.connect(self._update_actions)
         self.window.document.changed.connect(self._update_actions)  # the trained network may be gone
+        self._watch()  # before the first run starts (it is kept current from then on)
 
     # --- state ------------------------------------------------------------------------------------------
     def layer_colors(self, layers: Sequence[str]) -> Mapping[str, QColor]:
@@ -184,6 +186,7 @@ class TrainingUI(QObject):
             # The canvas just lost height: fit the network again so no node sits below the fold.
             QTimer.singleShot(0, self.window.designer.view.fit_all)
         self.progress.start(started.info)
+        self._watch()
         self.learning_rate.blockSignals(True)
         self.learning_rate.setValue(started.learning_rate)
         self.learning_rate.blockSignals(False)
@@ -195,6 +198,10 @@ class TrainingUI(QObject):
         started = self.controller.record.started
         if started is not None:
             self.progress.update(started.info, progress)
+        self._watch()  # the dock may have been closed or opened since
+
+    def _watch(self) -> None:
+        self.controller.watch(self.plots.watched_views())
 
     def _finished(self, history: History) -> None:
         text = summary(history)
