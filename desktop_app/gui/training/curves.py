@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from . import plot_style
-from .live_curve import TINY, Abscissa, LiveCurve
+from .live_curve import TINY, LiveCurve
 from .record import TrainingRecord
 
 MARKED_EPOCHS = 30  # per-epoch curves show a dot per epoch up to this many epochs
@@ -92,11 +92,11 @@ class CurvesPanel(QWidget):
             _fit_y(self.loss_plot, [losses, *self._epoch_losses])
             plot_style.keep_in_view(self.lr_plot, "y", 0.0, float(rates.max()))
             _fit_decades(self.norm_plot, norms)
-        finite, shared = record.batches_finite, Abscissa(x)
-        self.batch_loss.set_data(shared, losses, finite)
-        self.lr_curve.set_data(shared, rates, finite)
+        finite, series = record.batches_finite, record.generation
+        self.batch_loss.set_data(x, losses, finite, series)
+        self.lr_curve.set_data(x, rates, finite, series)
         for column, curve in enumerate(self.norm_curves.values()):
-            curve.set_data(shared, norms[:, column], finite)
+            curve.set_data(x, norms[:, column], finite, series)
 
     def _draw_epochs(self, record: TrainingRecord) -> None:
         self._epoch_losses = []

@@ -3,23 +3,26 @@
 pyqtgraph's curves paint from Python: each frame their ``paint`` and ``boundingRect`` run on the
 GUI thread holding the GIL, and the training thread waits for it meanwhile. This curve is a plain
 ``QGraphicsPathItem`` inside a pyqtgraph plot (its axes, ranges and layout stay pyqtgraph's): its
-path is built once per update with NumPy (the part in view, then one min/max pair per pixel
-column, pyqtgraph's "peak" downsampling) and Qt's C++ paints it as often as it likes. Curves over
-the same x (``Abscissa``: every per-batch series) work out their pixel columns once per view. Per-epoch
-curves add a dot per epoch while there are few (a single epoch is a point, which a line does not
-show); the dots are a second path of zero-length segments, drawn round by a wide round-capped pen.
+path is built with NumPy whenever the data or the view changes (the part in view as one min/max
+pair per pixel column, ``PeakColumns``), in the plot's pixels, and Qt's C++ paints it as often as
+it likes. In pixels, a line two pixels wide is two pixels wide in its bounding rectangle too (a
+pen in data units would be stretched by the view's scale), so a new frame of the curve repaints
+the plot's data area and no more. Per-epoch curves add a dot per epoch while there are few (a
+single epoch is a point, which a line alone does not show).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsPathItem
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem
+
+from .peaks import PeakColumns
 
 TINY = 1e-12  # log axes cannot show zero or less: values are clipped to this
-DOT_PIXELS = 5.0
+DOT_RADIUS = 2.5  # pixels
 
 
 class LiveCurve:
@@ -32,11 +35,15 @@ class LiveCurve:
                  dots: bool = False, dots_up_to: int = 30) -> None:
         self.plot = plot
         style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
-        self.item = _path_item(plot, _pen(color, width, style))
-        self.dots = _path_item(plot, _pen(color, DOT_PIXELS, Qt.PenStyle.SolidLine)) if dots else None
+        self.item = _path_item(plot, QPen(color, width, style, Qt.PenCapStyle.RoundCap,
+                                          Qt.PenJoinStyle.RoundJoin))
+        self.dots = _path_item(plot, QPen(Qt.PenStyle.NoPen), QBrush(color)) if dots else None
         self.dots_up_to = dots_up_to
         self.connect = "all"
-        self._x, self._y = Abscissa(np.empty(0)), np.empty(0)
+        self._x = self._y = np.empty(0)
+        self._series: object | None = None
+        self._peaks = PeakColumns()
+        self._drawn: tuple[object, ...] | None = None  # the view the paths were built for
         plot.vb.sigRangeChanged.connect(self.rebuild)
         plot.vb.sigResized.connect(self.rebuild)
 
@@ -44,18 +51,18 @@ class LiveCurve:
     def color(self) -> QColor:
         return self.item.pen().color()
 
-    def set_data(self, x: np.ndarray | Abscissa, y: np.ndarray, finite: bool) -> None:
-        """``x`` ascending (an ``Abscissa`` when other curves share it). ``finite``: every value is
-        known finite, drawn as one line; otherwise non-finite values leave gaps (as pyqtgraph
-        draws them)."""
-        self._x = x if isinstance(x, Abscissa) else Abscissa(x)
-        self._y = y
+    def set_data(self, x: np.ndarray, y: np.ndarray, finite: bool, series: object | None = None) -> None:
+        """``x`` ascending. ``finite``: every value is known finite, drawn as one line; otherwise
+        non-finite values leave gaps (as pyqtgraph draws them). ``series``: set when this data is
+        the last data given, grown at its end (see ``PeakColumns.reduce``)."""
+        self._x, self._y, self._series = x, y, series
         self.connect = "all" if finite else "finite"
+        self._drawn = None
         self.rebuild()
 
     def getData(self) -> tuple[np.ndarray, np.ndarray]:  # noqa: N802 - pyqtgraph's name for it
         """The whole series as given (not the downsampled path)."""
-        return self._x.values, self._y
+        return self._x, self._y
 
     @property
     def shows_dots(self) -> bool:
@@ -66,86 +73,64 @@ class LiveCurve:
         self.plot.vb.sigResized.disconnect(self.rebuild)
         for item in (self.item, self.dots):
             if item is not None:
-                self.plot.removeItem(item)
+                item.setParentItem(None)
+                if item.scene() is not None:
+                    item.scene().removeItem(item)
 
     def rebuild(self) -> None:
-        """The paths for the current view: when the data, the range or the plot's size changed."""
+        """The paths for the current view: when the data, the ranges, the plot's size or the log
+        mode changed."""
         view = self.plot.vb
-        (low, high), _ = view.viewRange()
-        columns = self._x.columns(low, high, max(1, int(view.width())))
-        x, y = columns.peaks(self._y[columns.shown])
+        (left, right), (bottom, top) = view.viewRange()
+        width, height = view.width(), view.height()
+        log = self.plot.getAxis("left").logMode
+        drawn = (left, right, bottom, top, width, height, log)
+        if drawn == self._drawn or right <= left or top <= bottom:
+            return
+        self._drawn = drawn
+        x, y = self._peaks.reduce(self._x, self._y, left, right, max(1, int(width)), self._series)
         connect = self.connect
-        if self.plot.getAxis("left").logMode:  # after the peaks: the logarithm keeps them peaks
+        if log:  # after the peaks: the logarithm keeps them peaks
             y = np.log10(np.maximum(y, TINY))  # NaN stays NaN: a gap
             connect = "finite"
+        # data to the view's pixels (y grows downwards there)
+        x = (x - left) * (width / (right - left))
+        y = (top - y) * (height / (top - bottom))
         self.item.setPath(pg.arrayToQPath(x, y, connect=connect) if len(x) else QPainterPath())
         if self.dots is not None:
             self.dots.setPath(_dots(x, y) if len(self._y) <= self.dots_up_to else QPainterPath())
 
 
-class Columns:
-    """Which points of an x series are in view, and the pixel column each falls in."""
+def curve_area(plot: pg.PlotItem) -> QGraphicsRectItem:
+    """The data area of ``plot``, as a plain Qt item that clips the curves to it (made once).
 
-    def __init__(self, x: np.ndarray, low: float, high: float, columns: int) -> None:
-        # the points with low <= x <= high, and one more each side (lines run to the edges)
-        start = max(int(np.searchsorted(x, low, side="left")) - 1, 0)
-        stop = int(np.searchsorted(x, high, side="right")) + 1
-        self.shown = slice(start, stop)
-        x = x[self.shown]
-        self.x = x
-        self.starts: np.ndarray | None = None  # each column's first point; None: no downsampling
-        if len(x) > 2 * columns and high > low:
-            column = np.clip(((x - low) * (columns / (high - low))).astype(np.int64), -1, columns)
-            self.starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]])
-            self.x = np.repeat(x[self.starts], 2)
-
-    def peaks(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``y`` (the shown points) reduced to its lowest and highest value in each column: the
-        line covers the same pixels as the full series. Non-finite values are skipped within a
-        column; a column of only non-finite values stays a gap."""
-        if self.starts is None:
-            return self.x, y
-        with np.errstate(invalid="ignore"):
-            lows = np.fmin.reduceat(y, self.starts)
-            highs = np.fmax.reduceat(y, self.starts)
-        return self.x, np.column_stack([lows, highs]).ravel()
+    The view box need not clip then: to clip, Qt calls its ``shape`` and ``boundingRect``, which
+    pyqtgraph defines in Python, on every frame."""
+    area = getattr(plot, "curve_area", None)
+    if area is None:
+        view = plot.vb
+        area = QGraphicsRectItem(view.rect(), view)
+        area.setPen(QPen(Qt.PenStyle.NoPen))
+        area.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
+        view.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape, False)
+        view.sigResized.connect(lambda: area.setRect(view.rect()))
+        plot.curve_area = area
+    return area
 
 
-class Abscissa:
-    """x values shared by several curves: their ``Columns`` are worked out once per view."""
-
-    def __init__(self, values: np.ndarray) -> None:
-        self.values = values
-        self._view: tuple[float, float, int] | None = None
-        self._columns: Columns | None = None
-
-    def columns(self, low: float, high: float, columns: int) -> Columns:
-        if self._view != (low, high, columns):
-            self._columns = Columns(self.values, low, high, columns)
-            self._view = (low, high, columns)
-        return self._columns
-
-
-def _pen(color: QColor, width: float, style: Qt.PenStyle) -> QPen:
-    """A pen ``width`` pixels wide whatever the view's scale."""
-    pen = QPen(color, width, style, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
-    pen.setCosmetic(True)
-    return pen
-
-
-def _path_item(plot: pg.PlotItem, pen: QPen) -> QGraphicsPathItem:
-    item = QGraphicsPathItem()
+def _path_item(plot: pg.PlotItem, pen: QPen, brush: QBrush | None = None) -> QGraphicsPathItem:
+    """A path in the pixels of ``plot``'s data area (clipped to it)."""
+    item = QGraphicsPathItem(curve_area(plot))
     item.setPen(pen)
-    plot.addItem(item)
+    if brush is not None:
+        item.setBrush(brush)
     return item
 
 
 def _dots(x: np.ndarray, y: np.ndarray) -> QPainterPath:
-    """A next-to-zero-length segment at each finite point: a round dot under a round-capped pen
-    (Qt drops a segment of length zero)."""
+    """A round dot at each finite point."""
     path = QPainterPath()
     for px, py in zip(x.tolist(), y.tolist(), strict=True):
         if np.isfinite(px) and np.isfinite(py):
-            path.moveTo(px, py)
-            path.lineTo(px + max(abs(px), 1.0) * 1e-9, py)
+            path.addEllipse(QPointF(px, py), DOT_RADIUS, DOT_RADIUS)
     return path

@@ -14,7 +14,7 @@ import math
 
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsWidget
 
 from ..canvas.style import MUTED_TEXT, TEXT
 from .plot_canvas import PlotCanvas
@@ -24,6 +24,7 @@ TRAIN = QColor("#1f6feb")
 VALIDATION = QColor("#e8590c")
 BATCH = QColor(31, 111, 235, 70)  # per-batch values: the training colour, faint
 DECADE_LABEL_PIXELS = 16  # the height a power-of-ten label needs on a log axis
+TICK_PIXELS = 4  # tick marks, drawn outwards
 AXIS_WIDTH = 60  # pixels for a series plot's left axis: its label and ticks like 0.0012
 
 
@@ -35,7 +36,21 @@ def layout_widget() -> PlotCanvas:
     return widget
 
 
-class DecadeAxis(pg.AxisItem):
+class Axis(pg.AxisItem):
+    """pyqtgraph's axis with ticks outside the plot and labels kept within its length, so that
+    its extent is its geometry: Qt's own ``boundingRect`` then serves, instead of pyqtgraph's
+    Python one, which each frame's painting called a dozen times or more."""
+
+    boundingRect = QGraphicsWidget.boundingRect  # noqa: N815 - Qt's C++ method, no Python call
+
+    def __init__(self, orientation: str) -> None:
+        super().__init__(orientation)
+        # pyqtgraph's inner ticks reach into the data area (every frame of a curve there then
+        # repaints the axis); labels crossing the axis's ends would reach past its geometry
+        self.setStyle(tickLength=TICK_PIXELS, hideOverlappingLabels=True)
+
+
+class DecadeAxis(Axis):
     """A log axis labelled at powers of ten only (as many as fit), with unlabelled ticks between.
 
     pyqtgraph labels every 1..9 multiple when the range has few whole decades, and on a short
@@ -58,26 +73,23 @@ class DecadeAxis(pg.AxisItem):
 def add_plot(layout: pg.GraphicsLayout, title: str, x_label: str, y_label: str,
              row: int | None = None, col: int | None = None, series: bool = True,
              log_y: bool = False) -> pg.PlotItem:
-    """A styled plot. One for long ``series`` stays smooth with peak downsampling and clip-to-view
-    and leaves its ranges to ``keep_in_view``; other plots (step histograms, whose edges clipping
-    would cut out of step with their counts, images, scatters) auto-range. ``log_y``: a log y
+    """A styled plot. One for long ``series`` (drawn with ``LiveCurve``) leaves its ranges to
+    ``keep_in_view``; other plots (histograms, images, scatters) auto-range. ``log_y``: a log y
     axis labelled at powers of ten."""
-    axes = {"left": DecadeAxis("left")} if log_y else None
+    axes = {"left": DecadeAxis("left") if log_y else Axis("left"), "bottom": Axis("bottom")}
     plot = layout.addPlot(row=row, col=col, axisItems=axes)
-    for item in (plot, plot.vb, plot.vb.childGroup):
+    for item in (plot, plot.vb, plot.vb.childGroup, plot.titleLabel):
         paints_nothing(item)
     if log_y:
         plot.setLogMode(y=True)
     plot.setTitle(title, color=TEXT.name(), size="10pt")
     if series:
-        plot.setDownsampling(auto=True, mode="peak")
-        plot.setClipToView(True)
         plot.disableAutoRange()
         # a fixed width: tick labels of another length must not re-lay out (and repaint) the plot
         plot.getAxis("left").setWidth(AXIS_WIDTH)
     for side, label in (("bottom", x_label), ("left", y_label)):
         axis = plot.getAxis(side)
-        # repainted from a pixmap when a curve beside it changes, without running its Python paint
+        # drawn from a pixmap until its range changes, without running its Python paint
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         axis.enableAutoSIPrefix(False)
         axis.setTextPen(MUTED_TEXT)

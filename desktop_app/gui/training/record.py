@@ -52,6 +52,8 @@ class TrainingRecord:
         self.version = 0
         # counts changes of ``epochs`` alone (per-epoch curves redraw only then)
         self.epochs_version = 0
+        # counts ``clear`` calls: between two, the per-batch series only grow at their end
+        self.generation = 0
         self.clear()
 
     def clear(self) -> None:
@@ -73,6 +75,7 @@ class TrainingRecord:
         self.batches_finite = True
         self._offset = 0.0
         self.epochs_version += 1
+        self.generation += 1
         self._bump()
 
     def _bump(self) -> None:
