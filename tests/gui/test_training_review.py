@@ -167,28 +167,3 @@ def test_long_per_epoch_curves_drop_their_dots(qtbot):
     curve.set_data(np.arange(2.0), np.ones(2), finite=True)
     assert curve.shows_dots
 
-
-def test_a_single_epoch_is_drawn_as_a_visible_dot(qtbot):
-    """The dot is a zero-length segment under a round-capped pen: Qt must really paint it."""
-    from desktop_app.gui.training.curves import _epoch_curve
-    from desktop_app.gui.training.plot_canvas import PlotCanvas
-
-    canvas = PlotCanvas()
-    qtbot.addWidget(canvas)
-    canvas.setBackground("w")
-    canvas.resize(200, 150)
-    plot = canvas.ci.addPlot()
-    plot.hideAxis("left")
-    plot.hideAxis("bottom")
-    plot.setXRange(0, 2, padding=0)
-    plot.setYRange(0, 2, padding=0)
-    curve = _epoch_curve(plot, QColor("#ff0000"))
-    curve.set_data(np.array([1.0]), np.array([1.0]), finite=True)
-    canvas.show()
-    qtbot.waitExposed(canvas)
-    image = canvas.grab().toImage()
-    red = [(x, y) for x in range(image.width()) for y in range(image.height())
-           if image.pixelColor(x, y).red() > 200 and image.pixelColor(x, y).green() < 80]
-    assert len(red) >= 9  # a dot of about 5 x 5 pixels
-    xs, ys = zip(*red, strict=True)
-    assert max(xs) - min(xs) <= 7 and max(ys) - min(ys) <= 7

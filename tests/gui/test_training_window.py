@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt, QThread
 from PySide6.QtGui import QPixmap
+from threadpoolctl import threadpool_info
 
 from desktop_app.cli import main as cli_main
 from desktop_app.data.preprocess import split_indices
@@ -20,7 +21,7 @@ from desktop_app.hookspecs import hookimpl
 from desktop_app.project import example_path, load_project, save_project
 from desktop_app.project.document import ComponentRef, NodeEntry
 from desktop_app.project.predict import predict
-from desktop_app.project.run import fit_preprocessing, load_dataset
+from desktop_app.project.run import Run, fit_preprocessing, load_dataset
 from desktop_app.project.weights import sidecar_path
 
 WAIT = 20_000  # ms: generous for a loaded machine; the runs themselves take well under a second
@@ -131,6 +132,23 @@ def test_the_training_thread_looks_at_the_model_only_for_the_tab_on_show(make_wi
     assert len(looked) > 1 and set(looked[:-1]) == {frozenset({"data"})} and looked[-1] == VIEWS
     plots.setCurrentWidget(plots.histograms)
     assert bridge.watched == {"layers"}
+
+
+def test_blas_leaves_a_core_to_the_window_while_it_trains(make_window, qtbot, monkeypatch):
+    seen: list[int] = []
+    fit = Run.fit
+
+    def watched_fit(run, *args, **kwargs):
+        seen.extend(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+        return fit(run, *args, **kwargs)
+
+    monkeypatch.setattr(Run, "fit", watched_fit)
+    monkeypatch.setattr("desktop_app.gui.training.worker.blas_threads", lambda: 1)
+    before = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+    window = make_window(example("xor_mlp", epochs=1))
+    train_to_end(qtbot, window)
+    assert seen and set(seen) == {1}
+    assert [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"] == before
 
 
 def test_the_loss_can_be_shown_on_a_log_scale(make_window, qtbot):
