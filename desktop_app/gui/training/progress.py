@@ -1,18 +1,18 @@
 """Progress in the status bar: a bar over the run's batches, then epoch, batch, samples/s and ETA.
 
 The text changes a few times a second, not at the plots' rate: each change repaints the status bar.
-The bar is not a QProgressBar: its ``setValue`` repaints at once, and that paints every region of
-the window waiting to be painted, plots included, inside the Python call (holding the GIL, so the
-training thread stands still meanwhile). ``ProgressStrip`` repaints with the next frame instead.
+The bar's ``setValue`` repaints at once, and that paints every region of the window waiting to
+be painted, plots included: called from Python, all of it ran holding the GIL, while the training
+thread stood still. So the value is handed to the bar through Qt's event queue (``set_later``):
+Qt then calls ``setValue`` from its event loop, with no Python on the stack.
 """
 
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QSize
-from PySide6.QtGui import QPaintEvent
-from PySide6.QtWidgets import QLabel, QStatusBar, QStyle, QStyleOptionProgressBar, QStylePainter, QWidget
+from PySide6.QtCore import Q_ARG, QMetaObject, Qt
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
 from ...engine.callbacks import RunInfo
 from .bridge import Progress
@@ -39,58 +39,19 @@ def clock_text(seconds: float) -> str:
 UPDATE_SECONDS = 0.25
 
 
-class ProgressStrip(QWidget):
-    """A progress bar drawn by the style like QProgressBar, repainted with the next frame."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._minimum, self._maximum, self._value = 0, 100, 0
-
-    def setRange(self, minimum: int, maximum: int) -> None:  # noqa: N802 - QProgressBar's names
-        self._minimum, self._maximum = minimum, max(minimum, maximum)
-        self.setValue(self._value)
-
-    def setValue(self, value: int) -> None:  # noqa: N802
-        value = min(max(value, self._minimum), self._maximum)
-        if value != self._value:
-            self._value = value
-            self.update()
-
-    def value(self) -> int:
-        return self._value
-
-    def maximum(self) -> int:
-        return self._maximum
-
-    def text(self) -> str:
-        span = self._maximum - self._minimum
-        return f"{100 * (self._value - self._minimum) // span if span else 100}%"
-
-    def sizeHint(self) -> QSize:  # noqa: N802
-        metrics = self.fontMetrics()
-        content = QSize(metrics.horizontalAdvance("100%") + 90, metrics.height() + 2)
-        kind = QStyle.ContentsType.CT_ProgressBar
-        return self.style().sizeFromContents(kind, self._option(), content, self)
-
-    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802
-        QStylePainter(self).drawControl(QStyle.ControlElement.CE_ProgressBar, self._option())
-
-    def _option(self) -> QStyleOptionProgressBar:
-        option = QStyleOptionProgressBar()
-        option.initFrom(self)
-        option.state |= QStyle.StateFlag.State_Horizontal
-        option.minimum, option.maximum, option.progress = self._minimum, self._maximum, self._value
-        option.text, option.textVisible = self.text(), True
-        return option
+def set_later(bar: QProgressBar, value: int) -> None:
+    """``bar.setValue(value)``, from Qt's event loop instead of from this Python call."""
+    QMetaObject.invokeMethod(bar, "setValue", Qt.ConnectionType.QueuedConnection, Q_ARG(int, value))
 
 
 class ProgressDisplay:
     """Two permanent status-bar widgets, shown while a run is on."""
 
     def __init__(self, status_bar: QStatusBar) -> None:
-        self.bar = ProgressStrip(status_bar)
+        self.bar = QProgressBar(status_bar)
         self.bar.setObjectName("training_progress")
         self.bar.setMaximumWidth(180)
+        self.bar.setTextVisible(True)
         self.label = QLabel(status_bar)
         self.label.setObjectName("training_status")
         status_bar.addPermanentWidget(self.label)
@@ -114,7 +75,7 @@ class ProgressDisplay:
         if not self._paused and now - self._shown_at < UPDATE_SECONDS:
             return
         self._shown_at = now
-        self.bar.setValue(progress.step)
+        set_later(self.bar, progress.step)
         self._show(describe(info, progress))
 
     def set_paused(self, paused: bool) -> None:
