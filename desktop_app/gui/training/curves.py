@@ -54,6 +54,10 @@ class CurvesPanel(QWidget):
                                              log_y=True)
         for plot in (self.metric_plot, self.lr_plot, self.norm_plot):
             plot.setXLink(self.loss_plot)
+        # one epoch axis per column, under the lower plot: the same axis twice took room from the
+        # short plots, and redrawing an axis is the slowest part of a frame in which ranges change
+        for plot in (self.loss_plot, self.metric_plot):
+            plot.hideAxis("bottom")
         self.batch_loss = LiveCurve(self.loss_plot, plot_style.BATCH)
         self.epoch_loss = _epoch_curve(self.loss_plot, plot_style.TRAIN)
         self.val_loss = _epoch_curve(self.loss_plot, plot_style.VALIDATION)

@@ -193,6 +193,9 @@ class TrainingUI(QObject):
         info = started.info
         self.window.log_panel.log(f"Training: {info.epochs} epochs of {info.batches_per_epoch} batches "
                                   f"({info.train_samples:,} samples).")
+        # the run's epoch range now, before the first paint: the axes then regenerate once, not
+        # once for the new dock size and again for the range (each axis takes milliseconds)
+        self.plots.redraw()
 
     def _progressed(self, progress: Progress) -> None:
         started = self.controller.record.started
