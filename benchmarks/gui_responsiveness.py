@@ -108,8 +108,9 @@ def in_window(project: Project, settings_file: str) -> WindowRun:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=40, help="epochs per run (default 40)")
-    parser.add_argument("--runs", type=int, default=5, help="window and headless runs, alternating")
+    # long enough (about 5 s a run) to resolve a few per cent on a shared machine
+    parser.add_argument("--epochs", type=int, default=100, help="epochs per run (default 100)")
+    parser.add_argument("--runs", type=int, default=7, help="window and headless runs, alternating")
     args = parser.parse_args()
     project = load_project(example_path(EXAMPLE))
     project.training.epochs = args.epochs
