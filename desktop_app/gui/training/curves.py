@@ -1,7 +1,8 @@
 """The curves tab: loss, metrics, learning rate and per-layer gradient norms over the epochs.
 
-Curves are created once (again only when the run's layers or metrics change) and fed with
-``setData`` from the record's buffers on the plots' redraw timer.
+Curves (``LiveCurve``) are created once (again only when the run's layers or metrics change) and
+fed from the record's buffers on the plots' redraw timer: the per-batch series every frame, as
+one growing series each; the per-epoch ones when an epoch ended.
 """
 
 from __future__ import annotations
