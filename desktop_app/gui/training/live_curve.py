@@ -88,6 +88,9 @@ class LiveCurve:
         if drawn == self._drawn or right <= left or top <= bottom:
             return
         self._drawn = drawn
+        area = self.item.parentItem()
+        if area.rect().size() != view.rect().size():
+            area.setRect(view.rect())
         x, y = self._peaks.reduce(self._x, self._y, left, right, max(1, int(width)), self._series)
         connect = self.connect
         if log:  # after the peaks: the logarithm keeps them peaks
@@ -113,8 +116,7 @@ def curve_area(plot: pg.PlotItem) -> QGraphicsRectItem:
         area.setPen(QPen(Qt.PenStyle.NoPen))
         area.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
         view.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape, False)
-        view.sigResized.connect(lambda: area.setRect(view.rect()))
-        plot.curve_area = area
+        plot.curve_area = area  # its curves keep it the view box's size (``LiveCurve.rebuild``)
     return area
 
 
