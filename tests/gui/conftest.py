@@ -7,7 +7,7 @@ QMessageBox's static dialogs replaced by a recorder, so nothing modal can block 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QThreadPool
 from PySide6.QtWidgets import QMessageBox
 
 from desktop_app.gui.main_window import MainWindow
@@ -54,6 +54,18 @@ def temporary_settings(tmp_path, qapp):
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
     yield folder
     QThreadPool.globalInstance().waitForDone()
+
+
+@pytest.fixture(autouse=True)
+def widgets_deleted_at_teardown(qapp):
+    """Delete the test's closed widgets now, not whenever the garbage collector gets to them.
+
+    pytest-qt closes them and calls ``deleteLater``, which runs only in a later event loop; once
+    the test's references are gone, the collector may free a window's Python wrapper first and
+    Shiboken then deletes the C++ window from inside the collection, while Python objects it calls
+    back into are half torn down (a segmentation fault in a later test, seen once in CI)."""
+    yield
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture
