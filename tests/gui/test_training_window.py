@@ -132,6 +132,8 @@ def test_the_training_thread_looks_at_the_model_only_for_the_tab_on_show(make_wi
     assert len(looked) > 1 and set(looked[:-1]) == {frozenset({"data"})} and looked[-1] == VIEWS
     plots.setCurrentWidget(plots.histograms)
     assert bridge.watched == {"layers"}
+    window.training.dock.close()  # nothing on show: nothing to look at
+    qtbot.waitUntil(lambda: bridge.watched == frozenset())
 
 
 def test_blas_leaves_a_core_to_the_window_while_it_trains(make_window, qtbot, monkeypatch):

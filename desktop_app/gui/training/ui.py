@@ -126,7 +126,8 @@ class TrainingUI(QObject):
         self.export_csv.triggered.connect(lambda: self.ask_and_export_csv())
         self.learning_rate.valueChanged.connect(controller.set_learning_rate)
         self.plots.curves.log_loss.toggled.connect(self.plots.redraw)
-        self.plots.currentChanged.connect(self._watch)
+        self.plots.currentChanged.connect(self._tab_changed)
+        self.dock.visibilityChanged.connect(self._watch)  # closed, opened, or tabbed away
         controller.state_changed.connect(self._state_changed)
         controller.run_started.connect(self._run_started)
         controller.progressed.connect(self._progressed)
@@ -201,10 +202,14 @@ class TrainingUI(QObject):
         started = self.controller.record.started
         if started is not None:
             self.progress.update(started.info, progress)
-        self._watch()  # the dock may have been closed or opened since
 
-    def _watch(self) -> None:
-        self.controller.watch(self.plots.watched_views())
+    def _tab_changed(self, _index: int) -> None:
+        self._watch()
+
+    def _watch(self, dock_visible: bool = True) -> None:
+        """Tell the training thread which probe views are on show (the dock's visibility signal
+        comes before the plots' own visibility has changed)."""
+        self.controller.watch(self.plots.watched_views() if dock_visible else frozenset())
 
     def _finished(self, history: History) -> None:
         text = summary(history)
