@@ -23,6 +23,20 @@ def red_pixels(image: QImage) -> list[tuple[int, int]]:
             and image.pixelColor(x, y).blue() < 80]
 
 
+def red_column(canvas: PlotCanvas, plot: pg.PlotItem) -> float:
+    """The mean x of the red pixels, from the left edge of ``plot``'s data area."""
+    left = canvas.mapFromScene(plot.vb.mapToScene(plot.vb.rect().topLeft())).x()
+    return float(np.mean([x for x, _y in red_pixels(canvas.grab().toImage())])) - left
+
+
+def red_curve_plot(canvas: PlotCanvas, y_top: float) -> tuple[pg.PlotItem, LiveCurve]:
+    """A styled plot over x 0..10 and y 0..``y_top`` with a red, 2-pixel LiveCurve in it."""
+    plot = add_plot(canvas.ci, "Loss", "epoch", "loss")
+    plot.setXRange(0.0, 10.0, padding=0)
+    plot.setYRange(0.0, y_top, padding=0)
+    return plot, LiveCurve(plot, RED, width=2.0)
+
+
 def shown(qtbot, canvas: PlotCanvas) -> None:
     canvas.resize(300, 200)
     canvas.show()
@@ -49,10 +63,9 @@ def test_a_range_change_is_drawn_although_qt_paints_the_view_without_python(qtbo
     plot.setYRange(0, 10, padding=0)
     plot.setXRange(0, 10, padding=0)
     shown(qtbot, canvas)
-    left = canvas.mapFromScene(plot.vb.mapToScene(plot.vb.rect().topLeft())).x()
-    middle = np.mean([x for x, _y in red_pixels(canvas.grab().toImage())]) - left
+    middle = red_column(canvas, plot)
     plot.setXRange(0, 20, padding=0)
-    quarter = np.mean([x for x, _y in red_pixels(canvas.grab().toImage())]) - left
+    quarter = red_column(canvas, plot)
     assert abs(quarter - middle / 2) < 3
 
 
@@ -68,10 +81,7 @@ def test_axes_extend_exactly_as_far_as_pyqtgraph_computes_it(qtbot, canvas):
 
 
 def test_curves_are_clipped_to_the_data_area(qtbot, canvas):
-    plot = add_plot(canvas.ci, "Loss", "epoch", "loss")
-    plot.setXRange(0.0, 10.0, padding=0)
-    plot.setYRange(0.0, 1.0, padding=0)
-    curve = LiveCurve(plot, RED, width=2.0)
+    plot, curve = red_curve_plot(canvas, y_top=1.0)
     shown(qtbot, canvas)
     x = np.linspace(-5.0, 15.0, 200)
     curve.set_data(x, 3.0 * np.sin(x), finite=True)  # far beyond the view on every side
@@ -85,17 +95,13 @@ def test_curves_are_clipped_to_the_data_area(qtbot, canvas):
 
 def test_a_curve_follows_a_zoom(qtbot, canvas):
     """The paths are in pixels: a new range rebuilds them."""
-    plot = add_plot(canvas.ci, "Loss", "epoch", "loss")
-    plot.setXRange(0.0, 10.0, padding=0)
-    plot.setYRange(0.0, 10.0, padding=0)
-    curve = LiveCurve(plot, RED, width=2.0)
+    plot, curve = red_curve_plot(canvas, y_top=10.0)
     shown(qtbot, canvas)
     curve.set_data(np.array([5.0, 5.0]), np.array([0.0, 10.0]), finite=True)  # x = 5: the middle
-    before = np.mean([x for x, _y in red_pixels(canvas.grab().toImage())])
+    before = red_column(canvas, plot)
     plot.setXRange(0.0, 20.0, padding=0)  # x = 5 is a quarter of the way now
-    after = np.mean([x for x, _y in red_pixels(canvas.grab().toImage())])
-    left = canvas.mapFromScene(plot.vb.mapToScene(plot.vb.rect().topLeft())).x()
-    assert abs((after - left) - (before - left) / 2) < 3
+    after = red_column(canvas, plot)
+    assert abs(after - before / 2) < 3
 
 
 def test_the_training_thread_leaves_a_core_to_the_window(monkeypatch, qapp):
