@@ -3,10 +3,16 @@
 The call runs on Qt's global thread pool; its result or exception comes back to the GUI thread
 through queued signals, so the window keeps drawing while it works. Connect the signals to
 methods of QObjects: Qt drops the delivery when the receiver is gone.
+
+Garbage is collected on the GUI thread just before a call starts: otherwise the pool thread may
+be the one whose allocation triggers the collection, and then it destroys Qt objects of closed
+windows and replaced plots from the wrong thread (a deadlock on a Qt mutex against the GUI thread
+was seen, and a crash).
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +32,7 @@ class Task(QObject):
         self._call = call
 
     def start(self) -> None:
+        gc.collect()  # here, on the GUI thread: see the module docstring
         QThreadPool.globalInstance().start(_Runner(self))
 
     def _run(self) -> None:
