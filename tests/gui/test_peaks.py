@@ -35,17 +35,32 @@ def test_growing_a_series_gives_the_columns_of_reducing_it_afresh(seed):
     y = rng.standard_normal(5000)
     y[rng.choice(5000, 40, replace=False)] = np.nan
     y[100:140] = np.nan  # a whole column without a finite value: a gap
-    grown, size = PeakColumns(), 0
+    grown, size, before, reused = PeakColumns(), 0, None, 0
     while size < len(x):
         size = min(len(x), size + int(rng.integers(1, 400)))
         got = grown.reduce(x[:size], y[:size], 0.0, 12.0, 300, series=1)
         afresh = PeakColumns().reduce(x[:size], y[:size], 0.0, 12.0, 300)
         np.testing.assert_array_equal(got[0], afresh[0])
         np.testing.assert_array_equal(got[1], afresh[1])
+        if before is not None:  # what it calls unchanged is what the previous call returned
+            kept = grown.unchanged
+            np.testing.assert_array_equal(got[0][:kept], before[0][:kept])
+            np.testing.assert_array_equal(got[1][:kept], before[1][:kept])
+            reused += kept > 0
+        before = (got[0].copy(), got[1].copy())
     expected = brute_force(x, y, 0.0, 12.0, 300)
     np.testing.assert_array_equal(got[0], expected[0])
     np.testing.assert_array_equal(got[1], expected[1])
     assert len(got[0]) <= 2 * 301
+    assert reused  # growth was recognised, in both modes
+
+
+def test_a_series_that_is_not_marked_as_grown_is_never_reused():
+    x = np.arange(100.0)
+    peaks = PeakColumns()
+    peaks.reduce(x[:50], x[:50], 0.0, 100.0, 200)
+    peaks.reduce(x, x, 0.0, 100.0, 200)
+    assert peaks.unchanged == 0
 
 
 def test_a_view_inside_the_data_keeps_one_point_beyond_each_edge():

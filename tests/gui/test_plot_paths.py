@@ -129,3 +129,32 @@ def test_a_single_epoch_is_drawn_as_a_visible_dot(qtbot, canvas):
     assert len(red) >= 9  # a dot of about 5 x 5 pixels
     xs, ys = zip(*red, strict=True)
     assert max(xs) - min(xs) <= 7 and max(ys) - min(ys) <= 7
+
+
+def _points(curve: LiveCurve) -> np.ndarray:
+    path = curve.item.path()
+    return np.array([(path.elementAt(i).x, path.elementAt(i).y) for i in range(path.elementCount())])
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_a_curve_grown_frame_by_frame_is_the_curve_drawn_at_once(qtbot, canvas, log):
+    """Each frame converts only the new points to pixels: the line must still be the one the whole
+    series gives, through the switch to one column per pixel and a change of the y range."""
+    plot, grown = red_curve_plot(canvas, y_top=2.0)
+    plot.setLogMode(y=log)
+    plot.setYRange(-3.0 if log else 0.0, 0.5 if log else 2.0, padding=0)
+    shown(qtbot, canvas)
+    rng = np.random.default_rng(3)
+    x = np.linspace(0.0, 10.0, 3000)
+    y = rng.uniform(0.01, 2.0, 3000)
+    size = 0
+    while size < len(x):
+        size = min(len(x), size + int(rng.integers(1, 120)))
+        grown.set_data(x[:size], y[:size], finite=True, series=7)
+        if size > 1500:
+            plot.setYRange(-3.5 if log else 0.0, 0.6 if log else 2.5, padding=0)  # once, mid-way
+        at_once = LiveCurve(plot, RED)
+        at_once.set_data(x[:size], y[:size], finite=True)
+        np.testing.assert_allclose(_points(grown), _points(at_once))
+        at_once.remove()
+    assert grown._peaks.unchanged > 0  # the last frames did reuse what was converted before

@@ -9,7 +9,7 @@ import weakref
 
 import numpy as np
 import pytest
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPainterPath
 
 from desktop_app.engine.callbacks import BatchEvent, EpochEvent, History, RunInfo, RunResult
 from desktop_app.engine.control import TrainingControl
@@ -223,6 +223,20 @@ def test_growing_columns_double_and_keep_every_row():
     assert len(columns) == 30
 
 
+def test_growing_columns_keep_each_columns_extent_without_nan():
+    """The plots fit their ranges to these every frame instead of going over every row again."""
+    rng = np.random.default_rng(0)
+    columns = GrowingColumns(3, capacity=4)
+    assert columns.extent() == (np.inf, -np.inf)
+    for _ in range(20):
+        rows = rng.standard_normal((int(rng.integers(1, 9)), 3))
+        rows[rng.random(rows.shape) < 0.1] = np.nan
+        columns.extend(rows)
+        everything = columns.view()
+        assert columns.extent(1) == (np.nanmin(everything[:, 1]), np.nanmax(everything[:, 1]))
+        assert columns.extent() == (np.nanmin(everything), np.nanmax(everything))
+
+
 def _started(layers=("dense",), per_epoch: int = 4, epochs: int = 3) -> RunStarted:
     keys = tuple(f"{name}/kernel" for name in layers)
     return RunStarted(info(epochs, per_epoch, keys), 0.01, layers, ("accuracy",), (), False, False,
@@ -344,6 +358,11 @@ def test_while_active_only_the_collector_collects_cyclic_garbage(qapp):
     assert gc.isenabled()
 
 
+def _breaks(path: QPainterPath) -> int:
+    """How many times the line stops and starts again (moves after its first point)."""
+    return sum(path.elementAt(index).isMoveTo() for index in range(1, path.elementCount()))
+
+
 def test_per_batch_curves_skip_finite_checks_until_a_value_is_not_finite(qtbot):
     """Known-finite series are drawn as one line without pyqtgraph's per-point checks; after a NaN
     loss the line breaks at the NaN, as pyqtgraph draws non-finite data by default."""
@@ -354,14 +373,15 @@ def test_per_batch_curves_skip_finite_checks_until_a_value_is_not_finite(qtbot):
     record.add(_chunk([1, 2, 3]))
     panel.redraw(record)
     assert record.batches_finite
-    assert panel.batch_loss.connect == "all"
+    assert panel.batch_loss.finite
+    assert _breaks(panel.batch_loss.item.path()) == 0
     chunk = _chunk([4, 5])
     chunk.losses[0] = np.nan
     record.add(chunk)
     panel.redraw(record)
     assert not record.batches_finite
-    assert panel.batch_loss.connect == "finite"
-    assert panel.norm_curves["dense"].connect == "finite"
+    assert not panel.batch_loss.finite and not panel.norm_curves["dense"].finite
+    assert _breaks(panel.batch_loss.item.path()) == 1  # 1-3, then 5
     record.clear()
     assert record.batches_finite
 

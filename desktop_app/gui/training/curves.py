@@ -67,15 +67,16 @@ class CurvesPanel(QWidget):
         self.norm_curves: dict[str, LiveCurve] = {}
         self._metrics: tuple[str, ...] = ()
         self._layers: tuple[str, ...] = ()
-        # the record's epochs_version on screen, and the epoch losses (the loss axis fits them too)
+        # the record's epochs_version on screen, and the epoch losses' extents (the loss axis fits
+        # them too)
         self._epochs_drawn = -1
-        self._epoch_losses: list[np.ndarray] = []
+        self._epoch_losses: list[tuple[float, float]] = []
 
     def _set_log_loss(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)
         self.loss_plot.disableAutoRange()  # pyqtgraph turns auto-range on with a log mode
         curves = (self.batch_loss, self.epoch_loss, self.val_loss)
-        _fit_y(self.loss_plot, [curve.getData()[1] for curve in curves])
+        _fit_y(self.loss_plot, [_extent(curve.getData()[1]) for curve in curves])
         for curve in curves:
             curve.rebuild()
 
@@ -94,9 +95,9 @@ class CurvesPanel(QWidget):
         norms = record.norms.view()
         if len(x):  # ranges first: a range change redraws every curve of the plot
             plot_style.keep_in_view(self.loss_plot, "x", 0.0, record.epochs_planned, margin=0.01)
-            _fit_y(self.loss_plot, [losses, *self._epoch_losses])
-            plot_style.keep_in_view(self.lr_plot, "y", 0.0, float(rates.max()))
-            _fit_decades(self.norm_plot, norms)
+            _fit_y(self.loss_plot, [record.batches.extent(1), *self._epoch_losses])
+            plot_style.keep_in_view(self.lr_plot, "y", 0.0, record.batches.extent(2)[1])
+            _fit_decades(self.norm_plot, *record.norms.extent())
         finite, series = record.batches_finite, record.generation
         self.batch_loss.set_data(x, losses, finite, series)
         self.lr_curve.set_data(x, rates, finite, series)
@@ -108,13 +109,13 @@ class CurvesPanel(QWidget):
         for curve, key in ((self.epoch_loss, "loss"), (self.val_loss, "val_loss")):
             x, values = record.epoch_series(key)
             curve.set_data(x, values, finite=bool(np.isfinite(values).all()))
-            self._epoch_losses.append(values)
+            self._epoch_losses.append(_extent(values))
         metric_values = []
         for name, curves in self.metric_curves.items():
             for curve, key in zip(curves, (name, f"val_{name}"), strict=True):
                 x, values = record.epoch_series(key)
                 curve.set_data(x, values, finite=bool(np.isfinite(values).all()))
-                metric_values.append(values)
+                metric_values.append(_extent(values))
         _fit_y(self.metric_plot, metric_values)
         self._epochs_drawn = record.epochs_version
 
@@ -148,21 +149,28 @@ def _epoch_curve(plot: pg.PlotItem, color: QColor, dashed: bool = False) -> Live
     return LiveCurve(plot, color, width=2.0, dashed=dashed, dots=True, dots_up_to=MARKED_EPOCHS)
 
 
-def _fit_decades(plot: pg.PlotItem, values: np.ndarray) -> None:
-    """Keep ``values`` in view on a log y axis, from one power of ten to another: within less than
-    a decade the axis labels every 1..9 multiple, and on a short plot those labels overlap."""
-    values = np.maximum(values, TINY)
-    if values.size:
-        low = 10.0 ** math.floor(math.log10(float(np.min(values))))
-        high = 10.0 ** math.ceil(math.log10(float(np.max(values))))
+def _extent(values: np.ndarray) -> tuple[float, float]:
+    """The lowest and highest value (NaN skipped; (inf, -inf) for none)."""
+    if not values.size:
+        return math.inf, -math.inf
+    return float(np.fmin.reduce(values)), float(np.fmax.reduce(values))
+
+
+def _fit_decades(plot: pg.PlotItem, low: float, high: float) -> None:
+    """Keep ``[low, high]`` in view on a log y axis, from one power of ten to another: within less
+    than a decade the axis labels every 1..9 multiple, and on a short plot those labels overlap."""
+    if math.isfinite(low) and math.isfinite(high):
+        low = 10.0 ** math.floor(math.log10(max(low, TINY)))
+        high = 10.0 ** math.ceil(math.log10(max(high, TINY)))
         plot_style.keep_in_view(plot, "y", low, high if high > low else low * 10, margin=0.0)
 
 
-def _fit_y(plot: pg.PlotItem, series: list[np.ndarray]) -> None:
-    """Keep every value of ``series`` in view on the y axis (above zero on a log axis)."""
-    log = plot.getAxis("left").logMode
-    values = [np.maximum(array, TINY) if log else array for array in series if array.size]
-    if values:
-        low = min(float(np.min(array)) for array in values)
-        high = max(float(np.max(array)) for array in values)
+def _fit_y(plot: pg.PlotItem, extents: list[tuple[float, float]]) -> None:
+    """Keep every ``(low, high)`` of ``extents`` in view on the y axis (above zero on a log axis)."""
+    extents = [(low, high) for low, high in extents if low <= high]
+    if extents:
+        low = min(low for low, _high in extents)
+        high = max(high for _low, high in extents)
+        if plot.getAxis("left").logMode:
+            low, high = max(low, TINY), max(high, TINY)
         plot_style.keep_in_view(plot, "y", low, high)

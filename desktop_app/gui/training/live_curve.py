@@ -9,20 +9,58 @@ it likes. In pixels, a line two pixels wide is two pixels wide in its bounding r
 pen in data units would be stretched by the view's scale), so a new frame of the curve repaints
 the plot's data area and no more. Per-epoch curves add a dot per epoch while there are few (a
 single epoch is a point, which a line alone does not show).
+
+A frame of a growing curve converts only its new points to pixels, into a polygon kept from frame
+to frame, and asks Qt for nothing it could remember instead (each Qt value object a call returns,
+a ``QRectF`` for a size, lets the GIL go when it is freed: see ``peaks``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem
 
 from .peaks import PeakColumns
 
 TINY = 1e-12  # log axes cannot show zero or less: values are clipped to this
 DOT_RADIUS = 2.5  # pixels
+
+
+class CurveArea:
+    """The data area of a plot: a plain Qt item that clips the curves to it, and its size in
+    pixels, kept here when the view box resizes (the curves read it every frame).
+
+    The view box need not clip then: to clip, Qt calls its ``shape`` and ``boundingRect``, which
+    pyqtgraph defines in Python, on every frame."""
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        view = plot.vb
+        self.item = QGraphicsRectItem(view.rect(), view)
+        self.item.setPen(QPen(Qt.PenStyle.NoPen))
+        self.item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
+        view.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape, False)
+        self.width, self.height = view.width(), view.height()
+        self.curves: list[LiveCurve] = []
+        self._view = view
+        view.sigResized.connect(self._resized)
+
+    def _resized(self) -> None:
+        rect = self._view.rect()
+        self.item.setRect(rect)
+        self.width, self.height = rect.width(), rect.height()
+        for curve in self.curves:
+            curve.rebuild()
+
+
+def curve_area(plot: pg.PlotItem) -> CurveArea:
+    """``plot``'s curve area (made once)."""
+    area = getattr(plot, "curve_area", None)
+    if area is None:
+        area = plot.curve_area = CurveArea(plot)
+    return area
 
 
 class LiveCurve:
@@ -34,18 +72,24 @@ class LiveCurve:
     def __init__(self, plot: pg.PlotItem, color: QColor, width: float = 0.0, dashed: bool = False,
                  dots: bool = False, dots_up_to: int = 30) -> None:
         self.plot = plot
+        self.area = curve_area(plot)
         style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
-        self.item = _path_item(plot, QPen(color, width, style, Qt.PenCapStyle.RoundCap,
-                                          Qt.PenJoinStyle.RoundJoin))
-        self.dots = _path_item(plot, QPen(Qt.PenStyle.NoPen), QBrush(color)) if dots else None
+        self.item = _path_item(self.area, QPen(color, width, style, Qt.PenCapStyle.RoundCap,
+                                               Qt.PenJoinStyle.RoundJoin))
+        self.dots = _path_item(self.area, QPen(Qt.PenStyle.NoPen), QBrush(color)) if dots else None
         self.dots_up_to = dots_up_to
-        self.connect = "all"
+        self.finite = True
         self._x = self._y = np.empty(0)
         self._series: object | None = None
         self._peaks = PeakColumns()
         self._drawn: tuple[object, ...] | None = None  # the view the paths were built for
+        # the points in pixels (for the view ``_pixels_for``), reused by the next frame
+        self._polygon = QPolygonF()
+        self._pixels_for: tuple[object, ...] | None = None
+        self._path = QPainterPath()
+        self._dot_path = QPainterPath()
+        self.area.curves.append(self)
         plot.vb.sigRangeChanged.connect(self.rebuild)
-        plot.vb.sigResized.connect(self.rebuild)
 
     @property
     def color(self) -> QColor:
@@ -56,7 +100,7 @@ class LiveCurve:
         non-finite values leave gaps (as pyqtgraph draws them). ``series``: set when this data is
         the last data given, grown at its end (see ``PeakColumns.reduce``)."""
         self._x, self._y, self._series = x, y, series
-        self.connect = "all" if finite else "finite"
+        self.finite = finite
         self._drawn = None
         self.rebuild()
 
@@ -70,7 +114,7 @@ class LiveCurve:
 
     def remove(self) -> None:
         self.plot.vb.sigRangeChanged.disconnect(self.rebuild)
-        self.plot.vb.sigResized.disconnect(self.rebuild)
+        self.area.curves.remove(self)
         for item in (self.item, self.dots):
             if item is not None:
                 item.setParentItem(None)
@@ -80,59 +124,51 @@ class LiveCurve:
     def rebuild(self) -> None:
         """The paths for the current view: when the data, the ranges, the plot's size or the log
         mode changed."""
-        view = self.plot.vb
-        (left, right), (bottom, top) = view.viewRange()
-        width, height = view.width(), view.height()
+        (left, right), (bottom, top) = self.plot.vb.viewRange()
+        width, height = self.area.width, self.area.height
         log = self.plot.getAxis("left").logMode
         drawn = (left, right, bottom, top, width, height, log)
         if drawn == self._drawn or right <= left or top <= bottom:
             return
         self._drawn = drawn
-        area = self.item.parentItem()
-        if area.rect().size() != view.rect().size():
-            area.setRect(view.rect())
         x, y = self._peaks.reduce(self._x, self._y, left, right, max(1, int(width)), self._series)
-        connect = self.connect
+        # the points converted before are still right if only new ones came, for the same view
+        kept = self._peaks.unchanged if drawn == self._pixels_for else 0
+        self._pixels_for = drawn
+        self._polygon.resize(len(x))
+        # (no points: Qt's empty polygon has no memory, which NumPy sees as read-only)
+        pixels = pg.functions.ndarray_from_qpolygonf(self._polygon) if len(x) else np.empty((0, 2))
+        new_y = y[kept:]
         if log:  # after the peaks: the logarithm keeps them peaks
-            y = np.log10(np.maximum(y, TINY))  # NaN stays NaN: a gap
-            connect = "finite"
+            new_y = np.log10(np.maximum(new_y, TINY))  # NaN stays NaN: a gap
         # data to the view's pixels (y grows downwards there)
-        x = (x - left) * (width / (right - left))
-        y = (top - y) * (height / (top - bottom))
-        self.item.setPath(pg.arrayToQPath(x, y, connect=connect) if len(x) else QPainterPath())
+        pixels[kept:, 0] = (x[kept:] - left) * (width / (right - left))
+        pixels[kept:, 1] = (top - new_y) * (height / (top - bottom))
+        if self.finite:
+            self._path.clear()
+            self._path.addPolygon(self._polygon)
+            self.item.setPath(self._path)
+        else:
+            self.item.setPath(pg.arrayToQPath(pixels[:, 0], pixels[:, 1], connect="finite"))
         if self.dots is not None:
-            self.dots.setPath(_dots(x, y) if len(self._y) <= self.dots_up_to else QPainterPath())
+            self._dot_path.clear()
+            if len(self._y) <= self.dots_up_to:
+                _add_dots(self._dot_path, pixels)
+            self.dots.setPath(self._dot_path)
 
 
-def curve_area(plot: pg.PlotItem) -> QGraphicsRectItem:
-    """The data area of ``plot``, as a plain Qt item that clips the curves to it (made once).
-
-    The view box need not clip then: to clip, Qt calls its ``shape`` and ``boundingRect``, which
-    pyqtgraph defines in Python, on every frame."""
-    area = getattr(plot, "curve_area", None)
-    if area is None:
-        view = plot.vb
-        area = QGraphicsRectItem(view.rect(), view)
-        area.setPen(QPen(Qt.PenStyle.NoPen))
-        area.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
-        view.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape, False)
-        plot.curve_area = area  # its curves keep it the view box's size (``LiveCurve.rebuild``)
-    return area
-
-
-def _path_item(plot: pg.PlotItem, pen: QPen, brush: QBrush | None = None) -> QGraphicsPathItem:
-    """A path in the pixels of ``plot``'s data area (clipped to it)."""
-    item = QGraphicsPathItem(curve_area(plot))
+def _path_item(area: CurveArea, pen: QPen, brush: QBrush | None = None) -> QGraphicsPathItem:
+    """A path in the pixels of a plot's data area (clipped to it)."""
+    item = QGraphicsPathItem(area.item)
     item.setPen(pen)
     if brush is not None:
         item.setBrush(brush)
     return item
 
 
-def _dots(x: np.ndarray, y: np.ndarray) -> QPainterPath:
-    """A round dot at each finite point."""
-    path = QPainterPath()
-    for px, py in zip(x.tolist(), y.tolist(), strict=True):
-        if np.isfinite(px) and np.isfinite(py):
-            path.addEllipse(QPointF(px, py), DOT_RADIUS, DOT_RADIUS)
-    return path
+def _add_dots(path: QPainterPath, pixels: np.ndarray) -> None:
+    """A round dot at each finite point (by coordinates: a ``QPointF`` per dot would be freed
+    with the GIL let go, once per dot)."""
+    size = 2 * DOT_RADIUS
+    for px, py in pixels[np.isfinite(pixels).all(axis=1)].tolist():
+        path.addEllipse(px - DOT_RADIUS, py - DOT_RADIUS, size, size)

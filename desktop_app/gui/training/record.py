@@ -21,11 +21,15 @@ from .probes import DataPoints, Snapshot
 
 
 class GrowingColumns:
-    """Rows appended in blocks to a preallocated array that doubles when full."""
+    """Rows appended in blocks to a preallocated array that doubles when full, with each column's
+    lowest and highest value so far (NaN skipped): plots fit their ranges to those every frame,
+    without going over every row again."""
 
     def __init__(self, width: int, capacity: int = 1024) -> None:
         self._data = np.empty((capacity, width), dtype=np.float64)
         self._size = 0
+        self.low = np.full(width, np.inf)
+        self.high = np.full(width, -np.inf)
 
     def extend(self, rows: np.ndarray) -> None:
         rows = np.asarray(rows, dtype=np.float64).reshape(-1, self._data.shape[1])
@@ -36,6 +40,15 @@ class GrowingColumns:
             self._data = grown
         self._data[self._size:needed] = rows
         self._size = needed
+        if len(rows):
+            np.fmin(self.low, np.fmin.reduce(rows, axis=0), out=self.low)
+            np.fmax(self.high, np.fmax.reduce(rows, axis=0), out=self.high)
+
+    def extent(self, column: int | slice = slice(None)) -> tuple[float, float]:
+        """The lowest and highest value so far in ``column`` (all columns: every one); (inf, -inf)
+        before the first value."""
+        low = np.min(self.low[column], initial=np.inf)
+        return float(low), float(np.max(self.high[column], initial=-np.inf))
 
     def view(self) -> np.ndarray:
         """The rows so far (a view: valid until the next ``extend``)."""
