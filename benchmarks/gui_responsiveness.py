@@ -74,6 +74,7 @@ def in_window(project: Project, settings_file: str) -> WindowRun:
 
     def begin() -> None:
         clock.start()
+        ticks.append(0.0)  # the first tick is late too if starting the run holds the loop up
         timer.start()
         controller.start()
 

@@ -17,6 +17,7 @@ from desktop_app.engine.layer import Layer
 from desktop_app.engine.losses import CategoricalCrossentropy
 from desktop_app.fileio import load_weights_npz
 from desktop_app.gui.training.probes import VIEWS, Probes
+from desktop_app.gui.training.ui import DOCK_HEIGHT
 from desktop_app.hookspecs import hookimpl
 from desktop_app.project import example_path, load_project, save_project
 from desktop_app.project.document import ComponentRef, NodeEntry
@@ -438,6 +439,35 @@ def test_plots_export_as_png_and_csv(make_window, qtbot, tmp_path):
     rows = batches.read_text().splitlines()
     assert len(rows) == 1 + len(window.training.controller.record.batches)
     assert rows[0].startswith("epoch,loss,lr,grad_norm/")
+
+
+def test_the_window_is_laid_out_for_a_run_before_its_thread_starts(make_window, qtbot, monkeypatch):
+    """Drawn while the training thread runs, the new layout's frame waited on the GIL for tens of
+    milliseconds; laid out and drawn first, the run starts on a window that has nothing to redo."""
+    window = make_window(example("spiral_mlp", epochs=7))
+    window.resize(1600, 1000)
+    ui = window.training
+    seen = {}
+    start = ui.controller.collector.start
+
+    def thread_about_to_start():
+        view = window.designer.view
+        seen.update(
+            dock=ui.dock.height(), bar=ui.progress.bar.isVisible(),
+            epochs=ui.plots.curves.loss_plot.viewRange()[0],
+            canvas=view.mapToScene(view.viewport().rect()).boundingRect().contains(
+                view.scene().nodes_rect()),
+        )
+        start()
+
+    monkeypatch.setattr(ui.controller.collector, "start", thread_about_to_start)
+    before = ui.dock.height()
+    assert before < DOCK_HEIGHT
+    train_to_end(qtbot, window)
+    assert before < seen["dock"] == ui.dock.height()  # grown, and as tall as it stays
+    assert seen["bar"] and seen["canvas"]
+    low, high = seen["epochs"]
+    assert low <= 0.0 and 7.0 <= high < 7.5
 
 
 def test_when_the_plots_dock_grows_the_canvas_still_shows_every_node(make_window, qtbot):

@@ -62,6 +62,8 @@ class TrainingController(QObject):
 
     # "idle", "running", "paused" or "stopping"
     state_changed = Signal(str)
+    # a run is about to start, its thread not yet running: the x (epochs) its curves will reach
+    starting = Signal(float)
     # a run is starting (RunStarted); the record already knows
     run_started = Signal(object)
     # new batches reached the record (Progress)
@@ -119,6 +121,7 @@ class TrainingController(QObject):
         worker.done.connect(self._done)
         self._worker = worker
         self._set_state("running")
+        self.starting.emit(self.record.epochs_trained + project.training.epochs)
         self.collector.start()
         self._thread = worker.start()
         return True

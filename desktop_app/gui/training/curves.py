@@ -94,7 +94,7 @@ class CurvesPanel(QWidget):
         x, losses, rates = batches[:, 0], batches[:, 1], batches[:, 2]
         norms = record.norms.view()
         if len(x):  # ranges first: a range change redraws every curve of the plot
-            plot_style.keep_in_view(self.loss_plot, "x", 0.0, record.epochs_planned, margin=0.01)
+            self.show_epochs(record.epochs_planned)
             _fit_y(self.loss_plot, [record.batches.extent(1), *self._epoch_losses])
             plot_style.keep_in_view(self.lr_plot, "y", 0.0, record.batches.extent(2)[1])
             _fit_decades(self.norm_plot, *record.norms.extent())
@@ -103,6 +103,10 @@ class CurvesPanel(QWidget):
         self.lr_curve.set_data(x, rates, finite, series)
         for column, curve in enumerate(self.norm_curves.values()):
             curve.set_data(x, norms[:, column], finite, series)
+
+    def show_epochs(self, planned: float) -> None:
+        """The epoch axis from 0 to ``planned`` (the plots share it)."""
+        plot_style.keep_in_view(self.loss_plot, "x", 0.0, planned, margin=0.01)
 
     def _draw_epochs(self, record: TrainingRecord) -> None:
         self._epoch_losses = []

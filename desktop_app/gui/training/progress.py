@@ -61,11 +61,17 @@ class ProgressDisplay:
         self._paused = False
         self._shown_at = 0.0
 
-    def start(self, info: RunInfo) -> None:
-        self.bar.setRange(0, info.total_steps)
+    def begin(self) -> None:
+        """A run is about to start (its length is not known yet): the bar appears, empty."""
+        self.bar.setRange(0, 1)
         self.bar.setValue(0)
         self.bar.show()
         self._shown_at = 0.0
+        self._show("starting")
+
+    def start(self, info: RunInfo) -> None:
+        """The run started: the bar counts its batches."""
+        self.bar.setRange(0, info.total_steps)
         self._show(f"epoch 1/{info.epochs} · starting")
 
     def update(self, info: RunInfo, progress: Progress) -> None:

@@ -12,9 +12,18 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence
-from PySide6.QtWidgets import QDoubleSpinBox, QFileDialog, QLabel, QMenu, QMessageBox, QStyle, QToolBar
+from PySide6.QtWidgets import (
+    QApplication,
+    QDoubleSpinBox,
+    QFileDialog,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QStyle,
+    QToolBar,
+)
 
 from ...cli.train_cmd import summary
 from ...data.errors import DataError
@@ -129,6 +138,7 @@ class TrainingUI(QObject):
         self.plots.currentChanged.connect(self._tab_changed)
         self.dock.visibilityChanged.connect(self._watch)  # closed, opened, or tabbed away
         controller.state_changed.connect(self._state_changed)
+        controller.starting.connect(self._make_room)
         controller.run_started.connect(self._run_started)
         controller.progressed.connect(self._progressed)
         controller.finished.connect(self._finished)
@@ -179,13 +189,24 @@ class TrainingUI(QObject):
         if state == "idle" and on_show and self.controller.has_model:
             self.show_predictions()  # the predictions on show follow the newly trained model
 
-    def _run_started(self, started: RunStarted) -> None:
+    def _make_room(self, epochs_planned: float) -> None:
+        """Lay the window out for a run before its thread starts, and draw it: the dock grows, the
+        canvas fits the network again, the progress bar appears and the epoch axis takes the run's
+        range. Drawn while the training thread ran, that frame took 70-90 ms, every Python part of
+        it (the canvas's items, the axes) waiting for the GIL."""
         self.dock.show()
         self.dock.raise_()
-        if self.dock.height() < DOCK_HEIGHT:
+        grow = self.dock.height() < DOCK_HEIGHT
+        if grow:
             self.window.resizeDocks([self.dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
-            # The canvas just lost height: fit the network again so no node sits below the fold.
-            QTimer.singleShot(0, self.window.designer.view.fit_all)
+        self.progress.begin()
+        self.plots.curves.show_epochs(epochs_planned)
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)  # the new sizes, now
+        if grow:  # the canvas just lost height: fit the network again so no node sits below the fold
+            self.window.designer.view.fit_all()
+        self.window.repaint()
+
+    def _run_started(self, started: RunStarted) -> None:
         self.progress.start(started.info)
         self._watch()
         self.learning_rate.blockSignals(True)
@@ -194,8 +215,6 @@ class TrainingUI(QObject):
         info = started.info
         self.window.log_panel.log(f"Training: {info.epochs} epochs of {info.batches_per_epoch} batches "
                                   f"({info.train_samples:,} samples).")
-        # the run's epoch range now, before the first paint: the axes then regenerate once, not
-        # once for the new dock size and again for the range (each axis takes milliseconds)
         self.plots.redraw()
 
     def _progressed(self, progress: Progress) -> None:
