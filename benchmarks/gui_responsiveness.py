@@ -124,7 +124,8 @@ def main() -> None:
             late = window_runs[-1].lateness_ms
             print(f"run {index + 1}: headless {headless_rates[-1]:,.0f} samples/s, window "
                   f"{window_runs[-1].samples_per_second:,.0f} samples/s, lateness p99 "
-                  f"{np.percentile(late, 99):.1f} ms, refresh {window_runs[-1].refresh_hz:.1f} Hz")
+                  f"{np.percentile(late, 99):.1f} ms, max {late.max():.1f} ms, "
+                  f"refresh {window_runs[-1].refresh_hz:.1f} Hz")
     late = np.concatenate([run.lateness_ms for run in window_runs])
     ratio = statistics.median(run.samples_per_second / rate
                               for run, rate in zip(window_runs, headless_rates, strict=True))

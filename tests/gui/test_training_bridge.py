@@ -398,3 +398,27 @@ def test_epoch_series_hold_only_the_epochs_that_logged_the_value_and_clear_with_
     assert record.epoch_series("nothing")[0].shape == (0,)
     record.clear()
     assert record.epoch_series("accuracy")[0].shape == (0,)
+
+
+def test_a_falling_loss_and_a_rising_accuracy_do_not_move_their_ranges(qtbot):
+    """Each range change redraws an axis (slow Python, against the training thread): the loss
+    axis starts at zero, so new lows stay in view, and accuracy is shown on all of [0, 1]."""
+    panel = CurvesPanel(lambda names: {name: QColor("#336699") for name in names})
+    qtbot.addWidget(panel)
+    record = TrainingRecord()
+    record.begin(_started(per_epoch=10, epochs=20))
+    changes = {"loss": 0, "metrics": 0}
+    panel.loss_plot.vb.sigYRangeChanged.connect(lambda *_: changes.__setitem__("loss", changes["loss"] + 1))
+    panel.metric_plot.vb.sigYRangeChanged.connect(
+        lambda *_: changes.__setitem__("metrics", changes["metrics"] + 1))
+    for epoch in range(1, 21):
+        steps = np.arange((epoch - 1) * 10 + 1, epoch * 10 + 1)
+        ended = EpochEvent(epoch, 20, 2.0 / epoch, {"accuracy": 1 - 0.5 / epoch}, None, {}, 0.01, 1.0, 100.0)
+        record.add(Progress(steps, 2.0 / np.sqrt(steps), np.full(10, 0.01), np.ones((10, 1)),
+                            epoch, 10, int(steps[-1]), 0, 1.0, (ended,), None))
+        panel.redraw(record)
+    assert changes["loss"] == 1 and changes["metrics"] <= 1  # fitted at the first values only
+    low, high = panel.loss_plot.viewRange()[1]
+    assert low < 0.0 < 0.05 and high >= 2.0  # every loss in view, from zero
+    low, high = panel.metric_plot.viewRange()[1]
+    assert low <= 0.0 and 1.0 <= high < 1.2

@@ -120,7 +120,7 @@ class CurvesPanel(QWidget):
                 x, values = record.epoch_series(key)
                 curve.set_data(x, values, finite=bool(np.isfinite(values).all()))
                 metric_values.append(_extent(values))
-        _fit_y(self.metric_plot, metric_values)
+        _fit_y(self.metric_plot, metric_values, unit_interval=True)
         self._epochs_drawn = record.epochs_version
 
     def _make_metric_curves(self, metrics: tuple[str, ...]) -> None:
@@ -169,12 +169,17 @@ def _fit_decades(plot: pg.PlotItem, low: float, high: float) -> None:
         plot_style.keep_in_view(plot, "y", low, high if high > low else low * 10, margin=0.0)
 
 
-def _fit_y(plot: pg.PlotItem, extents: list[tuple[float, float]]) -> None:
-    """Keep every ``(low, high)`` of ``extents`` in view on the y axis (above zero on a log axis)."""
+def _fit_y(plot: pg.PlotItem, extents: list[tuple[float, float]], unit_interval: bool = False) -> None:
+    """Keep every ``(low, high)`` of ``extents`` in view on the y axis: above zero on a log axis,
+    else from zero when no value is negative, and all of [0, 1] for ``unit_interval`` values
+    inside it (accuracy). Each range change redraws the axis, slow Python against the training
+    thread; anchored at zero, a falling loss no longer moves the range at each new low."""
     extents = [(low, high) for low, high in extents if low <= high]
     if extents:
         low = min(low for low, _high in extents)
         high = max(high for _low, high in extents)
         if plot.getAxis("left").logMode:
             low, high = max(low, TINY), max(high, TINY)
+        elif low >= 0.0:
+            low, high = 0.0, (1.0 if unit_interval and high <= 1.0 else high)
         plot_style.keep_in_view(plot, "y", low, high)
