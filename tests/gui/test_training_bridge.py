@@ -14,9 +14,11 @@ from PySide6.QtGui import QColor, QPainterPath
 from desktop_app.engine.callbacks import BatchEvent, EpochEvent, History, RunInfo, RunResult
 from desktop_app.engine.control import TrainingControl
 from desktop_app.gui.training import bridge as bridge_module
+from desktop_app.gui.training import curves as curves_module
 from desktop_app.gui.training.bridge import Progress, RunStarted, ThrottledBridge
 from desktop_app.gui.training.collector import GuiThreadCollector
 from desktop_app.gui.training.curves import CurvesPanel
+from desktop_app.gui.training.plots import TrainingPlots
 from desktop_app.gui.training.probes import CURVE_POINTS, GRID_SIDE, Probes
 from desktop_app.gui.training.progress import clock_text, describe
 from desktop_app.gui.training.record import GrowingColumns, TrainingRecord
@@ -422,3 +424,26 @@ def test_a_falling_loss_and_a_rising_accuracy_do_not_move_their_ranges(qtbot):
     assert low < 0.0 < 0.05 and high >= 2.0  # every loss in view, from zero
     low, high = panel.metric_plot.viewRange()[1]
     assert low <= 0.0 and 1.0 <= high < 1.2
+
+
+def test_per_epoch_curves_wait_while_a_run_is_on_and_are_complete_when_it_ends(qtbot, monkeypatch):
+    """Short epochs end 20 times a second or more: while live, per-epoch curves redraw at most every
+    EPOCH_REDRAW_SECONDS; the redraw at the run's end shows every epoch, whichever tab is on."""
+    clock = [100.0]
+    monkeypatch.setattr(curves_module.time, "monotonic", lambda: clock[0])
+    record = TrainingRecord()
+    plots = TrainingPlots(record, lambda names: {name: QColor("#336699") for name in names})
+    qtbot.addWidget(plots)
+    plots.show()
+    record.begin(_started(per_epoch=1, epochs=10))
+    plots.set_live(True)
+    for epoch in range(1, 11):  # an epoch per frame, 10 ms apart
+        ended = EpochEvent(epoch, 10, 1.0 / epoch, {"accuracy": 0.5}, None, {}, 0.01, 0.01, 100.0)
+        record.add(_chunk([epoch], epochs=[ended]))
+        plots.redraw()
+        clock[0] += 0.01
+    drawn = len(plots.curves.epoch_loss.getData()[0])
+    assert 1 <= drawn < 10  # drawn at the first epoch, then waited
+    assert plots.redraws == 10  # the per-batch curves were drawn every frame
+    plots.set_live(False)
+    assert len(plots.curves.epoch_loss.getData()[0]) == 10

@@ -8,6 +8,7 @@ one growing series each; the per-epoch ones when an epoch ended.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -20,6 +21,9 @@ from .live_curve import TINY, LiveCurve
 from .record import TrainingRecord
 
 MARKED_EPOCHS = 30  # per-epoch curves show a dot per epoch up to this many epochs
+# while a run is on, per-epoch curves redraw at most this often: short epochs end 20 times a
+# second or more, and each redraw of them is Python that the training thread waits for
+EPOCH_REDRAW_SECONDS = 0.125
 METRIC_COLORS = (plot_style.TRAIN, QColor("#2f9e44"), QColor("#9c36b5"), QColor("#e67700"))
 LayerColors = Callable[[Sequence[str]], Mapping[str, QColor]]
 
@@ -33,6 +37,9 @@ class CurvesPanel(QWidget):
         self.layer_colors = layer_colors
         # the record version on screen (-1: draw again)
         self.drawn_version = -1
+        # a run is on: per-epoch curves may wait (``EPOCH_REDRAW_SECONDS``)
+        self.live = False
+        self._epochs_due = 0.0
         self.log_loss = QCheckBox("Log-scale loss", self)
         self.log_loss.setObjectName("log_loss")
         self.log_loss.toggled.connect(self._set_log_loss)
@@ -81,15 +88,18 @@ class CurvesPanel(QWidget):
             curve.rebuild()
 
     def redraw(self, record: TrainingRecord) -> None:
-        """Per-batch curves every frame; per-epoch ones only when an epoch ended."""
+        """Per-batch curves every frame; per-epoch ones only when an epoch ended (and, while a run is
+        on, at most every ``EPOCH_REDRAW_SECONDS``)."""
         started = record.started
         metrics = started.metric_names if started else ()
         if metrics != self._metrics:
             self._make_metric_curves(metrics)
         if record.layers != self._layers:
             self._make_norm_curves(record.layers)
-        if record.epochs_version != self._epochs_drawn:
+        now = time.monotonic()
+        if record.epochs_version != self._epochs_drawn and (not self.live or now >= self._epochs_due):
             self._draw_epochs(record)
+            self._epochs_due = now + EPOCH_REDRAW_SECONDS
         batches = record.batches.view()
         x, losses, rates = batches[:, 0], batches[:, 1], batches[:, 2]
         norms = record.norms.view()

@@ -88,6 +88,7 @@ class LiveCurve:
         self._pixels_for: tuple[object, ...] | None = None
         self._path = QPainterPath()
         self._dot_path = QPainterPath()
+        self._y_axis = plot.getAxis("left")
         self.area.curves.append(self)
         plot.vb.sigRangeChanged.connect(self.rebuild)
 
@@ -126,7 +127,7 @@ class LiveCurve:
         mode changed."""
         (left, right), (bottom, top) = self.plot.vb.viewRange()
         width, height = self.area.width, self.area.height
-        log = self.plot.getAxis("left").logMode
+        log = self._y_axis.logMode
         drawn = (left, right, bottom, top, width, height, log)
         if drawn == self._drawn or right <= left or top <= bottom:
             return

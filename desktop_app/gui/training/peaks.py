@@ -61,7 +61,9 @@ class PeakColumns:
             self._values = np.empty_like(self._x)
         self._stop = stop
         tail_x, tail_y = x[self._open:stop], y[self._open:stop]
-        column = np.clip(((tail_x - low) * (columns / (high - low))).astype(np.int64), -1, columns)
+        column = ((tail_x - low) * (columns / (high - low))).astype(np.int64)
+        np.minimum(column, columns, out=column)  # (np.clip costs several times more on few points)
+        np.maximum(column, -1, out=column)
         starts = np.flatnonzero(np.concatenate(([True], column[1:] != column[:-1])))
         lows, highs = _extremes(tail_y, starts)
         done, count = self._done, self._done + len(starts)

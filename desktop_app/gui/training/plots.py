@@ -46,11 +46,13 @@ class TrainingPlots(QTabWidget):
         self.currentChanged.connect(self.redraw)
 
     def set_live(self, live: bool) -> None:
-        """Redraw on the timer while a run is on; once more when it ends."""
+        """Redraw on the timer while a run is on; once more, all of it, when it ends."""
+        self.curves.live = live
         if live:
             self.timer.start()
         else:
             self.timer.stop()
+            self.curves.drawn_version = -1  # its per-epoch curves may have waited
             self.redraw()
 
     def redraw(self) -> None:
