@@ -88,3 +88,19 @@ def test_other_data_under_the_same_series_is_not_mistaken_for_growth():
     assert np.all(values == 1.0)
     xs, values = peaks.reduce(x, np.ones(4000), 0.0, 0.5, 100, series=2)
     assert xs[-1] <= 0.51 and np.all(values == 1.0)
+
+
+def test_several_columns_are_each_reduced_as_on_their_own():
+    rng = np.random.default_rng(5)
+    x = np.sort(rng.uniform(0.0, 10.0, 3000))
+    y = rng.standard_normal((3000, 3))
+    y[rng.random(y.shape) < 0.02] = np.nan
+    together, size = PeakColumns(), 0
+    alone = [PeakColumns() for _ in range(3)]
+    while size < len(x):
+        size = min(len(x), size + int(rng.integers(1, 300)))
+        xs, values = together.reduce(x[:size], y[:size], 0.0, 10.0, 200, series=1)
+        for column, peaks in enumerate(alone):
+            own_x, own = peaks.reduce(x[:size], y[:size, column], 0.0, 10.0, 200, series=1)
+            np.testing.assert_array_equal(xs, own_x)
+            np.testing.assert_array_equal(values[:, column], own)

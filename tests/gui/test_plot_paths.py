@@ -131,8 +131,9 @@ def test_a_single_epoch_is_drawn_as_a_visible_dot(qtbot, canvas):
     assert max(xs) - min(xs) <= 7 and max(ys) - min(ys) <= 7
 
 
-def _points(curve: LiveCurve) -> np.ndarray:
-    path = curve.item.path()
+def _points(item) -> np.ndarray:
+    """The points of a curve's (or a path item's) line, in pixels."""
+    path = item.item.path() if isinstance(item, LiveCurve) else item.path()
     return np.array([(path.elementAt(i).x, path.elementAt(i).y) for i in range(path.elementCount())])
 
 
@@ -158,3 +159,23 @@ def test_a_curve_grown_frame_by_frame_is_the_curve_drawn_at_once(qtbot, canvas, 
         np.testing.assert_allclose(_points(grown), _points(at_once))
         at_once.remove()
     assert grown._peaks.unchanged > 0  # the last frames did reuse what was converted before
+
+
+def test_several_series_in_one_curve_draw_the_lines_each_would_alone(qtbot, canvas):
+    """The layers' gradient norms share one reduction: each line must be the one its series gives."""
+    plot, _red = red_curve_plot(canvas, y_top=2.0)
+    shown(qtbot, canvas)
+    rng = np.random.default_rng(4)
+    x = np.linspace(0.0, 10.0, 2000)
+    y = rng.uniform(0.0, 2.0, (2000, 3))
+    together = LiveCurve(plot, [RED, QColor("#00ff00"), QColor("#0000ff")])
+    size = 0
+    while size < len(x):
+        size = min(len(x), size + int(rng.integers(1, 150)))
+        together.set_data(x[:size], y[:size], finite=True, series=3)
+    for column, item in enumerate(together.items):
+        alone = LiveCurve(plot, RED)
+        alone.set_data(x, y[:, column], finite=True)
+        np.testing.assert_allclose(_points(item), _points(alone))
+        alone.remove()
+    assert [color.name() for color in together.colors] == ["#ff0000", "#00ff00", "#0000ff"]

@@ -382,7 +382,7 @@ def test_per_batch_curves_skip_finite_checks_until_a_value_is_not_finite(qtbot):
     record.add(chunk)
     panel.redraw(record)
     assert not record.batches_finite
-    assert not panel.batch_loss.finite and not panel.norm_curves["dense"].finite
+    assert not panel.batch_loss.finite and not panel.norms.finite
     assert _breaks(panel.batch_loss.item.path()) == 1  # 1-3, then 5
     record.clear()
     assert record.batches_finite

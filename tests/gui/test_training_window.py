@@ -73,7 +73,8 @@ def test_training_an_example_fills_the_plots_and_the_status_bar(make_window, qtb
     x, losses = ui.plots.curves.batch_loss.getData()
     assert len(x) == 4 * per_epoch and np.all(np.isfinite(losses))
     assert len(ui.plots.curves.val_loss.getData()[0]) == 4
-    assert list(ui.plots.curves.norm_curves) == ["hidden", "logit"]
+    assert ui.plots.curves.norm_layers == ("hidden", "logit")
+    assert ui.plots.curves.norms.getData()[1].shape == (4 * per_epoch, 2)
     assert ui.progress.label.text().startswith("Trained: epoch 4/4 (completed)")
     assert any("Training ended" in line for line in window.log_panel.lines())
     assert ui.train.isEnabled() and not ui.stop.isEnabled() and ui.save_weights.isEnabled()
@@ -103,8 +104,9 @@ def test_the_layers_tab_shows_histograms_per_layer_in_its_canvas_colour(make_win
     edges, counts = bars["hidden_1"][0].getData()
     assert counts.sum() == model.layers["hidden_1"].parameter_count()
     canvas = window.designer.node_colors()
-    for name, curve in plots.curves.norm_curves.items():
-        assert curve.color.name() == canvas[name].name()
+    curves = plots.curves
+    expected = [canvas[name].name() for name in curves.norm_layers]
+    assert [color.name() for color in curves.norms.colors] == expected
 
 
 def test_the_training_thread_looks_at_the_model_only_for_the_tab_on_show(make_window, qtbot, monkeypatch):

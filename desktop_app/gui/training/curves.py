@@ -71,9 +71,10 @@ class CurvesPanel(QWidget):
         self.val_loss = _epoch_curve(self.loss_plot, plot_style.VALIDATION)
         self.lr_curve = LiveCurve(self.lr_plot, plot_style.TRAIN)
         self.metric_curves: dict[str, tuple[LiveCurve, LiveCurve]] = {}
-        self.norm_curves: dict[str, LiveCurve] = {}
+        # the layers' gradient norms: one LiveCurve for all of them, a colour each
+        self.norm_layers: tuple[str, ...] = ()
+        self.norms: LiveCurve | None = None
         self._metrics: tuple[str, ...] = ()
-        self._layers: tuple[str, ...] = ()
         # the record's epochs_version on screen, and the epoch losses' extents (the loss axis fits
         # them too)
         self._epochs_drawn = -1
@@ -94,7 +95,7 @@ class CurvesPanel(QWidget):
         metrics = started.metric_names if started else ()
         if metrics != self._metrics:
             self._make_metric_curves(metrics)
-        if record.layers != self._layers:
+        if record.layers != self.norm_layers:
             self._make_norm_curves(record.layers)
         now = time.monotonic()
         if record.epochs_version != self._epochs_drawn and (not self.live or now >= self._epochs_due):
@@ -111,8 +112,8 @@ class CurvesPanel(QWidget):
         finite, series = record.batches_finite, record.generation
         self.batch_loss.set_data(x, losses, finite, series)
         self.lr_curve.set_data(x, rates, finite, series)
-        for column, curve in enumerate(self.norm_curves.values()):
-            curve.set_data(x, norms[:, column], finite, series)
+        if self.norms is not None:
+            self.norms.set_data(x, norms, finite, series)
 
     def show_epochs(self, planned: float) -> None:
         """The epoch axis from 0 to ``planned`` (the plots share it)."""
@@ -149,13 +150,13 @@ class CurvesPanel(QWidget):
         self._epochs_drawn = -1
 
     def _make_norm_curves(self, layers: tuple[str, ...]) -> None:
-        for curve in self.norm_curves.values():
-            curve.remove()
+        if self.norms is not None:
+            self.norms.remove()
         colors = self.layer_colors(layers)
-        self.norm_curves = {name: LiveCurve(self.norm_plot, colors[name]) for name in layers}
+        self.norms = LiveCurve(self.norm_plot, [colors[name] for name in layers]) if layers else None
         plot_style.key_title(self.norm_plot, "Gradient norm per layer",
                              [(name, colors[name], False) for name in layers])
-        self._layers = layers
+        self.norm_layers = layers
 
 
 def _epoch_curve(plot: pg.PlotItem, color: QColor, dashed: bool = False) -> LiveCurve:

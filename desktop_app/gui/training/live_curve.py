@@ -17,6 +17,8 @@ a ``QRectF`` for a size, lets the GIL go when it is freed: see ``peaks``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -63,30 +65,60 @@ def curve_area(plot: pg.PlotItem) -> CurveArea:
     return area
 
 
+class _Line:
+    """One series' item, with its points in pixels kept from frame to frame."""
+
+    def __init__(self, item: QGraphicsPathItem) -> None:
+        self.item = item
+        self.polygon = QPolygonF()
+        self.path = QPainterPath()
+
+    def draw(self, count: int, kept: int, x: np.ndarray, y: np.ndarray, finite: bool) -> np.ndarray:
+        """The line through ``count`` points in pixels, of which the first ``kept`` are as before
+        and ``x``, ``y`` are the rest; the points are returned."""
+        self.polygon.resize(count)
+        # (no points: Qt's empty polygon has no memory, which NumPy sees as read-only)
+        pixels = pg.functions.ndarray_from_qpolygonf(self.polygon) if count else np.empty((0, 2))
+        pixels[kept:, 0] = x
+        pixels[kept:, 1] = y
+        if finite:
+            self.path.clear()
+            self.path.addPolygon(self.polygon)
+            self.item.setPath(self.path)
+        else:
+            self.item.setPath(pg.arrayToQPath(pixels[:, 0], pixels[:, 1], connect="finite"))
+        return pixels
+
+
 class LiveCurve:
-    """One series in ``plot``; ``set_data`` replaces it (all of it, every frame if need be).
+    """One series in ``plot``, or several over the same x (one colour each: ``y`` then has a column
+    per colour, and one reduction serves them all); ``set_data`` replaces them (all of them, every
+    frame if need be).
 
-    ``width`` in pixels (0: the thinnest line, and the cheapest); ``dots``: mark each point while
-    the series has at most ``dots_up_to`` of them (dots of a long run would merge)."""
+    ``width`` in pixels (0: the thinnest line, and the cheapest); ``dots`` (one series only): mark
+    each point while the series has at most ``dots_up_to`` of them (dots of a long run would
+    merge)."""
 
-    def __init__(self, plot: pg.PlotItem, color: QColor, width: float = 0.0, dashed: bool = False,
-                 dots: bool = False, dots_up_to: int = 30) -> None:
+    def __init__(self, plot: pg.PlotItem, color: QColor | Sequence[QColor], width: float = 0.0,
+                 dashed: bool = False, dots: bool = False, dots_up_to: int = 30) -> None:
         self.plot = plot
         self.area = curve_area(plot)
+        colors = [color] if isinstance(color, QColor) else list(color)
+        if dots and len(colors) != 1:
+            raise ValueError("dots mark one series only")
         style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
-        self.item = _path_item(self.area, QPen(color, width, style, Qt.PenCapStyle.RoundCap,
-                                               Qt.PenJoinStyle.RoundJoin))
-        self.dots = _path_item(self.area, QPen(Qt.PenStyle.NoPen), QBrush(color)) if dots else None
+        self._lines = [_Line(_path_item(self.area, QPen(each, width, style, Qt.PenCapStyle.RoundCap,
+                                                          Qt.PenJoinStyle.RoundJoin)))
+                       for each in colors]
+        self.item = self._lines[0].item
+        self.dots = _path_item(self.area, QPen(Qt.PenStyle.NoPen), QBrush(colors[0])) if dots else None
         self.dots_up_to = dots_up_to
         self.finite = True
         self._x = self._y = np.empty(0)
         self._series: object | None = None
         self._peaks = PeakColumns()
         self._drawn: tuple[object, ...] | None = None  # the view the paths were built for
-        # the points in pixels (for the view ``_pixels_for``), reused by the next frame
-        self._polygon = QPolygonF()
-        self._pixels_for: tuple[object, ...] | None = None
-        self._path = QPainterPath()
+        self._pixels_for: tuple[object, ...] | None = None  # the view the lines' points are for
         self._dot_path = QPainterPath()
         self._y_axis = plot.getAxis("left")
         self.area.curves.append(self)
@@ -96,10 +128,20 @@ class LiveCurve:
     def color(self) -> QColor:
         return self.item.pen().color()
 
+    @property
+    def items(self) -> list[QGraphicsPathItem]:
+        """A line item per series."""
+        return [line.item for line in self._lines]
+
+    @property
+    def colors(self) -> list[QColor]:
+        return [line.item.pen().color() for line in self._lines]
+
     def set_data(self, x: np.ndarray, y: np.ndarray, finite: bool, series: object | None = None) -> None:
-        """``x`` ascending. ``finite``: every value is known finite, drawn as one line; otherwise
-        non-finite values leave gaps (as pyqtgraph draws them). ``series``: set when this data is
-        the last data given, grown at its end (see ``PeakColumns.reduce``)."""
+        """``x`` ascending; ``y`` a value per x, or a row per x with a value per colour.
+        ``finite``: every value is known finite, drawn as one line; otherwise non-finite values
+        leave gaps (as pyqtgraph draws them). ``series``: set when this data is the last data
+        given, grown at its end (see ``PeakColumns.reduce``)."""
         self._x, self._y, self._series = x, y, series
         self.finite = finite
         self._drawn = None
@@ -116,7 +158,7 @@ class LiveCurve:
     def remove(self) -> None:
         self.plot.vb.sigRangeChanged.disconnect(self.rebuild)
         self.area.curves.remove(self)
-        for item in (self.item, self.dots):
+        for item in [*self.items, self.dots]:
             if item is not None:
                 item.setParentItem(None)
                 if item.scene() is not None:
@@ -136,21 +178,17 @@ class LiveCurve:
         # the points converted before are still right if only new ones came, for the same view
         kept = self._peaks.unchanged if drawn == self._pixels_for else 0
         self._pixels_for = drawn
-        self._polygon.resize(len(x))
-        # (no points: Qt's empty polygon has no memory, which NumPy sees as read-only)
-        pixels = pg.functions.ndarray_from_qpolygonf(self._polygon) if len(x) else np.empty((0, 2))
         new_y = y[kept:]
         if log:  # after the peaks: the logarithm keeps them peaks
             new_y = np.log10(np.maximum(new_y, TINY))  # NaN stays NaN: a gap
         # data to the view's pixels (y grows downwards there)
-        pixels[kept:, 0] = (x[kept:] - left) * (width / (right - left))
-        pixels[kept:, 1] = (top - new_y) * (height / (top - bottom))
-        if self.finite:
-            self._path.clear()
-            self._path.addPolygon(self._polygon)
-            self.item.setPath(self._path)
+        new_x = (x[kept:] - left) * (width / (right - left))
+        new_y = (top - new_y) * (height / (top - bottom))
+        if new_y.ndim == 1:
+            pixels = self._lines[0].draw(len(x), kept, new_x, new_y, self.finite)
         else:
-            self.item.setPath(pg.arrayToQPath(pixels[:, 0], pixels[:, 1], connect="finite"))
+            for column, line in enumerate(self._lines):
+                line.draw(len(x), kept, new_x, new_y[:, column], self.finite)
         if self.dots is not None:
             self._dot_path.clear()
             if len(self._y) <= self.dots_up_to:

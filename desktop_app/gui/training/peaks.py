@@ -37,7 +37,8 @@ class PeakColumns:
 
     def reduce(self, x: np.ndarray, y: np.ndarray, low: float, high: float, columns: int,
                series: object | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """The points of ``y`` over ``x`` (ascending) in ``[low, high]``, one more each side (lines
+        """The points of ``y`` over ``x`` (ascending; ``y`` may have several columns, each reduced
+        on its own) in ``[low, high]``, one more each side (lines
         run to the edges), as two points per pixel column (its first x twice: the column's lowest
         then highest value) when they are more than two per column. Non-finite values are skipped
         within a column; a column of only non-finite values stays a gap.
@@ -48,7 +49,7 @@ class PeakColumns:
         first = max(bisect_left(x, low) - 1, 0)
         stop = min(bisect_right(x, high) + 1, len(x))
         peaks = stop - first > 2 * columns and high > low
-        key = (series, low, high, columns, peaks)
+        key = (series, low, high, columns, peaks, y.shape[1:])
         grown = series is not None and key == self._key and first == self._first and stop >= self._stop
         self._key, self._first = key, first
         if not peaks:
@@ -58,7 +59,7 @@ class PeakColumns:
         if not grown:
             self._open, self._done = first, 0
             self._x = np.empty(2 * (columns + 2))  # columns -1 .. columns
-            self._values = np.empty_like(self._x)
+            self._values = np.empty((len(self._x), *y.shape[1:]))
         self._stop = stop
         tail_x, tail_y = x[self._open:stop], y[self._open:stop]
         column = ((tail_x - low) * (columns / (high - low))).astype(np.int64)
@@ -78,12 +79,12 @@ class PeakColumns:
 
 
 def _extremes(y: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The lowest and highest finite value of each run of ``y`` from one start to the next (NaN
-    for a run without one)."""
+    """The lowest and highest finite value of each run of ``y``'s rows from one start to the next
+    (NaN for a run without one), per column."""
     with np.errstate(invalid="ignore"):
         if len(y) > FEW_POINTS:
             return np.fmin.reduceat(y, starts), np.fmax.reduceat(y, starts)
         ends = [*starts[1:].tolist(), len(y)]
         runs = [y[start:end] for start, end in zip(starts.tolist(), ends, strict=True)]
-        return (np.array([np.fmin.reduce(run) for run in runs]),
-                np.array([np.fmax.reduce(run) for run in runs]))
+        return (np.array([np.fmin.reduce(run, axis=0) for run in runs]),
+                np.array([np.fmax.reduce(run, axis=0) for run in runs]))
