@@ -181,16 +181,19 @@ def _fit_decades(plot: pg.PlotItem, low: float, high: float) -> None:
 
 
 def _fit_y(plot: pg.PlotItem, extents: list[tuple[float, float]], unit_interval: bool = False) -> None:
-    """Keep every ``(low, high)`` of ``extents`` in view on the y axis: above zero on a log axis,
-    else from zero when no value is negative, and all of [0, 1] for ``unit_interval`` values
-    inside it (accuracy). Each range change redraws the axis, slow Python against the training
-    thread; anchored at zero, a falling loss no longer moves the range at each new low."""
+    """Keep every ``(low, high)`` of ``extents`` in view on the y axis: above zero on a log axis;
+    for ``unit_interval`` values inside [0, 1] (accuracy), up to 1; else from zero when no value is
+    negative. Each range change redraws the axis, slow Python against the training thread; so
+    a falling loss no longer moves the range at each new low, nor a rising accuracy at each new
+    high."""
     extents = [(low, high) for low, high in extents if low <= high]
     if extents:
         low = min(low for low, _high in extents)
         high = max(high for _low, high in extents)
         if plot.getAxis("left").logMode:
             low, high = max(low, TINY), max(high, TINY)
+        elif unit_interval and low >= 0.0 and high <= 1.0:
+            high = 1.0
         elif low >= 0.0:
-            low, high = 0.0, (1.0 if unit_interval and high <= 1.0 else high)
+            low = 0.0
         plot_style.keep_in_view(plot, "y", low, high)
