@@ -37,11 +37,11 @@ class PeakColumns:
 
     def reduce(self, x: np.ndarray, y: np.ndarray, low: float, high: float, columns: int,
                series: object | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """The points of ``y`` over ``x`` (ascending; ``y`` may have several columns, each reduced
-        on its own) in ``[low, high]``, one more each side (lines
+        """The points of ``y`` over ``x`` (ascending) in ``[low, high]``, one more each side (lines
         run to the edges), as two points per pixel column (its first x twice: the column's lowest
         then highest value) when they are more than two per column. Non-finite values are skipped
-        within a column; a column of only non-finite values stays a gap.
+        within a column; a column of only non-finite values stays a gap. ``y`` may have several
+        columns (a row per x): each is reduced as it would be on its own.
 
         ``series``: data given again with the same ``series`` (not None) only grew at its end since,
         and what was reduced then is taken as it was. The arrays returned are views, valid until
