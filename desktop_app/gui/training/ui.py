@@ -192,7 +192,7 @@ class TrainingUI(QObject):
     def _make_room(self, epochs_planned: float) -> None:
         """Lay the window out for a run before its thread starts, and draw it: the dock grows, the
         canvas fits the network again, the progress bar appears and the epoch axis takes the run's
-        range. Done once the thread ran, that first frame took 70-90 ms, every Python part of it
+        range. Done once the thread ran, that first frame took 70-111 ms, every Python part of it
         (canvas items, the palette's rows, the axes) waiting on the GIL; done now, 40-60 ms.
         Events are processed once here, not left to the loop: item views lay themselves out in
         posted events and timers, and would repaint again after the thread started."""
