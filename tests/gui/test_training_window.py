@@ -234,6 +234,17 @@ def test_closing_the_window_while_training_stops_the_worker(make_window, qtbot, 
     assert controller.last_result.reason == "stopped"
 
 
+def test_closing_the_window_while_a_run_is_being_laid_out_starts_no_thread(make_window, qtbot, dialogs):
+    """The window processes events while it lays itself out for a run: a close then comes before
+    the training thread exists, and the thread must not start after it."""
+    window = make_window(example("spiral_mlp", epochs=100_000))
+    controller = window.training.controller
+    controller.starting.connect(lambda _epochs: window.close())
+    window.training.train.trigger()
+    assert controller.state == "idle" and controller._thread is None
+    assert not window.isVisible()
+
+
 # --- errors ----------------------------------------------------------------------------------------------
 class Flaky(Layer):
     """Passes its input through, until its fourth training batch."""

@@ -95,6 +95,8 @@ class TrainingController(QObject):
         self._keys: RunKeys | None = None
         self._worker: TrainingWorker | None = None
         self._thread: QThread | None = None
+        # shutdown() came: a run being laid out (see ``starting``) must not start its thread
+        self._shut_down = False
         self._rng = np.random.default_rng()
         # the dataset the window already loaded, by its source (type and options)
         self._dataset: tuple[str, Dataset] | None = None
@@ -121,7 +123,12 @@ class TrainingController(QObject):
         worker.done.connect(self._done)
         self._worker = worker
         self._set_state("running")
+        self._shut_down = False
         self.starting.emit(self.record.epochs_trained + project.training.epochs)
+        if self._shut_down:  # the window closed while it laid itself out (it processes events)
+            self._worker = None
+            self._set_state("idle")
+            return False
         self.collector.start()
         self._thread = worker.start()
         return True
@@ -167,7 +174,9 @@ class TrainingController(QObject):
         self.weights_reset.emit()
 
     def shutdown(self) -> None:
-        """Stop a run and wait for its thread (the window is closing)."""
+        """Stop a run and wait for its thread (the window is closing); a run about to start
+        does not start."""
+        self._shut_down = True
         if self._thread is not None:
             self.control.stop()
             self._thread.wait()
