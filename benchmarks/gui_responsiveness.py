@@ -132,7 +132,7 @@ def main() -> None:
     # each window run against the mean of the headless runs just before and after it: a machine
     # slowly getting faster or slower (other tenants) then shifts neither side of the ratio
     ratio = statistics.median(run.samples_per_second / ((before + after) / 2) for run, before, after
-                              in zip(window_runs, headless_rates, headless_rates[1:], strict=False))
+                              in zip(window_runs, headless_rates[:-1], headless_rates[1:], strict=True))
     refresh = statistics.median(run.refresh_hz for run in window_runs)
     p50, p99, worst = np.percentile(late, 50), np.percentile(late, 99), late.max()
     print(f"\n== {EXAMPLE}, {args.epochs} epochs, {args.runs} runs, {len(late):,} timer ticks, "
