@@ -1,8 +1,9 @@
 """``backprop-studio gui [PROJECT]`` (also what ``backprop-studio`` alone runs): open the window.
 
-The project and the display are checked before Qt starts: a project that cannot be opened, or a
-machine without a display, is one ``error:`` line (exit code 2). Qt itself would abort the process
-(exit code 134, with several lines about platform plugins) when it finds no display.
+The project, the display and the system libraries of Qt's X11 plugin are checked before Qt
+starts: a project that cannot be opened, a machine without a display, or a missing library is one
+``error:`` line (exit code 2). Qt itself would abort the process (exit code 134, with several lines
+about platform plugins) in the last two cases.
 """
 
 from __future__ import annotations
@@ -16,8 +17,13 @@ from pathlib import Path
 from ..project.examples import default_example_path
 from ..project.files import load_project
 from .errors import CliError
+from .xcb_libraries import install_advice, missing_xcb_libraries
 
-NO_DISPLAY = "no display found (set DISPLAY, or QT_QPA_PLATFORM=offscreen for a headless run)"
+#: The commands that need no display, named where there is none.
+HEADLESS_COMMANDS = ("train", "predict", "export", "gradcheck", "datasets")
+NO_DISPLAY = (f"no display found: the window needs an X11 or Wayland session (DISPLAY or WAYLAND_DISPLAY); "
+              f"without one, use the headless commands: backprop-studio {', '.join(HEADLESS_COMMANDS)} "
+              f"(see backprop-studio --help)")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -35,6 +41,10 @@ def run_gui(args: argparse.Namespace) -> int:
     problem = missing_display(os.environ, sys.platform)
     if problem:
         raise CliError(problem)
+    if uses_xcb(os.environ, sys.platform):
+        missing = missing_xcb_libraries()
+        if missing:
+            raise CliError(install_advice(missing))
     from ..gui.app import run  # Qt loads only when the window is wanted
 
     return run(project, path)
@@ -51,3 +61,14 @@ def missing_display(environ: Mapping[str, str], platform: str) -> str | None:
     if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
         return None
     return NO_DISPLAY
+
+
+def uses_xcb(environ: Mapping[str, str], platform: str) -> bool:
+    """Whether Qt will open the window through its X11 (xcb) plugin: asked for by name, or the
+    default where no Wayland session is running (Qt prefers Wayland where there is one)."""
+    if platform in ("win32", "darwin"):
+        return False
+    chosen = environ.get("QT_QPA_PLATFORM")
+    if chosen:
+        return chosen.split(";")[0].split(":")[0] == "xcb"
+    return not environ.get("WAYLAND_DISPLAY")

@@ -39,14 +39,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "predict", help="predict with trained weights on new data (CSV, .npy or .npz)",
         description="Run a project's trained network on new inputs: class probabilities and the "
-        "predicted class for classifiers, values for regression. Give inputs as raw values in the "
-        "units of the project's dataset file; the scaler saved beside the weights is applied to them.",
+        "predicted class for classifiers, values for regression. INPUT holds one sample per row: the "
+        "values of the dataset's features in the dataset's order (`backprop-studio datasets` lists "
+        "them with their ranges), as raw values in the units of the project's dataset file; the "
+        "scaler saved beside the weights is applied to them (<weights>.data.json, written by `train`).",
     )
     parser.add_argument("project", metavar="PROJECT", help="the project file (.bps.json)")
     parser.add_argument("--weights", metavar="FILE", required=True,
                         help="trained weights (.npz or .safetensors)")
     parser.add_argument("input", metavar="INPUT",
-                        help="samples to predict, unscaled: .csv, .npy or .npz (array 'x')")
+                        help="samples to predict, unscaled: a .csv with one column per feature "
+                        "(header row optional), an .npy array of shape (samples, features), or an "
+                        ".npz holding that array as 'x'")
     parser.add_argument("-o", "--output", metavar="OUTPUT", required=True,
                         help="where to write the predictions: .csv, .npy or .npz")
     parser.set_defaults(func=run_predict)

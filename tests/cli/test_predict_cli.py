@@ -195,3 +195,14 @@ def test_help_says_inputs_are_raw_values_in_the_dataset_units(tmp_path):
     text = " ".join(result.stdout.split())
     assert "raw values in the units of the project's dataset file" in text
     assert "the scaler saved beside the weights is applied" in text
+
+
+def test_help_describes_the_input_format(tmp_path):
+    result = run_cli("predict", "--help", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())  # argparse wraps lines
+    for fragment in ("one sample per row", "the dataset's features in the dataset's order",
+                     "`backprop-studio datasets` lists them", "a .csv with one column per feature",
+                     "(header row optional)", "an .npy array of shape (samples, features)",
+                     "an .npz holding that array as 'x'", "<weights>.data.json"):
+        assert fragment in text, fragment

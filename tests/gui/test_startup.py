@@ -1,5 +1,5 @@
-"""Starting the window: the project and the display are checked before Qt starts, and the
-window's own settings (layout, recent files) live in the config folder beside settings.json.
+"""Starting the window: the project, the display and the X11 libraries are checked before Qt
+starts, and the window's own settings (layout, recent files) live in the config folder beside settings.json.
 
 The command-line cases run ``python -m desktop_app`` in a scrubbed environment (no display, a
 temporary home), as a new user on a headless machine would.
@@ -18,7 +18,7 @@ from PySide6.QtCore import QSettings
 from test_designer_cli import close_when_shown
 
 from desktop_app.cli import main
-from desktop_app.cli.gui_cmd import NO_DISPLAY, missing_display
+from desktop_app.cli.gui_cmd import HEADLESS_COMMANDS, NO_DISPLAY, missing_display, uses_xcb
 from desktop_app.project.examples import example_path
 
 #: What tells Qt (and the app) where a display is, or where a user's files go.
@@ -116,6 +116,58 @@ def test_no_display_is_one_error_line_instead_of_qts_abort(app_dirs, home, args)
     assert assert_one_line_error(done) == f"error: {NO_DISPLAY}"
     assert done.stdout == ""
     assert files_under(app_dirs) == [] and files_under(home) == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland systems need a display server")
+def test_no_display_points_to_the_headless_commands(app_dirs, home):
+    done = run_headless(cli_command(), app_dirs, home)
+    line = assert_one_line_error(done, "no display found")
+    assert "offscreen" not in line  # an invisible window is no answer to a user
+    commands = run_headless(cli_command("--help"), app_dirs, home).stdout
+    for name in HEADLESS_COMMANDS:
+        assert f" {name}" in line
+        assert f"\n    {name} " in commands  # a real sub-command, listed by --help
+
+
+MISSING_XCB_LIBRARIES = textwrap.dedent("""
+    import sys
+    from desktop_app.cli import main, xcb_libraries
+    missing = sys.argv[1:]
+    real = xcb_libraries.linked_libraries
+    def without(library):  # what ldd reports, with the named libraries gone
+        found = {name: path for name, path in real(library).items() if name not in missing}
+        return {**found, **dict.fromkeys(missing)}
+    xcb_libraries.linked_libraries = without
+    sys.exit(main(["gui"]))
+""")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Qt's xcb plugin is Linux's")
+def test_missing_x11_libraries_are_one_line_naming_the_debian_packages(app_dirs, home):
+    """The QA report: Debian 12 with libxcb-cursor0 only, Qt aborted with exit code 134."""
+    done = run_headless([sys.executable, "-c", MISSING_XCB_LIBRARIES, "libxcb-icccm.so.4",
+                         "libxcb-keysyms.so.1"], app_dirs, home, DISPLAY=":0")
+    assert assert_one_line_error(done) == (
+        "error: the window cannot start: Qt's X11 platform plugin needs system libraries that are "
+        "missing (libxcb-icccm.so.4, libxcb-keysyms.so.1); on Debian/Ubuntu: sudo apt install "
+        "libxcb-icccm4 libxcb-keysyms1")
+    assert done.stdout == ""
+    assert files_under(app_dirs) == [] and files_under(home) == []
+
+
+@pytest.mark.parametrize(("environ", "platform", "xcb"), [
+    ({"DISPLAY": ":0"}, "linux", True),
+    ({"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"}, "linux", False),
+    ({"QT_QPA_PLATFORM": "xcb", "WAYLAND_DISPLAY": "wayland-0"}, "linux", True),
+    ({"QT_QPA_PLATFORM": "xcb:nograb"}, "linux", True),
+    ({"QT_QPA_PLATFORM": "wayland;xcb", "DISPLAY": ":0"}, "linux", False),
+    ({"QT_QPA_PLATFORM": "offscreen", "DISPLAY": ":0"}, "linux", False),
+    ({"DISPLAY": ":0"}, "freebsd14", True),
+    ({"DISPLAY": ":0"}, "darwin", False),
+    ({}, "win32", False),
+])
+def test_which_environments_open_the_window_through_xcb(environ, platform, xcb):
+    assert uses_xcb(environ, platform) is xcb
 
 
 @pytest.mark.parametrize(("environ", "platform", "missing"), [
