@@ -21,9 +21,9 @@ from .xcb_libraries import install_advice, missing_xcb_libraries
 
 #: The commands that need no display, named where there is none.
 HEADLESS_COMMANDS = ("train", "predict", "export", "gradcheck", "datasets")
-NO_DISPLAY = (f"no display found: the window needs an X11 or Wayland session (DISPLAY or WAYLAND_DISPLAY); "
+NO_DISPLAY = ("no display found: the window needs an X11 or Wayland session (DISPLAY or WAYLAND_DISPLAY); "
               f"without one, use the headless commands: backprop-studio {', '.join(HEADLESS_COMMANDS)} "
-              f"(see backprop-studio --help)")
+              "(see backprop-studio --help)")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
