@@ -101,6 +101,10 @@ class Huber(_ResidualLoss):
 
 
 class BinaryCrossentropy(Loss):
+    """Sigmoid cross-entropy averaged over every element: for (N, K) outputs the loss and its
+    gradient (sigmoid(pred) − target) / (N·K) are divided by N·K, not by N, as PyTorch's
+    ``BCEWithLogitsLoss`` does."""
+
     type_name = "binary_crossentropy"
     description = "Binary cross-entropy on logits (sigmoid folded in); targets 0/1 shaped like the output."
     task = "binary"
@@ -126,6 +130,8 @@ class BinaryCrossentropy(Loss):
 
 
 class CategoricalCrossentropy(Loss):
+    """Softmax cross-entropy averaged over the N samples: gradient (softmax(pred) − target) / N."""
+
     type_name = "categorical_crossentropy"
     description = "Softmax cross-entropy on logits; targets are class indices (N,) or one-hot (N, C)."
     task = "classification"
