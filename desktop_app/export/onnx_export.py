@@ -46,7 +46,8 @@ def build_onnx_model(model: Model, registry: Registry) -> onnx.ModelProto:
     """The checked ONNX model of ``model`` with its current weights.
 
     Raises ExportError naming the node, its layer type and its plugin when a layer has no mapping
-    or its mapping fails, and when the finished graph does not pass ``onnx.checker``.
+    or its mapping fails, when the finished graph does not pass ``onnx.checker``, and when a
+    float64 graph uses an operator onnxruntime's CPU provider has no double kernel for.
     """
     mappings = onnx_mappings(registry)
     ctx = OnnxContext(model.dtype)
@@ -104,8 +105,10 @@ def _check_double_kernels(proto: onnx.ModelProto, ctx: OnnxContext, model: Model
     import onnxruntime  # here, not at the top: only float64 exports pay for its slow import
     from onnxruntime.capi.onnxruntime_pybind11_state import NotImplemented as MissingKernel
 
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3  # errors only: its warnings would reach the user's terminal
     try:
-        onnxruntime.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
+        onnxruntime.InferenceSession(proto.SerializeToString(), options, providers=["CPUExecutionProvider"])
     except MissingKernel as error:
         message = " ".join(str(error).split())
         found = _MISSING_KERNEL.search(message)
