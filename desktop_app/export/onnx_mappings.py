@@ -119,12 +119,11 @@ def map_gelu(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> st
     return ctx.add_node("Mul", [half_x, ctx.add_node("Add", [ctx.add_node("Tanh", [scaled]), one])])
 
 
-def _elementwise(op_type: str, **attr_from_config: str) -> OnnxMapping:
-    """A mapping to one ONNX operator whose attributes come from the layer's config."""
+def _elementwise(op_type: str) -> OnnxMapping:
+    """A mapping to one ONNX operator without attributes (float attributes would be float32)."""
 
     def mapping(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
-        attrs = {attr: layer.config[key] for attr, key in attr_from_config.items()}
-        return ctx.add_node(op_type, inputs, **attrs)
+        return ctx.add_node(op_type, inputs)
 
     mapping.__name__ = f"map_{op_type.lower()}"
     return mapping
