@@ -11,6 +11,7 @@ import numpy as np
 
 from .errors import ShapeError
 from .loss import Loss
+from .numerics import log_softmax, sigmoid, softmax
 from .schema import ParamSpec, schema
 
 
@@ -100,6 +101,10 @@ class Huber(_ResidualLoss):
 
 
 class BinaryCrossentropy(Loss):
+    """Sigmoid cross-entropy averaged over every element: for (N, K) outputs the loss and its
+    gradient (sigmoid(pred) − target) / (N·K) are divided by N·K, not by N, as PyTorch's
+    ``BCEWithLogitsLoss`` does."""
+
     type_name = "binary_crossentropy"
     description = "Binary cross-entropy on logits (sigmoid folded in); targets 0/1 shaped like the output."
     task = "binary"
@@ -120,12 +125,13 @@ class BinaryCrossentropy(Loss):
         return grad
 
     def predict(self, output: np.ndarray) -> np.ndarray:
-        """Sigmoid probabilities, computed without overflow for large negative logits."""
-        exp = np.exp(-np.abs(output))
-        return np.where(output >= 0, 1 / (1 + exp), exp / (1 + exp)).astype(output.dtype, copy=False)
+        """Sigmoid probabilities."""
+        return sigmoid(output)
 
 
 class CategoricalCrossentropy(Loss):
+    """Softmax cross-entropy averaged over the N samples: gradient (softmax(pred) − target) / N."""
+
     type_name = "categorical_crossentropy"
     description = "Softmax cross-entropy on logits; targets are class indices (N,) or one-hot (N, C)."
     task = "classification"
@@ -137,22 +143,17 @@ class CategoricalCrossentropy(Loss):
                 f"Received predictions of shape {pred.shape}"
             )
         target = np.asarray(target)
-        shifted = pred - pred.max(axis=1, keepdims=True)
-        probs = np.exp(shifted)
-        sums = probs.sum(axis=1, keepdims=True)
-        log_sums = np.log(sums)
-        probs /= sums
+        log_probs = log_softmax(pred, axis=1)
         count = pred.shape[0]
         if target.shape == pred.shape:
             target = target if target.dtype == pred.dtype else target.astype(pred.dtype)
-            shifted -= log_sums  # now log-probabilities
-            total = -float(np.vdot(target, shifted))
+            total = -float(np.vdot(target, log_probs))
         else:
             labels = class_labels(self.kind_name(), target, pred.shape)
             rows = np.arange(count)
-            total = float(log_sums.sum()) - float(shifted[rows, labels].sum())
+            total = -float(log_probs[rows, labels].sum())
             target = (rows, labels)
-        self._probs, self._target = probs, target
+        self._probs, self._target = np.exp(log_probs), target
         return total / count
 
     def backward(self) -> np.ndarray:
@@ -166,9 +167,7 @@ class CategoricalCrossentropy(Loss):
 
     def predict(self, output: np.ndarray) -> np.ndarray:
         """Softmax probabilities per row."""
-        probs = np.exp(output - output.max(axis=-1, keepdims=True))
-        probs /= probs.sum(axis=-1, keepdims=True)
-        return probs
+        return softmax(output, axis=-1)
 
 
 def class_labels(owner: str, target: np.ndarray, pred_shape: tuple[int, ...]) -> np.ndarray:

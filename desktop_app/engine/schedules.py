@@ -51,16 +51,20 @@ class ExponentialDecay(Schedule):
 class CosineDecay(Schedule):
     """Linear warm-up, then a half cosine from ``base_lr`` down to ``min_lr`` at ``total_steps``.
 
-    With ``w`` warm-up steps (``warmup_epochs * steps_per_epoch``, rounded): step ``s < w`` gets
-    ``base_lr * (s + 1) / w``; later steps get ``min_lr + (base_lr - min_lr) * (1 + cos(pi * p)) / 2``
-    with ``p = (s - w) / (total_steps - w)``.
+    With ``w`` warm-up steps (``warmup_epochs * steps_per_epoch`` rounded half to even, Python's
+    ``round``): step ``s < w`` gets ``base_lr * (s + 1) / w``, so the first step already trains at
+    ``base_lr / w``, not 0. Later steps get ``min_lr + (base_lr - min_lr) * (1 + cos(pi * p)) / 2``
+    with ``p = (s - w) / (total_steps - w)`` capped at 1: ``min_lr`` is reached at step
+    ``total_steps``, one after the last, so the last step's rate is still a little above it.
     """
 
     type_name = "cosine"
     description = "Linear warm-up, then cosine annealing to a minimum learning rate."
     schema = schema(
-        ParamSpec("warmup_epochs", "float", 0.0, "epochs of linear warm-up from zero", minimum=0.0),
-        ParamSpec("min_lr", "float", 0.0, "learning rate reached at the end of the run", minimum=0.0),
+        ParamSpec("warmup_epochs", "float", 0.0,
+                  "epochs of linear warm-up, from base_lr / warm-up steps up to base_lr", minimum=0.0),
+        ParamSpec("min_lr", "float", 0.0, "learning rate the cosine reaches one step after the run's last",
+                  minimum=0.0),
     )
 
     def rate(self, base_lr: float, step: int, steps_per_epoch: int, total_steps: int) -> float:

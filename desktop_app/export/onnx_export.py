@@ -7,8 +7,10 @@ Inference semantics (dropout off, BatchNorm running statistics); the batch axis 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 
+import numpy as np
 import onnx
 from onnx import helper
 
@@ -44,7 +46,8 @@ def build_onnx_model(model: Model, registry: Registry) -> onnx.ModelProto:
     """The checked ONNX model of ``model`` with its current weights.
 
     Raises ExportError naming the node, its layer type and its plugin when a layer has no mapping
-    or its mapping fails, and when the finished graph does not pass ``onnx.checker``.
+    or its mapping fails, when the finished graph does not pass ``onnx.checker``, and when a
+    float64 graph uses an operator onnxruntime's CPU provider has no double kernel for.
     """
     mappings = onnx_mappings(registry)
     ctx = OnnxContext(model.dtype)
@@ -87,7 +90,36 @@ def build_onnx_model(model: Model, registry: Registry) -> onnx.ModelProto:
         raise ExportError(
             f"{_describe(model, culprit, registry)}: its ONNX mapping made an invalid graph: {message}"
         ) from None
+    if ctx.dtype == np.float64:
+        _check_double_kernels(proto, ctx, model, registry)
     return proto
+
+
+_MISSING_KERNEL = re.compile(r"implementation for (\w+)\(\d+\) node with name '([^']*)'")
+
+
+def _check_double_kernels(proto: onnx.ModelProto, ctx: OnnxContext, model: Model, registry: Registry) -> None:
+    """Refuse a float64 graph that onnxruntime's CPU provider cannot load for want of a double
+    kernel (it has none for Conv, AveragePool or Elu, say), naming the model node and the ONNX op,
+    rather than write a file that fails where it is used. The built-in mappings avoid those ops."""
+    import onnxruntime  # here, not at the top: only float64 exports pay for its slow import
+    from onnxruntime.capi.onnxruntime_pybind11_state import NotImplemented as MissingKernel
+
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3  # errors only: its warnings would reach the user's terminal
+    try:
+        onnxruntime.InferenceSession(proto.SerializeToString(), options, providers=["CPUExecutionProvider"])
+    except MissingKernel as error:
+        message = " ".join(str(error).split())
+        found = _MISSING_KERNEL.search(message)
+        scope = ctx.node_scopes.get(found.group(2)) if found else None
+        if not scope:
+            raise ExportError(f"onnxruntime cannot run the exported float64 graph: {message}") from None
+        raise ExportError(
+            f"{_describe(model, scope, registry)}: its ONNX mapping uses the op '{found.group(1)}', "
+            "which onnxruntime's CPU provider cannot run in float64; export a float32 model, or "
+            "map the layer to operators with double kernels"
+        ) from None
 
 
 def _describe(model: Model, name: str, registry: Registry) -> str:

@@ -11,9 +11,10 @@ from collections.abc import Callable
 import numpy as np
 
 from ..engine.layer import Layer
-from ..engine.layers._windows import plan_2d
+from ..engine.layers._windows import Geometry2D, plan_2d
 from ..engine.layers.activations import _GELU_CUBIC, _SQRT_2_OVER_PI
 from .onnx_builder import OnnxContext
+from .onnx_float64 import avg_pool_from_windows, conv2d_from_windows, elu_from_primitives
 
 OnnxMapping = Callable[[OnnxContext, Layer, str, list[str]], str]
 
@@ -24,17 +25,24 @@ def _weights(ctx: OnnxContext, layer: Layer, node: str, *names: str) -> list[str
     return [ctx.add_initializer(f"{node}/{name}", arrays[name]) for name in names]
 
 
-def _window_attrs(ctx: OnnxContext, layer: Layer, inputs: list[str], window_key: str) -> dict:
-    """kernel_shape, strides and explicit pads [top, left, bottom, right] of a 2-D sliding window,
-    planned by the engine's own geometry so 'same' pads exactly as the layer does."""
-    config, shapes = layer.config, (ctx.shape(inputs[0]),)
-    geometry = plan_2d(layer, shapes, config[window_key], config["strides"], config["padding"])
+def _geometry(ctx: OnnxContext, layer: Layer, inputs: list[str], window_key: str) -> Geometry2D:
+    """The engine's own plan of a 2-D sliding window, so 'same' pads exactly as the layer does."""
+    config = layer.config
+    return plan_2d(layer, (ctx.shape(inputs[0]),), config[window_key], config["strides"], config["padding"])
+
+
+def _window_attrs(geometry: Geometry2D) -> dict:
+    """kernel_shape, strides and explicit pads [top, left, bottom, right] of ONNX's window ops."""
     (top, bottom), (left, right) = geometry.pads
     return {
         "kernel_shape": list(geometry.kernel),
         "strides": list(geometry.strides),
         "pads": [top, left, bottom, right],
     }
+
+
+def _is_double(ctx: OnnxContext) -> bool:
+    return ctx.dtype == np.float64
 
 
 def map_dense(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
@@ -45,18 +53,23 @@ def map_dense(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> s
 def map_conv2d(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
     names = ("kernel", "bias") if layer.config["use_bias"] else ("kernel",)
     weights = _weights(ctx, layer, node, *names)
-    return ctx.add_node("Conv", [inputs[0], *weights], **_window_attrs(ctx, layer, inputs, "kernel_size"))
+    geometry = _geometry(ctx, layer, inputs, "kernel_size")
+    if _is_double(ctx):  # onnxruntime's CPU Conv is float32 only
+        return conv2d_from_windows(ctx, node, geometry, inputs[0], weights, layer.config["filters"])
+    return ctx.add_node("Conv", [inputs[0], *weights], **_window_attrs(geometry))
 
 
 def map_max_pool(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
     # ONNX MaxPool ignores padded cells, as the engine's -inf padding does.
-    return ctx.add_node("MaxPool", inputs, **_window_attrs(ctx, layer, inputs, "pool_size"))
+    return ctx.add_node("MaxPool", inputs, **_window_attrs(_geometry(ctx, layer, inputs, "pool_size")))
 
 
 def map_avg_pool(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
+    geometry = _geometry(ctx, layer, inputs, "pool_size")
+    if _is_double(ctx):  # onnxruntime's CPU AveragePool is float32 only
+        return avg_pool_from_windows(ctx, node, geometry, inputs[0])
     # The engine averages over real pixels only: padding excluded from the count.
-    attrs = _window_attrs(ctx, layer, inputs, "pool_size")
-    return ctx.add_node("AveragePool", inputs, count_include_pad=0, **attrs)
+    return ctx.add_node("AveragePool", inputs, count_include_pad=0, **_window_attrs(geometry))
 
 
 def map_flatten(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
@@ -76,8 +89,23 @@ def map_identity(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -
 
 def map_batch_norm(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
     # Axis 1 is the feature or channel axis for both (N, F) and (N, C, H, W).
-    params = _weights(ctx, layer, node, "gamma", "beta", "running_mean", "running_var")
-    return ctx.add_node("BatchNormalization", [inputs[0], *params], epsilon=layer.config["epsilon"])
+    gamma, beta, mean, var = _weights(ctx, layer, node, "gamma", "beta", "running_mean", "running_var")
+    epsilon = layer.config["epsilon"]
+    if _is_double(ctx):  # a float attribute is float32: add epsilon to the variance in double instead
+        var = ctx.add_node("Add", [var, ctx.scalar(f"{node}/epsilon", epsilon)])
+        epsilon = 0.0
+    return ctx.add_node("BatchNormalization", [inputs[0], gamma, beta, mean, var], epsilon=epsilon)
+
+
+def map_leaky_relu(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
+    # PRelu takes the slope as a tensor of the model's dtype; LeakyRelu's float attribute is float32.
+    return ctx.add_node("PRelu", [inputs[0], ctx.scalar(f"{node}/alpha", layer.config["alpha"])])
+
+
+def map_elu(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
+    if _is_double(ctx):  # onnxruntime's CPU Elu is float32 only, and its alpha attribute float32
+        return elu_from_primitives(ctx, node, inputs[0], layer.config["alpha"])
+    return ctx.add_node("Elu", inputs, alpha=layer.config["alpha"])
 
 
 def map_gelu(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
@@ -91,12 +119,11 @@ def map_gelu(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> st
     return ctx.add_node("Mul", [half_x, ctx.add_node("Add", [ctx.add_node("Tanh", [scaled]), one])])
 
 
-def _elementwise(op_type: str, **attr_from_config: str) -> OnnxMapping:
-    """A mapping to one ONNX operator whose attributes come from the layer's config."""
+def _elementwise(op_type: str) -> OnnxMapping:
+    """A mapping to one ONNX operator without attributes (float attributes would be float32)."""
 
     def mapping(ctx: OnnxContext, layer: Layer, node: str, inputs: list[str]) -> str:
-        attrs = {attr: layer.config[key] for attr, key in attr_from_config.items()}
-        return ctx.add_node(op_type, inputs, **attrs)
+        return ctx.add_node(op_type, inputs)
 
     mapping.__name__ = f"map_{op_type.lower()}"
     return mapping
@@ -121,8 +148,8 @@ BUILTIN_ONNX_MAPPINGS: dict[str, OnnxMapping] = {
     "Dropout": map_identity,  # inference: dropout is off
     "BatchNorm": map_batch_norm,
     "ReLU": _elementwise("Relu"),
-    "LeakyReLU": _elementwise("LeakyRelu", alpha="alpha"),
-    "ELU": _elementwise("Elu", alpha="alpha"),
+    "LeakyReLU": map_leaky_relu,
+    "ELU": map_elu,
     "GELU": map_gelu,
     "Sigmoid": _elementwise("Sigmoid"),
     "Tanh": _elementwise("Tanh"),

@@ -131,6 +131,18 @@ def test_predict_gives_probabilities():
     np.testing.assert_array_equal(MeanSquaredError().predict(PRED), PRED)
 
 
+def test_bce_gradient_is_divided_by_every_element_not_by_samples():
+    """docs/engine.md: for (N, K) outputs BCE averages N·K terms; categorical CE averages N."""
+    pred = PRED.astype(np.float64)  # (6, 3)
+    bce = BinaryCrossentropy()
+    bce.forward(pred, BIN_TARGET)
+    np.testing.assert_allclose(bce.backward(), (1 / (1 + np.exp(-pred)) - BIN_TARGET) / pred.size, rtol=1e-12)
+    cce = CategoricalCrossentropy()
+    cce.forward(pred, LABELS)
+    expected = _softmax(pred) - np.eye(pred.shape[1])[LABELS]
+    np.testing.assert_allclose(cce.backward(), expected / len(pred), rtol=1e-12, atol=1e-15)
+
+
 def test_backward_can_be_read_twice():
     loss = CategoricalCrossentropy()
     loss.forward(PRED, LABELS)

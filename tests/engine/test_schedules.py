@@ -55,6 +55,16 @@ def test_cosine_with_warmup_and_floor():
     assert schedule.rate(0.11, 500, 10, 105) == pytest.approx(0.01)  # stays at the floor
 
 
+def test_cosine_edges_as_documented():
+    """docs/engine.md: warm-up starts at base_lr / w, w rounds half to even, and min_lr is reached
+    one step after the last (step total_steps), not at the last."""
+    assert CosineDecay(warmup_epochs=0.25).rate(0.1, 0, 10, 100) == pytest.approx(0.1 / 2)  # 2.5 -> 2
+    assert CosineDecay(warmup_epochs=0.5).rate(0.1, 0, 3, 100) == pytest.approx(0.1 / 2)  # 1.5 -> 2
+    schedule = CosineDecay(min_lr=0.01)
+    assert schedule.rate(0.11, 99, 10, 100) > 0.01 + 1e-6
+    assert schedule.rate(0.11, 100, 10, 100) == pytest.approx(0.01)
+
+
 def test_bad_config_is_named():
     with pytest.raises(ConfigError, match=r"step: parameter 'step_size' must be >= 1\. Received: 0"):
         StepDecay(step_size=0)

@@ -16,6 +16,7 @@ from desktop_app.fileio import save_weights_npz
 from desktop_app.plugin_manager import current_registry
 from desktop_app.project import (
     RunOverrides,
+    build_model,
     build_run,
     example_path,
     load_project,
@@ -23,7 +24,7 @@ from desktop_app.project import (
     save_trained,
 )
 
-from .conftest import TOLERANCE, run_onnx
+from .conftest import FLOAT64_TOLERANCE, TOLERANCE, run_onnx
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +88,21 @@ def test_safetensors_weights_can_be_exported_to_onnx(trained, tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     output = run_onnx(onnx.load(tmp_path / "m.onnx"), {"input": x})
     assert np.abs(next(iter(output.values())) - expected).max() <= TOLERANCE
+
+
+def test_float64_cnn_export_runs_in_onnxruntime_to_1e_12(tmp_path) -> None:
+    """onnxruntime's CPU provider has no double Conv: the export must still load and agree."""
+    project = load_project(example_path("digits_cnn"))
+    project.dtype = "float64"
+    path = save_project(project, tmp_path / "cnn64.bps.json")
+    model = build_model(project, current_registry())
+    save_weights_npz(tmp_path / "w.npz", model.get_weights())
+    result = cli("export", path, "--weights", "w.npz", "-o", "cnn64.onnx", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    x = np.random.default_rng(0).uniform(0.0, 1.0, (7, *model.shapes[model.input_names[0]]))
+    output = next(iter(run_onnx(onnx.load(tmp_path / "cnn64.onnx"), {model.input_names[0]: x}).values()))
+    assert output.dtype == np.float64
+    assert np.abs(output - model.forward(x, training=False)).max() <= FLOAT64_TOLERANCE
 
 
 def test_scaled_inputs_are_pointed_out(tmp_path) -> None:

@@ -7,8 +7,8 @@ import onnx
 import pytest
 
 from desktop_app.engine.graph import Model, NodeSpec, stack
-from desktop_app.engine.layers import BUILTIN_LAYERS
-from desktop_app.export import OPSET, build_onnx_model
+from desktop_app.engine.layers import BUILTIN_LAYERS, ELU
+from desktop_app.export import OPSET, ExportError, build_onnx_model
 
 from .conftest import TOLERANCE, max_difference, randomize, run_onnx, sample_inputs
 
@@ -65,18 +65,25 @@ def test_every_builtin_layer_has_a_case() -> None:
     assert builtin <= covered, f"layers without an ONNX test: {sorted(builtin - covered)}"
 
 
+DTYPES = ("float32", "float64")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", SINGLE_LAYER_CASES, ids=str)
-def test_single_layer_matches_engine(case, registry, assert_onnx_matches) -> None:
+def test_single_layer_matches_engine(case, dtype, registry, assert_onnx_matches) -> None:
+    """float64 included: onnxruntime must load the graph (double kernels for every op) and agree
+    to 1e-12, so no float32 attribute (alpha, epsilon) or float32-only operator may remain."""
     shape, type_name, config = SINGLE_LAYER_CASES[case]
-    model = Model(stack(shape, (type_name, config)), registry.layers)
+    model = Model(stack(shape, (type_name, config)), registry.layers, dtype=dtype)
     randomize(model)
     assert_onnx_matches(model)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", MERGE_CASES, ids=str)
-def test_merge_layer_matches_engine(case, registry, assert_onnx_matches) -> None:
+def test_merge_layer_matches_engine(case, dtype, registry, assert_onnx_matches) -> None:
     type_name, config, shapes = MERGE_CASES[case]
-    model = Model(merge_graph(type_name, config, shapes), registry.layers)
+    model = Model(merge_graph(type_name, config, shapes), registry.layers, dtype=dtype)
     assert_onnx_matches(model)
 
 
@@ -127,7 +134,8 @@ def test_residual_graph_matches_engine(registry, assert_onnx_matches) -> None:
     assert_onnx_matches(model, batches=(1, 4, 33))
 
 
-def test_branching_cnn_matches_engine(registry, assert_onnx_matches) -> None:
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_branching_cnn_matches_engine(registry, assert_onnx_matches, dtype) -> None:
     nodes = [
         NodeSpec("image", "Input", {"shape": [1, 8, 8]}),
         NodeSpec("wide", "Conv2D", {"filters": 3, "kernel_size": [5, 5], "padding": "same"}, ["image"]),
@@ -142,7 +150,7 @@ def test_branching_cnn_matches_engine(registry, assert_onnx_matches) -> None:
         NodeSpec("logits", "Dense", {"units": 10}, ["drop"]),
         NodeSpec("probs", "Softmax", {}, ["logits"]),
     ]
-    model = Model(nodes, registry.layers)
+    model = Model(nodes, registry.layers, dtype=dtype)
     randomize(model)
     assert_onnx_matches(model, batches=(2, 9))
 
@@ -175,8 +183,10 @@ def test_graph_is_checked_opset_17_with_a_symbolic_batch(registry) -> None:
     assert [d.dim_value for d in proto.graph.output[0].type.tensor_type.shape.dim[1:]] == [3]
 
 
-def test_weights_become_initializers_named_like_the_weight_files(registry) -> None:
-    model = Model(stack((4,), ("Dense", {"units": 2}), ("BatchNorm", {})), registry.layers)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_weights_become_initializers_named_like_the_weight_files(registry, dtype) -> None:
+    model = Model(stack((2, 4, 4), ("Conv2D", {"filters": 3}), ("BatchNorm", {}), ("Flatten", {}),
+                        ("Dense", {"units": 2}), ("BatchNorm", {})), registry.layers, dtype=dtype)
     randomize(model)
     graph = build_onnx_model(model, registry).graph
     initializers = {t.name: onnx.numpy_helper.to_array(t) for t in graph.initializer}
@@ -193,6 +203,33 @@ def test_float64_model_exports_doubles(registry) -> None:
     proto = build_onnx_model(model, registry)
     assert proto.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.DOUBLE
     assert max_difference(model, proto, sample_inputs(model, 6)) <= 1e-12
+
+
+def test_float64_graph_onnxruntime_cannot_run_is_refused_naming_node_and_op(registry) -> None:
+    """A plugin mapping to an op without a float64 kernel (Elu) gets one line naming both."""
+    registry.add("layers", "SmoothStep", type("SmoothStep", (ELU,), {"type_name": "SmoothStep"}), "smooth")
+    registry.add("onnx_mappings", "SmoothStep",
+                 lambda ctx, layer, node, inputs: ctx.add_node("Elu", inputs), "smooth")
+    model = Model(stack((3,), ("SmoothStep", {})), registry.layers, dtype="float64")
+    with pytest.raises(ExportError) as caught:
+        build_onnx_model(model, registry)
+    message = str(caught.value)
+    assert "node 'smoothstep_1' (layer type 'SmoothStep', plugin 'smooth')" in message
+    assert "'Elu'" in message and "float64" in message and "\n" not in message
+    build_onnx_model(Model(stack((3,), ("SmoothStep", {})), registry.layers), registry)  # float32 runs
+
+
+def test_float64_exports_keep_no_float32_attribute(registry) -> None:
+    """alpha and epsilon travel as double tensors: a float attribute would round them to float32."""
+    model = Model(stack((3,), ("LeakyReLU", {"alpha": 0.1}), ("ELU", {"alpha": 0.3}),
+                        ("BatchNorm", {"epsilon": 1e-3})), registry.layers, dtype="float64")
+    for node in build_onnx_model(model, registry).graph.node:
+        floats = [a.name for a in node.attribute if a.type == onnx.AttributeProto.FLOAT and a.f != 0.0]
+        assert not floats, f"{node.op_type} keeps float32 attribute(s) {floats}"
+    x = {"input": np.array([[-3.0, 0.0, 1e6]])}
+    engine = model.forward(x["input"], training=False)
+    onnx_out = run_onnx(build_onnx_model(model, registry), x)["batchnorm_3"]
+    np.testing.assert_allclose(onnx_out, engine, rtol=1e-14)
 
 
 def test_export_never_changes_the_model(registry) -> None:

@@ -34,6 +34,11 @@ class Geometry2D:
         (top, bottom), (left, right) = self.pads
         return padded[..., top : padded.shape[-2] - bottom, left : padded.shape[-1] - right]
 
+    def coverage(self, height: int, width: int) -> np.ndarray:
+        """How many real (unpadded) pixels of a height × width input each window covers, (OH, OW)."""
+        covered = self.pad(np.ones((1, 1, height, width)))
+        return sum(covered[window] for _, _, window in self.positions())[0, 0]
+
     def positions(self):
         """(p, q, slices): for each kernel offset, the input pixels it meets at every output position."""
         (kh, kw), (sh, sw), (oh, ow) = self.kernel, self.strides, self.out

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..layer import Layer, Shape
+from ..numerics import sigmoid_pair, softmax
 from ..schema import ParamSpec, schema
 
 
@@ -58,15 +59,18 @@ class ELU(Activation):
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self._mask = x > 0
-        # expm1 of min(x, 0) cannot overflow, and stays accurate near 0.
-        self._negative = np.expm1(np.minimum(x, 0)) * self.config["alpha"]
-        return np.where(self._mask, x, self._negative)
+        self._negative_part = np.minimum(x, 0)  # exp of it cannot overflow
+        # expm1 stays accurate near 0, where exp(x) − 1 would cancel.
+        return np.where(self._mask, x, np.expm1(self._negative_part) * self.config["alpha"])
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None]:
         if not self.input_grad_needed:
             return (None,)
-        # For x <= 0 the derivative alpha·exp(x) equals the output plus alpha.
-        return (np.where(self._mask, grad, grad * (self._negative + self.config["alpha"])),)
+        # dy/dx = 1 for x > 0, alpha·exp(x) otherwise; not output + alpha, which cancels to 0
+        # for very negative x.
+        slope = np.exp(self._negative_part)
+        slope *= self.config["alpha"]
+        return (np.where(self._mask, grad, grad * slope),)
 
 
 _SQRT_2_OVER_PI = 0.7978845608028654
@@ -101,20 +105,18 @@ class GELU(Activation):
 
 class Sigmoid(Activation):
     type_name = "Sigmoid"
-    description = "1 / (1 + exp(−x)), computed as 0.5·tanh(x/2) + 0.5 so it never overflows."
+    description = "1 / (1 + exp(−x)): squashes values into (0, 1); never overflows."
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        y = np.tanh(x * 0.5)
-        y *= 0.5
-        y += 0.5
+        y, self._complement = sigmoid_pair(x)
         self._y = y
         return y
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None]:
         if not self.input_grad_needed:
             return (None,)
-        y = self._y
-        return (grad * y * (1.0 - y),)
+        # dy/dx = sigmoid(x)·sigmoid(−x), the second accurate where 1 − y would round to 0.
+        return (grad * self._y * self._complement,)
 
 
 class Tanh(Activation):
@@ -137,11 +139,8 @@ class Softmax(Activation):
     description = "Turns the last axis into probabilities that sum to 1 (shifted by the max: stable)."
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        y = x - x.max(axis=-1, keepdims=True)
-        np.exp(y, out=y)
-        y /= y.sum(axis=-1, keepdims=True)
-        self._y = y
-        return y
+        self._y = softmax(x, axis=-1)
+        return self._y
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None]:
         if not self.input_grad_needed:

@@ -1,8 +1,10 @@
 """BatchNorm: normalizes each feature (N, F) or channel (N, C, H, W) to zero mean and unit variance,
 then scales and shifts it by learned gamma and beta.
 
-Training mode normalizes with the batch's own statistics and folds them into running averages;
-evaluation mode uses the running averages, so a single sample gets a deterministic answer. The
+Training mode normalizes with the batch's own statistics (the biased variance, ÷n) and folds them
+into running averages; evaluation mode uses the running averages, so a single sample gets a
+deterministic answer. The running variance averages the unbiased batch variance (÷(n − 1)), as
+PyTorch's does, since it estimates the variance of all the data rather than of one batch. The
 running averages live in ``self.state`` and are saved with the weights.
 """
 
@@ -20,7 +22,8 @@ class BatchNorm(Layer):
     description = "Normalizes each feature or channel over the batch, then rescales it (faster training)."
     schema = schema(
         ParamSpec("momentum", "float", 0.9,
-                  "running average: new = momentum·old + (1 − momentum)·batch", minimum=0.0, maximum=1.0),
+                  "running average: new = momentum·old + (1 − momentum)·batch (PyTorch's momentum is "
+                  "1 − this)", minimum=0.0, maximum=1.0),
         ParamSpec("epsilon", "float", 1e-5, "added to the variance to avoid dividing by zero",
                   minimum=1e-12),
     )
@@ -37,7 +40,7 @@ class BatchNorm(Layer):
             mean = x.mean(axis=self._axes, keepdims=True)
             centered = x - mean
             var = np.mean(centered * centered, axis=self._axes, keepdims=True)
-            self._update_running(mean, var)
+            self._update_running(mean, var, x.size // x.shape[1])
         else:
             mean = self.state["running_mean"].reshape(self._broadcast)
             var = self.state["running_var"].reshape(self._broadcast)
@@ -73,9 +76,15 @@ class BatchNorm(Layer):
         self.add_state("running_mean", np.zeros(features))
         self.add_state("running_var", np.ones(features))
 
-    def _update_running(self, mean: np.ndarray, var: np.ndarray) -> None:
+    def _update_running(self, mean: np.ndarray, biased_var: np.ndarray, count: int) -> None:
+        """Fold the batch's mean and unbiased variance into the running averages; ``count`` values
+        per feature. A batch with one value per feature says nothing about the spread, so it leaves
+        the running variance alone."""
+        updates = [("running_mean", mean)]
+        if count > 1:
+            updates.append(("running_var", biased_var * (count / (count - 1))))
         momentum = self.config["momentum"]
-        for name, batch_value in (("running_mean", mean), ("running_var", var)):
+        for name, batch_value in updates:
             running = self.state[name]
             running *= momentum
             running += (1.0 - momentum) * batch_value.reshape(running.shape)

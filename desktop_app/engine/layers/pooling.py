@@ -82,11 +82,7 @@ class AvgPool2D(Pool2D):
 
     def build(self, *input_shapes: Shape, rng: np.random.Generator) -> None:
         super().build(*input_shapes, rng=rng)
-        # How many real (unpadded) pixels each window covers, as a (OH, OW) map.
-        geometry = self._geometry
-        coverage = geometry.pad(np.ones((1, 1, *input_shapes[0][1:]), dtype=np.float64))
-        counts = sum(coverage[window] for _, _, window in geometry.positions())
-        self._inverse_counts = 1.0 / counts[0, 0]
+        self._inverse_counts = 1.0 / self._geometry.coverage(*input_shapes[0][1:])
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         geometry = self._geometry

@@ -5,6 +5,7 @@ from typing import Any
 import numpy as np
 
 from desktop_app.engine.layer import Layer, Shape
+from desktop_app.engine.numerics import sigmoid_pair
 from desktop_app.engine.schema import ParamSpec, schema
 
 
@@ -21,17 +22,14 @@ class Swish(Layer):
         return input_shapes[0]
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        beta = self.config["beta"]
-        # sigmoid without overflow: exp of a non-positive number only (beta >= 0, so bx has x's sign)
-        z = np.exp(-np.abs(beta * x))
-        s = np.where(x >= 0, 1 / (1 + z), z / (1 + z))
-        self._x, self._s = x, s
+        s, complement = sigmoid_pair(self.config["beta"] * x)
+        self._x, self._s, self._complement = x, s, complement
         return x * s
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
-        # d/dx [x s(bx)] = s + b x s (1 - s)
+        # d/dx [x s(bx)] = s + b x s (1 - s), with 1 - s = s(-bx)
         x, s, beta = self._x, self._s, self.config["beta"]
-        return (grad * (s + beta * x * s * (1 - s)),)
+        return (grad * (s + beta * x * s * self._complement),)
 
 
 def swish_to_onnx(ctx: Any, layer: Swish, node_name: str, inputs: list[str]) -> str:

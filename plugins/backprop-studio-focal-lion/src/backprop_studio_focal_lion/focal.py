@@ -15,6 +15,7 @@ import numpy as np
 from desktop_app.engine.errors import ShapeError
 from desktop_app.engine.loss import Loss
 from desktop_app.engine.losses import class_labels
+from desktop_app.engine.numerics import log_softmax, softmax
 from desktop_app.engine.schema import ParamSpec, schema
 
 
@@ -38,8 +39,7 @@ class FocalLoss(Loss):
         if target.shape == pred.shape:  # one-hot
             target = target.argmax(axis=1)
         labels = class_labels(self.kind_name(), target, pred.shape)
-        shifted = pred - pred.max(axis=1, keepdims=True)
-        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        log_probs = log_softmax(pred, axis=1)
         rows = np.arange(len(pred))
         log_pt = log_probs[rows, labels]
         pt = np.exp(log_pt)
@@ -57,5 +57,4 @@ class FocalLoss(Loss):
 
     def predict(self, output: np.ndarray) -> np.ndarray:
         """Softmax probabilities per row."""
-        probs = np.exp(output - output.max(axis=-1, keepdims=True))
-        return probs / probs.sum(axis=-1, keepdims=True)
+        return softmax(output, axis=-1)
