@@ -144,14 +144,18 @@ def uninstall(name: str, source: str | None = None) -> list[str]:
 def set_enabled(name: str, enabled: bool) -> list[str]:
     """Enable or disable plugin ``name`` (or every plugin of distribution ``name``) in the settings.
 
-    Returns the plugin names whose setting changed (empty when nothing had to change).
+    Returns the plugin names whose setting changed (empty when nothing had to change). A name
+    that is neither installed nor in the disabled list is refused, as ``disable`` refuses it.
     """
     settings = load_settings()
     disabled = settings.disabled_plugins
     if enabled:
+        installed = [c for c in discover(plugin_dir()) if c.matches(name)]
         changed = [entry for entry in disabled if normalize(entry) == normalize(name)]
-        changed += [c.name for c in discover(plugin_dir()) if c.matches(name) and c.name in disabled]
+        changed += [c.name for c in installed if c.name in disabled]
         changed = sorted(set(changed))
+        if not changed and not installed and not _is_builtin_name(name):
+            raise _not_installed(name)
         settings.set_disabled_plugins(entry for entry in disabled if entry not in changed)
     else:
         _refuse_builtin(name, "disabled")

@@ -31,6 +31,7 @@ from ..project.predict import Predictions, predict
 from ..project.run import fit_preprocessing, make_component
 from .errors import CliError
 from .outputs import check_output_file
+from .parsing import examples
 
 INPUT_SUFFIXES = (".csv", ".npy", ".npz")
 
@@ -41,6 +42,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Run a project's trained network on new inputs: class probabilities and the "
         "predicted class for classifiers, values for regression. Give inputs as raw values in the "
         "units of the project's dataset file; the scaler saved beside the weights is applied to them.",
+        epilog=examples(("predict my.bps.json --weights runs/my/weights.npz new.csv -o predictions.csv",
+                         "one row per sample")),
     )
     parser.add_argument("project", metavar="PROJECT", help="the project file (.bps.json)")
     parser.add_argument("--weights", metavar="FILE", required=True,
