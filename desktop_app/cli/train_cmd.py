@@ -179,6 +179,9 @@ class Progress:
     def on_epoch_end(self, event: EpochEvent) -> None:
         shown = {name: value for name, value in event.logs.items() if name not in ("loss", "lr")}
         self.epoch_text = "".join(f" {name} {value:.4f}" for name, value in shown.items())
+        # The epoch's own values, for the frame drawn at its end (the last one stays on screen).
+        assert self.bar is not None
+        self.bar.set_postfix_str(f"loss {event.loss:.4f}{self.epoch_text}", refresh=False)
 
     def on_run_end(self, result: RunResult) -> None:
         self.history = result.history
