@@ -14,11 +14,12 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 
 from .fileio import atomic_write
+from .pip_constraints import RESOLUTION_FAILED, app_pins, pinned_conflict, write_constraints
 from .plugin_discovery import (
     ENTRY_POINT_GROUP,
     Candidate,
@@ -45,8 +46,10 @@ def install(spec: str, pip_options: Sequence[str] = (), replace: bool = False) -
 
     ``spec`` is a ``.py`` file (copied into the plugin folder; ``replace`` overwrites an existing
     one), or anything pip installs: a PyPI name, a wheel, an sdist or a project folder.
-    ``pip_options`` are passed to ``pip install``. Raises PluginAdminError when what pip installed
-    is not a plugin, or when a plugin it brought takes the name of one installed before.
+    ``pip_options`` are passed to ``pip install``. pip may not change Backprop Studio or the
+    packages it runs on (``desktop_app.pip_constraints``). Raises PluginAdminError when pip
+    refuses or fails, when what it installed is not a plugin, or when a plugin it brought takes
+    the name of one installed before.
     """
     path = Path(spec)
     if path.suffix == ".py":
@@ -55,7 +58,10 @@ def install(spec: str, pip_options: Sequence[str] = (), replace: bool = False) -
     target = str(path.resolve()) if path.exists() else spec
     with tempfile.TemporaryDirectory(prefix="backprop-studio-pip-") as folder:
         report = Path(folder) / "report.json"
-        run_pip(["install", "--report", str(report), *pip_options, target], f"install {spec}")
+        pins = app_pins()
+        constraints = write_constraints(Path(folder) / "constraints.txt", pins)
+        run_pip(["install", "--report", str(report), "--constraint", str(constraints), *pip_options, target],
+                f"install {spec}", pins)
         requested = _requested_distributions(report)
     known = {(c.name, c.location) for c in before}
     wanted = {normalize(name) for name, _ in requested}
@@ -144,14 +150,18 @@ def uninstall(name: str, source: str | None = None) -> list[str]:
 def set_enabled(name: str, enabled: bool) -> list[str]:
     """Enable or disable plugin ``name`` (or every plugin of distribution ``name``) in the settings.
 
-    Returns the plugin names whose setting changed (empty when nothing had to change).
+    Returns the plugin names whose setting changed (empty when nothing had to change). A name
+    that is neither installed nor in the disabled list is refused, as ``disable`` refuses it.
     """
     settings = load_settings()
     disabled = settings.disabled_plugins
     if enabled:
+        installed = [c for c in discover(plugin_dir()) if c.matches(name)]
         changed = [entry for entry in disabled if normalize(entry) == normalize(name)]
-        changed += [c.name for c in discover(plugin_dir()) if c.matches(name) and c.name in disabled]
+        changed += [c.name for c in installed if c.name in disabled]
         changed = sorted(set(changed))
+        if not changed and not installed and not _is_builtin_name(name):
+            raise _not_installed(name)
         settings.set_disabled_plugins(entry for entry in disabled if entry not in changed)
     else:
         _refuse_builtin(name, "disabled")
@@ -182,11 +192,32 @@ def describe(candidate: Candidate) -> str:
     return f"entry point plugin '{candidate.name}'" + (f" (distribution {origin})" if origin else "")
 
 
-def run_pip(arguments: Sequence[str], what: str) -> None:
-    """Run pip with the interpreter running this app, so the plugin lands where the app looks."""
-    code = subprocess.call([sys.executable, "-m", "pip", *arguments])
-    if code != 0:
-        raise PluginAdminError(f"pip could not {what} (exit code {code}); see pip's messages above")
+def run_pip(arguments: Sequence[str], what: str, pins: Mapping[str, str] | None = None) -> None:
+    """Run pip with the interpreter running this app, so the plugin lands where the app looks.
+
+    pip's output (stderr merged) is passed on to stdout as it comes, except its report of an
+    install it cannot resolve: when that names a requirement excluding one of ``pins``, the error
+    says so in one line instead.
+    """
+    command = [sys.executable, "-m", "pip", *arguments]
+    held: list[str] = []
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          encoding="utf-8", errors="replace") as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if held or (pins is not None and line.startswith(RESOLUTION_FAILED)):
+                held.append(line)
+            else:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+    conflict = pinned_conflict(held, pins) if pins is not None and process.returncode != 0 else None
+    if conflict is not None:
+        raise PluginAdminError(f"pip could not {what}: {conflict}, which a plugin may not change; "
+                               "nothing was installed")
+    sys.stdout.writelines(held)
+    if process.returncode != 0:
+        raise PluginAdminError(f"pip could not {what} (exit code {process.returncode}); see pip's "
+                               "messages above")
 
 
 def _same_name(one: Candidate, other: Candidate) -> bool:

@@ -73,6 +73,8 @@ class PluginInfo:
     state: LoadState = "loaded"
     # Why a plugin was not loaded (disabled in settings, safe mode, not in the env var's list).
     reason: str = ""
+    # What made it fail to load, without its name ("could not be imported: ImportError: ...").
+    failure: str = ""
     contributes: dict[str, list[str]] = field(default_factory=dict)
     problems: list[PluginProblem] = field(default_factory=list)
 
@@ -208,6 +210,8 @@ class PluginHost:
                     if impl.plugin_name == info.name:
                         self._collect_from(info, impl, kind, registry)
         self._check_pending()
+        registry.unloaded = {info.name: (info.state, info.failure or info.reason)
+                             for info in self.plugins.values() if info.state != "loaded" and not info.builtin}
         self.registry = registry
         return registry
 
@@ -312,6 +316,7 @@ class PluginHost:
 
     def _fail(self, info: PluginInfo, message: str, error: BaseException | None = None) -> None:
         info.state = "failed"
+        info.failure = info.failure or message
         self._problem(info, message, error)
 
     def _problem(self, info: PluginInfo, message: str, error: BaseException | None = None,

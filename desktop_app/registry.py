@@ -45,6 +45,9 @@ class Registry:
     # layer type name -> function adding that layer's ONNX nodes (see desktop_app.export.onnx)
     onnx_mappings: dict[str, Callable[..., Any]] = field(default_factory=dict)
     owners: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Installed plugins that contribute nothing, by name: (state, why) with state "failed",
+    # "disabled" or "not loaded", so that a missing type can say what became of its plugin.
+    unloaded: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def table(self, kind: str) -> dict[str, Any]:
         if kind not in KINDS:

@@ -17,16 +17,21 @@ from collections.abc import Sequence
 
 from .. import __version__
 from .errors import CliError
+from .parsing import CliParser, examples
 
 COMMAND_MODULES = ("gui", "train", "predict", "export", "gradcheck", "datasets", "plugins")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CliParser(
         prog="backprop-studio",
         description="Design neural networks visually and train them live on a NumPy engine.",
+        epilog=examples(("", "open the window on the example project"),
+                        ("train my.bps.json --epochs 20", "train headless; save weights and history"),
+                        ("plugins list", "the installed plugins and their status"),
+                        ("COMMAND --help", "a command's options and examples")),
     )
-    parser.add_argument("--version", action="version", version=f"backprop-studio {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"backprop-studio {__version__}")
     add_global_options(parser, default=False)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:

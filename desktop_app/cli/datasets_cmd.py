@@ -13,6 +13,7 @@ from ..data import DatasetSource
 from ..engine.schema import ParamSpec
 from ..plugin_manager import current_registry
 from ..project.requirements import is_builtin_owner
+from .parsing import examples
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -20,6 +21,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "datasets", help="list the datasets (built-in and from plugins) and their options",
         description="List every dataset a project can name in its \"dataset\" section, with the "
         "options it accepts.",
+        epilog=examples(("datasets", "names, descriptions and options"),
+                        ("datasets --json", "the same, machine-readable")),
     )
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
     parser.set_defaults(func=run_datasets)

@@ -19,6 +19,7 @@ from ..plugin_manager import current_registry
 from ..project import Project, build_model, load_preprocessing, load_project, sidecar_path
 from .errors import CliError
 from .outputs import check_output_file
+from .parsing import examples
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -26,6 +27,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "export", help="write trained weights as ONNX, .npz or safetensors",
         description="Export a project's trained network for other tools: ONNX (opset 17) for "
         "inference engines, or the weights alone as .npz or safetensors, keyed node/param.",
+        epilog=examples(("export my.bps.json --weights runs/my/weights.npz -o my.onnx",
+                         "ONNX, from the suffix"),
+                        ("export my.bps.json --weights runs/my/weights.npz -o my.safetensors",
+                         "the weights alone")),
     )
     parser.add_argument("project", metavar="PROJECT", help="the project file (.bps.json)")
     parser.add_argument("--weights", metavar="FILE",

@@ -13,6 +13,7 @@ import argparse
 from ..engine.gradcheck import DEFAULT_TOLERANCE, ModelGradRow, check_model_gradients
 from ..project import RunOverrides, build_run, load_project
 from .errors import CliError
+from .parsing import examples
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -20,6 +21,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "gradcheck", help="check the model's gradients against finite differences, layer by layer",
         description="Compare every layer's analytic gradients with central finite differences "
         "(float64) on a few samples of the project's data; exit 1 if a layer fails.",
+        epilog=examples(("gradcheck my.bps.json", "fresh weights, 4 samples"),
+                        ("gradcheck my.bps.json --weights runs/my/weights.npz --max-entries 0",
+                         "trained weights, every entry")),
     )
     parser.add_argument("project", metavar="PROJECT", help="the project file (.bps.json)")
     parser.add_argument("--samples", type=int, default=4, metavar="N", help="samples to check on (default 4)")

@@ -17,6 +17,7 @@ from pathlib import Path
 from ..project.examples import default_example_path
 from ..project.files import load_project
 from .errors import CliError
+from .parsing import examples
 from .xcb_libraries import install_advice, missing_xcb_libraries
 
 #: The commands that need no display, named where there is none.
@@ -29,7 +30,9 @@ NO_DISPLAY = ("no display found: the window needs an X11 or Wayland session (DIS
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "gui", help="open the window (the default command)",
-        description="Open the designer window on PROJECT, or on the built-in example project.",
+        description="Open the designer window on PROJECT, or without one on the built-in example "
+        f"project {default_example_path().name}.",
+        epilog=examples(("gui", "the example project"), ("gui my.bps.json", "a project of yours")),
     )
     parser.add_argument("project", metavar="PROJECT", nargs="?", help="a project file (.bps.json) to open")
     parser.set_defaults(func=run_gui)

@@ -12,22 +12,42 @@ from .. import plugin_admin
 from ..plugin_discovery import ENTRY_POINT_GROUP
 from ..plugin_manager import PluginInfo, current_host
 from ..settings import plugin_dir
+from .parsing import examples
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "plugins", help="list, install, uninstall, enable or disable plugins",
         description="Manage the plugins that add layers, losses, optimizers, datasets and exporters.",
+        epilog=examples(("plugins list", "third-party plugins, their status and errors"),
+                        ("plugins install backprop-studio-extra-layers", "from PyPI, with pip"),
+                        ("plugins install my_plugin.py", "a drop-in file, copied into the plugin folder"),
+                        ("plugins disable extra_layers", "not even imported from the next start on")),
     )
     actions = parser.add_subparsers(dest="plugins_action", metavar="ACTION", required=True)
 
-    listing = actions.add_parser("list", help="show installed plugins, their status and errors")
+    listing = actions.add_parser(
+        "list", help="show installed plugins, their status and errors",
+        description="List the installed plugins: name, version, source (a distribution's entry point "
+        "or a drop-in file), status (active, error, failed, disabled, not loaded), what each "
+        "contributes, and what went wrong with it.",
+        epilog=examples(("plugins list", "third-party plugins"),
+                        ("plugins list --all --json", "the built-ins too, as JSON with tracebacks")),
+    )
     listing.add_argument("--all", action="store_true", help="include the built-in plugins")
     listing.add_argument("--json", action="store_true", help="print machine-readable JSON")
     listing.set_defaults(func=run_list)
 
     install = actions.add_parser(
         "install", help="install from PyPI, a wheel, an sdist, a project folder, or a .py file",
+        description="Install a plugin: a .py file is copied into the drop-in plugin folder; "
+        "anything else is installed by pip into the environment Backprop Studio runs in. pip "
+        "may not change Backprop Studio or the packages it runs on: a plugin requiring other "
+        "versions of them is refused and nothing is installed.",
+        epilog=examples(("plugins install backprop-studio-extra-layers", "from PyPI"),
+                        ("plugins install dist/my_plugin-0.1-py3-none-any.whl", "a wheel or sdist"),
+                        ("plugins install --editable ./my-plugin", "a project folder, editable"),
+                        ("plugins install my_plugin.py", "a drop-in file")),
     )
     install.add_argument("spec", metavar="SPEC", help="PyPI name, wheel, sdist, folder, or plugin .py file")
     install.add_argument("--upgrade", action="store_true", help="upgrade or replace an installed copy")
@@ -41,14 +61,25 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "uninstall", help="remove one plugin (it is never imported)",
         description="Remove one drop-in file or one distribution (pip uninstall); a name that could "
                     "mean more than one is refused, with what it could mean.",
+        epilog=examples(("plugins uninstall extra_layers", "the plugin's drop-in file or distribution"),
+                        ("plugins uninstall extra_layers --source folder", "only a drop-in file")),
     )
     uninstall.add_argument("name", metavar="NAME", help="plugin, distribution or drop-in file name")
     uninstall.add_argument("--source", choices=list(plugin_admin.SOURCE_CHOICES),
                            help="only a drop-in file (folder) or only a distribution (entry-point)")
     uninstall.set_defaults(func=run_uninstall)
 
-    for action, enabled in (("enable", True), ("disable", False)):
-        sub = actions.add_parser(action, help=f"{action} a plugin from the next start on")
+    for action, enabled, description in (
+        ("enable", True, "Load a disabled plugin again from the next start on."),
+        ("disable", False, "Keep a plugin from loading from the next start on: it is not even "
+                           "imported, so a plugin that crashes on import can be turned off."),
+    ):
+        sub = actions.add_parser(action, help=f"{action} a plugin from the next start on",
+                                 description=f"{description} NAME is a plugin name or the name of "
+                                 "a distribution, whose plugins all change.",
+                                 epilog=examples((f"plugins {action} extra_layers", "one plugin"),
+                                                 (f"plugins {action} backprop-studio-extra-layers",
+                                                  "every plugin of a distribution")))
         sub.add_argument("name", metavar="NAME", help="plugin or distribution name")
         sub.set_defaults(func=run_set_enabled, enabled=enabled)
 

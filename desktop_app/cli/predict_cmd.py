@@ -31,6 +31,7 @@ from ..project.predict import Predictions, predict
 from ..project.run import fit_preprocessing, make_component
 from .errors import CliError
 from .outputs import check_output_file
+from .parsing import examples
 
 INPUT_SUFFIXES = (".csv", ".npy", ".npz")
 
@@ -43,6 +44,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "values of the dataset's features in the dataset's order (`backprop-studio datasets` lists "
         "them with their ranges), as raw values in the units of the project's dataset file; the "
         "scaler saved beside the weights is applied to them (<weights>.data.json, written by `train`).",
+        epilog=examples(("predict my.bps.json --weights runs/my/weights.npz new.csv -o predictions.csv",
+                         "one row per sample")),
     )
     parser.add_argument("project", metavar="PROJECT", help="the project file (.bps.json)")
     parser.add_argument("--weights", metavar="FILE", required=True,

@@ -27,6 +27,7 @@ from ..engine.errors import NonFiniteLossError
 from ..project import PROJECT_SUFFIX, Run, RunOverrides, build_run, load_project, save_trained
 from ..project.history import write_history_csv
 from .errors import CliError
+from .parsing import examples
 
 RUNS_FOLDER = "runs"
 
@@ -36,6 +37,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "train", help="train a project headless and save its weights and metric history",
         description="Train a project without the window: a progress bar on stderr, then the trained "
         "weights, their preprocessing record and the metric history (CSV) in --out.",
+        epilog=examples(("train my.bps.json", f"results in {RUNS_FOLDER}/my/ beside the project"),
+                        ("train my.bps.json --epochs 50 --lr 0.01 --seed 1", "other settings"),
+                        ("train my.bps.json --weights runs/my/weights.npz", "go on from trained weights")),
     )
     parser.add_argument("project", metavar="PROJECT", help="the project file (.bps.json)")
     parser.add_argument("--epochs", type=int, metavar="N", help="epochs to train (default: the project's)")
@@ -175,6 +179,9 @@ class Progress:
     def on_epoch_end(self, event: EpochEvent) -> None:
         shown = {name: value for name, value in event.logs.items() if name not in ("loss", "lr")}
         self.epoch_text = "".join(f" {name} {value:.4f}" for name, value in shown.items())
+        # The epoch's own values, for the frame drawn at its end (the last one stays on screen).
+        assert self.bar is not None
+        self.bar.set_postfix_str(f"loss {event.loss:.4f}{self.epoch_text}", refresh=False)
 
     def on_run_end(self, result: RunResult) -> None:
         self.history = result.history

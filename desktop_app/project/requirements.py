@@ -30,14 +30,31 @@ class MissingType:
     plugin: str | None
     # The installed type of the same kind whose name is closest (a likely typo), if any.
     close_match: str | None = None
+    # Installed plugins that did not load, as (name, state, why) (see ``Registry.unloaded``): the
+    # recorded plugin if it is one of them; with no plugin recorded, all of them (one may provide it).
+    unloaded: tuple[tuple[str, str, str], ...] = ()
 
     def __str__(self) -> str:
-        text = f"{SINGULAR[self.use.kind]} type '{self.use.name}' ({self.use.json_path}) is not installed"
+        text = f"{SINGULAR[self.use.kind]} type '{self.use.name}' ({self.use.json_path}) is not " + (
+            "available" if self.unloaded else "installed")
+        if self.plugin and self.unloaded:
+            return f"{text}: it is provided by {_unloaded_plugin(*self.unloaded[0])}"
         if self.plugin:
             return f"{text}; it was provided by plugin '{self.plugin}': install or enable that plugin"
         if self.close_match:
-            return f"{text} (did you mean '{self.close_match}'?)"
-        return f"{text} and no plugin that provides it is recorded"
+            text += f" (did you mean '{self.close_match}'?)"
+        if self.unloaded:
+            return f"{text}; it may come from {'; or '.join(_unloaded_plugin(*p) for p in self.unloaded)}"
+        return text if self.close_match else f"{text} and no plugin that provides it is recorded"
+
+
+def _unloaded_plugin(name: str, state: str, why: str) -> str:
+    """An installed plugin that did not load, and what to do about it."""
+    if state == "disabled":
+        return f"plugin '{name}', which is disabled (turn it on with: backprop-studio plugins enable {name})"
+    if state == "failed":
+        return f"plugin '{name}', which is installed but {why} (see: backprop-studio plugins list)"
+    return f"plugin '{name}', which is installed but not loaded: {why}"
 
 
 def type_uses(project: Project) -> list[TypeUse]:
@@ -56,13 +73,18 @@ def type_uses(project: Project) -> list[TypeUse]:
 
 
 def missing_types(project: Project, registry: Registry) -> list[MissingType]:
-    """The types the project uses that the registry lacks, each with its recorded plugin."""
-    return [
-        MissingType(use, project.plugins.get(use.kind, {}).get(use.name),
-                    close_match(use.name, registry.table(use.kind)))
-        for use in type_uses(project)
-        if use.name not in registry.table(use.kind)
-    ]
+    """The types the project uses that the registry lacks, each with its recorded plugin and, when
+    that plugin (or, none being recorded, any plugin) is installed but did not load, why not."""
+    missing = []
+    for use in type_uses(project):
+        if use.name in registry.table(use.kind):
+            continue
+        plugin = project.plugins.get(use.kind, {}).get(use.name)
+        unloaded = [(name, *status) for name, status in registry.unloaded.items()
+                    if plugin is None or name == plugin]
+        missing.append(MissingType(use, plugin, close_match(use.name, registry.table(use.kind)),
+                                   tuple(unloaded)))
+    return missing
 
 
 def close_match(name: str, names: Iterable[str]) -> str | None:

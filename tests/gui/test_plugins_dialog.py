@@ -400,8 +400,11 @@ def test_the_window_registry_is_updated_in_place():
     target.add("layers", "Kept", int, "first")
     source.add("layers", "Kept", float, "second")
     source.add("losses", "New", str, "second")
+    target.unloaded["mish"] = ("failed", "could not be imported: ImportError: x")
+    source.unloaded["mish"] = ("disabled", "disabled in settings")
     layers = target.layers
     update_registry(target, source)
     assert target.layers is layers  # views holding the table see the change
     assert target.layers == {"Kept": float} and target.losses == {"New": str}
     assert target.owners == source.owners
+    assert target.unloaded == source.unloaded  # what the window says of a project's missing types

@@ -18,7 +18,7 @@ import pytest
 from desktop_app import plugin_admin
 from desktop_app.settings import Settings, load_settings, plugin_dir, save_settings
 
-from .test_plugin_cli import run, statuses
+from .test_plugin_cli import FakePip, run, statuses
 from .test_plugin_loading import _doubler
 
 PIP = [sys.executable, "-m", "pip"]
@@ -31,7 +31,7 @@ def pip_calls(monkeypatch: pytest.MonkeyPatch) -> Callable[..., list[list[str]]]
     commands: list[list[str]] = []
 
     def start(effect: Callable[[], list[tuple[str, str, bool]]] | None = None) -> list[list[str]]:
-        def call(command: list[str]) -> int:
+        def call(command: list[str], **_: object) -> FakePip:
             commands.append(command)
             if command[3] == "install":
                 installed = effect() if effect is not None else []
@@ -39,9 +39,9 @@ def pip_calls(monkeypatch: pytest.MonkeyPatch) -> Callable[..., list[list[str]]]
                     {"requested": requested, "metadata": {"name": name, "version": version}}
                     for name, version, requested in installed]}
                 Path(command[command.index("--report") + 1]).write_text(json.dumps(report))
-            return 0
+            return FakePip()
 
-        monkeypatch.setattr(plugin_admin.subprocess, "call", call)
+        monkeypatch.setattr(plugin_admin.subprocess, "Popen", call)
         return commands
 
     return start
@@ -149,8 +149,9 @@ def test_pip_install_names_the_plugins_of_the_distribution(capsys, fake_site, pi
     commands = pip_calls(_installs(fake_site, "backprop-studio-doubler", "doubler", "2.0"))
     code, out, _ = run(capsys, "install", "--no-deps", "backprop-studio-doubler")
     assert (code, out) == (0, "installed plugin 'doubler' (backprop-studio-doubler 2.0)\n")
-    [[*start, report, option, spec]] = commands
-    assert (start, option, spec) == ([*PIP, "install", "--report"], "--no-deps", "backprop-studio-doubler")
+    [[*start, report, constraint, constraints, option, spec]] = commands
+    assert (start, constraint, option, spec) == (
+        [*PIP, "install", "--report"], "--constraint", "--no-deps", "backprop-studio-doubler")
     assert not Path(report).exists()  # the report lives in a temporary folder, removed after
 
 

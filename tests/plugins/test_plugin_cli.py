@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
 import textwrap
+from importlib import metadata
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +19,20 @@ from desktop_app.plugin_manager import use_host
 from desktop_app.settings import load_settings, plugin_dir
 
 from .test_plugin_loading import BROKEN_IMPORT, _doubler
+
+
+class FakePip:
+    """What ``subprocess.Popen`` returns for pip, for tests that replace it: its exit code and output."""
+
+    def __init__(self, returncode: int = 0, output: str = "") -> None:
+        self.returncode = returncode
+        self.stdout = io.StringIO(output)
+
+    def __enter__(self) -> FakePip:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
 
 
 def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
@@ -121,25 +138,39 @@ def test_install_refuses_a_python_file_that_does_not_parse(capsys, tmp_path):
 def test_uninstall_pip_uninstalls_the_distribution_without_importing_it(capsys, fake_site, monkeypatch):
     module = fake_site("backprop-studio-broken", "broken", BROKEN_IMPORT)
     commands = []
-    monkeypatch.setattr(plugin_admin.subprocess, "call", lambda command: commands.append(command) or 0)
+    monkeypatch.setattr(plugin_admin.subprocess, "Popen",
+                        lambda command, **_: commands.append(command) or FakePip())
     code, out, _ = run(capsys, "uninstall", "broken")
     assert (code, out) == (0, "removed backprop-studio-broken\n")
     assert commands == [[sys.executable, "-m", "pip", "uninstall", "--yes", "backprop-studio-broken"]]
     assert module not in sys.modules
 
 
-def test_install_runs_pip_with_the_running_interpreter(capsys, tmp_path, monkeypatch):
-    commands = []
-    monkeypatch.setattr(plugin_admin.subprocess, "call", lambda command: commands.append(command) or 0)
+def test_install_runs_pip_with_the_running_interpreter_pinning_the_apps_packages(
+        capsys, tmp_path, monkeypatch):
+    commands, constraints = [], []
+
+    def pip(command, **_):
+        commands.append(command)
+        constraints.append(Path(command[command.index("--constraint") + 1]).read_text())
+        return FakePip(output="Collecting backprop-studio-something\n")
+
+    monkeypatch.setattr(plugin_admin.subprocess, "Popen", pip)
     code, out, _ = run(capsys, "install", "--no-deps", "backprop-studio-something")
     assert code == 0
     [command] = commands
     assert command[:5] == [sys.executable, "-m", "pip", "install", "--report"]
-    assert command[6:] == ["--no-deps", "backprop-studio-something"]
-    assert "no plugin was added" in out
-    monkeypatch.setattr(plugin_admin.subprocess, "call", lambda command: 1)
-    code, _, err = run(capsys, "install", str(tmp_path))
+    assert command[6] == "--constraint" and command[8:] == ["--no-deps", "backprop-studio-something"]
+    assert out.startswith("Collecting backprop-studio-something\n") and "no plugin was added" in out
+    pins = constraints[0].splitlines()
+    for name in ("backprop-studio", "numpy", "pyside6-essentials", "shiboken6", "protobuf"):
+        assert f"{name}=={metadata.version(name)}" in pins, name  # the app, its requirements and theirs
+    assert not any(pin.startswith(("pytest==", "ruff==")) for pin in pins)  # its test extra is no requirement
+    report = "ERROR: Cannot install x==1.0\n\nThe conflict is caused by:\n    x 1.0 depends on other<2\n"
+    monkeypatch.setattr(plugin_admin.subprocess, "Popen", lambda command, **_: FakePip(1, report))
+    code, out, err = run(capsys, "install", str(tmp_path))
     assert code == 2 and f"pip could not install {tmp_path} (exit code 1)" in err
+    assert "x 1.0 depends on other<2" in out  # a conflict not about the app's packages: pip's own words
 
 
 def test_warnings_reach_stderr_and_the_json_listing(tmp_path):

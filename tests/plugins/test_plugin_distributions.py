@@ -10,77 +10,24 @@ removal of a plugin that crashes on import.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
-import os
-import shutil
-import subprocess
-import sys
-import sysconfig
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from desktop_app.paths import EXAMPLES_DIR, REPO_ROOT
-from desktop_app.plugin_manager import LOAD_PLUGINS_ENV
-from desktop_app.settings import CONFIG_DIR_ENV, DATA_DIR_ENV
+
+from .plugin_env import PluginEnv, make_plugin_env
 
 pytestmark = pytest.mark.slow
 
 EXAMPLE_PLUGINS = ("backprop-studio-extra-layers", "backprop-studio-focal-lion")
 
 
-@dataclass
-class PluginEnv:
-    """A virtual environment with the example plugins installed, and how to run things in it."""
-
-    python: Path
-    root: Path
-    environ: dict[str, str]
-
-    def run(self, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run([str(self.python), *args], cwd=cwd or self.root, env=self.environ,
-                              capture_output=True, text=True, timeout=300)
-
-    def cli(self, *args: str) -> subprocess.CompletedProcess:
-        return self.run("-m", "desktop_app", *args)
-
-    def install(self, folder: Path) -> subprocess.CompletedProcess:
-        """``plugins install`` a copy of ``folder`` (pip builds in the copy, never in the repo)."""
-        copy = self.root / "src" / folder.name
-        shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
-        return self.cli("plugins", "install", str(copy), "--no-deps", *_build_options())
-
-    def plugins(self) -> dict[str, dict]:
-        listing = self.cli("plugins", "list", "--json")
-        assert listing.returncode == 0, listing.stderr
-        return {plugin["name"]: plugin for plugin in json.loads(listing.stdout)["plugins"]}
-
-
-def _build_options() -> list[str]:
-    """Build with the installed setuptools when it can make wheels (offline, fast); else let pip
-    fetch the build requirements into an isolated environment."""
-    wheel_makers = ("wheel", "setuptools.command.bdist_wheel")
-    return ["--no-build-isolation"] if any(importlib.util.find_spec(name) for name in wheel_makers) else []
-
-
 @pytest.fixture(scope="module")
 def plugin_env(tmp_path_factory: pytest.TempPathFactory) -> PluginEnv:
-    root = tmp_path_factory.mktemp("plugin_env")
-    venv = root / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             check=True, capture_output=True, text=True).stdout.strip()
-    # This checkout's environment (numpy, pip, desktop_app, ...) behind the new one's own packages.
-    parent = sysconfig.get_paths()["purelib"]
-    Path(purelib, "_backprop_studio_parent.pth").write_text(f"import site; site.addsitedir({parent!r})\n")
-    environ = {key: value for key, value in os.environ.items() if key != LOAD_PLUGINS_ENV}
-    environ.update({CONFIG_DIR_ENV: str(root / "config"), DATA_DIR_ENV: str(root / "data"),
-                    "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
-    env = PluginEnv(python, root, environ)
+    env = make_plugin_env(tmp_path_factory.mktemp("plugin_env"))
     for name in EXAMPLE_PLUGINS:
         installed = env.install(REPO_ROOT / "plugins" / name)
         assert installed.returncode == 0, installed.stdout + installed.stderr
