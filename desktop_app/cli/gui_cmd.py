@@ -11,11 +11,11 @@ import argparse
 import os
 import sys
 from collections.abc import Mapping
-from pathlib import Path
 
 from ..project.examples import default_example_path
 from ..project.files import load_project
 from .errors import CliError
+from .locations import PROJECT_HELP, project_file
 
 NO_DISPLAY = "no display found (set DISPLAY, or QT_QPA_PLATFORM=offscreen for a headless run)"
 
@@ -25,12 +25,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "gui", help="open the window (the default command)",
         description="Open the designer window on PROJECT, or on the built-in example project.",
     )
-    parser.add_argument("project", metavar="PROJECT", nargs="?", help="a project file (.bps.json) to open")
+    parser.add_argument("project", metavar="PROJECT", nargs="?",
+                        help=f"{PROJECT_HELP}; default: the built-in example")
     parser.set_defaults(func=run_gui)
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    path = Path(args.project) if args.project else None
+    path = project_file(args.project) if args.project else None
     project = load_project(path or default_example_path())
     problem = missing_display(os.environ, sys.platform)
     if problem:

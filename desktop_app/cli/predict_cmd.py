@@ -1,4 +1,8 @@
-"""``backprop-studio predict PROJECT --weights FILE INPUT -o OUTPUT``: run trained weights on new data.
+"""``backprop-studio predict PROJECT [--weights FILE] INPUT -o OUTPUT``: run trained weights on new data.
+
+PROJECT is a project file or a shipped example's name; the weights default to the project's
+latest run (``desktop_app.cli.locations``), and the file used is printed. OUTPUT may not be a file
+the command reads (``desktop_app.cli.inputs``).
 
 INPUT is a CSV of feature columns (header optional), an .npy array, or an .npz holding ``x``,
 in the units of the project's dataset file (raw values, as in the data the weights were trained
@@ -30,6 +34,8 @@ from ..project import build_model, load_preprocessing, load_project, sidecar_pat
 from ..project.predict import Predictions, predict
 from ..project.run import fit_preprocessing, make_component
 from .errors import CliError
+from .inputs import project_inputs, refuse_overwrite, weights_inputs
+from .locations import PROJECT_HELP, RUNS_FOLDER, WEIGHTS_FILE, chosen_weights, project_file
 from .outputs import check_output_file
 
 INPUT_SUFFIXES = (".csv", ".npy", ".npz")
@@ -42,9 +48,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "predicted class for classifiers, values for regression. Give inputs as raw values in the "
         "units of the project's dataset file; the scaler saved beside the weights is applied to them.",
     )
-    parser.add_argument("project", metavar="PROJECT", help="the project file (.bps.json)")
-    parser.add_argument("--weights", metavar="FILE", required=True,
-                        help="trained weights (.npz or .safetensors)")
+    parser.add_argument("project", metavar="PROJECT", help=PROJECT_HELP)
+    parser.add_argument("--weights", metavar="FILE",
+                        help="trained weights (.npz or .safetensors); default: the latest run of PROJECT "
+                        f"({RUNS_FOLDER}/<project name>/{WEIGHTS_FILE}, where 'train' writes it)")
     parser.add_argument("input", metavar="INPUT",
                         help="samples to predict, unscaled: .csv, .npy or .npz (array 'x')")
     parser.add_argument("-o", "--output", metavar="OUTPUT", required=True,
@@ -53,12 +60,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_predict(args: argparse.Namespace) -> int:
-    output, inputs, weights_path = Path(args.output), Path(args.input), Path(args.weights)
+    output, inputs = Path(args.output), Path(args.input)
     _check_suffix(output, "-o/--output")
     _check_suffix(inputs, "INPUT")
-    check_paths(inputs, weights_path, output)
     registry = current_registry()
-    project = load_project(args.project)
+    project_path = project_file(args.project)
+    project = load_project(project_path)
+    weights_path = chosen_weights(args.weights, project, project_path, args.project)
+    check_paths(inputs, weights_path, output)
+    refuse_overwrite({output: "-o/--output"}, {"the INPUT file": inputs, **weights_inputs(weights_path),
+                                               **project_inputs(project, registry)})
     model = build_model(project, registry)
     try:
         model.set_weights(load_weights(weights_path))
@@ -77,6 +88,11 @@ def run_predict(args: argparse.Namespace) -> int:
             f"other weights than {weights_path}"
         )
     predictions = predict(model, loss, preprocessing, read_inputs(inputs), args.input)
+    bad = predictions.first_non_finite()
+    if bad is not None:
+        raise CliError(f"{args.input}: sample {bad} (0-based): the network's output is NaN or infinite, "
+                       f"so it has no prediction (the weights {weights_path} overflow on it); "
+                       f"nothing was written")
     write_predictions(output, predictions)
     count = len(predictions.probabilities if predictions.is_classification else predictions.values)
     print(f"wrote {count} predictions to {output}")
