@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from .. import __version__
 from .errors import CliError
 
-COMMAND_MODULES = ("gui", "train", "predict", "export", "gradcheck", "datasets", "plugins")
+COMMAND_MODULES = ("gui", "train", "predict", "export", "gradcheck", "examples", "datasets", "plugins")
 
 
 def build_parser() -> argparse.ArgumentParser:

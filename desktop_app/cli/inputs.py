@@ -32,13 +32,14 @@ def project_inputs(project: Project, registry: Registry) -> dict[str, Path]:
     return found
 
 
-def refuse_overwrite(outputs: Mapping[Path, str], inputs: Mapping[str, Path]) -> None:
+def refuse_overwrite(outputs: Mapping[Path, str], inputs: Mapping[str, Path],
+                     remedy: str = "write the output to another file") -> None:
     """Raise CliError naming the first output (path -> the option that chose it) that is an input."""
     for output, option in outputs.items():
         for what, source in inputs.items():
             if _same_file(output, source):
                 raise CliError(f"{option} {output}: that is {what} ({source}), which this command "
-                               "reads; write the output to another file")
+                               f"reads; {remedy}")
 
 
 def _same_file(a: Path, b: Path) -> bool:

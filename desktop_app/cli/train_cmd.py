@@ -74,7 +74,8 @@ def run_train(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else run_folder(project_path)
     check_out_dir(out)
     inputs = weights_inputs(Path(args.weights)) if args.weights else {}
-    refuse_overwrite(run_outputs(out), {**inputs, **project_inputs(project, current_registry())})
+    refuse_overwrite(run_outputs(out), {**inputs, **project_inputs(project, current_registry())},
+                     remedy="pass --out DIR to write this run's results elsewhere")
     control = TrainingControl()
     progress = Progress(disable=args.quiet)
     overrides = RunOverrides(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,

@@ -399,9 +399,9 @@ def _finite_as(value: np.ndarray, dtype: np.dtype, key: str) -> np.ndarray:
     with np.errstate(over="ignore"):
         cast = value.astype(dtype)
     bad = ~np.isfinite(cast)
-    if bad.any():
-        overflow = np.isfinite(value[bad]).any() if np.issubdtype(value.dtype, np.floating) else True
-        why = f"; a value too large for {np.dtype(dtype).name}" if overflow else ""
-        raise GraphError(f"weight '{key}' holds {np.count_nonzero(bad)} NaN or inf value(s) as "
-                         f"{np.dtype(dtype).name}{why}; expected finite numbers", node=key.split("/")[0])
-    return cast
+    if not bad.any():
+        return cast
+    overflowed = np.count_nonzero(np.isfinite(value[bad]))
+    what = (f"{overflowed} value(s) too large for {np.dtype(dtype).name} (they would be inf)" if overflowed
+            else f"{np.count_nonzero(bad)} NaN or inf value(s)")
+    raise GraphError(f"weight '{key}' holds {what}; expected finite numbers", node=key.split("/")[0])
