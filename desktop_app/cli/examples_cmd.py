@@ -27,12 +27,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     actions.add_parser("list", help="one line per example: its name and what it shows (the default)")
     copy = actions.add_parser(
         "copy", help="copy an example's project file into DIR to edit",
-        description="Copy a shipped example to DIR/NAME.bps.json (DIR is created if missing). "
-        "An existing file is never replaced.",
+        description="Copy a shipped example to DIR/NAME.bps.json (DIR is created if missing), or to "
+        "DIR itself when it ends in .bps.json. An existing file is never replaced.",
     )
     copy.add_argument("name", metavar="NAME", help="the example's name, as 'examples' lists it")
     copy.add_argument("dir", metavar="DIR", nargs="?", default=".",
-                      help="the folder to copy it into (default: the current folder)")
+                      help=f"the folder to copy it into (default: the current folder), or a file name "
+                      f"ending in {PROJECT_SUFFIX}")
     copy.set_defaults(func=run_copy)
 
 
@@ -46,8 +47,9 @@ def run_list(args: argparse.Namespace) -> int:
 def run_copy(args: argparse.Namespace) -> int:
     if args.name not in EXAMPLES:
         raise CliError(f"no shipped example named '{args.name}'. Expected one of: {', '.join(EXAMPLES)}")
-    folder = Path(args.dir)
-    target = folder / f"{args.name}{PROJECT_SUFFIX}"
+    given = Path(args.dir)
+    target = given if given.name.endswith(PROJECT_SUFFIX) else given / f"{args.name}{PROJECT_SUFFIX}"
+    folder = target.parent
     if target.exists():
         raise CliError(f"{target} already exists; not replaced (copy into another DIR, or remove it first)")
     if folder.exists() and not folder.is_dir():

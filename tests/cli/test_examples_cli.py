@@ -6,10 +6,13 @@ package would; the shipped examples' folder must stay untouched.
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import pytest
 
 from desktop_app.paths import EXAMPLES_DIR
-from desktop_app.project import EXAMPLES, PROJECT_SUFFIX, example_path, load_project
+from desktop_app.project import EXAMPLES, PROJECT_SUFFIX, example_path, load_project, save_project
 
 from .cli_run import assert_one_line_error, run_cli
 
@@ -45,6 +48,9 @@ def test_examples_copy_makes_an_editable_copy_and_never_replaces_a_file(tmp_path
     result = run_cli("examples", "copy", "sine_regression", home=tmp_path, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "sine_regression.bps.json").is_file()
+    result = run_cli("examples", "copy", "sine_regression", "new/sine.bps.json", home=tmp_path, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "new" / "sine.bps.json").read_bytes() == example_path("sine_regression").read_bytes()
 
 
 def test_an_example_by_name_trains_into_the_current_folder_then_predict_and_export_use_that_run(tmp_path):
@@ -84,6 +90,23 @@ def test_a_project_file_trains_beside_itself_and_export_finds_that_run(tmp_path)
     assert export.returncode == 0, export.stderr
     assert export.stdout.startswith("weights: proj/runs/p/weights.npz (the latest run of proj/p.bps.json;")
     assert not (tmp_path / "runs").exists()
+
+
+def test_export_takes_the_newer_of_the_last_run_and_the_weights_the_window_saved(tmp_path):
+    project = load_project(example_path("xor_mlp"))
+    project.weights = "saved/w.npz"  # as the window records them
+    save_project(project, tmp_path / "p.bps.json")
+    train = run_cli("train", "p.bps.json", "--epochs", "1", "--quiet", home=tmp_path, cwd=tmp_path)
+    assert train.returncode == 0, train.stderr
+    (tmp_path / "saved").mkdir()
+    shutil.copy(tmp_path / "runs" / "p" / "weights.npz", tmp_path / "saved" / "w.npz")
+    os.utime(tmp_path / "runs" / "p" / "weights.npz", (1, 1))  # the run is older than the saved weights
+    export = run_cli("export", "p.bps.json", "-o", "m.npz", home=tmp_path, cwd=tmp_path)
+    assert export.returncode == 0, export.stderr
+    assert export.stdout.startswith("weights: saved/w.npz (the latest run of p.bps.json;")
+    os.utime(tmp_path / "saved" / "w.npz", (0, 0))
+    export = run_cli("export", "p.bps.json", "-o", "m.npz", home=tmp_path, cwd=tmp_path)
+    assert export.stdout.startswith("weights: runs/p/weights.npz (the latest run of p.bps.json;")
 
 
 def test_a_real_file_wins_over_an_example_name_and_an_unknown_name_is_named(tmp_path):
