@@ -20,7 +20,7 @@ from ..plugin_manager import current_registry
 from ..project import Preprocessing, build_model, load_preprocessing, load_project, sidecar_path
 from .errors import CliError
 from .inputs import project_inputs, refuse_overwrite, weights_inputs
-from .locations import PROJECT_HELP, RUNS_FOLDER, WEIGHTS_FILE, chosen_weights, project_file
+from .locations import PROJECT_HELP, WEIGHTS_HELP, chosen_weights, project_file
 from .outputs import check_output_file
 
 
@@ -31,10 +31,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "inference engines, or the weights alone as .npz or safetensors, keyed node/param.",
     )
     parser.add_argument("project", metavar="PROJECT", help=PROJECT_HELP)
-    parser.add_argument("--weights", metavar="FILE",
-                        help="trained weights (.npz or .safetensors); default: the latest run of PROJECT "
-                        f"({RUNS_FOLDER}/<project name>/{WEIGHTS_FILE}, where 'train' writes it, or the "
-                        "weights the window saved with the project, whichever is newer)")
+    parser.add_argument("--weights", metavar="FILE", help=WEIGHTS_HELP)
     parser.add_argument("--format", metavar="FORMAT",
                         help="onnx, npz, safetensors or a plugin's format (any case); "
                         "default: from the output suffix")

@@ -20,6 +20,9 @@ RUNS_FOLDER = "runs"
 WEIGHTS_FILE = "weights.npz"
 HISTORY_FILE = "history.csv"
 PROJECT_HELP = "a project file (.bps.json), or the name of a shipped example (see 'backprop-studio examples')"
+WEIGHTS_HELP = (f"trained weights (.npz or .safetensors); default: the latest run of PROJECT ({RUNS_FOLDER}/"
+                f"<project name>/{WEIGHTS_FILE}, where 'train' writes it, or the weights the window saved "
+                "with the project, whichever is newer)")
 
 
 def project_file(given: str) -> Path:

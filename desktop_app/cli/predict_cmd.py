@@ -35,7 +35,7 @@ from ..project.predict import Predictions, predict
 from ..project.run import fit_preprocessing, make_component
 from .errors import CliError
 from .inputs import project_inputs, refuse_overwrite, weights_inputs
-from .locations import PROJECT_HELP, RUNS_FOLDER, WEIGHTS_FILE, chosen_weights, project_file
+from .locations import PROJECT_HELP, WEIGHTS_HELP, chosen_weights, project_file
 from .outputs import check_output_file
 
 INPUT_SUFFIXES = (".csv", ".npy", ".npz")
@@ -49,9 +49,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "units of the project's dataset file; the scaler saved beside the weights is applied to them.",
     )
     parser.add_argument("project", metavar="PROJECT", help=PROJECT_HELP)
-    parser.add_argument("--weights", metavar="FILE",
-                        help="trained weights (.npz or .safetensors); default: the latest run of PROJECT "
-                        f"({RUNS_FOLDER}/<project name>/{WEIGHTS_FILE}, where 'train' writes it)")
+    parser.add_argument("--weights", metavar="FILE", help=WEIGHTS_HELP)
     parser.add_argument("input", metavar="INPUT",
                         help="samples to predict, unscaled: .csv, .npy or .npz (array 'x')")
     parser.add_argument("-o", "--output", metavar="OUTPUT", required=True,

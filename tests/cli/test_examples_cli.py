@@ -122,6 +122,6 @@ def test_a_real_file_wins_over_an_example_name_and_an_unknown_name_is_named(tmp_
 def test_help_says_weights_default_to_the_latest_run(tmp_path, command):
     result = run_cli(command, "--help", home=tmp_path)
     text = " ".join(result.stdout.split())
-    assert ("default: the latest run of PROJECT (runs/<project name>/weights.npz, where 'train' writes it"
-            in text)
+    assert ("default: the latest run of PROJECT (runs/<project name>/weights.npz, where 'train' writes it, "
+            "or the weights the window saved with the project, whichever is newer)" in text)
     assert "or the name of a shipped example" in text
