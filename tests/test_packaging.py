@@ -13,8 +13,10 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import textwrap
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -83,16 +85,57 @@ def pip(*args: str | Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The folder the wheel of a copy of this checkout was installed into (``pip --target``)."""
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel of a copy of this checkout, built once per test session."""
     root = tmp_path_factory.mktemp("wheel")
     source = root / "source"
     shutil.copytree(REPO_ROOT, source, ignore=shutil.ignore_patterns(*NOT_SOURCE))
     pip("wheel", "--no-deps", *_build_options(), "--wheel-dir", root / "dist", source)
-    (wheel,) = (root / "dist").glob("backprop_studio-*.whl")
-    pip("install", "--no-deps", "--no-index", "--target", root / "site", wheel)
-    return root / "site"
+    (built,) = (root / "dist").glob("backprop_studio-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder the wheel was installed into (``pip --target``)."""
+    site = tmp_path_factory.mktemp("site")
+    pip("install", "--no-deps", "--no-index", "--target", site, wheel)
+    return site
+
+
+@dataclass(frozen=True)
+class Venv:
+    """A virtual environment with the wheel installed as a user's pip would, and its site-packages."""
+
+    root: Path
+    site_packages: Path
+
+    def command(self, *args: str, cwd: Path, home: Path) -> subprocess.CompletedProcess[str]:
+        """``backprop-studio ARGS`` through the installed console script, run from ``cwd``."""
+        return subprocess.run([str(self.root / "bin" / "backprop-studio"), *args], cwd=cwd,
+                              env=cli_env(home), capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Venv:
+    """The wheel installed into a new venv; its dependencies come from this checkout's environment
+    through a plain path line (no .pth processing, so the editable checkout stays out of it)."""
+    root = tmp_path_factory.mktemp("venv") / "env"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True)
+    python = root / "bin" / "python"
+    asked = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                           check=True, capture_output=True, text=True)
+    site_packages = Path(asked.stdout.strip())
+    (site_packages / "_checkout_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    pip("--python", python, "install", "--no-deps", "--no-index", wheel)
+    return Venv(root, site_packages)
+
+
+def site_files(site_packages: Path) -> set[str]:
+    """Every file of site-packages but Python's byte-code caches."""
+    return {path.relative_to(site_packages).as_posix() for path in site_packages.rglob("*")
+            if "__pycache__" not in path.parts}
 
 
 @pytest.mark.slow
@@ -141,3 +184,38 @@ def test_the_installed_command_trains_a_copy_of_an_example(installed, tmp_path) 
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "run" / "weights.npz").is_file()
+
+
+@pytest.mark.slow
+def test_a_pip_user_runs_a_shipped_example_from_an_empty_folder(venv, tmp_path) -> None:
+    """From an empty working folder, by the example's name: results land under ./runs, the later
+    commands find them, and nothing is written inside site-packages."""
+    work, home = tmp_path / "work", tmp_path / "home"
+    work.mkdir()
+    imported = subprocess.run([str(venv.root / "bin" / "python"), "-c",
+                               "import desktop_app; print(desktop_app.__file__)"],
+                              cwd=work, capture_output=True, text=True, check=True)
+    assert Path(imported.stdout.strip()).is_relative_to(venv.site_packages)  # the wheel, not the checkout
+    before = site_files(venv.site_packages)
+    listing = venv.command("examples", cwd=work, home=home)
+    assert listing.returncode == 0, listing.stderr
+    assert "xor_mlp" in listing.stdout and "sine_regression" in listing.stdout
+    train = venv.command("train", "xor_mlp", "--epochs", "2", "--quiet", cwd=work, home=home)
+    assert train.returncode == 0, train.stderr
+    assert "weights: runs/xor_mlp/weights.npz" in train.stdout.splitlines()
+    assert sorted(path.name for path in (work / "runs" / "xor_mlp").iterdir()) == [
+        "history.csv", "weights.data.json", "weights.npz"]
+    (work / "in.csv").write_text("0.9,0.8\n-0.9,0.7\n")
+    predict = venv.command("predict", "xor_mlp", "in.csv", "-o", "out.csv", cwd=work, home=home)
+    assert predict.returncode == 0, predict.stderr
+    assert predict.stdout.startswith("weights: runs/xor_mlp/weights.npz (the latest run of xor_mlp;")
+    export = venv.command("export", "xor_mlp", "-o", "xor.onnx", cwd=work, home=home)
+    assert export.returncode == 0, export.stderr
+    copy = venv.command("examples", "copy", "xor_mlp", cwd=work, home=home)
+    assert copy.returncode == 0, copy.stderr
+    assert sorted(path.name for path in work.iterdir()) == ["in.csv", "out.csv", "runs", "xor.onnx",
+                                                           "xor_mlp.bps.json"]
+    assert site_files(venv.site_packages) == before
+    package = venv.site_packages / "desktop_app"
+    assert package.is_dir() and not list(package.rglob("runs"))
+

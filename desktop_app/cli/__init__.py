@@ -19,7 +19,7 @@ from .. import __version__
 from .errors import CliError
 from .parsing import CliParser, examples
 
-COMMAND_MODULES = ("gui", "train", "predict", "export", "gradcheck", "datasets", "plugins")
+COMMAND_MODULES = ("gui", "train", "predict", "export", "gradcheck", "examples", "datasets", "plugins")
 
 
 def build_parser() -> argparse.ArgumentParser:

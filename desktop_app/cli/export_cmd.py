@@ -1,8 +1,9 @@
-"""``backprop-studio export PROJECT --weights FILE --format onnx|npz|safetensors -o FILE``.
+"""``backprop-studio export PROJECT [--weights FILE] [--format onnx|npz|safetensors] -o FILE``.
 
-Builds the project's network, loads the trained weights into it (.npz or .safetensors) and writes
-it through the chosen exporter: a built-in one or a plugin's. The format defaults to the one whose
-suffix the output file has.
+Builds the project's network, loads the trained weights into it (.npz or .safetensors; by default
+the project's latest run) and writes it through the chosen exporter: a built-in one or a plugin's.
+The format defaults to the one whose suffix the output file has. Everything it reads is checked
+before the output is written, and the output may not be one of those files.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ import numpy as np
 from ..engine.errors import GraphError
 from ..export import Exporter, load_weights
 from ..plugin_manager import current_registry
-from ..project import Project, build_model, load_preprocessing, load_project, sidecar_path
+from ..project import Preprocessing, build_model, load_preprocessing, load_project, sidecar_path
 from .errors import CliError
+from .inputs import project_inputs, refuse_overwrite, weights_inputs
+from .locations import PROJECT_HELP, WEIGHTS_HELP, chosen_weights, project_file
 from .outputs import check_output_file
 from .parsing import examples
 
@@ -32,9 +35,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         ("export my.bps.json --weights runs/my/weights.npz -o my.safetensors",
                          "the weights alone")),
     )
-    parser.add_argument("project", metavar="PROJECT", help="the project file (.bps.json)")
-    parser.add_argument("--weights", metavar="FILE",
-                        help="trained weights (.npz or .safetensors); default: the project's weights")
+    parser.add_argument("project", metavar="PROJECT", help=PROJECT_HELP)
+    parser.add_argument("--weights", metavar="FILE", help=WEIGHTS_HELP)
     parser.add_argument("--format", metavar="FORMAT",
                         help="onnx, npz, safetensors or a plugin's format (any case); "
                         "default: from the output suffix")
@@ -47,24 +49,27 @@ def run_export(args: argparse.Namespace) -> int:
     output = Path(args.output)
     exporter_cls = choose_exporter(registry.exporters, args.format, output)
     check_output_file(output)
-    project = load_project(args.project)
-    weights_path = _weights_path(args.weights, project)
+    project_path = project_file(args.project)
+    project = load_project(project_path)
+    weights_path = chosen_weights(args.weights, project, project_path, args.project)
+    refuse_overwrite({output: "-o/--output"}, {**weights_inputs(weights_path),
+                                               **project_inputs(project, registry)})
     weights = load_weights(weights_path)
     model = build_model(project, registry)
     try:
         model.set_weights(weights)
     except GraphError as error:
         raise CliError(f"{weights_path}: {error}") from None
+    preprocessing = load_preprocessing(weights_path)  # a corrupt record fails here, before writing
     exporter_cls().export(model, output, registry=registry)
-    print(f"exported {project.name or Path(args.project).name} ({model.parameter_count()} parameters) "
+    print(f"exported {project.name or project_path.name} ({model.parameter_count()} parameters) "
           f"as {exporter_cls.type_name} to {output}")
-    _note_input_scaling(weights_path)
+    _note_input_scaling(preprocessing, weights_path)
     return 0
 
 
-def _note_input_scaling(weights_path: Path) -> None:
+def _note_input_scaling(preprocessing: Preprocessing | None, weights_path: Path) -> None:
     """The export holds the network only: say so when its inputs were scaled in training."""
-    preprocessing = load_preprocessing(weights_path)
     if preprocessing is None:
         return
     scaler = preprocessing.scaler
@@ -105,13 +110,3 @@ def _exporter_named(exporters: Mapping[str, type[Exporter]], fmt: str) -> type[E
 
 def _has_suffix(output: Path, exporter: type[Exporter]) -> bool:
     return bool(exporter.suffix) and output.name.lower().endswith(exporter.suffix.lower())
-
-
-def _weights_path(given: str | None, project: Project) -> Path:
-    if given is not None:
-        return Path(given)
-    stored = project.weights_path()
-    if stored is None:
-        raise CliError(f"{project.label}: the project has no trained weights yet; "
-                       "train it first or pass --weights FILE")
-    return stored

@@ -13,6 +13,7 @@ import argparse
 from ..engine.gradcheck import DEFAULT_TOLERANCE, ModelGradRow, check_model_gradients
 from ..project import RunOverrides, build_run, load_project
 from .errors import CliError
+from .locations import PROJECT_HELP, project_file
 from .parsing import examples
 
 
@@ -25,7 +26,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         ("gradcheck my.bps.json --weights runs/my/weights.npz --max-entries 0",
                          "trained weights, every entry")),
     )
-    parser.add_argument("project", metavar="PROJECT", help="the project file (.bps.json)")
+    parser.add_argument("project", metavar="PROJECT", help=PROJECT_HELP)
     parser.add_argument("--samples", type=int, default=4, metavar="N", help="samples to check on (default 4)")
     parser.add_argument("--weights", metavar="FILE",
                         help="check at these weights (.npz or .safetensors) instead of fresh ones")
@@ -46,7 +47,7 @@ def run_gradcheck(args: argparse.Namespace) -> int:
         raise CliError(f"--max-entries must be 0 (all) or more. Received: {args.max_entries}")
     if not args.tolerance > 0:
         raise CliError(f"--tolerance must be positive. Received: {args.tolerance}")
-    project = load_project(args.project)
+    project = load_project(project_file(args.project))
     run = build_run(project, RunOverrides(seed=args.seed, weights=args.weights))
     count = min(args.samples, len(run.data.x_train))
     rows = check_model_gradients(

@@ -12,16 +12,16 @@ import argparse
 import os
 import sys
 from collections.abc import Mapping
-from pathlib import Path
 
 from ..project.examples import default_example_path
 from ..project.files import load_project
 from .errors import CliError
+from .locations import PROJECT_HELP, project_file
 from .parsing import examples
 from .xcb_libraries import install_advice, missing_xcb_libraries
 
 #: The commands that need no display, named where there is none.
-HEADLESS_COMMANDS = ("train", "predict", "export", "gradcheck", "datasets")
+HEADLESS_COMMANDS = ("train", "predict", "export", "gradcheck", "datasets", "examples")
 NO_DISPLAY = ("no display found: the window needs an X11 or Wayland session (DISPLAY or WAYLAND_DISPLAY); "
               f"without one, use the headless commands: backprop-studio {', '.join(HEADLESS_COMMANDS)} "
               "(see backprop-studio --help)")
@@ -34,12 +34,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         f"project {default_example_path().name}.",
         epilog=examples(("gui", "the example project"), ("gui my.bps.json", "a project of yours")),
     )
-    parser.add_argument("project", metavar="PROJECT", nargs="?", help="a project file (.bps.json) to open")
+    parser.add_argument("project", metavar="PROJECT", nargs="?",
+                        help=f"{PROJECT_HELP}; default: the built-in example")
     parser.set_defaults(func=run_gui)
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    path = Path(args.project) if args.project else None
+    path = project_file(args.project) if args.project else None
     project = load_project(path or default_example_path())
     problem = missing_display(os.environ, sys.platform)
     if problem:

@@ -1,4 +1,8 @@
-"""``backprop-studio predict PROJECT --weights FILE INPUT -o OUTPUT``: run trained weights on new data.
+"""``backprop-studio predict PROJECT [--weights FILE] INPUT -o OUTPUT``: run trained weights on new data.
+
+PROJECT is a project file or a shipped example's name; the weights default to the project's
+latest run (``desktop_app.cli.locations``), and the file used is printed. OUTPUT may not be a file
+the command reads (``desktop_app.cli.inputs``).
 
 INPUT is a CSV of feature columns (header optional), an .npy array, or an .npz holding ``x``,
 in the units of the project's dataset file (raw values, as in the data the weights were trained
@@ -30,6 +34,8 @@ from ..project import build_model, load_preprocessing, load_project, sidecar_pat
 from ..project.predict import Predictions, predict
 from ..project.run import fit_preprocessing, make_component
 from .errors import CliError
+from .inputs import project_inputs, refuse_overwrite, weights_inputs
+from .locations import PROJECT_HELP, WEIGHTS_HELP, chosen_weights, project_file
 from .outputs import check_output_file
 from .parsing import examples
 
@@ -47,9 +53,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         epilog=examples(("predict my.bps.json --weights runs/my/weights.npz new.csv -o predictions.csv",
                          "one row per sample")),
     )
-    parser.add_argument("project", metavar="PROJECT", help="the project file (.bps.json)")
-    parser.add_argument("--weights", metavar="FILE", required=True,
-                        help="trained weights (.npz or .safetensors)")
+    parser.add_argument("project", metavar="PROJECT", help=PROJECT_HELP)
+    parser.add_argument("--weights", metavar="FILE", help=WEIGHTS_HELP)
     parser.add_argument("input", metavar="INPUT",
                         help="samples to predict, unscaled: a .csv with one column per feature "
                         "(header row optional), an .npy array of shape (samples, features), or an "
@@ -60,12 +65,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_predict(args: argparse.Namespace) -> int:
-    output, inputs, weights_path = Path(args.output), Path(args.input), Path(args.weights)
+    output, inputs = Path(args.output), Path(args.input)
     _check_suffix(output, "-o/--output")
     _check_suffix(inputs, "INPUT")
-    check_paths(inputs, weights_path, output)
     registry = current_registry()
-    project = load_project(args.project)
+    project_path = project_file(args.project)
+    project = load_project(project_path)
+    weights_path = chosen_weights(args.weights, project, project_path, args.project)
+    check_paths(inputs, weights_path, output)
+    refuse_overwrite({output: "-o/--output"}, {"the INPUT file": inputs, **weights_inputs(weights_path),
+                                               **project_inputs(project, registry)})
     model = build_model(project, registry)
     try:
         model.set_weights(load_weights(weights_path))
@@ -83,7 +92,13 @@ def run_predict(args: argparse.Namespace) -> int:
             f"{preprocessing.sample_shape}, but the model takes {model.input_shape}; it belongs to "
             f"other weights than {weights_path}"
         )
-    predictions = predict(model, loss, preprocessing, read_inputs(inputs), args.input)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, as one line
+        predictions = predict(model, loss, preprocessing, read_inputs(inputs), args.input)
+    bad = predictions.first_non_finite()
+    if bad is not None:
+        raise CliError(f"{args.input}: sample {bad} (0-based): the network's output is NaN or infinite, "
+                       f"so it has no prediction (the weights {weights_path} overflow on it); "
+                       f"nothing was written")
     write_predictions(output, predictions)
     count = len(predictions.probabilities if predictions.is_classification else predictions.values)
     print(f"wrote {count} predictions to {output}")

@@ -2,7 +2,9 @@
 
 Writes ``weights.npz`` (keyed ``node/param``), ``weights.data.json`` (the input scaler and class
 names ``predict`` needs) and ``history.csv`` (one row per epoch) to ``--out``, by default
-``runs/<project name>/`` beside the project file. The project file itself is not changed.
+``runs/<project name>/`` beside the project file or, for a shipped example or a read-only folder,
+in the current folder (``desktop_app.cli.locations``). No output may replace a file the run reads
+(``--weights``, the project, its data). The project file itself is not changed.
 The first Ctrl-C stops the run after the current batch and still saves; a second one aborts.
 A NaN or infinite loss saves the last finite weights and the history so far, then fails. The
 folder is created only when there is something to write: a failed run leaves none behind.
@@ -24,12 +26,21 @@ from tqdm import tqdm
 from ..engine.callbacks import BatchEvent, EpochEvent, History, RunInfo, RunResult
 from ..engine.control import TrainingControl
 from ..engine.errors import NonFiniteLossError
-from ..project import PROJECT_SUFFIX, Run, RunOverrides, build_run, load_project, save_trained
+from ..plugin_manager import current_registry
+from ..project import Run, RunOverrides, build_run, load_project, save_trained
 from ..project.history import write_history_csv
 from .errors import CliError
+from .inputs import project_inputs, refuse_overwrite, weights_inputs
+from .locations import (
+    HISTORY_FILE,
+    PROJECT_HELP,
+    RUNS_FOLDER,
+    WEIGHTS_FILE,
+    project_file,
+    run_folder,
+    run_outputs,
+)
 from .parsing import examples
-
-RUNS_FOLDER = "runs"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -41,7 +52,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         ("train my.bps.json --epochs 50 --lr 0.01 --seed 1", "other settings"),
                         ("train my.bps.json --weights runs/my/weights.npz", "go on from trained weights")),
     )
-    parser.add_argument("project", metavar="PROJECT", help="the project file (.bps.json)")
+    parser.add_argument("project", metavar="PROJECT", help=PROJECT_HELP)
     parser.add_argument("--epochs", type=int, metavar="N", help="epochs to train (default: the project's)")
     parser.add_argument("--batch-size", type=int, metavar="B",
                         help="mini-batch size (default: the project's)")
@@ -53,17 +64,22 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="start from these weights (.npz or .safetensors) instead of fresh ones")
     parser.add_argument("--no-shuffle", action="store_true", help="keep the training samples in order")
     parser.add_argument("--out", metavar="DIR",
-                        help=f"where to write the results (default: {RUNS_FOLDER}/<project name>/ "
-                        "beside the project file)")
+                        help=f"where to write the results (default: {RUNS_FOLDER}/<project name>/ beside "
+                        "the project file, or in the current folder when the project's folder is not "
+                        "writable or is a shipped example's)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=run_train)
 
 
 def run_train(args: argparse.Namespace) -> int:
     check_arguments(args)
-    project = load_project(args.project)
-    out = Path(args.out) if args.out else default_out_dir(Path(args.project))
+    project_path = project_file(args.project)
+    project = load_project(project_path)
+    out = Path(args.out) if args.out else run_folder(project_path)
     check_out_dir(out)
+    inputs = weights_inputs(Path(args.weights)) if args.weights else {}
+    refuse_overwrite(run_outputs(out), {**inputs, **project_inputs(project, current_registry())},
+                     remedy="pass --out DIR to write this run's results elsewhere")
     control = TrainingControl()
     progress = Progress(disable=args.quiet)
     overrides = RunOverrides(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
@@ -89,7 +105,7 @@ def save_results(out: Path, run: Run, history: History) -> tuple[Path, Path]:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise CliError(f"--out: cannot create the folder {out} ({error.strerror})") from None
-    weights, history_file = out / "weights.npz", out / "history.csv"
+    weights, history_file = out / WEIGHTS_FILE, out / HISTORY_FILE
     save_trained(weights, run.model, run.preprocessing)
     write_history_csv(history_file, history)
     return weights, history_file
@@ -119,12 +135,6 @@ def check_arguments(args: argparse.Namespace) -> None:
         raise CliError(f"--lr must be a positive finite number. Received: {args.lr}")
     if args.weights is not None and not Path(args.weights).is_file():
         raise CliError(f"--weights: no such file: {args.weights}")
-
-
-def default_out_dir(project_file: Path) -> Path:
-    """``runs/<project file name without .bps.json>/`` beside the project file, spelled as the user did."""
-    name = project_file.name.removesuffix(PROJECT_SUFFIX).removesuffix(".json")
-    return project_file.parent / RUNS_FOLDER / name
 
 
 def summary(history: History) -> str:

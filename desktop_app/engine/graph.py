@@ -232,7 +232,8 @@ class Model:
 
     def set_weights(self, weights: Mapping[str, np.ndarray], strict: bool = True) -> None:
         """Load arrays keyed ``node/name``; a missing, unknown, mis-shaped or non-finite (NaN, inf)
-        array raises GraphError naming its key, before any weight is changed."""
+        array raises GraphError naming its key, before any weight is changed. Finiteness is checked
+        in the model's dtype: a float64 value beyond float32's range would become inf there."""
         targets = {**self.parameters()}
         for n in self.order:
             targets.update({f"{n}/{s}": a for s, a in self.layers[n].state.items()})
@@ -244,20 +245,15 @@ class Model:
                     f"weights do not fit this model: missing {missing or 'none'}, "
                     f"not in the model {unknown or 'none'}"
                 )
-        values = {key: np.asarray(weights[key]) for key in targets if key in weights}
-        for key, value in values.items():
+        given = {key: np.asarray(weights[key]) for key in targets if key in weights}
+        for key, value in given.items():
             if value.shape != targets[key].shape:
                 raise GraphError(
                     f"weight '{key}' has shape {value.shape}; the model expects {targets[key].shape}",
                     node=key.split("/")[0],
                 )
-            if not np.all(np.isfinite(value)):
-                raise GraphError(
-                    f"weight '{key}' holds {np.count_nonzero(~np.isfinite(value))} NaN or inf "
-                    f"value(s); expected finite numbers",
-                    node=key.split("/")[0],
-                )
-        for key, value in values.items():
+        cast = {key: _finite_as(value, targets[key].dtype, key) for key, value in given.items()}
+        for key, value in cast.items():
             targets[key][...] = value
 
     def with_dtype(self, dtype: str) -> Model:
@@ -396,3 +392,16 @@ def stack(input_shape: Sequence[int], *layers: tuple[str, dict[str, Any]]) -> li
     for index, (type_name, config) in enumerate(layers, start=1):
         nodes.append(NodeSpec(f"{type_name.lower()}_{index}", type_name, dict(config), [nodes[-1].name]))
     return nodes
+
+
+def _finite_as(value: np.ndarray, dtype: np.dtype, key: str) -> np.ndarray:
+    """``value`` cast to ``dtype``; GraphError naming ``key`` if any element is NaN or inf after the cast."""
+    with np.errstate(over="ignore"):
+        cast = value.astype(dtype)
+    bad = ~np.isfinite(cast)
+    if not bad.any():
+        return cast
+    overflowed = np.count_nonzero(np.isfinite(value[bad]))
+    what = (f"{overflowed} value(s) too large for {np.dtype(dtype).name} (they would be inf)" if overflowed
+            else f"{np.count_nonzero(bad)} NaN or inf value(s)")
+    raise GraphError(f"weight '{key}' holds {what}; expected finite numbers", node=key.split("/")[0])

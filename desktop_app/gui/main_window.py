@@ -31,6 +31,7 @@ from ..paths import EXAMPLES_DIR
 from ..plugin_manager import PluginInfo, current_host
 from ..project.document import Project
 from ..project.errors import ProjectError
+from ..project.examples import EXAMPLES, example_path
 from ..project.files import PROJECT_SUFFIX, load_project, save_project
 from ..project.requirements import missing_types, record_plugins
 from ..registry import Registry
@@ -129,6 +130,9 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.setObjectName("recent_menu")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.examples_menu = file_menu.addMenu("&Examples")
+        self.examples_menu.setObjectName("examples_menu")
+        self._fill_examples_menu()
         file_menu.addSeparator()
         file_menu.addActions([a.save, a.save_as])
         file_menu.addMenu(self.export_menu)
@@ -264,6 +268,20 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, path=path: self.open_project(path))
         if not paths:
             self.recent_menu.addAction("(none)").setEnabled(False)
+
+    def _fill_examples_menu(self) -> None:
+        """One entry per shipped example, named as its project names itself; Save asks where."""
+        for name in EXAMPLES:
+            path = example_path(name)
+            try:
+                project = load_project(path)
+                title, tip = project.name or name, project.description
+            except ProjectError as error:  # a damaged installation: the entry says so when opened
+                title, tip = name, str(error)
+            action = self.examples_menu.addAction(title)
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+            action.triggered.connect(lambda _checked=False, path=path: self.open_project(path))
 
     def _folder(self) -> str:
         return str(self.document.path.parent) if self.document.path else str(Path.home())

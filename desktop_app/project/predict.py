@@ -28,6 +28,12 @@ class Predictions:
     def is_classification(self) -> bool:
         return self.probabilities is not None
 
+    def first_non_finite(self) -> int | None:
+        """The index of the first sample whose output holds NaN or inf (it has no answer), or None."""
+        outputs = self.probabilities if self.probabilities is not None else self.values
+        bad = ~np.isfinite(outputs.reshape(len(outputs), -1)).all(axis=1)
+        return int(bad.argmax()) if bad.any() else None
+
     def label_names(self) -> list[str]:
         """The predicted class of each sample by name (empty for regression)."""
         return [] if self.labels is None else [self.class_names[i] for i in self.labels]

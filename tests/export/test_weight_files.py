@@ -126,6 +126,19 @@ def test_non_finite_weights_are_refused_naming_the_key(registry, tmp_path, suffi
     assert all(np.array_equal(before[key], after[key]) for key in before)
 
 
+def test_a_float64_weight_beyond_float32_is_refused_after_the_cast(registry) -> None:
+    """1e39 is finite as float64 but inf in the float32 model: checked in the model's dtype."""
+    weights = {key: value.astype(np.float64) for key, value in trained_model(registry).get_weights().items()}
+    weights["head/kernel"][0, 0] = 1e39
+    model = Model(NODES, registry.layers, seed=3)
+    before = model.get_weights()
+    with pytest.raises(GraphError, match=r"weight 'head/kernel' holds 1 value\(s\) too large for float32 "
+                       r"\(they would be inf\); expected finite numbers"):
+        model.set_weights(weights)
+    assert all(np.array_equal(before[key], value) for key, value in model.get_weights().items())
+    Model(NODES, registry.layers, dtype="float64", seed=3).set_weights(weights)  # float64 holds it
+
+
 def test_a_misshaped_weight_changes_nothing(registry) -> None:
     model = Model(NODES, registry.layers, seed=3)
     before = model.get_weights()

@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox
 
 from desktop_app.engine.graph import NodeSpec
 from desktop_app.gui.canvas.view import LAYER_MIME
-from desktop_app.project.examples import example_path
+from desktop_app.paths import EXAMPLES_DIR
+from desktop_app.project.examples import EXAMPLES, example_path
 from desktop_app.project.files import load_project
 
 DIGITS_MLP = [
@@ -391,6 +392,20 @@ def test_open_recent_menu_lists_saved_projects(qtbot, make_window, tmp_path):
     assert entries == ["b.bps.json", "a.bps.json"]
     window.recent_menu.actions()[1].trigger()
     assert window.document.path == (tmp_path / "a.bps.json").resolve()
+
+
+def test_file_examples_lists_every_shipped_example_and_opens_it(qtbot, make_window):
+    window = make_window()
+    (examples,) = [a.menu() for a in window.menus["file"].actions() if a.text() == "&Examples"]
+    shipped = sorted(path.name.removesuffix(".bps.json") for path in EXAMPLES_DIR.glob("*.bps.json"))
+    assert sorted(EXAMPLES) == shipped
+    titles = {load_project(example_path(name)).name: name for name in EXAMPLES}
+    assert [a.text() for a in examples.actions()] == list(titles)
+    spiral = next(a for a in examples.actions() if titles[a.text()] == "spiral_mlp")
+    assert spiral.statusTip() == load_project(example_path("spiral_mlp")).description
+    spiral.trigger()
+    assert window.document.path == example_path("spiral_mlp").resolve()
+    assert window.document.data["name"] == "Spiral MLP"
 
 
 def test_unreadable_project_and_failed_save_are_reported_not_raised(make_window, dialogs, tmp_path):

@@ -1,0 +1,51 @@
+"""The files a command reads, and the check that none of its outputs would replace one.
+
+Without it ``predict ... --weights run/weights.npz -o run/weights.npz`` swaps the trained weights
+for predictions. Paths are compared resolved (symlinks followed) and, where both exist, as the
+same file on disk (hard links), before the command does any work.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from ..project import Project, sidecar_path
+from ..registry import Registry
+from .errors import CliError
+
+
+def weights_inputs(weights: Path) -> dict[str, Path]:
+    """Trained weights and the preprocessing record read beside them."""
+    return {"the --weights file": weights, "the preprocessing record of --weights": sidecar_path(weights)}
+
+
+def project_inputs(project: Project, registry: Registry) -> dict[str, Path]:
+    """The project file and the data files its dataset reads."""
+    found = {"the project file": project.path} if project.path is not None else {}
+    source_cls = registry.datasets.get(project.dataset.type)
+    for key in getattr(source_cls, "path_options", ()):
+        value = project.dataset.options.get(key)
+        if isinstance(value, str) and value:
+            found[f"the dataset's file ($.dataset.options.{key})"] = project.resolve(value)
+    return found
+
+
+def refuse_overwrite(outputs: Mapping[Path, str], inputs: Mapping[str, Path],
+                     remedy: str = "write the output to another file") -> None:
+    """Raise CliError naming the first output (path -> the option that chose it) that is an input."""
+    for output, option in outputs.items():
+        for what, source in inputs.items():
+            if _same_file(output, source):
+                raise CliError(f"{option} {output}: that is {what} ({source}), which this command "
+                               f"reads; {remedy}")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return False
