@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ...engine.errors import ConfigError
 from ...engine.schema import ParamSpec
+from .wheel_guard import wheel_only_when_focused
 
 INT_LIMIT = 2**31 - 1
 _INT_LIST = QRegularExpression(r"^\s*\d+(\s*,\s*\d+)*\s*,?\s*$")
@@ -86,6 +87,7 @@ class IntEditor(CompactSpinBox):
         super().__init__(parent)
         self.setRange(*_int_bounds(spec))
         self.setKeyboardTracking(False)
+        wheel_only_when_focused(self)
         self.valueChanged.connect(self._emit)
 
     def set_value(self, value: Any) -> None:
@@ -154,6 +156,7 @@ class ChoiceEditor(QComboBox):
     def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.addItems(list(spec.choices))
+        wheel_only_when_focused(self)
         self.activated.connect(lambda index: self.committed.emit(self.itemText(index)))
 
     def set_value(self, value: Any) -> None:
@@ -261,6 +264,7 @@ class FixedTupleEditor(QWidget):
             box = CompactSpinBox(self)
             box.setRange(*_int_bounds(spec))
             box.setKeyboardTracking(False)
+            wheel_only_when_focused(box)
             box.valueChanged.connect(self._emit)
             layout.addWidget(box)
             self.boxes.append(box)
