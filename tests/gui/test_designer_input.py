@@ -100,3 +100,59 @@ def test_no_two_actions_of_the_window_share_a_key(make_window, monkeypatch):
             assert text not in owners, f"{text} is bound to {owners[text]!r} and {action.text()!r}"
             owners[text] = action.text()
     assert window.actions.delete.shortcuts() == [QKeySequence("Del"), QKeySequence("Backspace")]
+
+
+# --- the palette's search --------------------------------------------------------------------------
+def search_and_enter(qtbot, window, text: str) -> None:
+    search = window.designer.palette.search
+    search.setFocus()
+    qtbot.keyClicks(search, text)
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+
+
+def visible_scene_rect(window):
+    view = window.designer.view
+    return view.mapToScene(view.viewport().rect()).boundingRect()
+
+
+def test_search_and_enter_adds_the_named_layer_in_view_after_the_selection(qtbot, make_window):
+    window = make_window()
+    designer = window.designer
+    before = specs(window)
+    designer.view.zoom_by(2.0)
+    designer.view.centerOn(designer.scene.nodes["input"])
+    designer.scene.select_names(["logits"])
+    search_and_enter(qtbot, window, "tanh")  # GELU's description mentions tanh; Tanh is the name
+    assert specs(window)[-1] == NodeSpec("tanh_1", "Tanh", {}, ["logits"])
+    assert designer.scene.selected_names() == ["tanh_1"]
+    assert visible_scene_rect(window).contains(designer.scene.nodes["tanh_1"].sceneBoundingRect())
+    window.actions.undo.trigger()
+    assert specs(window) == before
+
+
+def test_a_name_prefix_beats_a_description_match_and_is_highlighted_while_typing(qtbot, make_window):
+    window = make_window()
+    palette = window.designer.palette
+    qtbot.keyClicks(palette.search, "conv")
+    assert palette.best_match() == "Conv2D"
+    assert palette.tree.currentItem().text(0) == "Conv2D"
+    palette.search.clear()
+    qtbot.keyClicks(palette.search, "dense")
+    assert palette.best_match() == "Dense"
+
+
+def test_searching_the_loss_points_to_the_training_settings(qtbot, make_window):
+    window = make_window()
+    palette = window.designer.palette
+    window.docks["dataset"].raise_()  # the Inspector is behind the Dataset tab
+    assert window.docks["inspector"].visibleRegion().isEmpty()
+    search_and_enter(qtbot, window, "loss")
+    assert palette.type_names(visible_only=True) == []
+    assert palette.hint.isVisible() and "Training tab" in palette.hint.text()
+    assert len(specs(window)) == 4
+    assert window.inspector_tabs.currentWidget() is window.training_tab
+    assert not window.docks["inspector"].visibleRegion().isEmpty()
+    assert QApplication.focusWidget() is window.designer.training.chooser("loss")
+    palette.search.clear()
+    qtbot.keyClicks(palette.search, "zzz")
+    assert palette.hint.text() == "No layer matches “zzz”."
