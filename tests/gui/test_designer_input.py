@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction, QKeySequence, QWheelEvent
 from PySide6.QtWidgets import QApplication, QScrollArea
 
 from desktop_app.engine.graph import NodeSpec
+from desktop_app.gui.canvas import style
 
 # what Qt's X11 platform theme binds (read under xcb): Linux desktops add Ctrl+D to Delete
 X11_DELETE_KEYS = ("Del", "Ctrl+D")
@@ -156,3 +157,37 @@ def test_searching_the_loss_points_to_the_training_settings(qtbot, make_window):
     palette.search.clear()
     qtbot.keyClicks(palette.search, "zzz")
     assert palette.hint.text() == "No layer matches “zzz”."
+
+
+# --- a cycle ------------------------------------------------------------------------------------------
+def near(color, target, tolerance: int = 40) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in
+               zip(color.getRgb()[:3], target.getRgb()[:3], strict=True))
+
+
+def drawn_near(window, scene_point: QPointF, target) -> bool:
+    """Is a pixel of ``target``'s colour on screen within two pixels of ``scene_point``?"""
+    view = window.designer.view
+    image = view.viewport().grab().toImage()
+    at = view.mapFromScene(scene_point)
+    return any(near(image.pixelColor(at.x() + dx, at.y() + dy), target)
+               for dx in range(-2, 3) for dy in range(-2, 3))
+
+
+def test_a_cycles_back_edge_is_drawn_above_the_nodes_in_the_error_colour(qtbot, make_window):
+    window = make_window()
+    scene = window.designer.scene
+    assert not any(edge.in_cycle for edge in scene.edges)
+    window.designer.connect_nodes("logits", "hidden")  # hidden -> relu -> logits -> hidden
+    assert "cycle" in window.designer.validation.errors["hidden"]
+    window.designer.view.fit_all()
+    back = next(e for e in scene.edges if (e.source.name, e.target.name) == ("logits", "hidden"))
+    assert all(e.in_cycle for e in scene.edges)
+    assert back.zValue() > max(node.zValue() for node in scene.nodes.values())
+    cards = [node.sceneBoundingRect() for node in scene.nodes.values()]
+    along = [back.path().pointAtPercent(step / 20) for step in range(2, 19)]
+    assert not any(card.contains(point) for card in cards for point in along)
+    assert drawn_near(window, back.path().pointAtPercent(0.3), style.ERROR_BORDER)
+    window.actions.undo.trigger()
+    assert not any(edge.in_cycle for edge in scene.edges)
+    assert all(edge.zValue() < 0 for edge in scene.edges)
