@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QScrollArea
 
 from desktop_app.engine.graph import NodeSpec
 from desktop_app.gui.canvas import style
+from desktop_app.gui.forms.editors import describe
 
 # what Qt's X11 platform theme binds (read under xcb): Linux desktops add Ctrl+D to Delete
 X11_DELETE_KEYS = ("Del", "Ctrl+D")
@@ -191,3 +192,21 @@ def test_a_cycles_back_edge_is_drawn_above_the_nodes_in_the_error_colour(qtbot, 
     window.actions.undo.trigger()
     assert not any(edge.in_cycle for edge in scene.edges)
     assert all(edge.zValue() < 0 for edge in scene.edges)
+
+
+# --- tooltips -----------------------------------------------------------------------------------------
+def test_field_tooltips_say_what_the_value_does_and_what_may_be_entered(qtbot, make_window):
+    window = make_window()
+    window.designer.scene.select_names(["hidden"])
+    units = window.designer.inspector.form.editors["units"]
+    assert units.toolTip() == "Number of output features.\nA whole number, 1 or more."
+    optimizer = window.designer.training.components["optimizer"].form.editors
+    assert optimizer["learning_rate"].toolTip().startswith("How far each update moves the weights")
+    assert optimizer["beta_1"].toolTip().endswith("A number from 0 to 0.9999.")
+    registry = window.registry
+    for kind in ("layers", "losses", "optimizers", "schedules", "datasets"):
+        for cls in registry.table(kind).values():
+            for spec in cls.schema:
+                tip = describe(spec)
+                assert tip.endswith((".", "?")), f"{cls.__name__}.{spec.name}: {tip!r}"
+                assert ".." not in tip and "inf" not in tip.split(), f"{cls.__name__}.{spec.name}: {tip!r}"
