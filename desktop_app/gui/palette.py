@@ -9,6 +9,7 @@ layer, so the palette says where that setting lives instead.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QMimeData, QModelIndex, QRect, QSize, Qt, Signal
@@ -93,6 +94,7 @@ class PaletteWidget(QWidget):
         self.hint = QLabel(self)
         self.hint.setObjectName("palette_hint")
         self.hint.setWordWrap(True)
+        self.hint.setTextFormat(Qt.TextFormat.RichText)
         self.hint.linkActivated.connect(self.settings_requested)
         self.hint.hide()
         self.tree = PaletteTree(self)
@@ -185,12 +187,12 @@ class PaletteWidget(QWidget):
         if best or not text:
             self.hint.hide()
             return
-        section = self.settings_section()
+        section, quoted = self.settings_section(), f"“{html.escape(text)}”"
         if section is None:
-            self.hint.setText(f"No layer matches “{text}”.")
+            self.hint.setText(f"No layer matches {quoted}.")
         else:
-            self.hint.setText(f"“{text}” is not a layer: the {section} is set in the Training tab of the "
-                              f"Inspector. <a href=\"{section}\">Show it</a> (or press Enter).")
+            self.hint.setText(f"{quoted} is not a layer: the {section} is set in the Training tab of "
+                              f"the Inspector. <a href=\"{section}\">Show it</a> (or press Enter).")
         self.hint.show()
 
     def _item(self, type_name: str) -> QTreeWidgetItem | None:

@@ -156,8 +156,11 @@ def test_searching_the_loss_points_to_the_training_settings(qtbot, make_window):
     assert not window.docks["inspector"].visibleRegion().isEmpty()
     assert QApplication.focusWidget() is window.designer.training.chooser("loss")
     palette.search.clear()
-    qtbot.keyClicks(palette.search, "zzz")
-    assert palette.hint.text() == "No layer matches “zzz”."
+    qtbot.keyClicks(palette.search, "<b>zzz")
+    assert palette.hint.text() == "No layer matches “&lt;b&gt;zzz”."
+    palette.search.clear()
+    qtbot.keyClicks(palette.search, "adam")
+    assert "the optimizer is set in the Training tab" in palette.hint.text()
 
 
 # --- a cycle ------------------------------------------------------------------------------------------
