@@ -15,7 +15,7 @@ from .dataset import Dataset
 from .source import DatasetSource
 
 N_SAMPLES = ParamSpec("n_samples", "int", 300, "number of points", minimum=4, maximum=1_000_000)
-SEED = ParamSpec("seed", "int", 0, "random seed of the generator", minimum=0)
+SEED = ParamSpec("seed", "int", 0, "the same seed gives the same points", minimum=0)
 CLASSES = ParamSpec("classes", "int", 3, "number of classes", minimum=2, maximum=10)
 FEATURES = ("x1", "x2")
 

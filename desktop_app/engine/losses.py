@@ -83,7 +83,9 @@ class Huber(_ResidualLoss):
     type_name = "huber"
     description = "Huber loss: squared error for small errors, absolute error beyond delta."
     schema = schema(
-        ParamSpec("delta", "float", 1.0, "where the loss turns from quadratic to linear", minimum=1e-12),
+        ParamSpec("delta", "float", 1.0,
+                  "errors larger than this count linearly, not squared, so outliers pull less",
+                  minimum=1e-12),
     )
 
     def total(self, diff: np.ndarray) -> float:

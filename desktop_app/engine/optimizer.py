@@ -17,9 +17,12 @@ from .component import Component
 from .schema import ParamSpec, schema
 
 BASE_SCHEMA = schema(
-    ParamSpec("learning_rate", "float", 0.01, "step size", minimum=0.0),
-    ParamSpec("weight_decay", "float", 0.0, "L2 penalty coefficient", minimum=0.0),
-    ParamSpec("clip_norm", "float", 0.0, "clip gradients to this global norm (0: off)", minimum=0.0),
+    ParamSpec("learning_rate", "float", 0.01,
+              "how far each update moves the weights: larger learns faster but may diverge", minimum=0.0),
+    ParamSpec("weight_decay", "float", 0.0,
+              "pulls every weight a little towards zero at each step (an L2 penalty); 0: off", minimum=0.0),
+    ParamSpec("clip_norm", "float", 0.0, "scales the gradients down when their overall size (global norm) "
+              "exceeds this, against runaway steps; 0: off", minimum=0.0),
 )
 
 

@@ -65,12 +65,16 @@ class SGD(Optimizer):
         param -= step
 
 
+_EPSILON_DOC = "a tiny number that keeps steps finite where gradients are near zero"
+
 ADAM_SCHEMA = schema(
     _with_defaults(BASE_SCHEMA, learning_rate=0.001),
-    ParamSpec("beta_1", "float", 0.9, "decay of the gradient's running mean", minimum=0.0, maximum=0.9999),
-    ParamSpec("beta_2", "float", 0.999, "decay of the squared gradient's running mean",
+    ParamSpec("beta_1", "float", 0.9, "how much of the gradient's running average each step keeps "
+              "(momentum)", minimum=0.0, maximum=0.9999),
+    ParamSpec("beta_2", "float", 0.999, "how much of the squared gradient's running average each step "
+              "keeps: near 1, the step sizes adapt slowly",
               minimum=0.0, maximum=0.99999),
-    ParamSpec("epsilon", "float", 1e-7, "added to the denominator for stability", minimum=0.0),
+    ParamSpec("epsilon", "float", 1e-7, _EPSILON_DOC, minimum=0.0),
 )
 
 
@@ -134,9 +138,9 @@ class RMSprop(Optimizer):
     description = "RMSprop: divides each step by a running root-mean-square of recent gradients."
     schema = schema(
         _with_defaults(BASE_SCHEMA, learning_rate=0.001),
-        ParamSpec("rho", "float", 0.9, "decay of the squared gradient's running mean",
+        ParamSpec("rho", "float", 0.9, "how much of the squared gradient's running average each step keeps",
                   minimum=0.0, maximum=0.9999),
-        ParamSpec("epsilon", "float", 1e-7, "added to the denominator for stability", minimum=0.0),
+        ParamSpec("epsilon", "float", 1e-7, _EPSILON_DOC, minimum=0.0),
     )
 
     def init_slots(self, param: np.ndarray) -> dict[str, np.ndarray]:
@@ -160,7 +164,7 @@ class Adagrad(Optimizer):
         BASE_SCHEMA,
         ParamSpec("initial_accumulator", "float", 0.1, "starting value of the squared-gradient sum",
                   minimum=0.0),
-        ParamSpec("epsilon", "float", 1e-7, "added to the denominator for stability", minimum=0.0),
+        ParamSpec("epsilon", "float", 1e-7, _EPSILON_DOC, minimum=0.0),
     )
 
     def init_slots(self, param: np.ndarray) -> dict[str, np.ndarray]:

@@ -27,7 +27,8 @@ class StepDecay(Schedule):
     description = "Multiply the learning rate by gamma every step_size epochs."
     schema = schema(
         ParamSpec("step_size", "int", 10, "epochs between decays", minimum=1),
-        ParamSpec("gamma", "float", 0.1, "factor applied at each decay", minimum=0.0, maximum=1.0),
+        ParamSpec("gamma", "float", 0.1, "the learning rate is multiplied by this at each decay",
+                  minimum=0.0, maximum=1.0),
     )
 
     def rate(self, base_lr: float, step: int, steps_per_epoch: int, total_steps: int) -> float:
@@ -41,7 +42,8 @@ class ExponentialDecay(Schedule):
     type_name = "exponential"
     description = "Multiply the learning rate by gamma after every epoch."
     schema = schema(
-        ParamSpec("gamma", "float", 0.95, "factor applied per epoch", minimum=0.0, maximum=1.0),
+        ParamSpec("gamma", "float", 0.95, "the learning rate is multiplied by this after every epoch",
+                  minimum=0.0, maximum=1.0),
     )
 
     def rate(self, base_lr: float, step: int, steps_per_epoch: int, total_steps: int) -> float:

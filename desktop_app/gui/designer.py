@@ -29,7 +29,7 @@ from .log_panel import LogPanel
 from .node_inspector import NodeInspector
 from .palette import PaletteWidget
 from .summary_panel import SummaryPanel
-from .training_settings import TrainingSettingsPanel
+from .training_settings import TrainingSettingsPanel, section_keywords
 from .validation import Validation, validate
 
 
@@ -52,7 +52,8 @@ class Designer(QObject):
         self.validation = Validation()
         self.scene = GraphScene(self)
         self.view = GraphView(self.scene)
-        self.palette = PaletteWidget(registry.layers)
+        self.palette = PaletteWidget(registry.layers,
+                                     settings_keywords=lambda: section_keywords(self.registry))
         self.inspector = NodeInspector(registry.layers)
         self.training = TrainingSettingsPanel(registry)
         self.dataset = DatasetPanel(registry)
@@ -190,7 +191,8 @@ class Designer(QObject):
             return None
 
     def add_layer(self, type_name: str, at: QPointF | None = None) -> str | None:
-        """Add a layer; with exactly one node selected it goes right after that node."""
+        """Add a layer; with exactly one node selected it goes right after that node, connected to
+        it. The view scrolls to show the new node."""
         cls = self.registry.layers.get(type_name)
         if cls is None:
             self.log.log(f"unknown layer type '{type_name}'", "error")
@@ -204,6 +206,7 @@ class Designer(QObject):
         name = self._edit(f"Add {type_name}", graph_edits.add_node, type_name, params, spot, after)
         if name:
             self.scene.select_names([name])
+            self.view.ensureVisible(self.scene.nodes[name].sceneBoundingRect(), 40, 40)
         return name
 
     def connect_nodes(self, source: str, target: str) -> None:

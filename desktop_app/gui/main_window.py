@@ -110,7 +110,8 @@ class MainWindow(QMainWindow):
         self.add_dock("palette", "Layers", designer.palette, Area.LeftDockWidgetArea)
         self.inspector_tabs = QTabWidget(self)
         self.inspector_tabs.addTab(_scrolling(designer.inspector), "Layer")
-        self.inspector_tabs.addTab(_scrolling(designer.training), "Training")
+        self.training_tab = _scrolling(designer.training)
+        self.inspector_tabs.addTab(self.training_tab, "Training")
         self.add_dock("inspector", "Inspector", self.inspector_tabs, Area.RightDockWidgetArea)
         self.add_dock("dataset", "Dataset", _scrolling(designer.dataset), Area.RightDockWidgetArea)
         self.tabifyDockWidget(self.docks["inspector"], self.docks["dataset"])
@@ -183,6 +184,7 @@ class MainWindow(QMainWindow):
         self.document.path_changed.connect(self._update_title)
         designer.validated.connect(self._show_validation)
         designer.node_selected.connect(lambda _name: self.docks["inspector"].raise_())
+        designer.palette.settings_requested.connect(self.show_training_setting)
         designer.dataset.failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
 
     # --- files ---------------------------------------------------------------------------------------
@@ -285,6 +287,16 @@ class MainWindow(QMainWindow):
 
     def _folder(self) -> str:
         return str(self.document.path.parent) if self.document.path else str(Path.home())
+
+    def show_training_setting(self, section: str) -> None:
+        """Bring the Inspector's Training tab forward with ``section``'s chooser in view and focused."""
+        dock = self.docks["inspector"]
+        dock.show()
+        dock.raise_()
+        self.inspector_tabs.setCurrentWidget(self.training_tab)
+        chooser = self.designer.training.chooser(section)
+        self.training_tab.ensureWidgetVisible(chooser)
+        chooser.setFocus()
 
     # --- window state -------------------------------------------------------------------------------
     def _display_name(self) -> str:

@@ -2,16 +2,21 @@
 
 Built from the registry alone (type_name, category, description), so a plugin's layer appears
 here with no GUI code. Drag an entry onto the canvas, or double-click it / press Enter to add it.
+Enter in the search box adds the best match (the name itself, then a name starting with the text),
+which is kept highlighted while typing. A search for a training setting ("loss", "adam") finds no
+layer, so the palette says where that setting lives instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import html
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QMimeData, QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QLabel,
     QLineEdit,
     QStyle,
     QStyledItemDelegate,
@@ -67,25 +72,41 @@ class PaletteTree(QTreeWidget):
 
 
 class PaletteWidget(QWidget):
-    """Search box over the tree; ``layer_chosen(type name)`` when the user picks an entry."""
+    """Search box over the tree; ``layer_chosen(type name)`` when the user picks an entry.
 
+    ``settings_keywords()`` gives, per training section ("loss", ...), the words that name it and
+    its types; a search that finds no layer but one of those points to the section.
+    """
+
+    # the type name of the entry the user picked
     layer_chosen = Signal(str)
+    # the training section ("loss", "optimizer", "schedule") a search pointed the user to
+    settings_requested = Signal(str)
 
-    def __init__(self, layer_types: Mapping[str, type], parent: QWidget | None = None) -> None:
+    def __init__(self, layer_types: Mapping[str, type], parent: QWidget | None = None,
+                 settings_keywords: Callable[[], Mapping[str, str]] = dict) -> None:
         super().__init__(parent)
+        self._settings_keywords = settings_keywords
         self.search = QLineEdit(self)
         self.search.setObjectName("palette_search")
         self.search.setPlaceholderText("Search layers…")
         self.search.setClearButtonEnabled(True)
+        self.hint = QLabel(self)
+        self.hint.setObjectName("palette_hint")
+        self.hint.setWordWrap(True)
+        self.hint.setTextFormat(Qt.TextFormat.RichText)
+        self.hint.linkActivated.connect(self.settings_requested)
+        self.hint.hide()
         self.tree = PaletteTree(self)
         self.tree.setObjectName("palette_tree")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.search)
+        layout.addWidget(self.hint)
         layout.addWidget(self.tree)
         self.set_layer_types(layer_types)
         self.search.textChanged.connect(self.filter)
-        self.search.returnPressed.connect(self._choose_first_visible)
+        self.search.returnPressed.connect(self._choose_best_match)
         self.tree.chosen.connect(self.layer_chosen)
 
     def set_layer_types(self, layer_types: Mapping[str, type]) -> None:
@@ -137,11 +158,53 @@ class PaletteWidget(QWidget):
                 item.setHidden(hidden)
                 shown += not hidden
             group.setHidden(shown == 0)
+        best = self.best_match()
+        self.tree.setCurrentItem(self._item(best) if best else None)
+        self._show_hint(text.strip(), best)
 
-    def _choose_first_visible(self) -> None:
-        visible = self.type_names(visible_only=True)
-        if visible:
-            self.layer_chosen.emit(visible[0])
+    def best_match(self) -> str | None:
+        """The entry Enter adds: the name typed, else the first name starting with the text, else
+        the first entry shown (its category or description matched); None for an empty search."""
+        query = self.search.text().strip().lower()
+        shown = self.type_names(visible_only=True)
+        if not query or not shown:
+            return None
+        for fits in (str.__eq__, str.startswith):
+            for name in shown:
+                if fits(name.lower(), query):
+                    return name
+        return shown[0]
+
+    def settings_section(self) -> str | None:
+        """The training section whose words hold every word of the search (first one wins)."""
+        words = self.search.text().lower().split()
+        for section, keywords in self._settings_keywords().items():
+            if words and all(word in keywords.lower() for word in words):
+                return section
+        return None
+
+    def _show_hint(self, text: str, best: str | None) -> None:
+        if best or not text:
+            self.hint.hide()
+            return
+        section, quoted = self.settings_section(), f"“{html.escape(text)}”"
+        if section is None:
+            self.hint.setText(f"No layer matches {quoted}.")
+        else:
+            self.hint.setText(f"{quoted} is not a layer: the {section} is set in the Training tab of "
+                              f"the Inspector. <a href=\"{section}\">Show it</a> (or press Enter).")
+        self.hint.show()
+
+    def _item(self, type_name: str) -> QTreeWidgetItem | None:
+        found = self.tree.findItems(type_name, Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive)
+        return next((item for item in found if item.data(0, TYPE_ROLE) == type_name), None)
+
+    def _choose_best_match(self) -> None:
+        best = self.best_match()
+        if best:
+            self.layer_chosen.emit(best)
+        elif (section := self.settings_section()) is not None:
+            self.settings_requested.emit(section)
 
 
 def _category_order(category: str) -> tuple[int, str]:

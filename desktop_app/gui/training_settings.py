@@ -17,6 +17,15 @@ SECTIONS = (("loss", "losses", "Loss"), ("optimizer", "optimizers", "Optimizer")
             ("schedule", "schedules", "Learning-rate schedule"))
 
 
+def section_keywords(registry: Registry) -> dict[str, str]:
+    """Per section, the words a user may search for it by: its title and its types' names."""
+    keywords = {}
+    for section, kind, title in SECTIONS:
+        names = " ".join(registry.table(kind))
+        keywords[section] = f"{title} {names} {names.replace('_', ' ')}"
+    return keywords
+
+
 class TrainingSettingsPanel(QWidget):
     """Edits the project's ``training`` section; emits edits, never writes the project itself."""
 
@@ -48,6 +57,10 @@ class TrainingSettingsPanel(QWidget):
         QVBoxLayout(box).addWidget(self.loop)
         layout.addWidget(box)
         layout.addStretch(1)
+
+    def chooser(self, section: str) -> QWidget:
+        """The type chooser of ``section`` ("loss", ...), for pointing the user to it."""
+        return self.components[section].chooser
 
     def show_training(self, training: dict[str, Any]) -> None:
         """Show the project's ``training`` JSON section."""

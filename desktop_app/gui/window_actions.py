@@ -1,7 +1,9 @@
 """The window's actions (menu entries, toolbar buttons, shortcuts), created in one place.
 
 Shortcuts use QKeySequence.StandardKey where Qt defines one, so they follow the platform
-(Ctrl+Z / Cmd+Z, Ctrl+Shift+Z or Ctrl+Y for redo, Delete or Backspace, ...).
+(Ctrl+Z / Cmd+Z, Ctrl+Y for redo on Windows and Ctrl+Shift+Z elsewhere, Delete or Backspace, ...).
+A platform binding that another action claims is dropped: Linux desktops bind Ctrl+D to Delete too,
+and Qt fires neither of two actions that share a key.
 """
 
 from __future__ import annotations
@@ -47,8 +49,9 @@ class WindowActions:
         _decorate(self.redo, "redo", Key.Redo)
         self.delete = _action(parent, "&Delete", "delete", Key.Delete,
                               "Delete the selected nodes and connections")
-        self.delete.setShortcuts([*self.delete.shortcuts(), QKeySequence("Backspace")])
         self.duplicate = _action(parent, "D&uplicate", "duplicate", "Ctrl+D", "Duplicate the selected nodes")
+        delete_keys = [*self.delete.shortcuts(), QKeySequence("Backspace")]
+        self.delete.setShortcuts([key for key in delete_keys if key not in self.duplicate.shortcuts()])
         self.select_all = _action(parent, "Select &All", "", Key.SelectAll)
         self.auto_layout = _action(parent, "&Auto-layout", "layout", "Ctrl+L",
                                    "Arrange the nodes top to bottom")

@@ -113,5 +113,5 @@ def test_optional_parameter_switches_between_auto_and_a_value(qtbot):
 
 def test_tooltips_say_what_is_accepted(qtbot):
     form, _ = make_form(qtbot)
-    assert "range 1 .. 4096" in form.editors["units"].toolTip()
-    assert "2 whole numbers" in form.editors["kernel"].toolTip()
+    assert form.editors["units"].toolTip() == "Outputs.\nA whole number from 1 to 4,096."
+    assert form.editors["kernel"].toolTip().endswith("2 whole numbers, each 1 or more.")

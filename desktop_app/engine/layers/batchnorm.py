@@ -22,8 +22,9 @@ class BatchNorm(Layer):
     description = "Normalizes each feature or channel over the batch, then rescales it (faster training)."
     schema = schema(
         ParamSpec("momentum", "float", 0.9,
-                  "running average: new = momentum·old + (1 − momentum)·batch (PyTorch's momentum is "
-                  "1 − this)", minimum=0.0, maximum=1.0),
+                  "how slowly the averages used for predictions follow the batches: "
+                  "new = momentum·old + (1 − momentum)·batch (PyTorch's momentum is 1 − this)",
+                  minimum=0.0, maximum=1.0),
         ParamSpec("epsilon", "float", 1e-5, "added to the variance to avoid dividing by zero",
                   minimum=1e-12),
     )

@@ -34,7 +34,8 @@ class Reshape(Layer):
     category = "Reshape"
     description = "Rearranges each sample into target_shape (one entry may be -1: inferred)."
     schema = schema(
-        ParamSpec("target_shape", "int_tuple", (1, 8, 8), "new shape of one sample, batch excluded",
+        ParamSpec("target_shape", "int_tuple", (1, 8, 8),
+                  "new shape of one sample, batch excluded; one entry may be -1 (worked out from the others)",
                   minimum=-1, required=True),
     )
 

@@ -6,7 +6,7 @@ The scene never edits the project. It shows what ``sync`` gives it and reports w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QPen
@@ -56,11 +56,13 @@ class GraphScene(QGraphicsScene):
         for edge in self.edges:
             self.removeItem(edge)
         self.edges = []
+        closing = cycle_edges({name: item.view.inputs for name, item in self.nodes.items()})
         for target in self.nodes.values():
             for slot, source_name in enumerate(target.view.inputs):
                 source = self.nodes.get(source_name)
                 if source is not None:
-                    edge = EdgeItem(source, target, slot, source.view.shape_text)
+                    in_cycle = (source_name, target.name) in closing
+                    edge = EdgeItem(source, target, slot, source.view.shape_text, in_cycle)
                     self.addItem(edge)
                     self.edges.append(edge)
         # Room around the nodes, so the canvas can be panned past them in every direction.
@@ -168,3 +170,28 @@ class GraphScene(QGraphicsScene):
         while y < rect.bottom():
             painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
             y += GRID_STEP
+
+
+def cycle_edges(inputs: Mapping[str, Sequence[str]]) -> set[tuple[str, str]]:
+    """The connections (source, target) whose target feeds its source again: each is on a cycle."""
+    consumers: dict[str, list[str]] = {name: [] for name in inputs}
+    for target, sources in inputs.items():
+        for source in sources:
+            if source in consumers:
+                consumers[source].append(target)
+    on_cycle = set()
+    for target, sources in inputs.items():
+        fed = _reachable(target, consumers)
+        on_cycle |= {(source, target) for source in sources if source in fed}
+    return on_cycle
+
+
+def _reachable(start: str, consumers: Mapping[str, Sequence[str]]) -> set[str]:
+    seen: set[str] = set()
+    stack = [start]
+    while stack:
+        for name in consumers[stack.pop()]:
+            if name not in seen:
+                seen.add(name)
+                stack.append(name)
+    return seen

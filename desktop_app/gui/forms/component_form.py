@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
 
 from .schema_form import SchemaForm
+from .wheel_guard import wheel_only_when_focused
 
 
 class ComponentForm(QWidget):
@@ -22,6 +23,7 @@ class ComponentForm(QWidget):
     def __init__(self, types: Mapping[str, type], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.chooser = QComboBox(self)
+        wheel_only_when_focused(self.chooser)
         self._form_type: str | None = None
         self.set_types(types)
         self.description = QLabel(self)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ...engine.errors import ConfigError
 from ...engine.schema import ParamSpec
+from .wheel_guard import wheel_only_when_focused
 
 INT_LIMIT = 2**31 - 1
 _INT_LIST = QRegularExpression(r"^\s*\d+(\s*,\s*\d+)*\s*,?\s*$")
@@ -45,20 +46,49 @@ def make_editor(spec: ParamSpec, parent: QWidget | None = None, is_path: bool = 
 
 
 def describe(spec: ParamSpec) -> str:
-    """The tooltip text: the spec's doc and the values it accepts."""
-    parts = [spec.doc] if spec.doc else []
-    if spec.minimum is not None or spec.maximum is not None:
-        low = "-inf" if spec.minimum is None else _plain(spec.minimum)
-        high = "inf" if spec.maximum is None else _plain(spec.maximum)
-        parts.append(f"range {low} .. {high}")
-    if spec.kind == "int_tuple":
-        parts.append("whole numbers separated by commas" if spec.length is None
-                     else f"{spec.length} whole numbers")
+    """The tooltip text: what the value does (the spec's doc), then what may be entered, in words."""
+    parts = [_sentence(spec.doc)] if spec.doc else []
+    accepted = _accepted(spec)
+    if accepted:
+        parts.append(accepted)
     return "\n".join(parts)
 
 
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "?")) else ".")
+
+
+def _accepted(spec: ParamSpec) -> str:
+    """What may be entered, as a sentence ("A whole number, 1 or more."); "" for choices and text."""
+    if spec.kind not in ("int", "float", "int_tuple"):
+        return ""
+    bounds = _bounds(spec)
+    if spec.kind == "int_tuple":
+        what = "Whole numbers separated by commas" if spec.length is None else f"{spec.length} whole numbers"
+        return f"{what}, each {bounds}." if bounds else f"{what}."
+    what = "A whole number" if spec.kind == "int" else "A number"
+    if bounds.startswith("from"):
+        return f"{what} {bounds}."
+    return f"{what}, {bounds}." if bounds else f"{what}."
+
+
+def _bounds(spec: ParamSpec) -> str:
+    low, high = spec.minimum, spec.maximum
+    if low is not None and high is not None:
+        return f"from {_plain(low)} to {_plain(high)}"
+    if low is not None:
+        return f"{_plain(low)} or more"
+    if high is not None:
+        return f"{_plain(high)} or less"
+    return ""
+
+
 def _plain(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else str(number)
+    """1 not 1.0, 1,000,000 not 1000000, 1e-12 not 0.000000000001."""
+    if float(number).is_integer():
+        return f"{int(number):,}"
+    return f"{number:g}"
 
 
 def _int_bounds(spec: ParamSpec) -> tuple[int, int]:
@@ -86,6 +116,7 @@ class IntEditor(CompactSpinBox):
         super().__init__(parent)
         self.setRange(*_int_bounds(spec))
         self.setKeyboardTracking(False)
+        wheel_only_when_focused(self)
         self.valueChanged.connect(self._emit)
 
     def set_value(self, value: Any) -> None:
@@ -154,6 +185,7 @@ class ChoiceEditor(QComboBox):
     def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.addItems(list(spec.choices))
+        wheel_only_when_focused(self)
         self.activated.connect(lambda index: self.committed.emit(self.itemText(index)))
 
     def set_value(self, value: Any) -> None:
@@ -261,6 +293,7 @@ class FixedTupleEditor(QWidget):
             box = CompactSpinBox(self)
             box.setRange(*_int_bounds(spec))
             box.setKeyboardTracking(False)
+            wheel_only_when_focused(box)
             box.valueChanged.connect(self._emit)
             layout.addWidget(box)
             self.boxes.append(box)
