@@ -119,9 +119,11 @@ def test_bad_data_is_named_before_training(project_file, tmp_path):
     assert "epoch" not in line
 
 
-def test_ctrl_c_stops_after_the_batch_and_still_saves(tmp_path):
+def test_ctrl_c_before_the_first_epoch_ends_saves_nothing_and_exits_130(tmp_path):
+    """Stopped before any epoch completed, a run has nothing worth replacing the folder with."""
     out = tmp_path / "out"
-    command = cli_command("train", example_path("digits_cnn"), "--epochs", 10_000, "--out", out)
+    command = cli_command("train", example_path("digits_cnn"), "--epochs", 10_000, "--batch-size", 1,
+                          "--out", out)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env(tmp_path))
     try:
         seen = b""
@@ -133,10 +135,11 @@ def test_ctrl_c_stops_after_the_batch_and_still_saves(tmp_path):
         stdout, stderr = process.communicate(timeout=120)
     finally:
         process.kill()
-    assert process.returncode == 0, stderr.decode()
+    assert process.returncode == 130, stderr.decode()
     assert b"stopping after this batch" in seen + stderr
-    assert b"(stopped)" in stdout or b"no epoch completed (stopped)" in stdout
-    assert (out / "weights.npz").is_file() and (out / "history.csv").is_file()
+    assert b"no epoch completed (stopped)" in stdout
+    assert f"interrupted: nothing saved, {out} is unchanged".encode() in stderr
+    assert not out.exists()
 
 
 @pytest.fixture
