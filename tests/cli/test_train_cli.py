@@ -54,6 +54,21 @@ def test_train_writes_weights_history_and_matches_an_in_process_run(project_file
     assert float(rows[-1]["loss"]) == pytest.approx(history.epochs[-1].loss, rel=1e-12)
     record = json.loads((out / "weights.data.json").read_text())
     assert record["class_names"] == ["class 0", "class 1"]
+    manifest = json.loads((out / "run.json").read_text())
+    assert (manifest["ended"], manifest["weights_epoch"], manifest["diverged"]) == ("completed", 3, None)
+    assert "warning" not in result.stderr
+
+
+def test_a_diverging_run_completes_with_a_warning_and_a_flag(tmp_path):
+    out = tmp_path / "out"
+    result = run_cli("train", example_path("spiral_mlp"), "--lr", 1e6, "--epochs", 3, "--out", out, "--quiet",
+                     home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "(completed, diverged at epoch 1)" in result.stdout
+    [warning] = result.stderr.splitlines()
+    assert warning.startswith("warning: the loss diverged at epoch 1: ")
+    assert "times the best so far" in warning
+    assert json.loads((out / "run.json").read_text())["diverged"]["epoch"] == 1
 
 
 def test_overrides_and_default_output_folder(project_file, tmp_path):
