@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 STAGING_PREFIX = ".fileset-"
@@ -55,7 +55,7 @@ def replace_files(folder: str | os.PathLike, files: Mapping[str, bytes]) -> None
         raise
 
 
-def check_replaceable(folder: Path, names: object) -> None:
+def check_replaceable(folder: Path, names: Iterable[str]) -> None:
     """Refuse a set whose target names are taken by something that is not a file (a folder)."""
     for name in names:
         target = folder / name

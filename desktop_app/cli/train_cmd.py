@@ -18,6 +18,7 @@ import os
 import sys
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from ..engine.callbacks import BatchEvent, EpochEvent, History, RunInfo, RunResult
@@ -38,6 +39,7 @@ from .errors import EXIT_INTERRUPTED, CliError
 from .interrupts import stop_on_interrupt
 
 RUNS_FOLDER = "runs"
+Weights = dict[str, np.ndarray]
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -102,7 +104,7 @@ def run_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def trained_weights(run: Run, history: History, epoch_end: EpochEndWeights) -> tuple[dict, int]:
+def trained_weights(run: Run, history: History, epoch_end: EpochEndWeights) -> tuple[Weights, int]:
     """The weights to save and the epoch they are from: a stopped run's last completed epoch (not
     the batches of the next one it had begun), early stopping's best epoch when it restored it."""
     if history.reason == "stopped":
@@ -112,7 +114,7 @@ def trained_weights(run: Run, history: History, epoch_end: EpochEndWeights) -> t
     return run.model.get_weights(), history.best_epoch if restored else history.epochs[-1].epoch
 
 
-def save_results(out: Path, run: Run, project_file: str, weights: dict, history: History, ended: str,
+def save_results(out: Path, run: Run, project_file: str, weights: Weights, history: History, ended: str,
                  weights_epoch: int | None) -> None:
     """Create ``out`` and replace the run's files in it as one set."""
     try:
@@ -123,6 +125,9 @@ def save_results(out: Path, run: Run, project_file: str, weights: dict, history:
         save_run(out, weights, run.preprocessing, history, project_file, ended, weights_epoch)
     except FileSetError as error:
         raise CliError(f"--out: {error}") from None
+    except OSError as error:
+        raise CliError(f"--out: cannot write the run's files to {out} ({error.strerror}); the folder "
+                       "keeps its previous files") from None
 
 
 def warn_if_another_project(out: Path, project_file: Path) -> None:
@@ -185,7 +190,7 @@ class EpochEndWeights:
 
     def __init__(self) -> None:
         self.model: Model | None = None
-        self.weights: dict = {}
+        self.weights: Weights = {}
 
     def on_epoch_end(self, event: EpochEvent) -> None:
         assert self.model is not None

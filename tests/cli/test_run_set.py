@@ -3,6 +3,7 @@ unwritable name, another project's run in the folder."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app import file_set
 from desktop_app.cli import main
 from desktop_app.file_set import JOURNAL, recover
 from desktop_app.fileio import load_weights
@@ -81,6 +83,23 @@ def test_a_folder_where_history_csv_goes_fails_and_keeps_the_old_set(project_fil
                           f"--out: {out / 'history.csv'} is a folder")
     assert {name: (out / name).read_bytes() for name in before} == before
     assert sorted(os.listdir(out)) == sorted(["history.csv", *before])
+
+
+def test_a_full_disk_during_the_save_keeps_the_old_set(project_file, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out"
+    assert main(["train", str(project_file), "--out", str(out), "--quiet"]) == 0
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+
+    def disk_full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(file_set, "_write_synced", disk_full)
+    capsys.readouterr()
+    assert main(["train", str(project_file), "--out", str(out), "--quiet", "--seed", "1"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: --out: cannot write the run's files to {out} (No space left on device); the folder keeps "
+        "its previous files"]
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
 
 
 def test_reusing_a_folder_of_another_project_says_so(project_file, tmp_path, capsys):
