@@ -70,3 +70,17 @@ def test_ctrl_c_while_the_commands_are_imported_exits_130(monkeypatch, capsys):
     assert code == 130
     captured = capsys.readouterr()
     assert captured.err == "interrupted\n" and captured.out == ""
+
+
+def test_a_ctrl_c_after_the_command_ended_cannot_print_a_traceback(monkeypatch):
+    """A late second press while the interpreter shuts down ends it quietly: SIGINT is back to the
+    system default once the command is done."""
+    monkeypatch.setattr(cli, "main", lambda: 130)
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            cli.run()
+        assert exit_.value.code == 130
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGINT, previous)
