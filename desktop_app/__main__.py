@@ -1,7 +1,5 @@
 """``python -m desktop_app`` runs the same command line as ``backprop-studio``."""
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import io
 import os
+import secrets
 import stat
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Mapping
@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import safetensors
+
+from .file_set import finish_switch
 
 # What the safetensors export writes into the file's metadata, and the newest version we read.
 SAFETENSORS_FORMAT = "backprop-studio-weights"
@@ -32,13 +34,16 @@ def atomic_write(path: str | os.PathLike, write: Callable[[io.BufferedWriter], N
 
     A crash or a full disk mid-write leaves the old file (or none), never a half-written one.
     The file keeps the permissions of the one it replaces; a new file gets the usual
-    ``0o666 & ~umask`` (the temp file alone would make it private, 0o600).
+    ``0o666 & ~umask`` (the temp file is private, 0o600, until it is complete).
     """
     target = Path(path)
     mode = _mode_for(target)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    # The name is chosen before the file exists, so the cleanup below also covers an interrupt
+    # (Ctrl-C) that lands just after the file was created (``mkstemp`` would leave it behind).
+    tmp = target.parent / f".{target.name}.{secrets.token_hex(8)}.tmp"
     try:
-        with os.fdopen(fd, "wb") as handle:
+        descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
@@ -70,16 +75,33 @@ def _current_umask() -> int:
 
 def save_weights_npz(path: str | os.PathLike, weights: Mapping[str, np.ndarray]) -> None:
     """Save arrays keyed ``node/param`` to an uncompressed .npz, atomically."""
-    arrays = {key: np.ascontiguousarray(value) for key, value in weights.items()}
-    atomic_write(path, lambda handle: np.savez(handle, **arrays))
+    atomic_write(path, lambda handle: _write_npz(handle, weights))
+
+
+def weights_npz_bytes(weights: Mapping[str, np.ndarray]) -> bytes:
+    """The .npz file ``save_weights_npz`` writes, in memory (for a set of files written together)."""
+    buffer = io.BytesIO()
+    _write_npz(buffer, weights)
+    return buffer.getvalue()
+
+
+def _write_npz(handle: io.IOBase, weights: Mapping[str, np.ndarray]) -> None:
+    np.savez(handle, **{key: np.ascontiguousarray(value) for key, value in weights.items()})
 
 
 def load_weights(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """Read a weights file by its suffix: ``.safetensors``, else ``.npz``; keys ``node/param``.
 
-    The one loader behind every ``--weights`` option, the window and the exports.
+    The one loader behind every ``--weights`` option, the window and the exports. A save of a
+    file set into the same folder that was interrupted after its commit point is finished first
+    (``file_set.finish_switch``), so the weights are read beside the files they were saved with.
     """
     source = Path(path)
+    try:
+        finish_switch(source.parent)
+    except OSError as error:
+        raise WeightsFileError(f"{source}: an interrupted save in its folder cannot be finished "
+                               f"({error.strerror})") from None
     if not source.is_file():
         raise WeightsFileError(f"{source}: weights file not found")
     if source.suffix.lower() == ".safetensors":

@@ -174,3 +174,22 @@ def test_a_missing_or_folder_path_is_not_found(tmp_path) -> None:
     refused(tmp_path / "nowhere.npz", "weights file not found")
     (tmp_path / "folder.npz").mkdir()
     refused(tmp_path / "folder.npz", "weights file not found")
+
+
+def test_an_interrupt_just_after_the_temp_file_is_created_leaves_nothing_behind(tmp_path, monkeypatch):
+    """Ctrl-C can land between creating the temp file and the code that would clean it up."""
+    target = tmp_path / "out.txt"
+    target.write_text("before")
+    real_open = os.open
+
+    def created_then_interrupted(path, *args, **kwargs):
+        descriptor = real_open(path, *args, **kwargs)
+        os.close(descriptor)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "open", created_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write_text(target, "after")
+    monkeypatch.undo()
+    assert os.listdir(tmp_path) == ["out.txt"]
+    assert target.read_text() == "before"

@@ -12,11 +12,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from .. import __version__
-from .errors import CliError
+from .errors import EXIT_INTERRUPTED, CliError
 from .parsing import CliParser, examples
 
 COMMAND_MODULES = ("gui", "train", "predict", "export", "gradcheck", "examples", "datasets", "plugins")
@@ -65,8 +67,17 @@ def _subcommand_parsers(parser: argparse.ArgumentParser) -> list[argparse.Argume
     return found
 
 
+def run() -> NoReturn:
+    """The program: ``main()``, then exit with its code. A Ctrl-C that lands while the interpreter
+    shuts down (a late second press) ends the process quietly instead of printing a traceback."""
+    code = main()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    sys.exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; the exit code: 0 success, 2 bad input, 1 a failure or a closed output pipe."""
+    """Run one command; the exit code: 0 success, 2 bad input, 1 a failure or a closed output pipe,
+    130 interrupted (Ctrl-C)."""
     try:
         try:
             return _dispatch(argv)
@@ -74,6 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.flush()  # a closed pipe shows here (also after --help), not at interpreter exit
     except BrokenPipeError:
         return _quiet_broken_pipe()
+    except KeyboardInterrupt:  # also while the commands' modules are still being imported
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _dispatch(argv: Sequence[str] | None) -> int:
@@ -91,9 +105,6 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         return int(func(args) or 0)
     except BrokenPipeError:
         raise  # not a user error: main() ends quietly
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
     except Exception as error:  # one clear line for the user; the traceback on request
         if args.debug:
             raise

@@ -1,4 +1,7 @@
-"""The error a command raises for bad input: printed as one line, exit code 2."""
+"""The error a command raises for bad input (printed as one line, exit code 2), and the exit
+code of a command the user interrupted (130, as shells report a Ctrl-C)."""
+
+EXIT_INTERRUPTED = 130
 
 
 class CliError(Exception):

@@ -45,6 +45,8 @@ def run_gradcheck(args: argparse.Namespace) -> int:
         raise CliError(f"--samples must be at least 1. Received: {args.samples}")
     if args.max_entries < 0:
         raise CliError(f"--max-entries must be 0 (all) or more. Received: {args.max_entries}")
+    if args.seed is not None and args.seed < 0:
+        raise CliError(f"--seed must be at least 0. Received: {args.seed}")
     if not args.tolerance > 0:
         raise CliError(f"--tolerance must be positive. Received: {args.tolerance}")
     project = load_project(project_file(args.project))

@@ -13,12 +13,12 @@ import os
 from pathlib import Path
 
 from ..paths import PACKAGE_DIR, RESOURCES
-from ..project import EXAMPLES, PROJECT_SUFFIX, Project, example_path, sidecar_path
+from ..project import EXAMPLES, PROJECT_SUFFIX, Project, example_path
+from ..project.run_outputs import RUN_FILES
+from ..project.run_outputs import WEIGHTS as WEIGHTS_FILE
 from .errors import CliError
 
 RUNS_FOLDER = "runs"
-WEIGHTS_FILE = "weights.npz"
-HISTORY_FILE = "history.csv"
 PROJECT_HELP = "a project file (.bps.json), or the name of a shipped example (see 'backprop-studio examples')"
 WEIGHTS_HELP = (f"trained weights (.npz or .safetensors); default: the latest run of PROJECT ({RUNS_FOLDER}/"
                 f"<project name>/{WEIGHTS_FILE}, where 'train' writes it, or the weights the window saved "
@@ -56,8 +56,7 @@ def can_hold_runs(folder: Path) -> bool:
 
 def run_outputs(out: Path) -> dict[Path, str]:
     """The files ``train`` writes into ``out``, each with the option that chose it."""
-    weights = out / WEIGHTS_FILE
-    return dict.fromkeys((weights, sidecar_path(weights), out / HISTORY_FILE), "--out")
+    return dict.fromkeys((out / name for name in RUN_FILES), "--out")
 
 
 def chosen_weights(option: str | None, project: Project, project_path: Path, given: str) -> Path:

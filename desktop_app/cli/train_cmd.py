@@ -1,11 +1,13 @@
 """``backprop-studio train PROJECT``: train headless with a progress bar, save weights and history.
 
 Writes ``weights.npz`` (keyed ``node/param``), ``weights.data.json`` (the input scaler and class
-names ``predict`` needs) and ``history.csv`` (one row per epoch) to ``--out``, by default
-``runs/<project name>/`` beside the project file or, for a shipped example or a read-only folder,
-in the current folder (``desktop_app.cli.locations``). No output may replace a file the run reads
-(``--weights``, the project, its data). The project file itself is not changed.
-The first Ctrl-C stops the run after the current batch and still saves; a second one aborts.
+names ``predict`` needs), ``history.csv`` (one row per epoch) and ``run.json`` (the manifest) to
+``--out``, by default ``runs/<project name>/`` beside the project file or, for a shipped example
+or a read-only folder, in the current folder (``desktop_app.cli.locations``), as one set: however
+the command ends, the folder holds the previous run's files or this run's, never a mix. No output
+may replace a file the run reads (``--weights``, the project, its data). The project file itself
+is not changed. The first Ctrl-C stops the run after the current batch and saves the
+weights of the last completed epoch (exit code 130); a second one aborts and saves nothing.
 A NaN or infinite loss saves the last finite weights and the history so far, then fails. The
 folder is created only when there is something to write: a failed run leaves none behind.
 """
@@ -15,32 +17,34 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import signal
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from ..engine.callbacks import BatchEvent, EpochEvent, History, RunInfo, RunResult
 from ..engine.control import TrainingControl
 from ..engine.errors import NonFiniteLossError
+from ..engine.graph import Model
+from ..file_set import FileSetError
 from ..plugin_manager import current_registry
-from ..project import Run, RunOverrides, build_run, load_project, save_trained
-from ..project.history import write_history_csv
-from .errors import CliError
-from .inputs import project_inputs, refuse_overwrite, weights_inputs
-from .locations import (
-    HISTORY_FILE,
-    PROJECT_HELP,
-    RUNS_FOLDER,
-    WEIGHTS_FILE,
-    project_file,
-    run_folder,
-    run_outputs,
+from ..project import Run, RunOverrides, build_run, load_project
+from ..project.run_outputs import (
+    HISTORY,
+    WEIGHTS,
+    check_run_folder,
+    project_identity,
+    read_manifest,
+    save_run,
 )
+from .errors import EXIT_INTERRUPTED, CliError
+from .inputs import project_inputs, refuse_overwrite, weights_inputs
+from .interrupts import stop_on_interrupt
+from .locations import PROJECT_HELP, RUNS_FOLDER, project_file, run_folder, run_outputs
 from .parsing import examples
+
+Weights = dict[str, np.ndarray]
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -80,35 +84,71 @@ def run_train(args: argparse.Namespace) -> int:
     inputs = weights_inputs(Path(args.weights)) if args.weights else {}
     refuse_overwrite(run_outputs(out), {**inputs, **project_inputs(project, current_registry())},
                      remedy="pass --out DIR to write this run's results elsewhere")
+    warn_if_another_project(out, project_path)
     control = TrainingControl()
     progress = Progress(disable=args.quiet)
+    epoch_end = EpochEndWeights()
     overrides = RunOverrides(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
                              seed=args.seed, shuffle=False if args.no_shuffle else None, weights=args.weights)
-    run = build_run(project, overrides, callbacks=[progress], control=control)
+    run = build_run(project, overrides, callbacks=[progress, epoch_end], control=control)
+    epoch_end.model = run.model
     with stop_on_interrupt(control):
         try:
             history = run.fit()
         except NonFiniteLossError as error:
-            weights, history_file = save_results(out, run, progress.history or History())
-            raise CliError(f"{error}; saved those weights to {weights} and the history so far to "
-                           f"{history_file}") from None
-    weights, history_file = save_results(out, run, history)
+            history = progress.history or History()
+            save_results(out, run, project_path, run.model.get_weights(), history, "non_finite", None)
+            raise CliError(f"{error}; saved those weights to {out / WEIGHTS} and the history so far to "
+                           f"{out / HISTORY}") from None
     print(summary(history))
-    print(f"weights: {weights}")
-    print(f"history: {history_file}")
+    if history.reason == "stopped" and not history.epochs:
+        print(f"interrupted: nothing saved, {out} is unchanged", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    weights, weights_epoch = trained_weights(run, history, epoch_end)
+    save_results(out, run, project_path, weights, history, history.reason, weights_epoch)
+    if history.divergence is not None:
+        print(f"warning: {history.divergence.describe()}", file=sys.stderr)
+    print(f"weights: {out / WEIGHTS}")
+    print(f"history: {out / HISTORY}")
+    if history.reason == "stopped":
+        print(f"interrupted: saved the weights of epoch {weights_epoch}, the last completed one",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
     return 0
 
 
-def save_results(out: Path, run: Run, history: History) -> tuple[Path, Path]:
-    """Create ``out`` and write the weights (with their preprocessing record) and the history."""
+def trained_weights(run: Run, history: History, epoch_end: EpochEndWeights) -> tuple[Weights, int]:
+    """The weights to save and the epoch they are from: a stopped run's last completed epoch (not
+    the batches of the next one it had begun), early stopping's best epoch when it restored it."""
+    if history.reason == "stopped":
+        return epoch_end.weights, history.epochs[-1].epoch
+    settings = run.fit_kwargs.get("early_stopping")
+    restored = settings is not None and settings.restore_best_weights and history.best_epoch is not None
+    return run.model.get_weights(), history.best_epoch if restored else history.epochs[-1].epoch
+
+
+def save_results(out: Path, run: Run, project_path: Path, weights: Weights, history: History, ended: str,
+                 weights_epoch: int | None) -> None:
+    """Create ``out`` and replace the run's files in it as one set."""
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise CliError(f"--out: cannot create the folder {out} ({error.strerror})") from None
-    weights, history_file = out / WEIGHTS_FILE, out / HISTORY_FILE
-    save_trained(weights, run.model, run.preprocessing)
-    write_history_csv(history_file, history)
-    return weights, history_file
+    try:
+        save_run(out, weights, run.preprocessing, history, project_path, ended, weights_epoch)
+    except FileSetError as error:
+        raise CliError(f"--out: {error}") from None
+    except OSError as error:
+        raise CliError(f"--out: cannot write the run's files to {out} ({error.strerror}); the folder "
+                       "keeps its previous files") from None
+
+
+def warn_if_another_project(out: Path, project_path: Path) -> None:
+    """Say so when ``out`` holds a run of another project, which this run will replace."""
+    previous = read_manifest(out)
+    if previous is not None and previous.get("project") != project_identity(project_path):
+        print(f"warning: {out} holds a run of another project ({previous.get('project')}); "
+              "this run replaces it", file=sys.stderr)
 
 
 def check_out_dir(out: Path) -> None:
@@ -116,6 +156,10 @@ def check_out_dir(out: Path) -> None:
     if out.exists():
         if not out.is_dir():
             raise CliError(f"--out: {out} exists and is not a folder")
+        try:
+            check_run_folder(out)
+        except FileSetError as error:
+            raise CliError(f"--out: {error}") from None
         writable = out
     else:
         writable = next(folder for folder in out.parents if folder.exists())
@@ -144,24 +188,20 @@ def summary(history: History) -> str:
     last = history.epochs[-1]
     values = "  ".join(f"{name} {value:.4g}" for name, value in last.logs.items())
     best = f", best epoch {history.best_epoch}" if history.best_epoch is not None else ""
-    return f"epoch {last.epoch}/{last.epochs} ({history.reason}{best})  {values}"
+    diverged = f", diverged at epoch {history.divergence.epoch}" if history.divergence is not None else ""
+    return f"epoch {last.epoch}/{last.epochs} ({history.reason}{best}{diverged})  {values}"
 
 
-@contextmanager
-def stop_on_interrupt(control: TrainingControl) -> Iterator[None]:
-    """First Ctrl-C: stop after the current batch (results are saved); second: abort."""
-    previous = signal.getsignal(signal.SIGINT)
+class EpochEndWeights:
+    """Keeps a copy of the weights as every epoch ends (``model`` is set once the run is built)."""
 
-    def request_stop(signum: int, frame: object) -> None:
-        print("\nstopping after this batch (Ctrl-C again to abort)", file=sys.stderr)
-        control.stop()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+    def __init__(self) -> None:
+        self.model: Model | None = None
+        self.weights: Weights = {}
 
-    signal.signal(signal.SIGINT, request_stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    def on_epoch_end(self, event: EpochEvent) -> None:
+        assert self.model is not None
+        self.weights = self.model.get_weights()
 
 
 class Progress:

@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .divergence import Divergence
+
 StopReason = Literal["completed", "stopped", "early_stopping", "error"]
 CALLBACK_METHODS = ("on_run_start", "on_batch_end", "on_epoch_end", "on_run_end")
 
@@ -96,11 +98,13 @@ class EpochEvent:
 
 @dataclass
 class History:
-    """Every completed epoch of a run, how the run ended, and early stopping's best epoch."""
+    """Every completed epoch of a run, how the run ended, early stopping's best epoch, and the
+    epoch where the loss diverged (see divergence.py), if it did."""
 
     epochs: list[EpochEvent] = field(default_factory=list)
     reason: StopReason | None = None
     best_epoch: int | None = None
+    divergence: Divergence | None = None
 
     def series(self, name: str) -> list[float]:
         """One logged value per epoch (``loss``, ``val_accuracy``, ``lr``, ...); KeyError if unknown."""

@@ -18,6 +18,7 @@ import numpy as np
 
 from .callbacks import CALLBACK_METHODS, BatchEvent, EpochEvent, History, RunInfo, RunResult, StopReason
 from .control import TrainingControl
+from .divergence import DivergenceWatch
 from .early_stopping import EarlyStopping, EarlyStoppingTracker
 from .errors import ConfigError, NonFiniteLossError
 from .fit_data import EpochOrder, prepare, split
@@ -160,6 +161,7 @@ class _Run:
         self.step = self.seen = 0
         self.lr = self.base_lr
         self.paused_seconds = 0.0
+        self.divergence = DivergenceWatch()
         self.hooks = {name: _bound(trainer.callbacks, name) for name in CALLBACK_METHODS}
         # Parameters are updated in place; gradients are looked up per batch because a layer may
         # rebind its ``grads`` entries instead of writing into them.
@@ -210,6 +212,9 @@ class _Run:
             if event is None:
                 return "stopped"
             history.epochs.append(event)
+            diverged = self.divergence.update(epoch, event.loss)
+            if history.divergence is None:
+                history.divergence = diverged
             stop_early = tracker is not None and tracker.update(epoch, event.logs, self.model.get_weights)
             _call(self.hooks["on_epoch_end"], event)
             if stop_early:
@@ -256,6 +261,8 @@ class _Run:
             value = loss.forward(output, ys[start:stop])
             if not math.isfinite(value):
                 raise self._non_finite(epoch, batch, "the loss")
+            if self.step == 0:
+                self.divergence.start(value)
             model.backward(loss.backward())
             grads, norms, global_norm = self._gradients(epoch, batch)
             optimizer.step(self.params, grads, lr, global_norm)

@@ -74,8 +74,12 @@ def sidecar_path(weights_path: str | os.PathLike) -> Path:
 def save_trained(weights_path: str | os.PathLike, model: Model, preprocessing: Preprocessing) -> None:
     """Write the model's weights and their preprocessing record, each atomically."""
     save_weights_npz(weights_path, model.get_weights())
-    text = json.dumps(preprocessing.to_json(), indent=1, allow_nan=False) + "\n"
-    atomic_write_text(sidecar_path(weights_path), text)
+    atomic_write_text(sidecar_path(weights_path), sidecar_text(preprocessing))
+
+
+def sidecar_text(preprocessing: Preprocessing) -> str:
+    """The ``<name>.data.json`` file's text."""
+    return json.dumps(preprocessing.to_json(), indent=1, allow_nan=False) + "\n"
 
 
 def load_preprocessing(weights_path: str | os.PathLike) -> Preprocessing | None:

@@ -6,7 +6,7 @@ import json
 
 from desktop_app.project import example_path, load_project, save_project
 
-from .cli_run import assert_one_line_error, run_cli
+from .cli_run import assert_one_line_error, main_error, run_cli
 
 # A drop-in plugin whose layer has a wrong derivative (twice ReLU's): forward is fine, backward is not.
 WRONG_GRADIENT_PLUGIN = '''
@@ -84,3 +84,8 @@ def test_seed_help_says_it_also_picks_the_samples_checked(tmp_path):
     text = " ".join(result.stdout.split())
     assert "seed of the initial weights and of the validation split, which decides the training samples " \
            "checked" in text
+
+
+def test_a_negative_seed_names_the_option(capsys):
+    assert main_error(capsys, "gradcheck", example_path("xor_mlp"), "--seed", -1) == (
+        "error: --seed must be at least 0. Received: -1")

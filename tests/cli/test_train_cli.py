@@ -54,6 +54,21 @@ def test_train_writes_weights_history_and_matches_an_in_process_run(project_file
     assert float(rows[-1]["loss"]) == pytest.approx(history.epochs[-1].loss, rel=1e-12)
     record = json.loads((out / "weights.data.json").read_text())
     assert record["class_names"] == ["class 0", "class 1"]
+    manifest = json.loads((out / "run.json").read_text())
+    assert (manifest["ended"], manifest["weights_epoch"], manifest["diverged"]) == ("completed", 3, None)
+    assert "warning" not in result.stderr
+
+
+def test_a_diverging_run_completes_with_a_warning_and_a_flag(tmp_path):
+    out = tmp_path / "out"
+    result = run_cli("train", example_path("spiral_mlp"), "--lr", 1e6, "--epochs", 3, "--out", out, "--quiet",
+                     home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "(completed, diverged at epoch 1)" in result.stdout
+    [warning] = result.stderr.splitlines()
+    assert warning.startswith("warning: the loss diverged at epoch 1: ")
+    assert "times the best so far" in warning
+    assert json.loads((out / "run.json").read_text())["diverged"]["epoch"] == 1
 
 
 def test_overrides_and_default_output_folder(project_file, tmp_path):
@@ -119,9 +134,11 @@ def test_bad_data_is_named_before_training(project_file, tmp_path):
     assert "epoch" not in line
 
 
-def test_ctrl_c_stops_after_the_batch_and_still_saves(tmp_path):
+def test_ctrl_c_before_the_first_epoch_ends_saves_nothing_and_exits_130(tmp_path):
+    """Stopped before any epoch completed, a run has nothing worth replacing the folder with."""
     out = tmp_path / "out"
-    command = cli_command("train", example_path("digits_cnn"), "--epochs", 10_000, "--out", out)
+    command = cli_command("train", example_path("digits_cnn"), "--epochs", 10_000, "--batch-size", 1,
+                          "--out", out)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env(tmp_path))
     try:
         seen = b""
@@ -133,10 +150,11 @@ def test_ctrl_c_stops_after_the_batch_and_still_saves(tmp_path):
         stdout, stderr = process.communicate(timeout=120)
     finally:
         process.kill()
-    assert process.returncode == 0, stderr.decode()
+    assert process.returncode == 130, stderr.decode()
     assert b"stopping after this batch" in seen + stderr
-    assert b"(stopped)" in stdout or b"no epoch completed (stopped)" in stdout
-    assert (out / "weights.npz").is_file() and (out / "history.csv").is_file()
+    assert b"no epoch completed (stopped)" in stdout
+    assert f"interrupted: nothing saved, {out} is unchanged".encode() in stderr
+    assert not out.exists()
 
 
 @pytest.fixture

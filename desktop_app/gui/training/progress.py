@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Q_ARG, QMetaObject, Qt
-from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QStyle
 
 from ...engine.callbacks import RunInfo
 from .bridge import Progress
@@ -45,7 +45,8 @@ def set_later(bar: QProgressBar, value: int) -> None:
 
 
 class ProgressDisplay:
-    """Two permanent status-bar widgets, shown while a run is on."""
+    """Permanent status-bar widgets: the bar and the text while a run is on, and a warning sign
+    (with its reason as tooltip) when the last run went wrong without failing, e.g. diverged."""
 
     def __init__(self, status_bar: QStatusBar) -> None:
         self.bar = QProgressBar(status_bar)
@@ -54,9 +55,16 @@ class ProgressDisplay:
         self.bar.setTextVisible(True)
         self.label = QLabel(status_bar)
         self.label.setObjectName("training_status")
+        self.warning = QLabel(status_bar)
+        self.warning.setObjectName("training_warning")
+        size = status_bar.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        icon = status_bar.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        self.warning.setPixmap(icon.pixmap(size, size))
+        status_bar.addPermanentWidget(self.warning)
         status_bar.addPermanentWidget(self.label)
         status_bar.addPermanentWidget(self.bar)
         self.bar.hide()
+        self.warning.hide()
         self._text = ""
         self._paused = False
         self._shown_at = 0.0
@@ -66,6 +74,7 @@ class ProgressDisplay:
         self.bar.setRange(0, 1)
         self.bar.setValue(0)
         self.bar.show()
+        self.warning.hide()
         self._shown_at = 0.0
         self._show("starting")
 
@@ -92,10 +101,13 @@ class ProgressDisplay:
         """Nothing to report (the trained weights were reset)."""
         self.finish("")
 
-    def finish(self, text: str) -> None:
+    def finish(self, text: str, warning: str = "") -> None:
+        """The run ended: ``text`` stays on show, beside the warning sign when ``warning`` is given."""
         self.bar.hide()
         self._paused = False
         self._show(text)
+        self.warning.setToolTip(warning)
+        self.warning.setVisible(bool(warning))
 
     def _show(self, text: str) -> None:
         self._text = text

@@ -235,7 +235,11 @@ class TrainingUI(QObject):
     def _finished(self, history: History) -> None:
         text = summary(history)
         self.window.log_panel.log(f"Training ended: {text}")
-        self.progress.finish(f"Trained: {text}")
+        warning = ""
+        if history.divergence is not None:
+            warning = f"Warning: {history.divergence.describe()}."
+            self.window.log_panel.log(warning, "warning")
+        self.progress.finish(f"Trained: {text}", warning)
 
     def _failed(self, text: str) -> None:
         self.progress.finish("Training failed")
