@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import safetensors
 
+from .array_sizes import ArraySizeError, check_array_file
+
 # What the safetensors export writes into the file's metadata, and the newest version we read.
 SAFETENSORS_FORMAT = "backprop-studio-weights"
 SAFETENSORS_FORMAT_VERSION = 1
@@ -88,7 +90,8 @@ def load_weights(path: str | os.PathLike) -> dict[str, np.ndarray]:
 
 
 def load_weights_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
-    """Load a weights .npz without pickle; a non-numeric array is refused with the key named."""
+    """Load a weights .npz without pickle; a non-numeric array, or one whose header claims more than
+    the file holds or the memory budget allows, is refused with the key named."""
     source = Path(path)
     with open(source, "rb") as handle:
         magic = handle.read(len(_NPY_MAGIC))
@@ -96,6 +99,10 @@ def load_weights_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
         raise WeightsFileError(f"{source}: holds a single array, not a .npz of named weights")
     if not magic.startswith(_ZIP_MAGIC):
         raise WeightsFileError(f"{source}: not a .npz weights file")
+    try:
+        check_array_file(source)
+    except ArraySizeError as error:
+        raise WeightsFileError(str(error)) from None
     try:
         with np.load(source, allow_pickle=False) as archive:
             return {key: _npz_array(archive, key, source) for key in archive.files}

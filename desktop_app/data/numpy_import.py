@@ -3,7 +3,8 @@
 ``np.load(..., allow_pickle=False)``: an array of Python objects would need pickle to load and is
 refused with the file and the array named; loading never runs code from the file. Complex arrays
 are refused too (training would drop their imaginary part), and a file that is not NumPy's is
-named as such before NumPy guesses at it.
+named as such before NumPy guesses at it. An array whose header claims more data than the file
+holds, or more memory than the budget, is refused before NumPy allocates it (``array_sizes``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..array_sizes import ArraySizeError, check_array_file
 from ..engine.schema import ParamSpec, schema
 from .dataset import Dataset
 from .errors import DataError
@@ -126,6 +128,10 @@ def _open(path: Path) -> np.ndarray | np.lib.npyio.NpzFile:
     if not magic.startswith((NPY_MAGIC, ZIP_MAGIC)):
         hint = "; for a CSV table use the dataset type 'csv'" if path.suffix.lower() in TEXT_SUFFIXES else ""
         raise DataError(f"{path}: not a NumPy file (expected an .npy array or an .npz archive){hint}")
+    try:
+        check_array_file(path)
+    except ArraySizeError as error:
+        raise DataError(str(error)) from None
     try:
         return np.load(path, allow_pickle=False)
     except ValueError as error:
