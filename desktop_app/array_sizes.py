@@ -32,7 +32,7 @@ def check_array_file(path: Path, budget: MemoryBudget | None = None) -> None:
         _check_npz(path, budget)
         return
     with open(path, "rb") as handle:
-        _check_npy(handle, path.stat().st_size, f"{path}", budget)
+        _check_npy(handle, path.stat().st_size, path, "the array", budget)
 
 
 def _check_npz(path: Path, budget: MemoryBudget) -> None:
@@ -42,19 +42,19 @@ def _check_npz(path: Path, budget: MemoryBudget) -> None:
         return
     with archive:
         for member in archive.infolist():
-            where = f"{path}: array '{member.filename.removesuffix('.npy')}'"
+            name = f"array '{member.filename.removesuffix('.npy')}'"
             if member.file_size > budget.limit:
-                raise ArraySizeError(f"{where} unpacks to {format_bytes(member.file_size)}, more than "
-                                     f"the limit of {budget.describe()}")
+                raise ArraySizeError(f"{path}: {name} unpacks to {format_bytes(member.file_size)}, more "
+                                     f"than the limit of {budget.describe()}")
             if member.filename.endswith(".npy"):
                 try:
                     with archive.open(member) as handle:
-                        _check_npy(handle, member.file_size, where, budget)
+                        _check_npy(handle, member.file_size, path, name, budget)
                 except (zipfile.BadZipFile, OSError, EOFError):
                     continue  # a damaged member: np.load names it
 
 
-def _check_npy(handle: IO[bytes], size: int, where: str, budget: MemoryBudget) -> None:
+def _check_npy(handle: IO[bytes], size: int, path: Path, name: str, budget: MemoryBudget) -> None:
     header = _read_header(handle)
     if header is None:
         return
@@ -63,12 +63,12 @@ def _check_npy(handle: IO[bytes], size: int, where: str, budget: MemoryBudget) -
         return  # pickled objects: np.load refuses them (allow_pickle=False)
     claimed = math.prod(shape) * dtype.itemsize
     held = size - handle.tell()
-    described = f"an array of shape {shape} and dtype {dtype} ({format_bytes(claimed)})"
+    described = f"shape {shape} and dtype {dtype} ({format_bytes(claimed)})"
     if claimed > held:
-        raise ArraySizeError(f"{where}: the header announces {described}, but the file holds only "
-                             f"{format_bytes(max(held, 0))} of data (truncated or corrupt)")
+        raise ArraySizeError(f"{path}: not a readable NumPy file (truncated or corrupt: {name} announces "
+                             f"{described}, but the file holds only {format_bytes(max(held, 0))} of it)")
     if claimed > budget.limit:
-        raise ArraySizeError(f"{where}: {described} is more than the limit of {budget.describe()}")
+        raise ArraySizeError(f"{path}: {name} of {described} is more than the limit of {budget.describe()}")
 
 
 def _read_header(handle: IO[bytes]) -> tuple[tuple[int, ...], np.dtype] | None:

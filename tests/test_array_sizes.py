@@ -36,8 +36,8 @@ def test_a_short_npy_claiming_a_big_array_is_refused_before_allocating(tmp_path)
     finally:
         tracemalloc.stop()
     assert str(caught.value) == (
-        f"{path}: the header announces an array of shape (100000000,) and dtype float32 (381.5 MiB), "
-        "but the file holds only 64 bytes of data (truncated or corrupt)"
+        f"{path}: not a readable NumPy file (truncated or corrupt: the array announces shape "
+        "(100000000,) and dtype float32 (381.5 MiB), but the file holds only 64 bytes of it)"
     )
     assert peak < 10 * 2**20
 
@@ -47,8 +47,9 @@ def test_an_npz_member_claiming_more_than_it_holds_is_named(tmp_path):
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("x.npy", npy_claiming((10**12,)))
         archive.writestr("y.npy", npy_claiming((16,)))
-    with pytest.raises(DataError, match=r"d\.npz: array 'x': the header announces an array of shape "
-                                        r"\(1000000000000,\) and dtype float32 \(3\.6 TiB\)"):
+    with pytest.raises(DataError, match=r"d\.npz: not a readable NumPy file \(truncated or corrupt: "
+                                        r"array 'x' announces shape \(1000000000000,\) and dtype "
+                                        r"float32 \(3\.6 TiB\)"):
         read_numpy_dataset(path)
 
 
@@ -56,7 +57,7 @@ def test_weights_claiming_more_than_they_hold_are_refused(tmp_path):
     path = tmp_path / "w.npz"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("hidden/kernel.npy", npy_claiming((10**6, 10**6)))
-    with pytest.raises(WeightsFileError, match=r"w\.npz: array 'hidden/kernel': the header announces"):
+    with pytest.raises(WeightsFileError, match=r"w\.npz: .*array 'hidden/kernel' announces shape"):
         load_weights(path)
 
 
@@ -65,11 +66,11 @@ def test_arrays_beyond_the_memory_budget_are_refused_with_the_limit(tmp_path, mo
     np.save(x_path, np.zeros((64, 1024), np.float32))  # 256 KiB
     save_weights_npz(weights_path, {"d/kernel": np.zeros((256, 256), np.float32)})
     monkeypatch.setenv(MEMORY_LIMIT_ENV, "100K")
-    with pytest.raises(DataError, match=r"x\.npy: an array of shape \(64, 1024\) and dtype float32 "
+    with pytest.raises(DataError, match=r"x\.npy: the array of shape \(64, 1024\) and dtype float32 "
                                         r"\(256\.0 KiB\) is more than the limit of 100\.0 KiB "
                                         rf"\(set by {MEMORY_LIMIT_ENV}\)"):
         read_numpy_samples(x_path)
-    with pytest.raises(WeightsFileError, match=r"array 'd/kernel' unpacks to 256\.\d KiB, more than the limit"):
+    with pytest.raises(WeightsFileError, match=r"array 'd/kernel' unpacks to 256\.\d KiB, more than"):
         load_weights(weights_path)
     monkeypatch.setenv(MEMORY_LIMIT_ENV, "1M")
     assert read_numpy_samples(x_path).shape == (64, 1024)
@@ -84,7 +85,7 @@ def test_predict_on_a_300_byte_npy_claiming_a_trillion_floats_fails_in_one_line(
     assert inputs.stat().st_size == 300
     result = run_cli("predict", example_path("xor_mlp"), "--weights", weights, inputs,
                      "-o", tmp_path / "out.csv", home=tmp_path)
-    assert_one_line_error(result, "big.npy: the header announces an array of shape (1000000000000,)",
-                          "the file holds only 172 bytes")
+    assert_one_line_error(result, "big.npy: not a readable NumPy file (truncated or corrupt: the array "
+                          "announces shape (1000000000000,)", "the file holds only 172 bytes")
     assert "MemoryError" not in result.stderr
     assert not (tmp_path / "out.csv").exists()
