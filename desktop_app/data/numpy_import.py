@@ -156,7 +156,7 @@ def _damaged(path: Path, error: Exception) -> DataError:
 
 
 def _check_finite(path: Path, x: np.ndarray) -> None:
-    bad = ~np.isfinite(x.astype(np.float32, copy=False))
+    bad = ~np.isfinite(x)
     if bad.any():
         position = tuple(int(i) for i in np.argwhere(bad)[0])
         raise DataError(
