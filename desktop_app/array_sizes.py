@@ -17,6 +17,8 @@ import numpy as np
 
 from .engine.memory import MemoryBudget, format_bytes, memory_budget
 
+NPY_MAGIC = b"\x93NUMPY"
+
 
 class ArraySizeError(ValueError):
     """A file's array claims more data than the file holds, or more memory than the budget."""
@@ -28,11 +30,12 @@ def check_array_file(path: Path, budget: MemoryBudget | None = None) -> None:
     A header NumPy cannot parse is left for ``np.load`` to report as it does.
     """
     budget = budget or memory_budget()
-    if zipfile.is_zipfile(path):
-        _check_npz(path, budget)
-        return
     with open(path, "rb") as handle:
-        _check_npy(handle, path.stat().st_size, path, "the array", budget)
+        if handle.read(len(NPY_MAGIC)) == NPY_MAGIC:
+            handle.seek(0)
+            _check_npy(handle, path.stat().st_size, path, "the array", budget)
+            return
+    _check_npz(path, budget)
 
 
 def _check_npz(path: Path, budget: MemoryBudget) -> None:

@@ -15,14 +15,13 @@ from pathlib import Path
 import numpy as np
 import safetensors
 
-from .array_sizes import ArraySizeError, check_array_file
+from .array_sizes import NPY_MAGIC, ArraySizeError, check_array_file
 
 # What the safetensors export writes into the file's metadata, and the newest version we read.
 SAFETENSORS_FORMAT = "backprop-studio-weights"
 SAFETENSORS_FORMAT_VERSION = 1
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip with members; an empty zip
-_NPY_MAGIC = b"\x93NUMPY"
 
 
 class WeightsFileError(ValueError):
@@ -94,8 +93,8 @@ def load_weights_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
     the file holds or the memory budget allows, is refused with the key named."""
     source = Path(path)
     with open(source, "rb") as handle:
-        magic = handle.read(len(_NPY_MAGIC))
-    if magic.startswith(_NPY_MAGIC):
+        magic = handle.read(len(NPY_MAGIC))
+    if magic.startswith(NPY_MAGIC):
         raise WeightsFileError(f"{source}: holds a single array, not a .npz of named weights")
     if not magic.startswith(_ZIP_MAGIC):
         raise WeightsFileError(f"{source}: not a .npz weights file")

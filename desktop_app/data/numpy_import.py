@@ -16,14 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..array_sizes import ArraySizeError, check_array_file
+from ..array_sizes import NPY_MAGIC, ArraySizeError, check_array_file
 from ..engine.schema import ParamSpec, schema
 from .dataset import Dataset
 from .errors import DataError
 from .source import DatasetSource
 from .targets import TASK_OPTION, TargetTask, encode_targets
 
-NPY_MAGIC = b"\x93NUMPY"
 ZIP_MAGIC = b"PK\x03\x04"  # an .npz is a zip archive of .npy files
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 # What NumPy raises for a damaged file: a cut or corrupt zip, deflate data or .npy header.
