@@ -90,7 +90,7 @@ def _run(model: Model, loss: Loss, scaled: np.ndarray, source: str) -> np.ndarra
         sample = int(np.argmin(finite))
         raise DataError(
             f"{source}: sample {sample} (0-based): the network's output is NaN or infinite (a value "
-            f"overflowed {model.dtype} inside the network); no prediction for it, nor for "
-            f"{int(np.count_nonzero(~finite)) - 1} other sample(s)"
+            f"overflowed {model.dtype} inside the network), so it has no prediction "
+            f"({np.count_nonzero(~finite)} of {len(finite)} samples are affected)"
         )
     return outputs

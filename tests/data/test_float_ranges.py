@@ -78,5 +78,5 @@ def test_a_prediction_that_overflows_inside_the_network_is_refused_by_sample():
         predict(model, MeanSquaredError(), identity, x, "new.csv")
     assert str(caught.value) == (
         "new.csv: sample 1 (0-based): the network's output is NaN or infinite (a value overflowed "
-        "float32 inside the network); no prediction for it, nor for 0 other sample(s)"
+        "float32 inside the network), so it has no prediction (1 of 3 samples are affected)"
     )

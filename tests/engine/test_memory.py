@@ -5,12 +5,17 @@ from __future__ import annotations
 import os
 import tracemalloc
 
+import numpy as np
 import pytest
 
+from desktop_app.data.preprocess import Scaler
 from desktop_app.engine.errors import ConfigError, GraphError
 from desktop_app.engine.graph import Model, stack
 from desktop_app.engine.layers import BUILTIN_LAYERS
+from desktop_app.engine.losses import MeanSquaredError
 from desktop_app.engine.memory import MEMORY_LIMIT_ENV, MemoryBudget, format_bytes, memory_budget
+from desktop_app.project import Preprocessing
+from desktop_app.project.predict import predict
 
 LAYERS = {cls.type_name: cls for cls in BUILTIN_LAYERS}
 GIB = 2**30
@@ -78,6 +83,15 @@ def test_a_model_within_the_budget_builds_and_a_batch_is_checked_on_request(monk
     with pytest.raises(GraphError, match=r"node 'input' \(Input\): 0 weights and 1,000 outputs per sample "
                                          r"would need 3\.8 MiB in float32 for a batch of 500"):
         model.require_memory(batch_size=500)
+
+
+def test_prediction_checks_its_batch(monkeypatch):
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "1M")
+    model = Model(stack((1000,), ("Dense", {"units": 1})), LAYERS)
+    scaling = Preprocessing(Scaler.fit("none", np.zeros((1, 1000))), (), "d")
+    assert predict(model, MeanSquaredError(), scaling, np.ones((10, 1000)), "x.npy").values.shape == (10, 1)
+    with pytest.raises(GraphError, match=r"node 'input' \(Input\): .* for a batch of 500"):
+        predict(model, MeanSquaredError(), scaling, np.ones((500, 1000)), "x.npy")
 
 
 @pytest.mark.parametrize("value, limit", [("512M", 512 * 2**20), ("8GiB", 8 * GIB), ("1.5g", 3 * GIB // 2),
