@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import safetensors
 
+from .array_sizes import NPY_MAGIC, ArraySizeError, check_array_file
 from .file_set import finish_switch
 
 # What the safetensors export writes into the file's metadata, and the newest version we read.
@@ -22,7 +23,6 @@ SAFETENSORS_FORMAT = "backprop-studio-weights"
 SAFETENSORS_FORMAT_VERSION = 1
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip with members; an empty zip
-_NPY_MAGIC = b"\x93NUMPY"
 
 
 class WeightsFileError(ValueError):
@@ -110,14 +110,19 @@ def load_weights(path: str | os.PathLike) -> dict[str, np.ndarray]:
 
 
 def load_weights_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
-    """Load a weights .npz without pickle; a non-numeric array is refused with the key named."""
+    """Load a weights .npz without pickle; a non-numeric array, or one whose header claims more than
+    the file holds or the memory budget allows, is refused with the key named."""
     source = Path(path)
     with open(source, "rb") as handle:
-        magic = handle.read(len(_NPY_MAGIC))
-    if magic.startswith(_NPY_MAGIC):
+        magic = handle.read(len(NPY_MAGIC))
+    if magic.startswith(NPY_MAGIC):
         raise WeightsFileError(f"{source}: holds a single array, not a .npz of named weights")
     if not magic.startswith(_ZIP_MAGIC):
         raise WeightsFileError(f"{source}: not a .npz weights file")
+    try:
+        check_array_file(source)
+    except ArraySizeError as error:
+        raise WeightsFileError(str(error)) from None
     try:
         with np.load(source, allow_pickle=False) as archive:
             return {key: _npz_array(archive, key, source) for key in archive.files}

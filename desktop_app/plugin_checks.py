@@ -134,14 +134,16 @@ def check_layer_runs(layer: Layer, input_shapes: Sequence[Shape] | None = None) 
 def check_layer_shapes(layer: Layer, input_shapes: Sequence[Shape]) -> None:
     """Build, run forward (training and inference) and backward once on float32 data.
 
-    Output shape must be what ``output_shape`` declared, dtype float32 (no silent upcast), and
-    backward must return one input-shaped gradient per input and fill ``grads`` like ``params``.
+    Output shape must be what ``output_shape`` declared, dtype float32 (no silent upcast), declared
+    ``weight_shapes`` what ``build`` created, and backward must return one input-shaped gradient per
+    input and fill ``grads`` like ``params``.
     """
     name = layer.kind_name()
     declared = layer.output_shape(*input_shapes)
     _check_shape(name, declared)
     rng = np.random.default_rng(0)
     layer.build(*input_shapes, rng=rng)
+    _check_weight_shapes(layer, input_shapes)
     inputs = [rng.standard_normal((SAMPLE_BATCH, *shape)).astype(np.float32) for shape in input_shapes]
     output = layer.forward(*inputs, training=True)
     _check_output(name, output, declared, "forward(training=True)")
@@ -164,6 +166,17 @@ def check_layer_shapes(layer: Layer, input_shapes: Sequence[Shape]) -> None:
                 f"Received: {np.shape(layer.grads.get(param))}"
             )
     _check_output(name, layer.forward(*inputs, training=False), declared, "forward(training=False)")
+
+
+def _check_weight_shapes(layer: Layer, input_shapes: Sequence[Shape]) -> None:
+    """A layer that declares ``weight_shapes`` (for the memory budget) must declare what ``build`` made."""
+    declared = layer.weight_shapes(*input_shapes)
+    made = {key: array.shape for key, array in {**layer.params, **layer.state}.items()}
+    if declared and declared != made:
+        raise ContractError(
+            f"{layer.kind_name()}.weight_shapes must name the arrays build creates: {made}. "
+            f"Received: {declared}"
+        )
 
 
 def _check_shape(name: str, shape: Any) -> None:

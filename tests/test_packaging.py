@@ -204,7 +204,7 @@ def test_a_pip_user_runs_a_shipped_example_from_an_empty_folder(venv, tmp_path) 
     assert train.returncode == 0, train.stderr
     assert "weights: runs/xor_mlp/weights.npz" in train.stdout.splitlines()
     assert sorted(path.name for path in (work / "runs" / "xor_mlp").iterdir()) == [
-        "history.csv", "weights.data.json", "weights.npz"]
+        "history.csv", "run.json", "weights.data.json", "weights.npz"]
     (work / "in.csv").write_text("0.9,0.8\n-0.9,0.7\n")
     predict = venv.command("predict", "xor_mlp", "in.csv", "-o", "out.csv", cwd=work, home=home)
     assert predict.returncode == 0, predict.stderr

@@ -17,6 +17,7 @@ import numpy as np
 from ..engine.schema import ParamSpec, schema
 from .dataset import Dataset
 from .errors import DataError
+from .ranges import FLOAT32_ADVICE, cast_in_range
 from .source import DatasetSource
 from .targets import TASK_OPTION, TargetTask, encode_targets
 
@@ -136,7 +137,7 @@ def _target_index(table: _Table, target: str) -> int:
 def _feature_matrix(table: _Table, features: list[int], nonfinite_problem: str) -> np.ndarray:
     cells = [[row[j] for j in features] for row in table.rows]
     try:
-        x = np.array(cells, dtype=np.float32)
+        x = np.array(cells, dtype=np.float64)
     except ValueError:
         _raise_first_bad_cell(table, features)
         raise
@@ -147,7 +148,10 @@ def _feature_matrix(table: _Table, features: list[int], nonfinite_problem: str) 
             f"{table.path}: line {table.lines[i]}, {table.column_label(features[k])}: "
             f"{nonfinite_problem}. Received: {table.rows[i][features[k]]!r}"
         )
-    return x
+    def cell(position: tuple[int, ...]) -> str:
+        return f"{table.path}: line {table.lines[position[0]]}, {table.column_label(features[position[1]])}"
+
+    return cast_in_range(x, np.float32, cell, FLOAT32_ADVICE)
 
 
 def _raise_first_bad_cell(table: _Table, features: list[int]) -> None:

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..engine.loss import Task
 from .errors import DataError
+from .ranges import FLOAT32_ADVICE, cast_in_range, sample_feature
 
 
 @dataclass
@@ -73,7 +74,7 @@ def _checked_samples(x: np.ndarray, name: str) -> np.ndarray:
         )
     if x.shape[0] == 0:
         raise DataError(f"dataset '{name}' holds no samples")
-    x = np.ascontiguousarray(x, dtype=np.float32)
+    x = cast_in_range(x, np.float32, sample_feature(f"dataset '{name}': "), FLOAT32_ADVICE)
     bad = ~np.isfinite(x)
     if bad.any():
         position = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -94,7 +95,8 @@ def _checked_targets(y: np.ndarray, count: int, class_names: tuple[str, ...], na
         return _checked_labels(y, len(class_names), name)
     if not np.issubdtype(y.dtype, np.number):
         raise DataError(f"dataset '{name}': regression targets must be numbers. Received dtype {y.dtype}")
-    y = np.ascontiguousarray(y.reshape(count, -1) if y.ndim == 1 else y, dtype=np.float32)
+    y = cast_in_range(y.reshape(count, -1) if y.ndim == 1 else y, np.float32,
+                      lambda position: f"dataset '{name}': target {position[0]}", FLOAT32_ADVICE)
     if not np.isfinite(y).all():
         row = int(np.argwhere(~np.isfinite(y))[0][0])
         raise DataError(f"dataset '{name}': target {row} is NaN or infinite. Received: {y[row]}")

@@ -3,7 +3,8 @@
 ``np.load(..., allow_pickle=False)``: an array of Python objects would need pickle to load and is
 refused with the file and the array named; loading never runs code from the file. Complex arrays
 are refused too (training would drop their imaginary part), and a file that is not NumPy's is
-named as such before NumPy guesses at it.
+named as such before NumPy guesses at it. An array whose header claims more data than the file
+holds, or more memory than the budget, is refused before NumPy allocates it (``array_sizes``).
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ..array_sizes import NPY_MAGIC, ArraySizeError, check_array_file
 from ..engine.schema import ParamSpec, schema
 from .dataset import Dataset
 from .errors import DataError
 from .source import DatasetSource
 from .targets import TASK_OPTION, TargetTask, encode_targets
 
-NPY_MAGIC = b"\x93NUMPY"
 ZIP_MAGIC = b"PK\x03\x04"  # an .npz is a zip archive of .npy files
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 # What NumPy raises for a damaged file: a cut or corrupt zip, deflate data or .npy header.
@@ -127,6 +128,10 @@ def _open(path: Path) -> np.ndarray | np.lib.npyio.NpzFile:
         hint = "; for a CSV table use the dataset type 'csv'" if path.suffix.lower() in TEXT_SUFFIXES else ""
         raise DataError(f"{path}: not a NumPy file (expected an .npy array or an .npz archive){hint}")
     try:
+        check_array_file(path)
+    except ArraySizeError as error:
+        raise DataError(str(error)) from None
+    try:
         return np.load(path, allow_pickle=False)
     except ValueError as error:
         if not _needs_pickle(error):
@@ -150,7 +155,7 @@ def _damaged(path: Path, error: Exception) -> DataError:
 
 
 def _check_finite(path: Path, x: np.ndarray) -> None:
-    bad = ~np.isfinite(x.astype(np.float32, copy=False))
+    bad = ~np.isfinite(x)
     if bad.any():
         position = tuple(int(i) for i in np.argwhere(bad)[0])
         raise DataError(

@@ -10,13 +10,18 @@ import numpy as np
 from ..engine.loss import Task
 from .dataset import Dataset
 from .errors import DataError
+from .ranges import cast_in_range, sample_feature
 
 SCALINGS = ("none", "standardize", "minmax")
 
 
 @dataclass(frozen=True)
 class Scaler:
-    """``(x - offset) / scale`` per feature (per pixel for images), fitted on training samples."""
+    """``(x - offset) / scale`` per feature (per pixel for images), fitted on training samples.
+
+    Kept and applied in float64: min-max over values near float32's limit (±3.4e38) spans more
+    than float32 holds, and the scaled result of such values still fits it.
+    """
 
     offset: np.ndarray
     scale: np.ndarray
@@ -28,24 +33,28 @@ class Scaler:
             raise DataError(f"scaling must be one of {list(SCALINGS)}. Received: {method!r}")
         shape = x.shape[1:]
         if method == "none":
-            return cls(np.zeros(shape, np.float32), np.ones(shape, np.float32))
+            return cls(np.zeros(shape), np.ones(shape))
         x64 = x.astype(np.float64)
         if method == "standardize":
             offset, spread = x64.mean(axis=0), x64.std(axis=0)
         else:
             offset, spread = x64.min(axis=0), x64.max(axis=0) - x64.min(axis=0)
         spread[spread == 0.0] = 1.0
-        return cls(offset.astype(np.float32), spread.astype(np.float32))
+        return cls(offset, spread)
 
-    def transform(self, x: np.ndarray, dtype: np.dtype | str = np.float32) -> np.ndarray:
-        """Scaled copy of ``x`` in ``dtype``; ``x`` must have the fitted sample shape."""
+    def transform(self, x: np.ndarray, dtype: np.dtype | str = np.float32, source: str = "") -> np.ndarray:
+        """Scaled copy of ``x`` in ``dtype``; ``x`` must have the fitted sample shape. A sample that
+        scales beyond ``dtype``'s range raises DataError naming it (``source``: whose samples)."""
         if x.shape[1:] != self.offset.shape:
             raise DataError(
                 f"the scaler was fitted on samples of shape {self.offset.shape}. "
                 f"Received samples of shape {x.shape[1:]}"
             )
-        dtype = np.dtype(dtype)
-        return (x.astype(dtype) - self.offset.astype(dtype)) / self.scale.astype(dtype)
+        with np.errstate(over="ignore"):  # overflow is found below and named
+            scaled = (x.astype(np.float64) - self.offset) / self.scale
+        prefix = f"{source}: " if source else ""
+        return cast_in_range(scaled, dtype, sample_feature(prefix, " once scaled as in training"),
+                             "such an input is far outside the data the model was trained on")
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         return {"offset": self.offset, "scale": self.scale}
@@ -57,9 +66,10 @@ class Scaler:
                 f"{where}: expected arrays 'offset' and 'scale' of one shape. "
                 f"Received: { {k: v.shape for k, v in arrays.items()} }"
             )
-        if not (np.isfinite(arrays["offset"]).all() and np.all(arrays["scale"] > 0)):
-            raise DataError(f"{where}: the scale must be positive and the offset finite")
-        return cls(arrays["offset"].astype(np.float32), arrays["scale"].astype(np.float32))
+        finite = np.isfinite(arrays["offset"]).all() and np.isfinite(arrays["scale"]).all()
+        if not (finite and np.all(arrays["scale"] > 0)):
+            raise DataError(f"{where}: the scale must be positive and both must be finite")
+        return cls(arrays["offset"].astype(np.float64), arrays["scale"].astype(np.float64))
 
 
 @dataclass

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..engine.schema import ParamSpec
 from .errors import DataError
+from .ranges import FLOAT32_ADVICE, cast_in_range
 
 TargetTask = Literal["auto", "classification", "regression"]
 TARGET_TASKS: tuple[str, ...] = ("auto", "classification", "regression")
@@ -37,7 +38,7 @@ def encode_targets(values: np.ndarray, task: TargetTask, where: str) -> tuple[np
     if task == "regression" and not numeric:
         raise DataError(f"{where}: regression targets must be numbers. Received text such as {values[0]!r}")
     if task == "regression" or (task == "auto" and numeric and not _whole(values)):
-        return values.astype(np.float32).reshape(-1, 1), ()
+        return _float32_targets(values, where).reshape(-1, 1), ()
     return _classes(values, numeric, where)
 
 
@@ -71,7 +72,7 @@ def _label_name(value: object, numeric: bool) -> str:
 def _two_dimensional(values: np.ndarray, task: TargetTask, where: str) -> tuple[np.ndarray, tuple[str, ...]]:
     """(N, k) targets: regression values, or one-hot rows when classification is asked for."""
     if task != "classification":
-        return values.astype(np.float32), ()
+        return _float32_targets(values, where), ()
     one_hot = np.isin(values, (0, 1)).all() and np.all(values.sum(axis=1) == 1)
     if not one_hot or values.shape[1] < 2:
         raise DataError(
@@ -79,3 +80,10 @@ def _two_dimensional(values: np.ndarray, task: TargetTask, where: str) -> tuple[
             f"Received shape {values.shape}"
         )
     return np.argmax(values, axis=1).astype(np.int64), tuple(str(i) for i in range(values.shape[1]))
+
+
+def _float32_targets(values: np.ndarray, where: str) -> np.ndarray:
+    def target(position: tuple[int, ...]) -> str:
+        return f"{where}: target {position[0]}"
+
+    return cast_in_range(values, np.float32, target, FLOAT32_ADVICE)

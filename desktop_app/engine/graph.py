@@ -16,6 +16,7 @@ import numpy as np
 
 from .errors import ConfigError, EngineError, GraphError, LayerError, ShapeError
 from .layer import Layer, Shape
+from .memory import NodeMemory, check_memory
 from .schema import ParamSpec, schema
 
 SUPPORTED_DTYPES = ("float32", "float64")
@@ -53,7 +54,8 @@ class Model:
 
     ``layer_types`` maps type names to Layer classes (the built-ins, or a plugin registry's).
     Building raises GraphError naming the node for a duplicate name, an unknown type, a bad
-    config, a dangling input, a cycle or incompatible shapes.
+    config, a dangling input, a cycle, incompatible shapes or weights beyond the memory budget
+    (checked from the shapes, before anything is allocated).
     """
 
     def __init__(
@@ -84,6 +86,8 @@ class Model:
             if name not in self.specs:
                 raise GraphError(f"output '{name}' is not a node of the model", node=name)
         self.shapes: dict[str, Shape] = self._infer_shapes()
+        self.memory: list[NodeMemory] = self._count_memory()
+        self.require_memory(batch_size=1)
         self.initialize(seed)
         self._mark_gradient_needs()
         self._plan = [
@@ -109,6 +113,24 @@ class Model:
             except Exception as error:  # a plugin's output_shape is not ours to trust
                 raise LayerError(name, spec.type, "shape inference", error) from error
         return shapes
+
+    def _count_memory(self) -> list[NodeMemory]:
+        rows = []
+        for name in self.order:
+            spec = self.specs[name]
+            try:
+                weights = self.layers[name].weight_shapes(*[self.shapes[i] for i in spec.inputs])
+            except EngineError:
+                raise
+            except Exception as error:
+                raise LayerError(name, spec.type, "weight_shapes", error) from error
+            rows.append(NodeMemory.of(name, spec.type, weights, self.shapes[name]))
+        return rows
+
+    def require_memory(self, batch_size: int) -> None:
+        """Raise GraphError naming the largest node when weights and ``batch_size`` samples' outputs
+        would not fit the memory budget (building checks one sample, before any weight exists)."""
+        check_memory(self.memory, batch_size, self.dtype)
 
     def _mark_gradient_needs(self) -> None:
         """A layer skips dL/dx when nothing upstream of it has parameters (it reads the data)."""

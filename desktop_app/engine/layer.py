@@ -1,10 +1,11 @@
 """The Layer contract: forward, backward and parameters, in that order, on NumPy arrays.
 
 Lifecycle (as in Keras): ``__init__(**config)`` checks hyperparameters; ``output_shape(*shapes)``
-infers the output shape without running anything; ``build(*shapes, rng=...)`` creates the
-parameters; ``forward(*inputs, training=...)`` computes the output and caches what backward needs;
-``backward(grad)`` stores parameter gradients in ``self.grads`` and returns the gradient of the loss
-with respect to each input (dL/dx = dL/dy · dy/dx).
+infers the output shape without running anything; ``weight_shapes(*shapes)`` names the shapes of
+the parameters that ``build(*shapes, rng=...)`` then creates; ``forward(*inputs, training=...)``
+computes the output and caches what backward needs; ``backward(grad)`` stores parameter gradients
+in ``self.grads`` and returns the gradient of the loss with respect to each input
+(dL/dx = dL/dy · dy/dx).
 
 Shapes never include the batch dimension: a Dense layer on 64 features has input shape ``(64,)``;
 arrays passed to forward/backward carry the batch as their first axis.
@@ -47,6 +48,12 @@ class Layer(Component):
 
     def build(self, *input_shapes: Shape, rng: np.random.Generator) -> None:
         """Create parameters with ``self.add_param``. Layers without parameters need not override."""
+
+    def weight_shapes(self, *input_shapes: Shape) -> dict[str, Shape]:
+        """The shapes of the arrays ``build`` will create (parameters and state), by name, without
+        creating them: the model's memory budget is checked with them before ``build`` runs.
+        A layer that does not override this is counted by its outputs only."""
+        return {}
 
     def forward(self, *inputs: np.ndarray, training: bool = False) -> np.ndarray:
         raise NotImplementedError

@@ -135,8 +135,9 @@ def _class_color(label: int) -> QColor:
 
 
 def _to_image(sample: np.ndarray, height: int, width: int) -> QImage:
-    """A grey (or RGB, channels first) image of one sample, contrast-stretched to 0..255."""
-    pixels = np.asarray(sample, dtype=np.float32)
+    """A grey (or RGB, channels first) image of one sample, contrast-stretched to 0..255 (in
+    float64: the span of pixels near float32's limit, ±3.4e38, does not fit float32)."""
+    pixels = np.asarray(sample, dtype=np.float64)
     channels = 3 if pixels.size == 3 * height * width else 1
     pixels = pixels.reshape(channels, height, width)
     low, high = float(pixels.min()), float(pixels.max())

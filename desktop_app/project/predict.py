@@ -28,12 +28,6 @@ class Predictions:
     def is_classification(self) -> bool:
         return self.probabilities is not None
 
-    def first_non_finite(self) -> int | None:
-        """The index of the first sample whose output holds NaN or inf (it has no answer), or None."""
-        outputs = self.probabilities if self.probabilities is not None else self.values
-        bad = ~np.isfinite(outputs.reshape(len(outputs), -1)).all(axis=1)
-        return int(bad.argmax()) if bad.any() else None
-
     def label_names(self) -> list[str]:
         """The predicted class of each sample by name (empty for regression)."""
         return [] if self.labels is None else [self.class_names[i] for i in self.labels]
@@ -68,11 +62,9 @@ def predict(
         where = feature[0] if len(feature) == 1 else tuple(feature)
         raise DataError(f"{source}: sample {sample} (0-based), feature {where}: NaN or infinite inputs have "
                         f"no prediction; fix or remove the sample. Received: {x[(sample, *feature)]}")
-    scaled = preprocessing.scaler.transform(x, model.dtype)
-    outputs = np.concatenate([
-        np.asarray(loss.predict(model.forward(scaled[start:start + BATCH], training=False)))
-        for start in range(0, len(scaled), BATCH)
-    ])
+    scaled = preprocessing.scaler.transform(x, model.dtype, source)
+    model.require_memory(min(BATCH, len(scaled)))
+    outputs = _run(model, loss, scaled, source)
     names = preprocessing.class_names
     if loss.task == "regression" or not names:
         return Predictions(names, values=outputs)
@@ -84,3 +76,21 @@ def predict(
             f"{len(names)} classes {list(names)}"
         )
     return Predictions(names, probabilities=outputs, labels=outputs.argmax(axis=1))
+
+
+def _run(model: Model, loss: Loss, scaled: np.ndarray, source: str) -> np.ndarray:
+    """The loss's predictions batch by batch; a sample whose output is not finite raises DataError."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # found below and named
+        outputs = np.concatenate([
+            np.asarray(loss.predict(model.forward(scaled[start:start + BATCH], training=False)))
+            for start in range(0, len(scaled), BATCH)
+        ])
+    finite = np.isfinite(outputs.reshape(len(outputs), -1)).all(axis=1)
+    if not finite.all():
+        sample = int(np.argmin(finite))
+        raise DataError(
+            f"{source}: sample {sample} (0-based): the network's output is NaN or infinite (a value "
+            f"overflowed {model.dtype} inside the network), so it has no prediction "
+            f"({np.count_nonzero(~finite)} of {len(finite)} samples are affected)"
+        )
+    return outputs

@@ -196,6 +196,7 @@ def build_run(
     settings = project.training
     seed = settings.seed if overrides.seed is None else overrides.seed
     model = build_model(project, registry, seed)
+    batch_size = settings.batch_size if overrides.batch_size is None else overrides.batch_size
     if overrides.weights is not None:
         _load_initial_weights(model, overrides.weights)
     loss = make_component(registry.losses, settings.loss, project, "$.training.loss.params")
@@ -210,6 +211,10 @@ def build_run(
     _check_metric_tasks(project, metrics, loss, registry)
     data = prepare_data(project, model, loss, dataset or load_dataset(project, registry), seed)
     try:
+        model.require_memory(min(batch_size, len(data.x_train)))
+    except GraphError as error:
+        raise ProjectError(str(error), project.label, _node_path(project, error.node)) from None
+    try:
         trainer = Trainer(model, loss, optimizer, schedule, metrics or None, callbacks, control)
     except ConfigError as error:
         raise ProjectError(str(error), project.label) from None
@@ -217,7 +222,7 @@ def build_run(
     PluginCallback.attach(trainer)
     fit_kwargs = {
         "epochs": settings.epochs if overrides.epochs is None else overrides.epochs,
-        "batch_size": settings.batch_size if overrides.batch_size is None else overrides.batch_size,
+        "batch_size": batch_size,
         "shuffle": settings.shuffle if overrides.shuffle is None else overrides.shuffle,
         "seed": seed,
         "validation_data": None if data.x_val is None else (data.x_val, data.y_val),

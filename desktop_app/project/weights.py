@@ -55,7 +55,7 @@ class Preprocessing:
                                source)
         try:
             shape = tuple(int(d) for d in data["sample_shape"])
-            arrays = {key: np.asarray(data[key], dtype=np.float32).reshape(shape)
+            arrays = {key: np.asarray(data[key], dtype=np.float64).reshape(shape)
                       for key in ("offset", "scale")}
             names = tuple(str(name) for name in data["class_names"])
             dataset = str(data["dataset"])

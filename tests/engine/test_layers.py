@@ -87,6 +87,13 @@ def test_config_round_trips(cls):
     assert set(layer.get_config()) == set(cls.schema.names())
 
 
+@pytest.mark.parametrize("cls", RUNNABLE, ids=lambda c: c.__name__)
+def test_weight_shapes_name_what_build_creates(cls):
+    layer, shapes = built(cls)
+    made = {key: array.shape for key, array in {**layer.params, **layer.state}.items()}
+    assert layer.weight_shapes(*shapes) == made
+
+
 @pytest.mark.parametrize("training", [True, False])
 @pytest.mark.parametrize("cls", RUNNABLE, ids=lambda c: c.__name__)
 def test_forward_matches_output_shape_and_keeps_float32(cls, training):

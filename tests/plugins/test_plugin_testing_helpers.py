@@ -57,6 +57,15 @@ class BadShape(Scale):
         return (shapes[0][0] + 1,)
 
 
+class UnderstatedWeights(Dense):
+    """Tells the memory budget of a smaller kernel than build creates."""
+
+    type_name = "UnderstatedWeights"
+
+    def weight_shapes(self, *shapes):
+        return {"kernel": (1, 1)}
+
+
 def test_check_layer_passes_a_correct_layer_and_returns_the_gradient_report():
     report = check_layer(Scale, input_shapes=[(4,)], config={"factor": -1.5})
     assert report.ok and report.errors.keys() == {"input 0"}
@@ -67,6 +76,7 @@ def test_check_layer_passes_a_correct_layer_and_returns_the_gradient_report():
     (WrongGradient, "gradient check of WrongGradient: FAILED"),
     (HiddenWeights, "HiddenWeights: output after saving and loading its weights differs"),
     (BadShape, "BadShape.output_shape declared (9,) per sample"),
+    (UnderstatedWeights, "UnderstatedWeights.weight_shapes must name the arrays build creates"),
 ])
 def test_check_layer_fails_a_wrong_layer_with_a_readable_reason(cls, message):
     with pytest.raises(AssertionError, match=message.replace("(", r"\(").replace(")", r"\)")):

@@ -67,6 +67,10 @@ class BatchNorm(Layer):
         mean_dn = np.mean(dnormalized * normalized, axis=self._axes, keepdims=True)
         return (self._inv_std * (dnormalized - mean_d - normalized * mean_dn),)
 
+    def weight_shapes(self, *input_shapes: Shape) -> dict[str, Shape]:
+        features = (input_shapes[0][0],)
+        return {"gamma": features, "beta": features, "running_mean": features, "running_var": features}
+
     def build(self, *input_shapes: Shape, rng: np.random.Generator) -> None:
         shape = input_shapes[0]
         features = shape[0]

@@ -71,6 +71,13 @@ class Conv2D(Layer):
             dpadded[window] += dcols[:, p, q]
         return (geometry.crop(dpadded).transpose(1, 0, 2, 3),)
 
+    def weight_shapes(self, *input_shapes: Shape) -> dict[str, Shape]:
+        channels, (kh, kw), filters = input_shapes[0][0], self.config["kernel_size"], self.config["filters"]
+        shapes = {"kernel": (filters, channels, kh, kw)}
+        if self.config["use_bias"]:
+            shapes["bias"] = (filters,)
+        return shapes
+
     def build(self, *input_shapes: Shape, rng: np.random.Generator) -> None:
         self._geometry = self._plan(input_shapes)
         self._out_size = self._geometry.out[0] * self._geometry.out[1]

@@ -43,6 +43,13 @@ class Dense(Layer):
             return (None,)
         return (grad @ self.params["kernel"].T,)
 
+    def weight_shapes(self, *input_shapes: Shape) -> dict[str, Shape]:
+        fan_in, units = input_shapes[0][0], self.config["units"]
+        shapes = {"kernel": (fan_in, units)}
+        if self.config["use_bias"]:
+            shapes["bias"] = (units,)
+        return shapes
+
     def build(self, *input_shapes: Shape, rng: np.random.Generator) -> None:
         fan_in, units = input_shapes[0][0], self.config["units"]
         kernel = initialize(self.config["kernel_initializer"], (fan_in, units), fan_in, units, rng)
