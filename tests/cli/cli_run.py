@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -33,6 +35,25 @@ def cli_env(home: Path, plugins: bool = False) -> dict[str, str]:
 
 def cli_command(*args: object) -> list[str]:
     return [sys.executable, "-m", "desktop_app", *map(str, args)]
+
+
+def interrupt_when(*args: object, home: Path, ready: Callable[[bytes], bool],
+                   timeout: float = 120) -> tuple[int, bytes, bytes]:
+    """Start the command, press Ctrl-C (SIGINT) once ``ready(stderr so far)`` holds, and return its
+    exit code, its stdout and all of its stderr."""
+    process = subprocess.Popen(cli_command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=cli_env(home))
+    try:
+        seen = b""
+        while not ready(seen):
+            chunk = os.read(process.stderr.fileno(), 4096)
+            assert chunk, f"the command ended before it was ready to be interrupted: {seen[-2000:]!r}"
+            seen += chunk
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=timeout)
+    finally:
+        process.kill()
+    return process.returncode, stdout, seen + stderr
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> str:

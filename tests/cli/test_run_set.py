@@ -8,7 +8,6 @@ import hashlib
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +21,7 @@ from desktop_app.fileio import load_weights
 from desktop_app.project import example_path, load_project, save_project
 from desktop_app.project.run_outputs import MANIFEST, RUN_FILES
 
-from .cli_run import assert_one_line_error, cli_env, run_cli
+from .cli_run import assert_one_line_error, cli_env, interrupt_when, run_cli
 
 KILLER = Path(__file__).with_name("save_killer.py")
 
@@ -119,21 +118,10 @@ def test_reusing_a_folder_of_another_project_says_so(project_file, tmp_path, cap
 def test_sigint_saves_the_last_completed_epoch_and_exits_130(tmp_path):
     """Ctrl-C mid-epoch: the saved weights are those of the epochs in the history, not later ones."""
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "desktop_app", "train", example_path("xor_mlp"), "--epochs", 100_000,
-               "--batch-size", 1, "--out", out]
-    process = subprocess.Popen(list(map(str, command)), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=cli_env(tmp_path))
-    try:
-        seen = b""
-        while max(map(int, re.findall(rb"epoch (\d+)/", seen)), default=0) < 3:  # the progress bar
-            chunk = os.read(process.stderr.fileno(), 4096)
-            assert chunk, "the command ended before its third epoch"
-            seen += chunk
-        process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=60)
-    finally:
-        process.kill()
-    assert process.returncode == 130, stderr.decode()
+    code, _, stderr = interrupt_when(  # once the progress bar reaches the third epoch
+        "train", example_path("xor_mlp"), "--epochs", 100_000, "--batch-size", 1, "--out", out, home=tmp_path,
+        ready=lambda seen: max(map(int, re.findall(rb"epoch (\d+)/", seen)), default=0) >= 3, timeout=60)
+    assert code == 130, stderr.decode()
     manifest = run_set(out)
     epochs = manifest["epochs_completed"]
     assert manifest["ended"] == "stopped" and manifest["weights_epoch"] == epochs >= 2

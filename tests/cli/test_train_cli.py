@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import signal
-import subprocess
 from types import SimpleNamespace
 
 import numpy as np
@@ -18,7 +15,7 @@ from desktop_app.fileio import load_weights_npz, save_weights_npz
 from desktop_app.hookspecs import hookimpl
 from desktop_app.project import RunOverrides, build_run, example_path, load_project, save_project
 
-from .cli_run import assert_one_line_error, cli_command, cli_env, main_error, run_cli
+from .cli_run import assert_one_line_error, interrupt_when, main_error, run_cli
 
 
 @pytest.fixture
@@ -137,21 +134,11 @@ def test_bad_data_is_named_before_training(project_file, tmp_path):
 def test_ctrl_c_before_the_first_epoch_ends_saves_nothing_and_exits_130(tmp_path):
     """Stopped before any epoch completed, a run has nothing worth replacing the folder with."""
     out = tmp_path / "out"
-    command = cli_command("train", example_path("digits_cnn"), "--epochs", 10_000, "--batch-size", 1,
-                          "--out", out)
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env(tmp_path))
-    try:
-        seen = b""
-        while b"batch" not in seen:  # the progress bar is drawn once training has started
-            chunk = os.read(process.stderr.fileno(), 4096)
-            assert chunk, "the command ended before training started"
-            seen += chunk
-        process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=120)
-    finally:
-        process.kill()
-    assert process.returncode == 130, stderr.decode()
-    assert b"stopping after this batch" in seen + stderr
+    code, stdout, stderr = interrupt_when(  # once the progress bar is drawn: training has started
+        "train", example_path("digits_cnn"), "--epochs", 10_000, "--batch-size", 1, "--out", out,
+        home=tmp_path, ready=lambda seen: b"batch" in seen)
+    assert code == 130, stderr.decode()
+    assert b"stopping after this batch" in stderr
     assert b"no epoch completed (stopped)" in stdout
     assert f"interrupted: nothing saved, {out} is unchanged".encode() in stderr
     assert not out.exists()
