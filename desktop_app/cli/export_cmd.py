@@ -18,7 +18,7 @@ from ..engine.errors import GraphError
 from ..export import Exporter, OnnxExporter, load_weights
 from ..plugin_manager import current_registry
 from ..project import build_model, load_preprocessing_for, load_project
-from ..project.exporting import TrainedModel, export_trained
+from ..project.exporting import TrainedModel, export_trained, project_title
 from ..project.run import make_component
 from .errors import CliError
 from .inputs import project_inputs, refuse_overwrite, weights_inputs
@@ -74,7 +74,7 @@ def run_export(args: argparse.Namespace) -> int:
     loss = make_component(registry.losses, project.training.loss, project, "$.training.loss.params")
     # a corrupt or mismatched record fails here, before writing
     trained = TrainedModel(model, loss, load_preprocessing_for(weights_path, model),
-                           project.name or project_path.name, weights_path)
+                           project_title(project), weights_path)
     note = export_trained(exporter_cls, trained, output, registry, raw=args.raw)
     print(f"exported {trained.project_name} ({model.parameter_count()} parameters) "
           f"as {exporter_cls.type_name} to {output}")

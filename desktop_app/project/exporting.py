@@ -20,6 +20,7 @@ from ..engine.graph import Model
 from ..engine.loss import Loss
 from ..export import Deployment, Exporter, ExportError, OnnxExporter, loss_activation
 from ..registry import Registry
+from .document import Project
 from .weights import Preprocessing, sidecar_path
 
 RAW_GRAPH = ("exported the raw graph, which expects inputs scaled as in training and ends at the "
@@ -36,6 +37,11 @@ class TrainedModel:
     preprocessing: Preprocessing | None
     project_name: str
     weights: Path | None = None
+
+
+def project_title(project: Project) -> str:
+    """How an export names its project: the project's name, else its file's."""
+    return project.name or (project.path.name if project.path else "")
 
 
 def export_trained(exporter_cls: type[Exporter], trained: TrainedModel, path: str | os.PathLike,
