@@ -41,20 +41,20 @@ def loss_activation(loss: Loss) -> Activation | None:
 class Deployment:
     """The input scaling fitted in training and the output function ``predict`` applies.
 
-    ``offset`` and ``scale`` have the sample shape (float64, as the scaler keeps them). With class
-    names and a non-regression ``task`` the graph outputs ``logits`` and ``probabilities``;
-    otherwise one output, ``values``.
+    ``offset`` and ``scale`` have the sample shape (float64, as the scaler keeps them). With
+    ``probabilities`` (a classifier) the graph outputs ``logits`` and ``probabilities``, widened
+    from one column to two with ``two_columns``; otherwise one output, ``values``.
     """
 
     offset: np.ndarray
     scale: np.ndarray
     activation: Activation
-    class_names: tuple[str, ...]
-    regression: bool
+    probabilities: bool
+    two_columns: bool = False
 
     @property
     def output_names(self) -> list[str]:
-        return [VALUES] if self.regression or not self.class_names else [LOGITS, PROBABILITIES]
+        return [LOGITS, PROBABILITIES] if self.probabilities else [VALUES]
 
 
 def scale_inputs(ctx: OnnxContext, raw: str, deployment: Deployment) -> str:
@@ -80,7 +80,7 @@ def add_outputs(ctx: OnnxContext, network_output: str, output_shape: tuple[int, 
         return {VALUES: output_shape}
     ctx.nodes.append(helper.make_node("Identity", [network_output], [LOGITS], name=f"{LOGITS}:output"))
     shape = output_shape
-    if output_shape == (1,) and len(deployment.class_names) == 2:  # P(second class) -> both columns
+    if deployment.two_columns:  # P(second class) -> both columns
         other = _add(ctx, "Sub", [ctx.scalar("outputs/one", 1.0), answer], "outputs")
         answer = _add(ctx, "Concat", [other, answer], "outputs", axis=1)
         shape = (2,)

@@ -18,9 +18,10 @@ import numpy as np
 
 from ..engine.graph import Model
 from ..engine.loss import Loss
-from ..export import Deployment, Exporter, ExportError, OnnxExporter, loss_activation
+from ..export import Deployment, Exporter, OnnxExporter, loss_activation
 from ..registry import Registry
 from .document import Project
+from .predict import widens_to_two_columns
 from .weights import Preprocessing, sidecar_path
 
 RAW_GRAPH = ("exported the raw graph, which expects inputs scaled as in training and ends at the "
@@ -69,13 +70,11 @@ def onnx_deployment(trained: TrainedModel) -> tuple[Deployment | None, str | Non
     if activation is None:
         return None, (f"the loss '{trained.loss.kind_name()}' makes its predictions in a way that has no "
                       f"ONNX form here: {RAW_GRAPH}")
-    names, regression = preprocessing.class_names, trained.loss.task == "regression"
-    fitting = {(len(names),), (1,)} if len(names) == 2 else {(len(names),)}  # (1,): one sigmoid
-    if not regression and names and model.output_shape not in fitting:
-        raise ExportError(f"the model outputs shape {model.output_shape} but its weights were trained on "
-                          f"{len(names)} classes {list(names)}")
+    names = preprocessing.class_names
+    probabilities = trained.loss.task != "regression" and bool(names)  # as predict decides
+    two_columns = probabilities and widens_to_two_columns(model.output_shape, names)
     scaler = preprocessing.scaler
-    return Deployment(scaler.offset, scaler.scale, activation, names, regression), None
+    return Deployment(scaler.offset, scaler.scale, activation, probabilities, two_columns), None
 
 
 def onnx_metadata(trained: TrainedModel) -> dict[str, str]:

@@ -10,8 +10,10 @@ import numpy as np
 import onnx
 import pytest
 
+from desktop_app.data.errors import DataError
+from desktop_app.engine.graph import Model, NodeSpec
 from desktop_app.engine.losses import MeanSquaredError
-from desktop_app.export import ExportError, OnnxExporter, build_onnx_model, load_weights
+from desktop_app.export import Deployment, ExportError, OnnxExporter, build_onnx_model, load_weights
 from desktop_app.plugin_manager import current_registry
 from desktop_app.project import (
     EXAMPLES,
@@ -151,5 +153,28 @@ def test_a_loss_with_its_own_predictions_gets_the_raw_graph(tmp_path) -> None:
 def test_class_names_that_do_not_fit_the_outputs_are_refused(tmp_path) -> None:
     trained = trained_example("spiral_mlp", tmp_path)
     wrong = trained.preprocessing.__class__(trained.preprocessing.scaler, ("a", "b", "c", "d"), "spiral")
-    with pytest.raises(ExportError, match=r"outputs shape \(3,\) but its weights were trained on 4 classes"):
+    with pytest.raises(DataError, match=r"outputs shape \(3,\) but its weights were trained on 4 classes"):
         onnx_deployment(TrainedModel(trained.model, trained.loss, wrong, "spiral"))
+
+
+def deployment(model) -> Deployment:
+    shape = model.input_shape
+    return Deployment(np.full(shape, 0.5), np.full(shape, 2.0), "identity", probabilities=False)
+
+
+def test_an_input_named_like_a_deployable_output_is_refused(registry) -> None:
+    nodes = [NodeSpec("values", "Input", {"shape": [3]}), NodeSpec("out", "Dense", {"units": 1}, ["values"])]
+    model = Model(nodes, registry.layers)
+    with pytest.raises(ExportError, match="the Input node 'values' has the name of an output"):
+        build_onnx_model(model, registry, deployment(model))
+
+
+def test_a_network_of_two_inputs_has_no_deployable_graph(registry) -> None:
+    nodes = [NodeSpec("a", "Input", {"shape": [2]}), NodeSpec("b", "Input", {"shape": [2]}),
+             NodeSpec("sum", "Add", {}, ["a", "b"])]
+    model = Model(nodes, registry.layers)
+    with pytest.raises(ExportError, match="one input and one output"):
+        build_onnx_model(model, registry, deployment(model))
+    preprocessing = fit_preprocessing(load_project(example_path("sine_regression")))
+    deployable, note = onnx_deployment(TrainedModel(model, MeanSquaredError(), preprocessing, "two"))
+    assert deployable is None and note.startswith("the network has 2 inputs and 1 outputs")
