@@ -31,7 +31,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "export", help="write trained weights as ONNX, .npz or safetensors",
         description="Export a project's trained network for other tools: ONNX (opset 17) for "
-        "inference engines, or the weights alone as .npz or safetensors, keyed node/param.",
+        "inference engines, taking raw inputs and answering as predict does (--raw: the network "
+        "alone), or the weights alone as .npz or safetensors, keyed node/param.",
         epilog=examples(("export my.bps.json --weights runs/my/weights.npz -o my.onnx",
                          "ONNX, from the suffix"),
                         ("export my.bps.json --weights runs/my/weights.npz --raw -o net.onnx",
