@@ -1,9 +1,11 @@
-"""``backprop-studio export PROJECT [--weights FILE] [--format onnx|npz|safetensors] -o FILE``.
+"""``backprop-studio export PROJECT [--weights FILE] [--format onnx|npz|safetensors] [--raw] -o FILE``.
 
 Builds the project's network, loads the trained weights into it (.npz or .safetensors; by default
 the project's latest run) and writes it through the chosen exporter: a built-in one or a plugin's.
-The format defaults to the one whose suffix the output file has. Everything it reads is checked
-before the output is written, and the output may not be one of those files.
+The format defaults to the one whose suffix the output file has. ONNX is the deployable graph
+(raw inputs in, ``predict``'s answers out) unless ``--raw`` (``desktop_app.project.exporting``).
+Everything it reads is checked before the output is written, and the output may not be one of
+those files.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ import argparse
 from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
-
 from ..engine.errors import GraphError
-from ..export import Exporter, load_weights
+from ..export import Exporter, OnnxExporter, load_weights
 from ..plugin_manager import current_registry
-from ..project import Preprocessing, build_model, load_preprocessing, load_project, sidecar_path
+from ..project import build_model, load_preprocessing_for, load_project
+from ..project.exporting import TrainedModel, export_trained, project_title
+from ..project.run import make_component
 from .errors import CliError
 from .inputs import project_inputs, refuse_overwrite, weights_inputs
 from .locations import PROJECT_HELP, WEIGHTS_HELP, chosen_weights, project_file
@@ -29,9 +31,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "export", help="write trained weights as ONNX, .npz or safetensors",
         description="Export a project's trained network for other tools: ONNX (opset 17) for "
-        "inference engines, or the weights alone as .npz or safetensors, keyed node/param.",
+        "inference engines, taking raw inputs and answering as predict does (--raw: the network "
+        "alone), or the weights alone as .npz or safetensors, keyed node/param.",
         epilog=examples(("export my.bps.json --weights runs/my/weights.npz -o my.onnx",
                          "ONNX, from the suffix"),
+                        ("export my.bps.json --weights runs/my/weights.npz --raw -o net.onnx",
+                         "the network alone: scaled inputs in, its outputs out"),
                         ("export my.bps.json --weights runs/my/weights.npz -o my.safetensors",
                          "the weights alone")),
     )
@@ -40,6 +45,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--format", metavar="FORMAT",
                         help="onnx, npz, safetensors or a plugin's format (any case); "
                         "default: from the output suffix")
+    parser.add_argument("--raw", action="store_true",
+                        help="ONNX only: the network alone, taking inputs scaled as in training and "
+                        "ending at its outputs (default: the graph takes raw inputs, as predict does, "
+                        "and outputs logits and probabilities, or values)")
     parser.add_argument("-o", "--output", metavar="FILE", required=True, help="the file to write")
     parser.set_defaults(func=run_export)
 
@@ -48,6 +57,9 @@ def run_export(args: argparse.Namespace) -> int:
     registry = current_registry()
     output = Path(args.output)
     exporter_cls = choose_exporter(registry.exporters, args.format, output)
+    if args.raw and not issubclass(exporter_cls, OnnxExporter):
+        raise CliError(f"--raw is for ONNX exports; the {exporter_cls.type_name} format holds the "
+                       "weights alone")
     check_output_file(output)
     project_path = project_file(args.project)
     project = load_project(project_path)
@@ -60,22 +72,16 @@ def run_export(args: argparse.Namespace) -> int:
         model.set_weights(weights)
     except GraphError as error:
         raise CliError(f"{weights_path}: {error}") from None
-    preprocessing = load_preprocessing(weights_path)  # a corrupt record fails here, before writing
-    exporter_cls().export(model, output, registry=registry)
-    print(f"exported {project.name or project_path.name} ({model.parameter_count()} parameters) "
+    loss = make_component(registry.losses, project.training.loss, project, "$.training.loss.params")
+    # a corrupt or mismatched record fails here, before writing
+    trained = TrainedModel(model, loss, load_preprocessing_for(weights_path, model),
+                           project_title(project), weights_path)
+    note = export_trained(exporter_cls, trained, output, registry, raw=args.raw)
+    print(f"exported {trained.project_name} ({model.parameter_count()} parameters) "
           f"as {exporter_cls.type_name} to {output}")
-    _note_input_scaling(preprocessing, weights_path)
+    if note:
+        print(f"note: {note}")
     return 0
-
-
-def _note_input_scaling(preprocessing: Preprocessing | None, weights_path: Path) -> None:
-    """The export holds the network only: say so when its inputs were scaled in training."""
-    if preprocessing is None:
-        return
-    scaler = preprocessing.scaler
-    if np.any(scaler.offset != 0) or np.any(scaler.scale != 1):
-        print(f"note: the model expects inputs scaled as in training, (x - offset) / scale; "
-              f"offset and scale are in {sidecar_path(weights_path)}")
 
 
 def choose_exporter(exporters: Mapping[str, type[Exporter]], fmt: str | None, output: Path) -> type[Exporter]:

@@ -30,7 +30,7 @@ from ..engine.errors import GraphError
 from ..export import load_weights
 from ..fileio import atomic_write, atomic_write_text
 from ..plugin_manager import current_registry
-from ..project import build_model, load_preprocessing, load_project, sidecar_path
+from ..project import build_model, load_preprocessing_for, load_project
 from ..project.predict import Predictions, predict
 from ..project.run import fit_preprocessing, make_component
 from .errors import CliError
@@ -81,17 +81,11 @@ def run_predict(args: argparse.Namespace) -> int:
     except GraphError as error:
         raise CliError(f"{weights_path}: {error}") from None
     loss = make_component(registry.losses, project.training.loss, project, "$.training.loss.params")
-    preprocessing = load_preprocessing(weights_path)
+    preprocessing = load_preprocessing_for(weights_path, model)
     if preprocessing is None:
         print(f"note: no preprocessing record beside {weights_path}; refitting the input scaler from "
               f"the project's dataset", file=sys.stderr)
         preprocessing = fit_preprocessing(project, registry)
-    elif preprocessing.sample_shape != model.input_shape:
-        raise CliError(
-            f"{sidecar_path(weights_path)}: the preprocessing record is for samples of shape "
-            f"{preprocessing.sample_shape}, but the model takes {model.input_shape}; it belongs to "
-            f"other weights than {weights_path}"
-        )
     predictions = predict(model, loss, preprocessing, read_inputs(inputs), args.input)
     write_predictions(output, predictions)
     count = len(predictions.probabilities if predictions.is_classification else predictions.values)

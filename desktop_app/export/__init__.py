@@ -10,6 +10,7 @@ from ..fileio import load_safetensors_weights, load_weights
 from .base import Exporter
 from .errors import ExportError
 from .onnx_builder import OPSET, OnnxContext
+from .onnx_deploy import Deployment, loss_activation
 from .onnx_export import OnnxExporter, build_onnx_model
 from .onnx_mappings import BUILTIN_ONNX_MAPPINGS
 from .weights import NpzExporter, SafetensorsExporter
@@ -19,6 +20,7 @@ BUILTIN_EXPORTERS: tuple[type[Exporter], ...] = (OnnxExporter, NpzExporter, Safe
 __all__ = [
     "BUILTIN_EXPORTERS",
     "BUILTIN_ONNX_MAPPINGS",
+    "Deployment",
     "OPSET",
     "ExportError",
     "Exporter",
@@ -29,4 +31,5 @@ __all__ = [
     "build_onnx_model",
     "load_safetensors_weights",
     "load_weights",
+    "loss_activation",
 ]

@@ -1,5 +1,5 @@
 """File > Export: write the network through any registered exporter (ONNX, .npz, safetensors,
-a plugin's format), in the background."""
+a plugin's format), in the background, by the CLI's own path (``desktop_app.project.exporting``)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from ..engine.errors import EngineError
-from ..engine.graph import Model
 from ..export import load_weights
-from ..project.run import build_model
+from ..project.exporting import TrainedModel, export_trained, project_title
+from ..project.run import build_model, make_component
+from ..project.weights import load_preprocessing_for
 from ..registry import Registry
 from .background import Task
 from .document import ProjectDocument
@@ -30,7 +31,7 @@ class ExportMenu(QMenu):
         self.document = document
         self.registry = registry
         self.log = log
-        self.model_provider: Callable[[], Model] = self.saved_model
+        self.model_provider: Callable[[], TrainedModel] = self.saved_model
         self._tasks: dict[Task, str] = {}
         self.fill()
 
@@ -44,15 +45,19 @@ class ExportMenu(QMenu):
         if not self.registry.exporters:
             self.addAction("(no exporters installed)").setEnabled(False)
 
-    def saved_model(self) -> Model:
+    def saved_model(self) -> TrainedModel:
         project = self.document.project()
         model = build_model(project, self.registry)
+        loss = make_component(self.registry.losses, project.training.loss, project, "$.training.loss.params")
         weights = project.weights_path()
+        preprocessing = None
         if weights is not None and weights.is_file():
             model.set_weights(load_weights(weights))
+            preprocessing = load_preprocessing_for(weights, model)
         else:
+            weights = None
             self.log.log("The project has no trained weights: exporting its initial weights.", "warning")
-        return model
+        return TrainedModel(model, loss, preprocessing, project_title(project), weights)
 
     def ask_and_export(self, name: str) -> None:
         suffix = self.registry.exporters[name].suffix
@@ -65,20 +70,22 @@ class ExportMenu(QMenu):
     def export(self, name: str, path: Path) -> Task | None:
         """Export to ``path`` in the background; errors go to the log. Returns the running task."""
         try:
-            model = self.model_provider()
+            trained = self.model_provider()
         except (ValueError, OSError, EngineError) as error:  # shown, not raised
             self.log.log(f"Cannot export: {error}", "error")
             return None
-        exporter = self.registry.exporters[name]()
-        task = Task(lambda: exporter.export(model, path, registry=self.registry))
+        exporter = self.registry.exporters[name]
+        task = Task(lambda: export_trained(exporter, trained, path, self.registry))
         task.finished.connect(self._exported)
         task.failed.connect(self._failed)
         self._tasks[task] = f"{name} to {path}"
         task.start()
         return task
 
-    def _exported(self, task: Task, _result: object) -> None:
+    def _exported(self, task: Task, note: str | None) -> None:
         self.log.log(f"Exported {self._tasks.pop(task)}")
+        if note:
+            self.log.log(f"Note: {note}.", "warning")
 
     def _failed(self, task: Task, error: BaseException) -> None:
         self.log.log(f"Export of {self._tasks.pop(task)} failed: {error}", "error")

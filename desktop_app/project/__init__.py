@@ -9,7 +9,7 @@ from .examples import DEFAULT_EXAMPLE, EXAMPLES, default_example_path, example_p
 from .files import PROJECT_SUFFIX, dumps_project, load_project, parse_project, save_project
 from .requirements import missing_types, record_plugins, require_types
 from .run import Run, RunOverrides, build_model, build_run, load_dataset
-from .weights import Preprocessing, load_preprocessing, save_trained, sidecar_path
+from .weights import Preprocessing, load_preprocessing, load_preprocessing_for, save_trained, sidecar_path
 
 __all__ = [
     "DEFAULT_EXAMPLE",
@@ -33,6 +33,7 @@ __all__ = [
     "example_path",
     "load_dataset",
     "load_preprocessing",
+    "load_preprocessing_for",
     "load_project",
     "missing_types",
     "parse_project",

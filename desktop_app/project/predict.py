@@ -68,14 +68,21 @@ def predict(
     names = preprocessing.class_names
     if loss.task == "regression" or not names:
         return Predictions(names, values=outputs)
-    if outputs.shape[1:] == (1,) and len(names) == 2:
+    if widens_to_two_columns(outputs.shape[1:], names):
         outputs = np.concatenate([1.0 - outputs, outputs], axis=1)
-    if outputs.shape[1:] != (len(names),):
-        raise DataError(
-            f"the model outputs shape {outputs.shape[1:]} but its weights were trained on "
-            f"{len(names)} classes {list(names)}"
-        )
     return Predictions(names, probabilities=outputs, labels=outputs.argmax(axis=1))
+
+
+def widens_to_two_columns(output_shape: tuple[int, ...], class_names: tuple[str, ...]) -> bool:
+    """Whether a classifier's outputs are one sigmoid column for two classes, which ``predict``
+    widens to both, ``[1 - p, p]``; DataError when they fit the class names neither so nor as they are."""
+    widen = output_shape == (1,) and len(class_names) == 2
+    if not widen and output_shape != (len(class_names),):
+        raise DataError(
+            f"the model outputs shape {output_shape} but its weights were trained on "
+            f"{len(class_names)} classes {list(class_names)}"
+        )
+    return widen
 
 
 def _run(model: Model, loss: Loss, scaled: np.ndarray, source: str) -> np.ndarray:

@@ -82,6 +82,19 @@ def sidecar_text(preprocessing: Preprocessing) -> str:
     return json.dumps(preprocessing.to_json(), indent=1, allow_nan=False) + "\n"
 
 
+def load_preprocessing_for(weights_path: str | os.PathLike, model: Model) -> Preprocessing | None:
+    """``load_preprocessing``, refused when its samples do not fit ``model``: such a record belongs
+    to other weights, and scaling with it would answer wrongly."""
+    preprocessing = load_preprocessing(weights_path)
+    if preprocessing is not None and preprocessing.sample_shape != model.input_shape:
+        raise ProjectError(
+            f"the preprocessing record is for samples of shape {preprocessing.sample_shape}, but the "
+            f"model takes {model.input_shape}; it belongs to other weights than {weights_path}",
+            str(sidecar_path(weights_path)),
+        )
+    return preprocessing
+
+
 def load_preprocessing(weights_path: str | os.PathLike) -> Preprocessing | None:
     """The preprocessing saved with these weights, or None when there is no record beside them."""
     path = sidecar_path(weights_path)

@@ -11,6 +11,8 @@ import onnx
 import pytest
 from cli.cli_run import assert_one_line_error, run_cli
 
+from desktop_app.engine.losses import CategoricalCrossentropy
+from desktop_app.engine.numerics import softmax
 from desktop_app.export import load_weights
 from desktop_app.fileio import save_weights_npz
 from desktop_app.plugin_manager import current_registry
@@ -19,10 +21,14 @@ from desktop_app.project import (
     build_model,
     build_run,
     example_path,
+    load_dataset,
     load_project,
     save_project,
     save_trained,
 )
+from desktop_app.project.exporting import RAW_GRAPH
+from desktop_app.project.predict import predict
+from desktop_app.project.run import fit_preprocessing
 
 from .conftest import FLOAT64_TOLERANCE, TOLERANCE, run_onnx
 
@@ -50,10 +56,58 @@ def test_onnx_export_runs_in_onnxruntime(trained, tmp_path) -> None:
     result = cli("export", project, "--weights", weights, "--format", "onnx", "-o", "model.onnx",
                  cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "as onnx to model.onnx" in result.stdout and "note:" not in result.stdout  # unscaled inputs
+    assert "as onnx to model.onnx" in result.stdout and "note:" not in result.stdout
     proto = onnx.load(tmp_path / "model.onnx")
-    output = run_onnx(proto, {"input": x})
-    assert np.abs(next(iter(output.values())) - expected).max() <= TOLERANCE
+    output = run_onnx(proto, {"input": x})  # residual_mlp does not scale its inputs
+    assert list(output) == ["logits", "probabilities"]
+    assert np.abs(output["logits"] - expected).max() <= TOLERANCE
+    assert np.abs(output["probabilities"] - softmax(expected, axis=1)).max() <= TOLERANCE
+
+
+@pytest.fixture(scope="module")
+def scaled(tmp_path_factory) -> tuple[Path, Path, object]:
+    """sine_regression (standardized inputs) trained one epoch: (project, weights, run)."""
+    folder = tmp_path_factory.mktemp("scaled")
+    project = load_project(example_path("sine_regression"))
+    run = build_run(project, RunOverrides(epochs=1), registry=current_registry())
+    run.fit()
+    save_trained(folder / "sine.npz", run.model, run.preprocessing)
+    return save_project(project, folder / "sine.bps.json"), folder / "sine.npz", run
+
+
+def test_onnx_export_takes_raw_inputs_as_predict_does(scaled, tmp_path) -> None:
+    project, weights, run = scaled
+    result = cli("export", project, "--weights", weights, "-o", "m.onnx", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "note:" not in result.stdout
+    x = run.data.dataset.x
+    output = run_onnx(onnx.load(tmp_path / "m.onnx"), {"input": x})
+    expected = predict(run.model, run.loss, run.preprocessing, x, "test").values
+    assert list(output) == ["values"]
+    assert np.abs(output["values"] - expected).max() <= TOLERANCE
+    metadata = {prop.key: prop.value for prop in onnx.load(tmp_path / "m.onnx").metadata_props}
+    assert metadata["includes_input_scaling"] == "true" and metadata["project_name"] == "Sine regression"
+
+
+def test_raw_export_is_the_network_on_scaled_inputs(scaled, tmp_path) -> None:
+    project, weights, run = scaled
+    result = cli("export", project, "--weights", weights, "--raw", "-o", "raw.onnx", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "note: the raw graph expects inputs scaled as in training" in result.stdout
+    assert str(weights.with_name("sine.data.json")) in result.stdout
+    scaled_x = run.data.x_train
+    output = run_onnx(onnx.load(tmp_path / "raw.onnx"), {"input": scaled_x})
+    assert list(output) == ["output"]
+    assert np.abs(output["output"] - run.model.forward(scaled_x, training=False)).max() <= TOLERANCE
+    metadata = {prop.key: prop.value for prop in onnx.load(tmp_path / "raw.onnx").metadata_props}
+    assert metadata["includes_input_scaling"] == "false"
+
+
+def test_raw_is_refused_for_weight_formats(scaled, tmp_path) -> None:
+    project, weights, _ = scaled
+    result = cli("export", project, "--weights", weights, "--raw", "-o", "w.npz", cwd=tmp_path)
+    assert_one_line_error(result, "--raw is for ONNX exports", "npz")
+    assert not (tmp_path / "w.npz").exists()
 
 
 @pytest.mark.parametrize("fmt, name", [("npz", "w.npz"), ("safetensors", "w.safetensors")])
@@ -86,8 +140,11 @@ def test_safetensors_weights_can_be_exported_to_onnx(trained, tmp_path) -> None:
     assert cli("export", project, "--weights", weights, "-o", "w.safetensors", cwd=tmp_path).returncode == 0
     result = cli("export", project, "--weights", "w.safetensors", "-o", "m.onnx", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+    # no preprocessing record beside w.safetensors: the raw graph, said in one line
+    note = f"note: no preprocessing record beside w.safetensors: {RAW_GRAPH}"
+    assert result.stdout.splitlines()[-1] == note
     output = run_onnx(onnx.load(tmp_path / "m.onnx"), {"input": x})
-    assert np.abs(next(iter(output.values())) - expected).max() <= TOLERANCE
+    assert np.abs(output["logits"] - expected).max() <= TOLERANCE
 
 
 def test_float64_cnn_export_runs_in_onnxruntime_to_1e_12(tmp_path) -> None:
@@ -105,15 +162,22 @@ def test_float64_cnn_export_runs_in_onnxruntime_to_1e_12(tmp_path) -> None:
     assert np.abs(output - model.forward(x, training=False)).max() <= FLOAT64_TOLERANCE
 
 
-def test_scaled_inputs_are_pointed_out(tmp_path) -> None:
-    project = load_project(example_path("sine_regression"))  # standardized inputs
-    run = build_run(project, RunOverrides(epochs=1), registry=current_registry())
-    save_trained(tmp_path / "sine.npz", run.model, run.preprocessing)
-    result = cli("export", example_path("sine_regression"), "--weights", "sine.npz", "-o", "sine.onnx",
-                 cwd=tmp_path)
+def test_float64_deployable_export_answers_as_predict_to_1e_12(tmp_path) -> None:
+    project = load_project(example_path("digits_cnn"))
+    project.dtype = "float64"
+    path = save_project(project, tmp_path / "cnn64.bps.json")
+    registry = current_registry()
+    model = build_model(project, registry)
+    preprocessing = fit_preprocessing(project, registry)
+    save_trained(tmp_path / "w.npz", model, preprocessing)
+    result = cli("export", path, "--weights", "w.npz", "-o", "cnn64.onnx", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "note: the model expects inputs scaled as in training" in result.stdout
-    assert "sine.data.json" in result.stdout
+    x = load_dataset(project).x[:50]
+    outputs = run_onnx(onnx.load(tmp_path / "cnn64.onnx"), {"input": x.astype(np.float64)})
+    probabilities = outputs["probabilities"]
+    expected = predict(model, CategoricalCrossentropy(), preprocessing, x, "test").probabilities
+    assert probabilities.dtype == np.float64
+    assert np.abs(probabilities - expected).max() <= FLOAT64_TOLERANCE
 
 
 def test_unknown_format(trained, tmp_path) -> None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import gc
 
 import numpy as np
+import onnx
 import pytest
+from onnxruntime import InferenceSession
 from PySide6.QtCore import QCoreApplication, Qt, QThread
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QLabel
@@ -16,14 +18,14 @@ from desktop_app.cli import main as cli_main
 from desktop_app.data.preprocess import split_indices
 from desktop_app.engine.layer import Layer
 from desktop_app.engine.losses import CategoricalCrossentropy
-from desktop_app.fileio import load_weights_npz
+from desktop_app.fileio import load_weights_npz, save_weights_npz
 from desktop_app.gui.training.probes import VIEWS, Probes
 from desktop_app.gui.training.ui import DOCK_HEIGHT
 from desktop_app.hookspecs import hookimpl
 from desktop_app.project import example_path, load_project, save_project
 from desktop_app.project.document import ComponentRef, NodeEntry
 from desktop_app.project.predict import predict
-from desktop_app.project.run import Run, fit_preprocessing, load_dataset
+from desktop_app.project.run import Run, build_model, fit_preprocessing, load_dataset
 from desktop_app.project.weights import sidecar_path
 
 WAIT = 20_000  # ms: generous for a loaded machine; the runs themselves take well under a second
@@ -413,7 +415,7 @@ def test_the_trained_model_is_offered_only_while_it_is_the_projects_network(make
     window.document.edit("wider", lambda data: data["model"]["nodes"][1]["params"].update(units=9))
     assert not ui.save_weights.isEnabled() and not ui.predict.isEnabled()
     assert ui.controller.trained_model() is None
-    assert ui.export_model().layers["hidden"].params["kernel"].shape == (2, 9)  # the project's network
+    assert ui.export_model().model.layers["hidden"].params["kernel"].shape == (2, 9)  # the project's network
     window.document.undo_stack.undo()
     assert ui.save_weights.isEnabled() and ui.controller.trained_model() is not None
 
@@ -429,6 +431,41 @@ def test_file_export_writes_the_trained_model(make_window, qtbot, tmp_path):
     exported = load_weights_npz(tmp_path / "model.npz")
     for key, value in window.training.controller.trained_model().get_weights().items():
         np.testing.assert_array_equal(exported[key], value)
+
+
+def exported(qtbot, window, name: str, path) -> None:
+    """Export from File > Export and wait for its log line (the task may finish before a
+    waitSignal could connect to it)."""
+    assert window.export_menu.export(name, path) is not None
+    qtbot.waitUntil(lambda: any(f"Exported {name} to {path}" in line for line in window.log_panel.lines()),
+                    timeout=WAIT)
+
+
+def test_file_export_writes_the_deployable_onnx_of_the_trained_model(make_window, qtbot, tmp_path):
+    """The window exports as the CLI does: raw inputs in, predict's probabilities out."""
+    window = make_window(example("digits_mlp", epochs=1))  # standardized inputs
+    train_to_end(qtbot, window)
+    exported(qtbot, window, "onnx", tmp_path / "digits.onnx")
+    project = window.document.project()
+    x = load_dataset(project).x
+    session = InferenceSession(str(tmp_path / "digits.onnx"), providers=["CPUExecutionProvider"])
+    probabilities = session.run(["probabilities"], {"input": x})[0]
+    expected = predict(window.training.controller.trained_model(), CategoricalCrossentropy(),
+                       fit_preprocessing(project), x, "test").probabilities
+    assert np.abs(probabilities - expected).max() <= 1e-5
+    metadata = {prop.key: prop.value for prop in onnx.load(tmp_path / "digits.onnx").metadata_props}
+    assert metadata["includes_input_scaling"] == "true" and metadata["project_name"] == "Digits MLP"
+
+
+def test_file_export_of_weights_without_a_record_is_the_raw_graph_with_a_note(make_window, qtbot, tmp_path):
+    project = example("xor_mlp", epochs=1)
+    save_weights_npz(tmp_path / "bare.npz", build_model(project).get_weights())
+    project.weights = "bare.npz"
+    window = make_window(load_project(save_project(project, tmp_path / "xor.bps.json")))
+    exported(qtbot, window, "onnx", tmp_path / "xor.onnx")
+    assert any(f"Note: no preprocessing record beside {tmp_path / 'bare.npz'}: exported the raw graph" in line
+               for line in window.log_panel.lines())
+    assert [output.name for output in onnx.load(tmp_path / "xor.onnx").graph.output] == ["logit"]
 
 
 def test_predictions_on_held_out_samples(make_window, qtbot):

@@ -190,10 +190,15 @@ class TrainingController(QObject):
     def trained_model(self) -> Model | None:
         """The model the last run trained, while it is the project's network (None before any run,
         after the graph was edited or another project opened). Not while a run is on."""
+        run = self.trained_run()
+        return run.model if run else None
+
+    def trained_run(self) -> Run | None:
+        """The run ``trained_model`` comes from (its loss and preprocessing too), on the same terms."""
         if self.state != "idle":
             raise ValueError("a training run is on: stop it (or let it finish) first")
         kept = self._current()
-        return kept.run.model if kept else None
+        return kept.run if kept else None
 
     def _current(self) -> _Kept | None:
         kept = self._kept

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from ...cli.train_cmd import summary
 from ...data.errors import DataError
 from ...engine.callbacks import History
-from ...engine.graph import Model
+from ...project.exporting import TrainedModel, project_title
 from ...project.files import PROJECT_SUFFIX
 from ..canvas.style import accent_colors
 from .bridge import Progress, RunStarted
@@ -246,13 +246,14 @@ class TrainingUI(QObject):
         QMessageBox.warning(self.window, "Training failed", text)
 
     # --- after training -------------------------------------------------------------------------------------
-    def export_model(self) -> Model:
+    def export_model(self) -> TrainedModel:
         """What File > Export writes: a copy of the trained model (the export runs in the background
         and the next run may start meanwhile), else the project's network with its saved weights."""
-        model = self.controller.trained_model()
-        if model is None:
+        run = self.controller.trained_run()
+        if run is None:
             return self.window.export_menu.saved_model()
-        return model.with_dtype(model.dtype.name)
+        return TrainedModel(run.model.with_dtype(run.model.dtype.name), run.loss, run.preprocessing,
+                            project_title(self.window.document.project()))
 
     def show_predictions(self) -> None:
         try:
