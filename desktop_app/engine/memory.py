@@ -1,8 +1,9 @@
 """The memory budget: a model is sized from its inferred shapes and refused before anything is allocated.
 
 A typo such as ``units: 1000000000`` would otherwise make ``build`` allocate tens of GiB (and the
-window validates on every edit). The estimate counts each weight twice (its value and its gradient)
-and each node's output twice per sample of a batch (the value and its gradient during backward).
+window validates on every edit). The estimate counts each weight four times (its value, its
+gradient and the optimizer's state: Adam keeps two moments per weight) and each node's output
+twice per sample of a batch (the value and its gradient during backward).
 Layers tell their weights' shapes through ``Layer.weight_shapes``; a layer that does not is counted
 by its outputs only. See docs/engine.md, "Memory budget".
 """
@@ -23,6 +24,9 @@ from .layer import Shape
 MEMORY_LIMIT_ENV = "BACKPROP_STUDIO_MEMORY_LIMIT"
 # Where the system does not report its memory (os.sysconf is POSIX-only).
 FALLBACK_BUDGET = 4 * 2**30
+# A weight's value, its gradient and the optimizer's state (Adam's two moments, the most any
+# built-in optimizer keeps).
+WEIGHT_COPIES = 4
 _UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
 _LIMIT_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
 
@@ -86,7 +90,7 @@ class NodeMemory:
         return cls(name, type_name, weights, math.prod(output))
 
     def bytes(self, batch_size: int, itemsize: int) -> int:
-        return 2 * (self.weights + batch_size * self.values_per_sample) * itemsize
+        return (WEIGHT_COPIES * self.weights + 2 * batch_size * self.values_per_sample) * itemsize
 
 
 def check_memory(

@@ -40,7 +40,7 @@ def test_a_billion_units_fail_in_one_line_naming_the_node_and_the_need(tmp_path)
     result = train(tmp_path, project_with(tmp_path, 10**9), "12GiB")
     assert_one_line_error(
         result, "huge.bps.json: $.model.nodes[1]: node 'hidden' (Dense): 3,000,000,000 weights and "
-        "1,000,000,000 outputs per sample would need 29.8 GiB in float32 for one sample; the limit is "
+        "1,000,000,000 outputs per sample would need 52.2 GiB in float32 for one sample; the limit is "
         f"12.0 GiB (set by {MEMORY_LIMIT_ENV})")
     assert "MemoryError" not in result.stderr and not (tmp_path / "run").exists()
 

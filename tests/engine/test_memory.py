@@ -44,7 +44,7 @@ def test_a_billion_units_are_refused_with_the_node_and_the_numbers_before_alloca
     assert error.node == "dense_1"
     assert str(error) == (
         "node 'dense_1' (Dense): 9,000,000,000 weights and 1,000,000,000 outputs per sample would need "
-        "74.5 GiB in float32 for one sample; the limit is 12.0 GiB "
+        "141.6 GiB in float32 for one sample; the limit is 12.0 GiB "
         f"(set by {MEMORY_LIMIT_ENV})"
     )
     assert peak < 2**20
@@ -61,19 +61,19 @@ def test_a_huge_input_or_filter_count_is_refused(nodes, node):
 
 
 def test_a_model_too_big_only_as_a_whole_names_its_largest_node(monkeypatch):
-    monkeypatch.setenv(MEMORY_LIMIT_ENV, "2M")
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "4M")
     nodes = stack((256,), ("Dense", {"units": 256}), ("Dense", {"units": 512}), ("Dense", {"units": 256}))
-    error, _ = refused(nodes)  # 2 x 4 bytes x (65,792 + 131,584 + 131,328 weights) = 2.5 MiB
+    error, _ = refused(nodes)  # 4 x 4 bytes x (65,792 + 131,584 + 131,328 weights) = 5.0 MiB
     assert error.node == "dense_2"
-    assert "would need 1.0 MiB" in str(error) and "the whole model would need 2.5 MiB" in str(error)
+    assert "would need 2.0 MiB" in str(error) and "the whole model would need 5.0 MiB" in str(error)
 
 
 def test_float64_counts_twice_the_bytes(monkeypatch):
     nodes = stack((1000,), ("Dense", {"units": 1000}))
-    monkeypatch.setenv(MEMORY_LIMIT_ENV, "10M")
-    Model(nodes, LAYERS)  # 2 x 4 bytes x 1,001,000 weights: 7.6 MiB
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "20M")
+    Model(nodes, LAYERS)  # 4 x 4 bytes x 1,001,000 weights: 15.3 MiB
     error, _ = refused(nodes, dtype="float64")
-    assert "would need 15.3 MiB in float64" in str(error)
+    assert "would need 30.6 MiB in float64" in str(error)
 
 
 def test_a_model_within_the_budget_builds_and_a_batch_is_checked_on_request(monkeypatch):

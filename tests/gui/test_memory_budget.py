@@ -23,7 +23,7 @@ def test_a_billion_units_typed_in_the_inspector_become_the_nodes_error(qtbot, ma
     assert window.document.project().node_specs()[1].config["units"] == 10**9
     assert designer.validation.errors["hidden"] == (
         "node 'hidden' (Dense): 65,000,000,000 weights and 1,000,000,000 outputs per sample would need "
-        f"491.7 GiB in float32 for one sample; the limit is 12.0 GiB (set by {MEMORY_LIMIT_ENV})"
+        f"976.0 GiB in float32 for one sample; the limit is 12.0 GiB (set by {MEMORY_LIMIT_ENV})"
     )
     assert not designer.graph_valid
     assert peak < 64 * 2**20
