@@ -21,7 +21,7 @@ from ..project import build_model, load_preprocessing_for, load_project
 from ..project.exporting import TrainedModel, export_trained, project_title
 from ..project.run import make_component
 from .errors import CliError
-from .inputs import project_inputs, refuse_overwrite, weights_inputs
+from .inputs import project_inputs, refuse_overwrite, refuse_run_files, weights_inputs
 from .locations import PROJECT_HELP, WEIGHTS_HELP, chosen_weights, project_file
 from .outputs import check_output_file
 from .parsing import examples
@@ -64,8 +64,9 @@ def run_export(args: argparse.Namespace) -> int:
     project_path = project_file(args.project)
     project = load_project(project_path)
     weights_path = chosen_weights(args.weights, project, project_path, args.project)
-    refuse_overwrite({output: "-o/--output"}, {**weights_inputs(weights_path),
-                                               **project_inputs(project, registry)})
+    refuse_overwrite({output: f"-o/--output {output}"}, {**weights_inputs(weights_path),
+                                                          **project_inputs(project, registry)})
+    refuse_run_files(output)
     weights = load_weights(weights_path)
     model = build_model(project, registry)
     try:

@@ -12,13 +12,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..project import Project, sidecar_path
+from ..project.run_outputs import MANIFEST, RUN_FILES, read_manifest
 from ..registry import Registry
 from .errors import CliError
 
 
 def weights_inputs(weights: Path) -> dict[str, Path]:
     """Trained weights and the preprocessing record read beside them."""
-    return {"the --weights file": weights, "the preprocessing record of --weights": sidecar_path(weights)}
+    return {"the weights file": weights, "the preprocessing record of the weights": sidecar_path(weights)}
 
 
 def project_inputs(project: Project, registry: Registry) -> dict[str, Path]:
@@ -34,12 +35,22 @@ def project_inputs(project: Project, registry: Registry) -> dict[str, Path]:
 
 def refuse_overwrite(outputs: Mapping[Path, str], inputs: Mapping[str, Path],
                      remedy: str = "write the output to another file") -> None:
-    """Raise CliError naming the first output (path -> the option that chose it) that is an input."""
-    for output, option in outputs.items():
+    """Raise CliError naming the first output (path -> how the user chose it, e.g. ``-o/--output
+    out.csv``) that is an input."""
+    for output, chosen in outputs.items():
         for what, source in inputs.items():
             if _same_file(output, source):
-                raise CliError(f"{option} {output}: that is {what} ({source}), which this command "
-                               f"reads; {remedy}")
+                raise CliError(f"{chosen}: that is {what} ({source}), which this command reads; {remedy}")
+
+
+def refuse_run_files(output: Path, option: str = "-o/--output") -> None:
+    """Refuse an output that is one of a training run's files (beside its ``run.json``): replacing
+    one would break the set ``train`` writes as a unit."""
+    folder = output.parent
+    if output.name in RUN_FILES and read_manifest(folder) is not None:
+        raise CliError(f"{option} {output}: that is one of the files of the training run in {folder} "
+                       f"(see its {MANIFEST}), which only 'train' replaces, as a set; write the output "
+                       "to another file")
 
 
 def _same_file(a: Path, b: Path) -> bool:

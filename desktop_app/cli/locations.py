@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..paths import PACKAGE_DIR, RESOURCES
 from ..project import EXAMPLES, PROJECT_SUFFIX, Project, example_path
-from ..project.run_outputs import RUN_FILES
+from ..project.run_outputs import RUN_FILES, project_identity, read_manifest
 from ..project.run_outputs import WEIGHTS as WEIGHTS_FILE
 from .errors import CliError
 
@@ -55,8 +55,8 @@ def can_hold_runs(folder: Path) -> bool:
 
 
 def run_outputs(out: Path) -> dict[Path, str]:
-    """The files ``train`` writes into ``out``, each with the option that chose it."""
-    return dict.fromkeys((out / name for name in RUN_FILES), "--out")
+    """The files ``train`` writes into ``out``, each with how the user chose it."""
+    return {out / name: f"--out {out} would replace {out / name}" for name in RUN_FILES}
 
 
 def chosen_weights(option: str | None, project: Project, project_path: Path, given: str) -> Path:
@@ -73,10 +73,25 @@ def latest_weights(project: Project, project_path: Path, given: str) -> Path:
 
     ``given`` is PROJECT as typed, for the hint to train first.
     """
-    run = run_folder(project_path) / WEIGHTS_FILE
+    folder = run_folder(project_path)
+    run = folder / WEIGHTS_FILE
     recorded = project.weights_path()
-    found = [path for path in (run, recorded) if path is not None and path.is_file()]
+    found = [path for path in (recorded,) if path is not None and path.is_file()]
+    other = run_of_another_project(folder, project_path)
+    if run.is_file() and other is None:
+        found.append(run)
     if not found:
-        raise CliError(f"{project.label}: the project has no trained weights yet (looked for {run}); "
+        looked = (f"{folder} holds a run of another project ({other})" if other is not None
+                  else f"looked for {run}")
+        raise CliError(f"{project.label}: the project has no trained weights yet ({looked}); "
                        f"train it first ('backprop-studio train {given}') or pass --weights FILE")
     return max(found, key=lambda path: path.stat().st_mtime)
+
+
+def run_of_another_project(folder: Path, project_path: Path) -> str | None:
+    """The project whose run ``folder`` holds, when that is not ``project_path`` (two projects of
+    one name, such as a shipped example and its copy, share ``runs/<name>/``); else None."""
+    manifest = read_manifest(folder)
+    if manifest is None or manifest.get("project") == project_identity(project_path):
+        return None
+    return str(manifest.get("project"))

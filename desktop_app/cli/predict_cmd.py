@@ -34,7 +34,7 @@ from ..project import build_model, load_preprocessing_for, load_project
 from ..project.predict import Predictions, predict
 from ..project.run import fit_preprocessing, make_component
 from .errors import CliError
-from .inputs import project_inputs, refuse_overwrite, weights_inputs
+from .inputs import project_inputs, refuse_overwrite, refuse_run_files, weights_inputs
 from .locations import PROJECT_HELP, WEIGHTS_HELP, chosen_weights, project_file
 from .outputs import check_output_file
 from .parsing import examples
@@ -73,8 +73,9 @@ def run_predict(args: argparse.Namespace) -> int:
     project = load_project(project_path)
     weights_path = chosen_weights(args.weights, project, project_path, args.project)
     check_paths(inputs, weights_path, output)
-    refuse_overwrite({output: "-o/--output"}, {"the INPUT file": inputs, **weights_inputs(weights_path),
-                                               **project_inputs(project, registry)})
+    reads = {"the INPUT file": inputs, **weights_inputs(weights_path), **project_inputs(project, registry)}
+    refuse_overwrite({output: f"-o/--output {output}"}, reads)
+    refuse_run_files(output)
     model = build_model(project, registry)
     try:
         model.set_weights(load_weights(weights_path))
@@ -89,13 +90,13 @@ def run_predict(args: argparse.Namespace) -> int:
     predictions = predict(model, loss, preprocessing, read_inputs(inputs), args.input)
     write_predictions(output, predictions)
     count = len(predictions.probabilities if predictions.is_classification else predictions.values)
-    print(f"wrote {count} predictions to {output}")
+    print(f"wrote {count} prediction{'' if count == 1 else 's'} to {output}")
     return 0
 
 
 def _check_suffix(path: Path, what: str) -> None:
     if path.suffix.lower() not in INPUT_SUFFIXES:
-        raise CliError(f"{what} must end in one of {list(INPUT_SUFFIXES)}. Received: {path.name}")
+        raise CliError(f"{what} must end in {', '.join(INPUT_SUFFIXES)}. Received: {path.name}")
 
 
 def check_paths(inputs: Path, weights: Path, output: Path) -> None:

@@ -34,14 +34,19 @@ from ..project.run_outputs import (
     HISTORY,
     WEIGHTS,
     check_run_folder,
-    project_identity,
-    read_manifest,
     save_run,
 )
 from .errors import EXIT_INTERRUPTED, CliError
 from .inputs import project_inputs, refuse_overwrite, weights_inputs
 from .interrupts import stop_on_interrupt
-from .locations import PROJECT_HELP, RUNS_FOLDER, project_file, run_folder, run_outputs
+from .locations import (
+    PROJECT_HELP,
+    RUNS_FOLDER,
+    project_file,
+    run_folder,
+    run_of_another_project,
+    run_outputs,
+)
 from .parsing import examples
 
 Weights = dict[str, np.ndarray]
@@ -54,7 +59,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "weights, their preprocessing record and the metric history (CSV) in --out.",
         epilog=examples(("train my.bps.json", f"results in {RUNS_FOLDER}/my/ beside the project"),
                         ("train my.bps.json --epochs 50 --lr 0.01 --seed 1", "other settings"),
-                        ("train my.bps.json --weights runs/my/weights.npz", "go on from trained weights")),
+                        ("train my.bps.json --weights runs/my/weights.npz --out runs/my-more",
+                         "go on from trained weights")),
     )
     parser.add_argument("project", metavar="PROJECT", help=PROJECT_HELP)
     parser.add_argument("--epochs", type=int, metavar="N", help="epochs to train (default: the project's)")
@@ -145,10 +151,10 @@ def save_results(out: Path, run: Run, project_path: Path, weights: Weights, hist
 
 def warn_if_another_project(out: Path, project_path: Path) -> None:
     """Say so when ``out`` holds a run of another project, which this run will replace."""
-    previous = read_manifest(out)
-    if previous is not None and previous.get("project") != project_identity(project_path):
-        print(f"warning: {out} holds a run of another project ({previous.get('project')}); "
-              "this run replaces it", file=sys.stderr)
+    other = run_of_another_project(out, project_path)
+    if other is not None:
+        print(f"warning: {out} holds a run of another project ({other}); this run replaces it",
+              file=sys.stderr)
 
 
 def check_out_dir(out: Path) -> None:

@@ -125,3 +125,19 @@ def test_help_says_weights_default_to_the_latest_run(tmp_path, command):
     assert ("default: the latest run of PROJECT (runs/<project name>/weights.npz, where 'train' writes it, "
             "or the weights the window saved with the project, whichever is newer)" in text)
     assert "or the name of a shipped example" in text
+
+
+def test_predict_by_name_ignores_the_run_of_a_copy_that_shares_its_run_folder(tmp_path):
+    """``examples copy xor_mlp`` then training the (edited) copy fills ./runs/xor_mlp/ too: predict
+    on the shipped example must not take that run's weights for its own."""
+    assert run_cli("examples", "copy", "xor_mlp", home=tmp_path, cwd=tmp_path).returncode == 0
+    train = run_cli("train", "xor_mlp.bps.json", "--epochs", "1", "--quiet", home=tmp_path, cwd=tmp_path)
+    assert train.returncode == 0, train.stderr
+    (tmp_path / "in.csv").write_text("0.9,0.8\n")
+    copy = (tmp_path / "xor_mlp.bps.json").resolve()
+    by_name = run_cli("predict", "xor_mlp", "in.csv", "-o", "out.csv", home=tmp_path, cwd=tmp_path)
+    assert_one_line_error(by_name, "the project has no trained weights yet (runs/xor_mlp holds a run of "
+                          f"another project ({copy}))")
+    predict = run_cli("predict", "xor_mlp.bps.json", "in.csv", "-o", "out.csv", home=tmp_path, cwd=tmp_path)
+    assert predict.returncode == 0, predict.stderr
+    assert predict.stdout.splitlines()[-1] == "wrote 1 prediction to out.csv"

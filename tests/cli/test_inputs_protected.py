@@ -59,8 +59,8 @@ def refused(folder, home, *args, fragments):
 
 
 @pytest.mark.parametrize("output, what", [
-    ("run/weights.npz", "the --weights file"),
-    ("run/../run/weights.npz", "the --weights file"),
+    ("run/weights.npz", "the weights file"),
+    ("run/../run/weights.npz", "the weights file"),
     ("in.csv", "the INPUT file"),
     ("data.csv", "the dataset's file ($.dataset.options.path)"),
 ])
@@ -74,14 +74,14 @@ def test_a_symlink_or_hard_link_to_an_input_is_the_input(folder, tmp_path):
     (folder / "alias.npz").symlink_to(folder / "run" / "weights.npz")
     (folder / "twin.csv").hardlink_to(folder / "in.csv")
     refused(folder, tmp_path, "predict", "p.bps.json", "--weights", "run/weights.npz", "in.csv",
-            "-o", "alias.npz", fragments=["-o/--output alias.npz: that is the --weights file"])
+            "-o", "alias.npz", fragments=["-o/--output alias.npz: that is the weights file"])
     refused(folder, tmp_path, "predict", "p.bps.json", "--weights", "run/weights.npz", "in.csv",
             "-o", "twin.csv", fragments=["-o/--output twin.csv: that is the INPUT file"])
 
 
 def test_export_never_writes_over_its_weights_their_record_or_the_project(folder, tmp_path):
-    for output, what in (("run/weights.npz", "the --weights file"),
-                         ("run/weights.data.json", "the preprocessing record of --weights"),
+    for output, what in (("run/weights.npz", "the weights file"),
+                         ("run/weights.data.json", "the preprocessing record of the weights"),
                          ("p.bps.json", "the project file")):
         refused(folder, tmp_path, "export", "p.bps.json", "--weights", "run/weights.npz", "--format", "npz",
                 "-o", output, fragments=[f"-o/--output {output}: that is {what}"])
@@ -89,14 +89,14 @@ def test_export_never_writes_over_its_weights_their_record_or_the_project(folder
 
 def test_train_never_writes_its_results_over_its_weights_or_data(folder, tmp_path):
     refused(folder, tmp_path, "train", "p.bps.json", "--weights", "run/weights.npz", "--out", "run",
-            fragments=["--out run/weights.npz: that is the --weights file",
+            fragments=["--out run would replace run/weights.npz: that is the weights file",
                        "pass --out DIR to write this run's results elsewhere"])
     (folder / "history.csv").write_text((folder / "data.csv").read_text())  # the data, as history.csv
     data = json.loads((folder / "p.bps.json").read_text())
     data["dataset"]["options"]["path"] = "history.csv"
     (folder / "p.bps.json").write_text(json.dumps(data))
     refused(folder, tmp_path, "train", "p.bps.json", "--out", ".",
-            fragments=["--out history.csv: that is the dataset's file"])
+            fragments=["--out . would replace history.csv: that is the dataset's file"])
 
 
 def test_weights_beyond_float32_are_refused_by_every_command(folder, tmp_path):
@@ -136,3 +136,29 @@ def test_export_checks_the_preprocessing_record_before_writing(folder, tmp_path)
     (folder / "m.onnx").write_bytes(b"the user's older export")
     refused(folder, tmp_path, "export", "p.bps.json", "--weights", "run/weights.npz", "-o", "m.onnx",
             fragments=["weights.data.json: not valid JSON"])
+
+
+def test_predict_and_export_never_replace_a_file_of_a_training_runs_set(folder, tmp_path):
+    """A run's files are replaced only as a set, by train: an -o onto one of them is refused."""
+    result = run_cli("train", "p.bps.json", "--epochs", "1", "--quiet", "--out", "trained", home=tmp_path,
+                     cwd=folder)
+    assert result.returncode == 0, result.stderr
+    for command in (("predict", "p.bps.json", "--weights", "run/weights.npz", "in.csv"),
+                    ("export", "p.bps.json", "--weights", "run/weights.npz", "--format", "onnx")):
+        refused(folder, tmp_path, *command, "-o", "trained/history.csv",
+                fragments=["-o/--output trained/history.csv: that is one of the files of the training run in "
+                           "trained (see its run.json), which only 'train' replaces"])
+
+
+def test_the_help_example_that_goes_on_from_trained_weights_runs_as_written(folder, tmp_path):
+    """train --help: '--weights runs/my/weights.npz --out runs/my-more' (the run folder it reads from
+    would be refused as --out, naming the folder and the file)."""
+    first = run_cli("train", "p.bps.json", "--epochs", "1", "--quiet", home=tmp_path, cwd=folder)
+    assert first.returncode == 0, first.stderr
+    assert "--out runs/my-more" in run_cli("train", "--help", home=tmp_path).stdout
+    refused(folder, tmp_path, "train", "p.bps.json", "--weights", "runs/p/weights.npz",
+            fragments=["--out runs/p would replace runs/p/weights.npz: that is the weights file"])
+    result = run_cli("train", "p.bps.json", "--epochs", "1", "--quiet", "--weights", "runs/p/weights.npz",
+                     "--out", "runs/p-more", home=tmp_path, cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert (folder / "runs" / "p-more" / "weights.npz").is_file()

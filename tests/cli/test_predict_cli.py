@@ -141,7 +141,7 @@ def test_bad_inputs(xor, tmp_path):
                           "other.npz: weights do not fit this model")
     assert_one_line_error(run_cli("predict", path, "--weights", weights, tmp_path / "three.csv",
                                   "-o", tmp_path / "o.json", home=tmp_path),
-                          "-o/--output must end in one of ['.csv', '.npy', '.npz']. Received: o.json")
+                          "-o/--output must end in .csv, .npy, .npz. Received: o.json")
     assert not (tmp_path / "o.csv").exists()
 
 
