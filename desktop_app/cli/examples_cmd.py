@@ -13,6 +13,7 @@ from pathlib import Path
 from ..fileio import atomic_write
 from ..project import EXAMPLES, PROJECT_SUFFIX, example_path, load_project
 from .errors import CliError
+from .parsing import examples
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -21,6 +22,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="The example projects shipped with Backprop Studio. Any command that takes "
         "PROJECT also takes an example's name (backprop-studio train spiral_mlp); 'copy' gives you "
         "a file of your own to edit.",
+        epilog=examples(("examples", "name and description of each example"),
+                        ("examples copy spiral_mlp", "./spiral_mlp.bps.json to edit"),
+                        ("examples copy spiral_mlp work", "work/spiral_mlp.bps.json")),
     )
     parser.set_defaults(func=run_list)
     actions = parser.add_subparsers(dest="examples_action", metavar="ACTION")
@@ -29,6 +33,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "copy", help="copy an example's project file into DIR to edit",
         description="Copy a shipped example to DIR/NAME.bps.json (DIR is created if missing), or to "
         "DIR itself when it ends in .bps.json. An existing file is never replaced.",
+        epilog=examples(("examples copy xor_mlp", "./xor_mlp.bps.json"),
+                        ("examples copy xor_mlp mine", "mine/xor_mlp.bps.json"),
+                        ("examples copy xor_mlp my_xor.bps.json", "./my_xor.bps.json")),
     )
     copy.add_argument("name", metavar="NAME", help="the example's name, as 'examples' lists it")
     copy.add_argument("dir", metavar="DIR", nargs="?", default=".",

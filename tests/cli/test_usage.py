@@ -8,7 +8,7 @@ from desktop_app import __version__
 
 from .cli_run import run_cli
 
-COMMANDS = ("gui", "train", "predict", "export", "gradcheck", "datasets", "plugins")
+COMMANDS = ("gui", "train", "predict", "export", "gradcheck", "examples", "datasets", "plugins")
 PLUGIN_ACTIONS = ("list", "install", "uninstall", "enable", "disable")
 
 
@@ -42,7 +42,8 @@ def _help(home, *command: str) -> str:
 
 
 @pytest.mark.parametrize("command", [(), *((name,) for name in COMMANDS),
-                                     *(("plugins", action) for action in PLUGIN_ACTIONS)])
+                                     *(("plugins", action) for action in PLUGIN_ACTIONS),
+                                     ("examples", "copy")])
 def test_every_help_ends_with_usage_examples_of_that_command(tmp_path, command):
     text = _help(tmp_path, *command)
     examples = text.split("\nexamples:\n")[1].splitlines()
