@@ -107,6 +107,7 @@ class DatasetPanel(QWidget):
         key = (section["type"], repr(sorted(section.get("options", {}).items())))
         if key != self._shown_key:
             self._shown_key = key
+            self.dataset = None  # the previous source's data says nothing about this one
             self._start_loading(load)
 
     def import_file(self, path: str) -> None:

@@ -106,14 +106,15 @@ class Designer(QObject):
         """Validate and show the current project everywhere (after any change)."""
         project = self.document.project()
         specs = project.node_specs()
+        # first: a new dataset source drops the old dataset, which the graph is no longer checked against
+        self.dataset.show_dataset_section(self.document.data["dataset"],
+                                          lambda: load_dataset(project, self.registry))
         self.validation = self._validate(specs)
         selected = self.scene.selected_names()
         self.scene.sync(self._node_views())
         self.scene.select_names(selected)
         self._show_selection()
         self.training.show_training(self.document.data["training"])
-        self.dataset.show_dataset_section(self.document.data["dataset"],
-                                          lambda: load_dataset(project, self.registry))
         self.summary.show_validation(specs, self.validation)
         self._log_problems()
         valid = self.validation.valid
@@ -172,7 +173,8 @@ class Designer(QObject):
                                  self.validation.errors.get(name, ""))
 
     def _log_problems(self) -> None:
-        messages = set(self.validation.messages())
+        # an empty network is where a project starts, not an error (the status bar says what to do)
+        messages = set(self.validation.messages()) if self.document.data["model"]["nodes"] else set()
         for message in sorted(messages - self._logged):
             self.log.log(message, "error")
         if self._logged and not messages and self.validation.valid:

@@ -16,7 +16,6 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QDoubleSpinBox,
     QFileDialog,
     QLabel,
     QMenu,
@@ -30,9 +29,11 @@ from ...data.errors import DataError
 from ...engine.callbacks import History
 from ...engine.graph import Model
 from ...project.files import PROJECT_SUFFIX
+from .. import settings_edits
 from ..canvas.style import accent_colors
 from .bridge import Progress, RunStarted
 from .controller import TrainingController, project_weights_edit, relative_to_project
+from .learning_rate import LearningRateBox
 from .plots import TrainingPlots
 from .progress import ProgressDisplay
 
@@ -90,13 +91,7 @@ class TrainingUI(QObject):
                                        "Save the plots on screen as an image")
         self.export_csv = self._action("Export Plot Data as &CSV…", None, "",
                                        "Save the per-epoch and per-batch series as CSV")
-        self.learning_rate = QDoubleSpinBox(self.window)
-        self.learning_rate.setObjectName("live_learning_rate")
-        self.learning_rate.setDecimals(6)
-        self.learning_rate.setRange(0.0, 10.0)
-        self.learning_rate.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
-        self.learning_rate.setKeyboardTracking(False)
-        self.learning_rate.setToolTip("The learning rate of the running optimizer (from the next batch)")
+        self.learning_rate = LearningRateBox(self.window)
 
     def _make_menu(self) -> None:
         menu = QMenu("T&raining", self.window)
@@ -133,7 +128,7 @@ class TrainingUI(QObject):
         self.plots.predictions.requested.connect(self.show_predictions)
         self.export_png.triggered.connect(lambda: self.ask_and_export_png())
         self.export_csv.triggered.connect(lambda: self.ask_and_export_csv())
-        self.learning_rate.valueChanged.connect(controller.set_learning_rate)
+        self.learning_rate.committed.connect(self._set_learning_rate)
         self.plots.curves.log_loss.toggled.connect(self.plots.redraw)
         self.plots.currentChanged.connect(self._tab_changed)
         self.dock.visibilityChanged.connect(self._watch)  # closed, opened, or tabbed away
@@ -152,7 +147,10 @@ class TrainingUI(QObject):
         self.window.designer.dataset.loaded.connect(self._update_actions)
         self.window.designer.dataset.failed.connect(self._update_actions)
         self.window.document.changed.connect(self._update_actions)  # the trained network may be gone
+        self.window.document.changed.connect(self._show_learning_rate)
+        self.window.document.replaced.connect(controller.forget_project)
         self._watch()  # before the first run starts (it is kept current from then on)
+        self._show_learning_rate()
 
     # --- state ------------------------------------------------------------------------------------------
     def layer_colors(self, layers: Sequence[str]) -> Mapping[str, QColor]:
@@ -176,7 +174,6 @@ class TrainingUI(QObject):
         if not self.controller.has_model:
             self.plots.predictions.clear()
         self.plots.predictions.set_available(trained)
-        self.learning_rate.setEnabled(live)
         self.pause.blockSignals(True)
         self.pause.setChecked(state == "paused")
         self.pause.blockSignals(False)
@@ -211,13 +208,19 @@ class TrainingUI(QObject):
     def _run_started(self, started: RunStarted) -> None:
         self.progress.start(started.info)
         self._watch()
-        self.learning_rate.blockSignals(True)
-        self.learning_rate.setValue(started.learning_rate)
-        self.learning_rate.blockSignals(False)
         info = started.info
         self.window.log_panel.log(f"Training: {info.epochs} epochs of {info.batches_per_epoch} batches "
                                   f"({info.train_samples:,} samples).")
         self.plots.redraw()
+
+    def _show_learning_rate(self) -> None:
+        self.learning_rate.show_training(self.window.registry, self.window.document.data["training"])
+
+    def _set_learning_rate(self, value: float) -> None:
+        """The project's learning rate (one undo step), and the running optimizer's if a run is on."""
+        self.window.document.edit("Set learning rate", lambda data: settings_edits.set_component_param(
+            data, "optimizer", "learning_rate", value))
+        self.controller.set_learning_rate(value)
 
     def _progressed(self, progress: Progress) -> None:
         started = self.controller.record.started

@@ -1,0 +1,129 @@
+"""No stale or false state: what the window shows is about the project open now and the run on now
+(Open and New start every training view over, the Log has no errors that are not, the learning
+rate is the project's, Train says why it cannot start, the graph cannot change under a run)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from desktop_app.project import example_path, load_project
+
+WAIT = 20_000
+
+
+def example(name: str, epochs: int, **training):
+    project = load_project(example_path(name))
+    project.training.epochs = epochs
+    for key, value in training.items():
+        setattr(project.training, key, value)
+    return project
+
+
+def train_to_end(qtbot, window) -> None:
+    ui = window.training
+    assert ui.train.isEnabled()
+    ui.train.trigger()
+    qtbot.waitUntil(lambda: ui.controller.state == "idle", timeout=WAIT)
+
+
+def start_long_run(qtbot, window):
+    controller = window.training.controller
+    with qtbot.waitSignal(controller.progressed, timeout=WAIT):
+        window.training.train.trigger()
+    return controller
+
+
+def stop_and_wait(qtbot, window) -> None:
+    window.training.stop.trigger()
+    qtbot.waitUntil(lambda: window.training.controller.state == "idle", timeout=WAIT)
+
+
+def logged_errors(window, monkeypatch) -> list[str]:
+    """The messages the window logs as errors from now on."""
+    errors: list[str] = []
+    log = window.log_panel.log
+
+    def spy(message: str, level: str = "info") -> None:
+        if level == "error":
+            errors.append(message)
+        log(message, level)
+
+    monkeypatch.setattr(window.log_panel, "log", spy)
+    return errors
+
+
+def type_in(box, text: str) -> None:
+    box.setFocus()
+    box.selectAll()
+    box.insert(text)
+    box.editingFinished.emit()
+
+
+# --- Open and New start the training views over ------------------------------------------------------
+@pytest.mark.parametrize("how", ["open", "new"])
+def test_open_and_new_reset_every_training_view(make_window, qtbot, how):
+    window = make_window(example("xor_mlp", epochs=2))
+    ui = window.training
+    train_to_end(qtbot, window)
+    curves = ui.plots.curves
+    assert len(curves.batch_loss.getData()[0]) and curves.norm_layers == ("hidden", "logit")
+    assert "hidden" in curves.norm_plot.titleLabel.text and ui.progress.label.text()
+    with qtbot.waitSignal(window.designer.dataset.loaded, timeout=WAIT):
+        if how == "open":
+            assert window.open_project(example_path("digits_mlp"))
+        else:
+            window.new_project()
+    assert len(ui.controller.record.batches) == 0 and not ui.controller.has_model
+    assert ui.controller.last_result is None
+    assert len(curves.batch_loss.getData()[0]) == 0 and len(curves.val_loss.getData()[0]) == 0
+    assert curves.norm_layers == () and "hidden" not in curves.norm_plot.titleLabel.text
+    assert curves.metric_curves == {}
+    assert ui.progress.label.text() == "" and not ui.progress.bar.isVisible()
+    assert ui.learning_rate.text() == ("0.001" if how == "open" else "0.01")
+    assert not ui.save_weights.isEnabled() and not ui.predict.isEnabled()
+
+
+def test_opening_a_project_logs_no_error_about_the_previous_dataset(make_window, qtbot, monkeypatch):
+    """The new graph used to be checked against the previous project's dataset until the new one
+    loaded: every Open wrote red errors that were not true."""
+    window = make_window(example("xor_mlp", epochs=2))
+    errors = logged_errors(window, monkeypatch)
+    with qtbot.waitSignal(window.designer.dataset.loaded, timeout=WAIT):
+        window.open_project(example_path("digits_mlp"))
+    with qtbot.waitSignal(window.designer.dataset.loaded, timeout=WAIT):
+        window.new_project()
+    assert errors == []
+    assert window.designer.graph_valid is False  # New: an empty network (no error about it either)
+
+
+# --- the learning rate box ---------------------------------------------------------------------------
+def test_the_learning_rate_box_is_the_projects_learning_rate(make_window, qtbot):
+    window = make_window(example("spiral_mlp", epochs=2))
+    box = window.training.learning_rate
+    assert box.isEnabled() and box.text() == "0.01"  # before any run: not a greyed 0.000000
+    type_in(box, "1e-7")
+    training = window.document.data["training"]
+    assert training["optimizer"]["params"]["learning_rate"] == pytest.approx(1e-7)
+    assert box.text() == "1e-07"
+    inspector = window.designer.training.components["optimizer"]
+    assert "1e-07" in [editor.text() for editor in inspector.findChildren(type(box).__mro__[1])]
+    window.document.undo_stack.undo()
+    assert box.text() == "0.01"
+
+
+def test_a_learning_rate_changed_during_a_run_is_the_projects_afterwards(make_window, qtbot):
+    window = make_window(example("spiral_mlp", epochs=100_000))
+    controller = start_long_run(qtbot, window)
+    box = window.training.learning_rate
+    type_in(box, "0.25")
+    qtbot.waitUntil(lambda: controller.record.latest.lrs[-1] == pytest.approx(0.25), timeout=WAIT)
+    stop_and_wait(qtbot, window)
+    assert window.document.data["training"]["optimizer"]["params"]["learning_rate"] == 0.25
+    assert box.text() == "0.25"
+    model = controller.trained_model()
+    with qtbot.waitSignal(controller.progressed, timeout=WAIT):
+        window.training.train.trigger()
+    assert np.all(controller.record.latest.lrs == pytest.approx(0.25))
+    stop_and_wait(qtbot, window)
+    assert controller.trained_model() is model  # the same run resumed, optimizer state and all
