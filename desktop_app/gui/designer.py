@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor
 
 from ..data.dataset import Dataset
 from ..engine.graph import NodeSpec
+from ..project.document import Project
 from ..project.run import load_dataset
 from ..registry import Registry
 from . import graph_edits, settings_edits
@@ -23,6 +24,7 @@ from .canvas.node_item import NodeView
 from .canvas.scene import GraphScene
 from .canvas.view import GraphView
 from .commands import SnapshotCommand
+from .dataset_fit import check_against_dataset
 from .dataset_panel import DatasetPanel
 from .document import ProjectDocument
 from .log_panel import LogPanel
@@ -109,7 +111,7 @@ class Designer(QObject):
         # first: a new dataset source drops the old dataset, which the graph is no longer checked against
         self.dataset.show_dataset_section(self.document.data["dataset"],
                                           lambda: load_dataset(project, self.registry))
-        self.validation = self._validate(specs)
+        self.validation = self._validate(project, specs)
         selected = self.scene.selected_names()
         self.scene.sync(self._node_views())
         self.scene.select_names(selected)
@@ -123,18 +125,11 @@ class Designer(QObject):
             self.graph_valid_changed.emit(valid)
         self.validated.emit(self.validation)
 
-    def _validate(self, specs: list[NodeSpec]) -> Validation:
-        """The engine's verdict, plus Inputs that do not match the loaded dataset's samples."""
+    def _validate(self, project: Project, specs: list[NodeSpec]) -> Validation:
+        """The engine's verdict, plus what keeps the network from training on the loaded dataset."""
         result = validate(specs, self.registry.layers)
-        dataset = self.dataset.dataset
-        if dataset is None:
-            return result
-        for spec in specs:
-            shape = tuple(spec.config.get("shape", ()))
-            if spec.type == "Input" and spec.name not in result.errors and shape != dataset.sample_shape:
-                result.errors[spec.name] = (
-                    f"node '{spec.name}' (Input): the dataset '{dataset.name}' has samples of shape "
-                    f"{dataset.sample_shape}. Received: input shape {shape}")
+        if self.dataset.dataset is not None:
+            check_against_dataset(result, project, specs, self.dataset.dataset, self.registry)
         return result
 
     def _node_views(self) -> list[NodeView]:

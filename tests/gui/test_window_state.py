@@ -127,3 +127,45 @@ def test_a_learning_rate_changed_during_a_run_is_the_projects_afterwards(make_wi
     assert np.all(controller.record.latest.lrs == pytest.approx(0.25))
     stop_and_wait(qtbot, window)
     assert controller.trained_model() is model  # the same run resumed, optimizer state and all
+
+
+# --- what keeps Train from starting is found live ----------------------------------------------------
+def test_a_class_count_that_does_not_match_the_output_is_shown_on_the_output_node(make_window):
+    project = example("digits_mlp", epochs=1)
+    project.nodes[-1].params["units"] = 3
+    window = make_window(project)
+    designer, train = window.designer, window.training.train
+    problem = designer.validation.errors["logits"]
+    assert "node 'logits'" in problem and "10 classes" in problem and "(3,)" in problem
+    assert "$." not in problem
+    assert not designer.graph_valid and not train.isEnabled()
+    assert "10 classes" in train.toolTip() and train.statusTip() == train.toolTip()
+    assert "10 classes" in window.validation_status.toolTip()
+    assert "10 classes" in window.designer.scene.nodes["logits"].toolTip()
+    designer._set_param("logits", "units", 10)
+    assert designer.graph_valid and train.isEnabled() and "Train the network" in train.toolTip()
+
+
+def test_a_loss_that_does_not_fit_the_task_keeps_train_disabled_and_says_why(make_window):
+    project = example("sine_regression", epochs=1)
+    project.training.loss = project.training.loss.__class__("categorical_crossentropy")
+    window = make_window(project)
+    train = window.training.train
+    assert not window.designer.graph_valid and not train.isEnabled()
+    assert "categorical_crossentropy" in train.toolTip() and "regression targets" in train.toolTip()
+    assert "Training tab" in window.validation_status.toolTip()
+
+
+def test_a_metric_for_another_task_keeps_train_disabled(make_window):
+    window = make_window(example("sine_regression", epochs=1, metrics=["accuracy"]))
+    assert not window.training.train.isEnabled()
+    assert "'accuracy'" in window.training.train.toolTip()
+
+
+def test_train_says_when_the_dataset_is_loading_or_failed(make_window, qtbot, tmp_path):
+    window = make_window(example("xor_mlp", epochs=1))
+    train = window.training.train
+    window.designer.dataset.import_file(str(tmp_path / "absent.csv"))
+    assert not train.isEnabled() and "loading" in train.toolTip()
+    qtbot.waitUntil(lambda: "could not be loaded" in train.toolTip(), timeout=WAIT)
+    assert "absent.csv" in train.toolTip() and not train.isEnabled()

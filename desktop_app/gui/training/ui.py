@@ -36,6 +36,7 @@ from .controller import TrainingController, project_weights_edit, relative_to_pr
 from .learning_rate import LearningRateBox
 from .plots import TrainingPlots
 from .progress import ProgressDisplay
+from .readiness import TRAIN_TIP, train_blocker
 
 if TYPE_CHECKING:
     from ..main_window import MainWindow
@@ -75,8 +76,7 @@ class TrainingUI(QObject):
         return action
 
     def _make_actions(self) -> None:
-        self.train = self._action("&Train", Icon.SP_MediaPlay, "F5",
-                                  "Train the network (again: continue from the trained weights)")
+        self.train = self._action("&Train", Icon.SP_MediaPlay, "F5", TRAIN_TIP)
         self.pause = self._action("&Pause", Icon.SP_MediaPause, "F6", "Pause or resume training")
         self.pause.setCheckable(True)
         self.stop = self._action("&Stop", Icon.SP_MediaStop, "Shift+F5",
@@ -163,9 +163,10 @@ class TrainingUI(QObject):
         state = self.controller.state
         idle, live = state == "idle", state in ("running", "paused")
         trained = idle and self.controller.has_model
-        designer = self.window.designer
-        # a dataset that failed to load would only fail the run again
-        self.train.setEnabled(idle and designer.graph_valid and designer.dataset.dataset is not None)
+        blocker = train_blocker(state, self.window.designer)
+        self.train.setEnabled(not blocker)
+        self.train.setToolTip(blocker or TRAIN_TIP)
+        self.train.setStatusTip(blocker or TRAIN_TIP)
         self.pause.setEnabled(live)
         self.stop.setEnabled(live)
         self.reset.setEnabled(trained)
