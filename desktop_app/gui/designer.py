@@ -61,6 +61,8 @@ class Designer(QObject):
         self.dataset = DatasetPanel(registry)
         self.summary = SummaryPanel()
         self._graph_valid = False
+        # why the project cannot change now ("" when it can): a run is training it (nodes can move)
+        self.locked_reason = ""
         self._logged: set[str] = set()
         # the dataset edit whose loading should also set the Input shape (see _dataset_loaded)
         self._follow_dataset: SnapshotCommand | None = None
@@ -179,9 +181,18 @@ class Designer(QObject):
 
     # --- edits ------------------------------------------------------------------------------------
     def _edit(self, text: str, change, *args: Any) -> Any:
-        """Apply one edit as an undo step; an edit the graph refuses is logged, not raised."""
+        """Apply one edit as an undo step; an edit the graph refuses, or that would change the
+        project while it is locked (``locked_reason``), is logged, not raised."""
+
+        def apply(data: dict[str, Any]) -> Any:
+            result = change(data, *args)
+            if self.locked_reason and (graph_edits.without_positions(data)
+                                       != graph_edits.without_positions(self.document.data)):
+                raise graph_edits.EditError(self.locked_reason)
+            return result
+
         try:
-            return self.document.edit(text, lambda data: change(data, *args))
+            return self.document.edit(text, apply)
         except graph_edits.EditError as error:
             self.log.log(str(error), "error")
             self.refresh()

@@ -169,3 +169,34 @@ def test_train_says_when_the_dataset_is_loading_or_failed(make_window, qtbot, tm
     assert not train.isEnabled() and "loading" in train.toolTip()
     qtbot.waitUntil(lambda: "could not be loaded" in train.toolTip(), timeout=WAIT)
     assert "absent.csv" in train.toolTip() and not train.isEnabled()
+
+
+# --- the project is locked while a run trains it ----------------------------------------------------
+def test_the_project_is_locked_while_a_run_is_on(make_window, qtbot):
+    window = make_window(example("spiral_mlp", epochs=100_000))
+    designer, a = window.designer, window.actions
+    designer._move({"input": (10.0, 10.0)})  # something to undo, from before the run
+    assert a.undo.isEnabled()
+    before = window.document.project().to_json()["model"]
+    controller = start_long_run(qtbot, window)
+    banner = window.training.edit_lock.banner
+    assert banner.isVisible() and "Stop" in banner.text()
+    for panel in (designer.palette, designer.inspector, designer.training, designer.dataset):
+        assert not panel.isEnabled()
+    for action in (a.new, a.open, a.undo, a.redo, a.delete, a.duplicate, a.auto_layout,
+                   window.recent_menu.menuAction(), window.examples_menu.menuAction()):
+        assert not action.isEnabled(), action.text()
+    designer.connect_nodes("input", "logits")  # a drag between ports still arrives: refused
+    designer.add_layer("Dense")
+    assert window.document.project().to_json()["model"] == before
+    designer._move({"logits": (500.0, 40.0)})  # where a card sits is not part of the run
+    assert window.document.data["model"]["nodes"][-1]["position"] == {"x": 500.0, "y": 40.0}
+    type_in(window.training.learning_rate, "0.02")  # a new undo step, and the stack says "can undo"
+    assert not a.undo.isEnabled()
+    stop_and_wait(qtbot, window)
+    assert controller.state == "idle" and not banner.isVisible()
+    assert designer.palette.isEnabled() and designer.inspector.isEnabled() and designer.dataset.isEnabled()
+    assert a.undo.isEnabled() and a.new.isEnabled() and a.open.isEnabled() and a.delete.isEnabled()
+    assert not a.redo.isEnabled()
+    designer.add_layer("Dense")
+    assert len(window.document.data["model"]["nodes"]) == len(before["nodes"]) + 1

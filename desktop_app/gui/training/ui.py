@@ -31,6 +31,7 @@ from ...engine.graph import Model
 from ...project.files import PROJECT_SUFFIX
 from .. import settings_edits
 from ..canvas.style import accent_colors
+from ..edit_lock import EditLock
 from .bridge import Progress, RunStarted
 from .controller import TrainingController, project_weights_edit, relative_to_project
 from .learning_rate import LearningRateBox
@@ -57,6 +58,7 @@ class TrainingUI(QObject):
                                     Qt.DockWidgetArea.BottomDockWidgetArea)
         window.tabifyDockWidget(window.docks["log"], self.dock)
         self.progress = ProgressDisplay(window.statusBar())
+        self.edit_lock = _edit_lock(window)
         self._make_actions()
         self._make_menu()
         self._make_toolbar()
@@ -180,6 +182,7 @@ class TrainingUI(QObject):
         self.pause.blockSignals(False)
 
     def _state_changed(self, state: str) -> None:
+        self.edit_lock.set_locked(state != "idle")
         self._update_actions()
         self.plots.set_live(state != "idle")
         self.progress.set_paused(state == "paused")
@@ -319,3 +322,12 @@ class TrainingUI(QObject):
 def install_training(window: MainWindow) -> TrainingUI:
     """Add the training menu, toolbar, plots dock and progress to ``window``."""
     return TrainingUI(window)
+
+
+def _edit_lock(window: MainWindow) -> EditLock:
+    """What a run locks: the panels that edit the project, the actions that change or replace it."""
+    designer, a = window.designer, window.actions
+    panels = [designer.palette, designer.inspector, designer.training, designer.dataset]
+    actions = [a.new, a.open, window.recent_menu.menuAction(), window.examples_menu.menuAction(),
+               a.delete, a.duplicate, a.auto_layout]
+    return EditLock(designer, designer.view, panels, actions, window.document.undo_stack, a.undo, a.redo)
