@@ -200,3 +200,24 @@ def test_the_project_is_locked_while_a_run_is_on(make_window, qtbot):
     assert not a.redo.isEnabled()
     designer.add_layer("Dense")
     assert len(window.document.data["model"]["nodes"]) == len(before["nodes"]) + 1
+
+
+# --- the status bar counts as the plots do ----------------------------------------------------------
+def test_the_status_numbers_epochs_as_the_axis_does_and_shows_no_eta_while_paused(make_window, qtbot):
+    window = make_window(example("spiral_mlp", epochs=3))
+    ui = window.training
+    train_to_end(qtbot, window)
+    window.document.edit("Train longer", lambda data: data["training"].update(epochs=100_000))
+    controller = start_long_run(qtbot, window)  # continues the curves from epoch 3
+    ui.pause.trigger()
+    assert controller.control.wait_until_paused(WAIT / 1000)
+    with qtbot.waitSignal(window.training.plots.timer.timeout, timeout=WAIT):
+        pass  # the batches flushed as the run parked have arrived
+    latest = controller.record.latest
+    label = ui.progress.label.text()
+    assert label.startswith(f"epoch {3 + latest.epoch}/100003 · ")
+    assert "ETA" not in label and label.endswith("· paused")
+    assert ui.plots.curves.loss_plot.viewRange()[0][1] >= 100_003
+    ui.pause.trigger()
+    qtbot.waitUntil(lambda: "ETA" in ui.progress.label.text(), timeout=WAIT)
+    stop_and_wait(qtbot, window)

@@ -210,7 +210,7 @@ class TrainingUI(QObject):
         QApplication.processEvents()
 
     def _run_started(self, started: RunStarted) -> None:
-        self.progress.start(started.info)
+        self.progress.start(started.info, self.controller.record.epochs_before)
         self._watch()
         info = started.info
         self.window.log_panel.log(f"Training: {info.epochs} epochs of {info.batches_per_epoch} batches "
@@ -229,7 +229,7 @@ class TrainingUI(QObject):
     def _progressed(self, progress: Progress) -> None:
         started = self.controller.record.started
         if started is not None:
-            self.progress.update(started.info, progress)
+            self.progress.update(started.info, progress, self.controller.record.epochs_before)
 
     def _tab_changed(self, _index: int) -> None:
         self._watch()
