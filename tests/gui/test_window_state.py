@@ -221,3 +221,22 @@ def test_the_status_numbers_epochs_as_the_axis_does_and_shows_no_eta_while_pause
     ui.pause.trigger()
     qtbot.waitUntil(lambda: "ETA" in ui.progress.label.text(), timeout=WAIT)
     stop_and_wait(qtbot, window)
+
+
+# --- failures the user must see ----------------------------------------------------------------------
+def test_an_export_that_fails_is_shown_not_only_logged(make_window, qtbot, tmp_path, dialogs):
+    window = make_window(example("xor_mlp", epochs=1))
+    menu = window.export_menu
+    target = tmp_path / "no such folder" / "model.npz"
+    assert menu.export("npz", target) is not None
+    qtbot.waitUntil(lambda: bool(dialogs.texts("warning")), timeout=WAIT)
+    [shown] = dialogs.texts("warning")
+    assert "npz" in shown and "no such folder" in shown and not target.exists()
+
+
+def test_an_export_that_cannot_start_is_shown(make_window, qtbot, dialogs):
+    window = make_window(example("spiral_mlp", epochs=100_000))
+    start_long_run(qtbot, window)
+    assert window.export_menu.export("npz", window.document.path.parent / "x.npz") is None
+    assert any("training run is on" in text for text in dialogs.texts("warning"))
+    stop_and_wait(qtbot, window)
