@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor
 from ..data.dataset import Dataset
 from ..engine.graph import NodeSpec
 from ..project.document import Project
+from ..project.requirements import missing_types
 from ..project.run import load_dataset
 from ..registry import Registry
 from . import graph_edits, settings_edits
@@ -130,6 +131,7 @@ class Designer(QObject):
     def _validate(self, project: Project, specs: list[NodeSpec]) -> Validation:
         """The engine's verdict, plus what keeps the network from training on the loaded dataset."""
         result = validate(specs, self.registry.layers)
+        _name_missing_plugins(result, project, specs, self.registry)
         if self.dataset.dataset is not None:
             check_against_dataset(result, project, specs, self.dataset.dataset, self.registry)
         return result
@@ -287,3 +289,14 @@ class Designer(QObject):
         self.log.log(f"Dataset: {message}", "error")
         self.refresh()
 
+
+def _name_missing_plugins(result: Validation, project: Project, specs: list[NodeSpec],
+                          registry: Registry) -> None:
+    """A node of an unknown type says which plugin provided it and whether that one is installed
+    but disabled or broken (the engine only knows that no loaded plugin provides it)."""
+    for missing in missing_types(project, registry):
+        if missing.use.kind != "layers":
+            continue
+        for spec in specs:
+            if spec.type == missing.use.name and spec.name in result.errors:
+                result.errors[spec.name] = f"node '{spec.name}': {missing}"

@@ -6,8 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
+from desktop_app.gui.plugins_dialog import PluginsDialog
+from desktop_app.gui.registry_refresh import update_registry
+from desktop_app.plugin_manager import PluginInfo, current_registry
 from desktop_app.project import example_path, load_project
+from desktop_app.registry import Registry
 
 WAIT = 20_000
 
@@ -240,3 +245,49 @@ def test_an_export_that_cannot_start_is_shown(make_window, qtbot, dialogs):
     assert window.export_menu.export("npz", window.document.path.parent / "x.npz") is None
     assert any("training run is on" in text for text in dialogs.texts("warning"))
     stop_and_wait(qtbot, window)
+
+
+# --- plugins that did not load -----------------------------------------------------------------------
+def registry_with_unloaded_plugins():
+    registry = Registry()
+    update_registry(registry, current_registry())
+    registry.unloaded["mish"] = ("disabled", "disabled in settings")
+    registry.unloaded["broken"] = ("failed", "could not be imported: ImportError: no module named 'nope'")
+    return registry
+
+
+def project_needing_mish():
+    project = example("xor_mlp", epochs=1)
+    project.nodes[2].type = "Mish"
+    project.plugins = {"layers": {"Mish": "mish"}}
+    return project
+
+
+def test_a_node_from_a_disabled_plugin_says_so_and_the_window_offers_enable(
+        make_window, qtbot, monkeypatch):
+    window = make_window(project_needing_mish(), registry_with_unloaded_plugins(), wait_dataset=False)
+    problem = window.designer.validation.errors["tanh"]
+    assert "plugin 'mish', which is disabled" in problem
+    assert "no installed plugin provides it" not in problem
+    notice = window.plugin_notice
+    assert notice.isVisible() and notice.enable_button.isVisible()
+    assert "'mish', which is disabled" in notice.label.text()
+    assert "Plugin 'broken' failed to load: could not be imported" in notice.label.text()
+    enabled: list[tuple[str, bool]] = []
+    monkeypatch.setattr(PluginsDialog, "set_enabled",
+                        lambda _dialog, on, info=None: enabled.append((info.name, on)))
+    window._plugin_infos = lambda: [PluginInfo("mish", "drop-in", "/plugins/mish.py", state="disabled")]
+    qtbot.mouseClick(notice.enable_button, Qt.MouseButton.LeftButton)
+    assert enabled == [("mish", True)]
+
+
+def test_a_plugin_that_failed_to_load_is_noticed_without_a_dialog(make_window, qtbot, dialogs):
+    window = make_window(example("xor_mlp", epochs=1), registry_with_unloaded_plugins())
+    notice = window.plugin_notice
+    assert notice.isVisible() and "'broken' failed to load" in notice.label.text()
+    assert not notice.enable_button.isVisible()  # the project needs nothing from 'mish'
+    assert dialogs.shown == []
+    qtbot.mouseClick(notice.close_button, Qt.MouseButton.LeftButton)
+    assert not notice.isVisible()
+    window.designer.refresh()  # the same news: it stays hidden
+    assert not notice.isVisible()
