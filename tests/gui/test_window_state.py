@@ -84,6 +84,7 @@ def test_open_and_new_reset_every_training_view(make_window, qtbot, how):
     assert len(curves.batch_loss.getData()[0]) == 0 and len(curves.val_loss.getData()[0]) == 0
     assert curves.norm_layers == () and "hidden" not in curves.norm_plot.titleLabel.text
     assert curves.metric_curves == {}
+    assert curves.loss_plot.viewRange()[0][1] < 1.5  # the epoch axis starts over too
     assert ui.progress.label.text() == "" and not ui.progress.bar.isVisible()
     assert ui.learning_rate.text() == ("0.001" if how == "open" else "0.01")
     assert not ui.save_weights.isEnabled() and not ui.predict.isEnabled()
