@@ -10,16 +10,18 @@ still changes the running optimizer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import QGraphicsView, QLabel, QWidget
 
 from .designer import Designer
 
 REASON = "a training run is on: stop it (Shift+F5) to edit the project"
-BANNER = ("🔒 Training: the network, dataset and settings are locked until the run ends. "
-          "Stop it (Shift+F5) to edit; the learning rate can change live.")
+BANNER = ("Training: the network, dataset and settings are locked until the run ends. "
+          "Stop it (Shift+F5) to edit them; the learning rate can change live.")
+MARGIN = 8
 BANNER_STYLE = ("background: #fff8c5; color: #1f2328; border: 1px solid #d4a72c; border-radius: 4px;"
                 "padding: 4px 8px;")
 
@@ -36,12 +38,15 @@ class EditLock:
         self.locked = False
         self._was_enabled: dict[QAction, bool] = {}
         self._stack_actions = {undo: undo_stack.canUndo, redo: undo_stack.canRedo}
-        self.banner = QLabel(BANNER, view.viewport())
+        # a child of the view, over its viewport: the viewport's own children scroll with the scene
+        self.view = view
+        self.banner = QLabel(BANNER, view)
         self.banner.setObjectName("edit_lock_banner")
         self.banner.setStyleSheet(BANNER_STYLE)
-        self.banner.move(8, 8)
-        self.banner.adjustSize()
+        self.banner.setWordWrap(True)
         self.banner.hide()
+        self._resizes = _OnResize(self._place)
+        view.installEventFilter(self._resizes)
         for action in self._stack_actions:  # the stack enables them again when it changes
             action.changed.connect(lambda action=action: self._hold(action))
 
@@ -60,8 +65,29 @@ class EditLock:
             action.setEnabled(not locked and can())
         self.banner.setVisible(locked)
         if locked:
+            self._place()
             self.banner.raise_()
+
+    def _place(self) -> None:
+        """Across the foot of the canvas, wrapped to its width (the network is fitted from the top)."""
+        area = self.view.contentsRect()  # (the viewport is laid out after the view's resize event)
+        self.banner.setFixedWidth(max(area.width() - 2 * MARGIN, 100))
+        self.banner.setFixedHeight(self.banner.heightForWidth(self.banner.width()))
+        self.banner.move(area.left() + MARGIN, area.bottom() - MARGIN - self.banner.height())
 
     def _hold(self, action: QAction) -> None:
         if self.locked and action.isEnabled():
             action.setEnabled(False)
+
+
+class _OnResize(QObject):
+    """Calls ``place`` whenever the watched widget is resized."""
+
+    def __init__(self, place: Callable[[], None]) -> None:
+        super().__init__()
+        self.place = place
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Resize:
+            self.place()
+        return False

@@ -187,6 +187,8 @@ def test_the_project_is_locked_while_a_run_is_on(make_window, qtbot):
     controller = start_long_run(qtbot, window)
     banner = window.training.edit_lock.banner
     assert banner.isVisible() and "Stop" in banner.text()
+    designer.view.centerOn(5000.0, 5000.0)  # the banner stays on the canvas when it scrolls
+    assert designer.view.rect().contains(banner.geometry())
     for panel in (designer.palette, designer.inspector, designer.training, designer.dataset):
         assert not panel.isEnabled()
     for action in (a.new, a.open, a.undo, a.redo, a.delete, a.duplicate, a.auto_layout,
