@@ -19,8 +19,8 @@ from PySide6.QtWidgets import QGraphicsView, QLabel, QWidget
 from .designer import Designer
 
 REASON = "a training run is on: stop it (Shift+F5) to edit the project"
-BANNER = ("Training: the network, dataset and settings are locked until the run ends. "
-          "Stop it (Shift+F5) to edit them; the learning rate can change live.")
+BANNER = "Locked while training: Stop (Shift+F5) to edit. The learning rate changes live."
+BANNER_TIP = "The run trains the network, dataset and settings it started with; they cannot change under it"
 MARGIN = 8
 BANNER_STYLE = ("background: #fff8c5; color: #1f2328; border: 1px solid #d4a72c; border-radius: 4px;"
                 "padding: 4px 8px;")
@@ -43,6 +43,7 @@ class EditLock:
         self.banner = QLabel(BANNER, view)
         self.banner.setObjectName("edit_lock_banner")
         self.banner.setStyleSheet(BANNER_STYLE)
+        self.banner.setToolTip(BANNER_TIP)
         self.banner.setWordWrap(True)
         self.banner.hide()
         self._resizes = _OnResize(self._place)

@@ -10,7 +10,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QToolBar, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
+)
 
 from ..project.document import Project
 from ..project.requirements import disabled_plugin, missing_types
@@ -33,62 +42,70 @@ def notice_text(project: Project, registry: Registry) -> tuple[str, str | None]:
     return "\n".join(lines), enable
 
 
-class PluginNotice(QToolBar):
-    """A row of its own under the toolbars; hidden while there is nothing to say."""
+class PluginNotice(QFrame):
+    """A strip with the problems, one line each, and what to do about them."""
 
     # the user asked to enable this plugin
     enable_requested = Signal(str)
     # the user asked for Help > Plugins
     plugins_requested = Signal()
+    # whether the notice has something to show (its dock follows)
+    shown = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Plugin notice", parent)
+        super().__init__(parent)
         self.setObjectName("plugin_notice")
         self.setStyleSheet(STYLE)
-        self.setMovable(False)
-        self.setFloatable(False)
-        self.toggleViewAction().setVisible(False)  # not a toolbar to show from the context menu
         self.label = QLabel(self)
         self.label.setObjectName("plugin_notice_text")
-        self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        # one line per problem, as tall as its lines; a long line is cut (the tooltip has it all)
+        # rather than widening the window
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.label.setMinimumWidth(200)
         self.enable_button = QPushButton("Enable", self)
         self.plugins_button = QPushButton("Plugins…", self)
         self.close_button = QToolButton(self)
         self.close_button.setText("×")
         self.close_button.setToolTip("Hide this notice")
-        self.addWidget(self.label)
-        self._enable_action = self.addWidget(self.enable_button)
-        self.addWidget(self.plugins_button)
-        self.addWidget(self.close_button)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.addWidget(self.label, 1)
+        for button in (self.enable_button, self.plugins_button, self.close_button):
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         self.enable_button.clicked.connect(lambda: self.enable_requested.emit(self._enable))
         self.plugins_button.clicked.connect(self.plugins_requested)
         self.close_button.clicked.connect(self._dismiss)
         self._enable: str | None = None
         self._dismissed = ""
-        self.hide()
 
     def show_problems(self, project: Project, registry: Registry) -> None:
         text, enable = notice_text(project, registry)
         self._enable = enable
         self.label.setText(text)
-        self._enable_action.setVisible(enable is not None)
+        self.label.setToolTip(text)
+        self.enable_button.setVisible(enable is not None)
         if enable is not None:
             self.enable_button.setToolTip(f"Enable plugin '{enable}' (its types come back at once)")
-        self.setVisible(bool(text) and text != self._dismissed)
+        self.shown.emit(bool(text) and text != self._dismissed)
 
     def _dismiss(self) -> None:
         self._dismissed = self.label.text()
-        self.hide()
+        self.shown.emit(False)
 
 
 def install_plugin_notice(window: MainWindow) -> PluginNotice:
-    """Put the notice on a row of its own at the top of ``window``, kept current after every change
-    (another project opened, plugins reloaded)."""
-    notice = PluginNotice(window)
-    window.addToolBarBreak()
-    window.addToolBar(Qt.ToolBarArea.TopToolBarArea, notice)
+    """Put the notice across the top of ``window`` (a dock without a title bar, hidden while it has
+    nothing to say), kept current after every change (another project opened, plugins reloaded)."""
+    notice = PluginNotice()
+    dock = QDockWidget("Plugin notice", window)
+    dock.setObjectName("dock_plugin_notice")
+    dock.setTitleBarWidget(QWidget(dock))
+    dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
+    dock.setWidget(notice)
+    window.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, dock)
+    dock.hide()
+    notice.shown.connect(dock.setVisible)
     notice.plugins_requested.connect(window.show_plugins)
     notice.enable_requested.connect(lambda name: enable_plugin(window, name))
     window.designer.validated.connect(
