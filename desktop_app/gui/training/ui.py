@@ -1,9 +1,11 @@
 """The training part of the window: a Training menu and toolbar, the plots dock, status-bar progress.
 
 ``install_training(window)`` is the one call the main window makes. Train is enabled when the
-designer says the graph is valid, the dataset has loaded and no run is on; the learning-rate box
-changes the running optimizer's rate live. Saving the trained weights points the project at them
-(one undo step); File > Export writes the trained model once there is one.
+designer says the graph is valid, the dataset has loaded and no run is on (else its tooltip says
+why); a run locks the project (``EditLock``). The learning-rate box is the project's rate, and
+also the running optimizer's during a run. Another project loaded starts every view over.
+Saving the trained weights points the project at them (one undo step); File > Export writes the
+trained model once there is one.
 """
 
 from __future__ import annotations
