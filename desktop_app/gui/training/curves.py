@@ -79,8 +79,6 @@ class CurvesPanel(QWidget):
         # them too)
         self._epochs_drawn = -1
         self._epoch_losses: list[tuple[float, float]] = []
-        # the record generation whose empty axes are on show (a cleared record's axes start over)
-        self._emptied = -1
 
     def _set_log_loss(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)
@@ -111,17 +109,14 @@ class CurvesPanel(QWidget):
             _fit_y(self.loss_plot, [record.batches.extent(1), *self._epoch_losses])
             plot_style.keep_in_view(self.lr_plot, "y", 0.0, record.batches.extent(2)[1])
             _fit_decades(self.norm_plot, *record.norms.extent())
-        elif record.generation != self._emptied:
-            self._empty_axes()
-            self._emptied = record.generation
         finite, series = record.batches_finite, record.generation
         self.batch_loss.set_data(x, losses, finite, series)
         self.lr_curve.set_data(x, rates, finite, series)
         if self.norms is not None:
             self.norms.set_data(x, norms, finite, series)
 
-    def _empty_axes(self) -> None:
-        """Axes with nothing on them: no range left over from curves that are gone."""
+    def empty_axes(self) -> None:
+        """Axes with nothing on them (the record was cleared): no range left from curves that are gone."""
         self.loss_plot.setXRange(0.0, 1.0)
         for plot in (self.loss_plot, self.metric_plot, self.lr_plot):
             plot.setYRange(0.0, 1.0)

@@ -144,6 +144,7 @@ class TrainingUI(QObject):
         controller.failed.connect(self._failed)
         controller.message.connect(self.window.log_panel.log)
         controller.weights_reset.connect(self._update_actions)
+        controller.weights_reset.connect(self.plots.curves.empty_axes)
         controller.weights_reset.connect(self.plots.redraw)
         controller.weights_reset.connect(self.progress.clear)
         self.window.designer.graph_valid_changed.connect(self._update_actions)
