@@ -25,6 +25,9 @@ class TrainingControl:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._learning_rate: float | None = None
+        # how many times the training thread has parked (callbacks on that thread compare counts
+        # to learn that the time since the previous batch includes a pause)
+        self.parks = 0
 
     # --- requests (any thread) -----------------------------------------------------------------
     def pause(self) -> None:
@@ -68,6 +71,7 @@ class TrainingControl:
         if self._running.is_set():
             return 0.0
         start = time.perf_counter()
+        self.parks += 1
         self._parked.set()
         try:
             self._running.wait()

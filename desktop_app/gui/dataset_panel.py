@@ -69,6 +69,8 @@ class DatasetPanel(QWidget):
     def __init__(self, registry: Registry, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.dataset: Dataset | None = None
+        # why the current source could not be loaded ("" while it loads or once it has)
+        self.failure = ""
         self._task: Task | None = None
         self._shown_key: Any = None
         self.source = ComponentForm(registry.datasets, self)
@@ -107,6 +109,7 @@ class DatasetPanel(QWidget):
         key = (section["type"], repr(sorted(section.get("options", {}).items())))
         if key != self._shown_key:
             self._shown_key = key
+            self.dataset = None  # the previous source's data says nothing about this one
             self._start_loading(load)
 
     def import_file(self, path: str) -> None:
@@ -128,6 +131,7 @@ class DatasetPanel(QWidget):
     def _start_loading(self, load: Callable[[], Dataset]) -> None:
         self.info.setText("Loading…")
         self.error.hide()
+        self.failure = ""
         task = Task(load)
         task.finished.connect(self._loaded)
         task.failed.connect(self._failed)
@@ -154,6 +158,7 @@ class DatasetPanel(QWidget):
         self._show_error(str(error) or type(error).__name__)
 
     def _show_error(self, message: str) -> None:
+        self.failure = message
         self.error.setText(message)
         self.error.show()
         self.failed.emit(message)

@@ -15,6 +15,8 @@ from PySide6.QtGui import QColor
 
 from ..data.dataset import Dataset
 from ..engine.graph import NodeSpec
+from ..project.document import Project
+from ..project.requirements import missing_types
 from ..project.run import load_dataset
 from ..registry import Registry
 from . import graph_edits, settings_edits
@@ -23,6 +25,7 @@ from .canvas.node_item import NodeView
 from .canvas.scene import GraphScene
 from .canvas.view import GraphView
 from .commands import SnapshotCommand
+from .dataset_fit import check_against_dataset
 from .dataset_panel import DatasetPanel
 from .document import ProjectDocument
 from .log_panel import LogPanel
@@ -59,6 +62,8 @@ class Designer(QObject):
         self.dataset = DatasetPanel(registry)
         self.summary = SummaryPanel()
         self._graph_valid = False
+        # why the project cannot change now ("" when it can): a run is training it (nodes can move)
+        self.locked_reason = ""
         self._logged: set[str] = set()
         # the dataset edit whose loading should also set the Input shape (see _dataset_loaded)
         self._follow_dataset: SnapshotCommand | None = None
@@ -106,14 +111,15 @@ class Designer(QObject):
         """Validate and show the current project everywhere (after any change)."""
         project = self.document.project()
         specs = project.node_specs()
-        self.validation = self._validate(specs)
+        # first: a new dataset source drops the old dataset, which the graph is no longer checked against
+        self.dataset.show_dataset_section(self.document.data["dataset"],
+                                          lambda: load_dataset(project, self.registry))
+        self.validation = self._validate(project, specs)
         selected = self.scene.selected_names()
         self.scene.sync(self._node_views())
         self.scene.select_names(selected)
         self._show_selection()
         self.training.show_training(self.document.data["training"])
-        self.dataset.show_dataset_section(self.document.data["dataset"],
-                                          lambda: load_dataset(project, self.registry))
         self.summary.show_validation(specs, self.validation)
         self._log_problems()
         valid = self.validation.valid
@@ -122,18 +128,12 @@ class Designer(QObject):
             self.graph_valid_changed.emit(valid)
         self.validated.emit(self.validation)
 
-    def _validate(self, specs: list[NodeSpec]) -> Validation:
-        """The engine's verdict, plus Inputs that do not match the loaded dataset's samples."""
+    def _validate(self, project: Project, specs: list[NodeSpec]) -> Validation:
+        """The engine's verdict, plus what keeps the network from training on the loaded dataset."""
         result = validate(specs, self.registry.layers)
-        dataset = self.dataset.dataset
-        if dataset is None:
-            return result
-        for spec in specs:
-            shape = tuple(spec.config.get("shape", ()))
-            if spec.type == "Input" and spec.name not in result.errors and shape != dataset.sample_shape:
-                result.errors[spec.name] = (
-                    f"node '{spec.name}' (Input): the dataset '{dataset.name}' has samples of shape "
-                    f"{dataset.sample_shape}. Received: input shape {shape}")
+        _name_missing_plugins(result, project, specs, self.registry)
+        if self.dataset.dataset is not None:
+            check_against_dataset(result, project, specs, self.dataset.dataset, self.registry)
         return result
 
     def _node_views(self) -> list[NodeView]:
@@ -172,7 +172,8 @@ class Designer(QObject):
                                  self.validation.errors.get(name, ""))
 
     def _log_problems(self) -> None:
-        messages = set(self.validation.messages())
+        # an empty network is where a project starts, not an error (the status bar says what to do)
+        messages = set(self.validation.messages()) if self.document.data["model"]["nodes"] else set()
         for message in sorted(messages - self._logged):
             self.log.log(message, "error")
         if self._logged and not messages and self.validation.valid:
@@ -182,9 +183,18 @@ class Designer(QObject):
 
     # --- edits ------------------------------------------------------------------------------------
     def _edit(self, text: str, change, *args: Any) -> Any:
-        """Apply one edit as an undo step; an edit the graph refuses is logged, not raised."""
+        """Apply one edit as an undo step; an edit the graph refuses, or that would change the
+        project while it is locked (``locked_reason``), is logged, not raised."""
+
+        def apply(data: dict[str, Any]) -> Any:
+            result = change(data, *args)
+            if self.locked_reason and (graph_edits.without_positions(data)
+                                       != graph_edits.without_positions(self.document.data)):
+                raise graph_edits.EditError(self.locked_reason)
+            return result
+
         try:
-            return self.document.edit(text, lambda data: change(data, *args))
+            return self.document.edit(text, apply)
         except graph_edits.EditError as error:
             self.log.log(str(error), "error")
             self.refresh()
@@ -279,3 +289,14 @@ class Designer(QObject):
         self.log.log(f"Dataset: {message}", "error")
         self.refresh()
 
+
+def _name_missing_plugins(result: Validation, project: Project, specs: list[NodeSpec],
+                          registry: Registry) -> None:
+    """A node of an unknown type says which plugin provided it and whether that one is installed
+    but disabled or broken (the engine only knows that no loaded plugin provides it)."""
+    for missing in missing_types(project, registry):
+        if missing.use.kind != "layers":
+            continue
+        for spec in specs:
+            if spec.type == missing.use.name and spec.name in result.errors:
+                result.errors[spec.name] = f"node '{spec.name}': {missing}"

@@ -27,6 +27,8 @@ class ProjectDocument(QObject):
     changed = Signal()
     # the file the project lives in changed (opened, saved as)
     path_changed = Signal()
+    # another project was loaded (File > New, Open): views of the previous one start over
+    replaced = Signal()
 
     def __init__(self, project: Project, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -75,6 +77,7 @@ class ProjectDocument(QObject):
         self.undo_stack.clear()
         self.data = project.to_json()
         self.path = project.path
+        self.replaced.emit()
         self.changed.emit()
         self.path_changed.emit()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from ..engine.errors import EngineError
 from ..export import load_weights
@@ -68,11 +68,12 @@ class ExportMenu(QMenu):
             self.export(name, Path(path))
 
     def export(self, name: str, path: Path) -> Task | None:
-        """Export to ``path`` in the background; errors go to the log. Returns the running task."""
+        """Export to ``path`` in the background; a failure is shown (and logged), not raised.
+        Returns the running task."""
         try:
             trained = self.model_provider()
-        except (ValueError, OSError, EngineError) as error:  # shown, not raised
-            self.log.log(f"Cannot export: {error}", "error")
+        except (ValueError, OSError, EngineError) as error:
+            self._report(f"Cannot export: {error}")
             return None
         exporter = self.registry.exporters[name]
         task = Task(lambda: export_trained(exporter, trained, path, self.registry))
@@ -88,4 +89,9 @@ class ExportMenu(QMenu):
             self.log.log(f"Note: {note}.", "warning")
 
     def _failed(self, task: Task, error: BaseException) -> None:
-        self.log.log(f"Export of {self._tasks.pop(task)} failed: {error}", "error")
+        self._report(f"Export of {self._tasks.pop(task)} failed: {error}")
+
+    def _report(self, message: str) -> None:
+        """The user asked for the file: a failure is said where they look, not only in the log."""
+        self.log.log(message, "error")
+        QMessageBox.warning(self.parentWidget(), "Export failed", message)

@@ -50,6 +50,13 @@ def position(item: Mapping[str, Any]) -> tuple[float, float]:
     return float(spot.get("x", 0.0)), float(spot.get("y", 0.0))
 
 
+def without_positions(data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` with no node positions: what a training run depends on (where cards sit does not)."""
+    nodes = [{key: value for key, value in item.items() if key != "position"}
+             for item in data["model"]["nodes"]]
+    return {**data, "model": {**data["model"], "nodes": nodes}}
+
+
 def _set_position(item: dict[str, Any], x: float, y: float) -> None:
     item["position"] = {"x": round(float(x), 1), "y": round(float(y), 1)}
 

@@ -40,6 +40,7 @@ from .designer import Designer
 from .document import ProjectDocument, blank_project
 from .exporting import ExportMenu
 from .log_panel import LogPanel
+from .plugin_notice import install_plugin_notice
 from .plugins_dialog import PluginsDialog
 from .recent_files import RecentFiles
 from .registry_refresh import apply_registry
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self.training = install_training(self)
+        self.plugin_notice = install_plugin_notice(self)
         self.validation_status = QLabel(self)
         self.validation_status.setObjectName("validation_status")
         self.statusBar().addPermanentWidget(self.validation_status)

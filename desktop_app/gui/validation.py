@@ -25,6 +25,8 @@ class Validation:
     errors: dict[str, str] = field(default_factory=dict)
     general_error: str = ""
     summary: list[dict[str, Any]] = field(default_factory=list)
+    # the output nodes of the network, once all of it builds
+    outputs: tuple[str, ...] = ()
 
     @property
     def valid(self) -> bool:
@@ -55,6 +57,8 @@ def validate(nodes: Sequence[NodeSpec], layer_types: Mapping[str, type[Layer]]) 
             result.general_error = str(error)
             return result
         result.shapes = dict(model.shapes)
+        if len(remaining) == len(nodes):
+            result.outputs = tuple(model.output_names)
         result.summary = model.summary()
         return result
 

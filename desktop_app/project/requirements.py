@@ -87,6 +87,14 @@ def missing_types(project: Project, registry: Registry) -> list[MissingType]:
     return missing
 
 
+def disabled_plugin(missing: MissingType) -> str | None:
+    """The plugin recorded for ``missing`` when it is installed but disabled (enabling it brings the
+    type back), else None."""
+    if missing.plugin and missing.unloaded and missing.unloaded[0][1] == "disabled":
+        return missing.plugin
+    return None
+
+
 def close_match(name: str, names: Iterable[str]) -> str | None:
     """The name in ``names`` that ``name`` most likely misspells ('Dence' -> 'Dense'), or None."""
     candidates = {candidate.lower(): candidate for candidate in names}

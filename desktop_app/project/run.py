@@ -233,20 +233,30 @@ def build_run(
 
 def _check_metric_tasks(project: Project, metrics: list[Metric], loss: Loss, registry: Registry) -> None:
     """Refuse metrics made for another kind of task than the loss's (r2 on a classifier)."""
+    problem = metric_task_problem(project, loss.task, registry, metrics)
+    if problem is not None:
+        index, message = problem
+        raise ProjectError(message, project.label, f"$.training.metrics[{index}]")
+
+
+def metric_task_problem(project: Project, task: str, registry: Registry,
+                        metrics: list[type[Metric] | Metric] | None = None) -> tuple[int, str] | None:
+    """The index of the first of the project's metrics that does not apply to the loss's ``task``,
+    and the message naming all of them; None when every metric applies. ``metrics`` defaults to
+    the registered classes of the project's metric names (the window checks before building)."""
+    if metrics is None:
+        metrics = [registry.metrics[name] for name in project.training.metrics if name in registry.metrics]
 
     def fits(metric: type[Metric] | Metric) -> bool:
-        return not metric.tasks or loss.task in metric.tasks
+        return not metric.tasks or task in metric.tasks
 
     wrong = [(index, metric) for index, metric in enumerate(metrics) if not fits(metric)]
     if not wrong:
-        return
+        return None
     names = ", ".join(f"'{metric.kind_name()}' (for {'/'.join(metric.tasks)})" for _, metric in wrong)
     suitable = sorted(name for name, cls in registry.metrics.items() if fits(cls))
-    raise ProjectError(
-        f"metric(s) {names} do not apply to the {loss.task} task of the loss "
-        f"'{project.training.loss.type}'. Expected metrics for {loss.task}: {suitable}",
-        project.label, f"$.training.metrics[{wrong[0][0]}]",
-    )
+    return wrong[0][0], (f"metric(s) {names} do not apply to the {task} task of the loss "
+                         f"'{project.training.loss.type}'. Expected metrics for {task}: {suitable}")
 
 
 def _load_initial_weights(model: Model, weights: str | os.PathLike | Mapping[str, np.ndarray]) -> None:

@@ -69,7 +69,9 @@ def test_tabular_data_is_previewed_as_a_table(qtbot, make_window):
     assert table.rowCount() == 100 and table.columnCount() == 5
     assert table.horizontalHeaderItem(4).text() == "target"
     assert input_shape(window) == [4]
-    assert window.designer.graph_valid
+    # the Input follows the data; digits' 10 outputs do not fit iris' 3 classes, and the node says so
+    assert set(window.designer.validation.errors) == {"logits"}
+    assert "3 classes" in window.designer.validation.errors["logits"]
 
 
 def test_preprocessing_is_an_undoable_setting(qtbot, make_window):
@@ -135,7 +137,7 @@ def test_importers_are_chosen_by_file_ending():
 def test_numpy_import_with_images_shows_a_grid(qtbot, make_window, tmp_path):
     path = tmp_path / "tiny.npz"
     rng = np.random.default_rng(0)
-    np.savez(path, x=rng.random((40, 1, 6, 6)).astype(np.float32), y=np.arange(40) % 4)
+    np.savez(path, x=rng.random((40, 1, 6, 6)).astype(np.float32), y=np.arange(40) % 10)
     window = make_window()
     panel = window.designer.dataset
     with qtbot.waitSignal(panel.loaded, timeout=10_000):

@@ -221,8 +221,6 @@ def test_graph_valid_signal_follows_the_graph(qtbot, make_window):
     window = make_window()
     seen: list[bool] = []
     window.designer.graph_valid_changed.connect(seen.append)
-    window.designer.scene.select_names(["logits"])
-    window.actions.delete.trigger()
     window.designer.scene.select_names(["relu"])
     add_with_enter(qtbot, window, "Conv2D")
     window.actions.undo.trigger()

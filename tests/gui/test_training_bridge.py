@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import threading
 import weakref
 
 import numpy as np
@@ -125,6 +126,28 @@ def test_time_spent_paused_is_not_training_time(wired, clock):
     bridge.on_batch_end(batch(4))
     bridge.on_run_end(RunResult("completed", History()))
     assert progress_of(emitted)[-1].seconds == pytest.approx(3.0)
+
+
+def test_a_pause_that_came_just_after_a_batch_is_not_training_time(wired, clock):
+    """The pause came after the bridge looked at the control at a batch's end and before the
+    trainer looked at it before the next batch: the trainer parked, and the next batch's gap held
+    the whole pause (one pause in eight, by hand: the ETA then counted the time paused)."""
+    bridge, control, emitted = wired
+    bridge.on_run_start(info())
+    clock.now += 1.0
+    bridge.on_batch_end(batch(1))  # not paused yet
+    control.pause()
+    trainer = threading.Thread(target=control.wait_while_paused)  # parks before batch 2
+    trainer.start()
+    assert control.wait_until_paused(10.0)
+    control.resume()
+    trainer.join()
+    clock.now += 60.0
+    bridge.on_batch_end(batch(2))
+    clock.now += 1.0
+    bridge.on_batch_end(batch(3))
+    bridge.on_run_end(RunResult("completed", History()))
+    assert progress_of(emitted)[-1].seconds == pytest.approx(2.0)
 
 
 def test_layer_norms_combine_the_norms_of_each_layers_parameters(wired, clock):

@@ -223,10 +223,11 @@ def test_the_learning_rate_changes_while_training(make_window, qtbot):
     controller = start_long_run(qtbot, window)
     box = window.training.learning_rate
     assert box.isEnabled() and box.value() == pytest.approx(0.01)
-    box.setValue(0.25)
+    box.setText("0.25")
+    box.editingFinished.emit()
     qtbot.waitUntil(lambda: controller.record.latest.lrs[-1] == pytest.approx(0.25), timeout=WAIT)
     stop_and_wait(qtbot, window)
-    assert not box.isEnabled()
+    assert box.isEnabled() and box.value() == pytest.approx(0.25)  # the project's rate now
 
 
 def test_closing_the_window_while_training_stops_the_worker(make_window, qtbot, dialogs):

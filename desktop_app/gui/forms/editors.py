@@ -6,6 +6,7 @@ never for programmatic ``set_value`` calls, so every emission is one undoable ch
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from PySide6.QtCore import QLocale, QRegularExpression, QSize, Signal
@@ -135,17 +136,20 @@ class FloatEditor(QLineEdit):
 
     def __init__(self, spec: ParamSpec, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._validator = QDoubleValidator(self)
+        self._validator.setLocale(QLocale.c())  # "0.5" everywhere, as project files write it
+        self._validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
+        self.setValidator(self._validator)
+        self.set_spec(spec)
+        self.editingFinished.connect(self._finish)
+
+    def set_spec(self, spec: ParamSpec) -> None:
+        """Accept what ``spec`` accepts from now on (an editor that outlives one component's form
+        follows another's parameter)."""
         self._spec = spec
         self._value = spec.default if spec.default is not None else float(spec.minimum or 0.0)
-        validator = QDoubleValidator(self)
-        validator.setLocale(QLocale.c())  # "0.5" everywhere, as project files write it
-        validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
-        if spec.minimum is not None:
-            validator.setBottom(float(spec.minimum))
-        if spec.maximum is not None:
-            validator.setTop(float(spec.maximum))
-        self.setValidator(validator)
-        self.editingFinished.connect(self._finish)
+        self._validator.setBottom(-math.inf if spec.minimum is None else float(spec.minimum))
+        self._validator.setTop(math.inf if spec.maximum is None else float(spec.maximum))
 
     def set_value(self, value: Any) -> None:
         self._value = value

@@ -119,6 +119,7 @@ class ThrottledBridge(QObject):
         self._last = self._mark = self._next_probe = self.clock()
         self._seconds = 0.0
         self._resuming = False
+        self._parks = self.control.parks
         self._latest = None
         learning_rate = float(self.run.optimizer.config["learning_rate"]) if self.run else float("nan")
         self.run_started.emit(RunStarted(
@@ -131,9 +132,12 @@ class ThrottledBridge(QObject):
 
     def on_batch_end(self, event: BatchEvent) -> None:
         now = self.clock()
-        if not self._resuming:  # the gap after a pause is not training time
+        # the gap after a pause is not training time: a pause seen at the previous batch's end, or
+        # one that came just after it (the trainer parked before this batch)
+        parks = self.control.parks
+        if not self._resuming and parks == self._parks:
             self._seconds += now - self._mark
-        self._mark, self._resuming = now, False
+        self._mark, self._resuming, self._parks = now, False, parks
         self._steps.append(event.step)
         self._losses.append(event.loss)
         self._lrs.append(event.lr)

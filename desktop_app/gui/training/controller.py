@@ -162,6 +162,8 @@ class TrainingController(QObject):
         """Change the running optimizer's learning rate from the next batch."""
         if self.state in ("running", "paused"):
             self.control.set_learning_rate(lr)
+            # the project now says what the run does: a run resumed after a stop is the same run
+            self._keys = RunKeys.of(self._project())
             self.message.emit(f"Learning rate set to {lr:g} from the next batch.", "info")
 
     def reset_weights(self) -> None:
@@ -171,6 +173,16 @@ class TrainingController(QObject):
         self._kept = None
         self.record.clear()
         self.message.emit("Weights reset: the next run starts from fresh weights.", "info")
+        self.weights_reset.emit()
+
+    def forget_project(self) -> None:
+        """Another project was loaded (no run is on): nothing of the previous one is kept or shown."""
+        if self.state != "idle":
+            return
+        self._kept = None
+        self._dataset = None
+        self.last_result = None
+        self.record.clear()
         self.weights_reset.emit()
 
     def shutdown(self) -> None:

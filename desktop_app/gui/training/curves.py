@@ -115,6 +115,13 @@ class CurvesPanel(QWidget):
         if self.norms is not None:
             self.norms.set_data(x, norms, finite, series)
 
+    def empty_axes(self) -> None:
+        """Axes with nothing on them (the record was cleared): no range left from curves that are gone."""
+        self.loss_plot.setXRange(0.0, 1.0)
+        for plot in (self.loss_plot, self.metric_plot, self.lr_plot):
+            plot.setYRange(0.0, 1.0)
+        self.norm_plot.setYRange(-2.0, 0.0)  # log axis: 0.01 to 1
+
     def show_epochs(self, planned: float) -> None:
         """The epoch axis from 0 to ``planned`` (the plots share it)."""
         plot_style.keep_in_view(self.loss_plot, "x", 0.0, planned, margin=0.01)

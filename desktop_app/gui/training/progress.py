@@ -18,13 +18,18 @@ from ...engine.callbacks import RunInfo
 from .bridge import Progress
 
 
-def describe(info: RunInfo, progress: Progress) -> str:
-    """``epoch 3/15 · batch 12/45 · 1,234 samples/s · ETA 0:42`` (pauses excluded from the rate)."""
-    parts = [f"epoch {progress.epoch}/{info.epochs}", f"batch {progress.batch}/{info.batches_per_epoch}"]
+def describe(info: RunInfo, progress: Progress, epochs_before: int = 0, paused: bool = False) -> str:
+    """``epoch 3/15 · batch 12/45 · 1,234 samples/s · ETA 0:42`` (pauses excluded from the rate).
+
+    Epochs are numbered as the plots' epoch axis counts them, after the ``epochs_before`` epochs of
+    the runs the curves continue; while ``paused`` there is no ETA (nothing is counting down)."""
+    parts = [f"epoch {epochs_before + progress.epoch}/{epochs_before + info.epochs}",
+             f"batch {progress.batch}/{info.batches_per_epoch}"]
     if progress.seconds > 0:
         parts.append(f"{progress.samples_seen / progress.seconds:,.0f} samples/s")
-        remaining = (info.total_steps - progress.step) * progress.seconds / progress.step
-        parts.append(f"ETA {clock_text(remaining)}")
+        if not paused:
+            remaining = (info.total_steps - progress.step) * progress.seconds / progress.step
+            parts.append(f"ETA {clock_text(remaining)}")
     return " · ".join(parts)
 
 
@@ -68,6 +73,8 @@ class ProgressDisplay:
         self._text = ""
         self._paused = False
         self._shown_at = 0.0
+        # what ``update`` last described, described again when a pause starts or ends
+        self._latest: tuple[RunInfo, Progress, int] | None = None
 
     def begin(self) -> None:
         """A run is about to start (its length is not known yet): the bar appears, empty."""
@@ -78,12 +85,13 @@ class ProgressDisplay:
         self._shown_at = 0.0
         self._show("starting")
 
-    def start(self, info: RunInfo) -> None:
+    def start(self, info: RunInfo, epochs_before: int = 0) -> None:
         """The run started: the bar counts its batches."""
         self.bar.setRange(0, info.total_steps)
-        self._show(f"epoch 1/{info.epochs} · starting")
+        self._latest = None
+        self._show(f"epoch {epochs_before + 1}/{epochs_before + info.epochs} · starting")
 
-    def update(self, info: RunInfo, progress: Progress) -> None:
+    def update(self, info: RunInfo, progress: Progress, epochs_before: int = 0) -> None:
         """Show ``progress`` (a few times a second; always while paused: the last batches before
         the pause arrive after it and are what stays on show)."""
         now = time.monotonic()
@@ -91,11 +99,12 @@ class ProgressDisplay:
             return
         self._shown_at = now
         set_later(self.bar, progress.step)
-        self._show(describe(info, progress))
+        self._latest = (info, progress, epochs_before)
+        self._show(describe(info, progress, epochs_before, self._paused))
 
     def set_paused(self, paused: bool) -> None:
         self._paused = paused
-        self._show(self._text)
+        self._show(describe(*self._latest, paused) if self._latest else self._text)
 
     def clear(self) -> None:
         """Nothing to report (the trained weights were reset)."""
@@ -105,6 +114,7 @@ class ProgressDisplay:
         """The run ended: ``text`` stays on show, beside the warning sign when ``warning`` is given."""
         self.bar.hide()
         self._paused = False
+        self._latest = None
         self._show(text)
         self.warning.setToolTip(warning)
         self.warning.setVisible(bool(warning))

@@ -87,6 +87,7 @@ class TrainingRecord:
         # every value in ``batches`` and ``norms`` is finite (the curves then skip their own checks)
         self.batches_finite = True
         self._offset = 0.0
+        self.epochs_before = 0
         self.epochs_version += 1
         self.generation += 1
         self._bump()
@@ -116,6 +117,8 @@ class TrainingRecord:
             self.layers = started.layers
             self.norms = GrowingColumns(len(started.layers))
         self._offset = self.epochs_trained
+        # the epochs of the runs this one continues (the status numbers epochs as the axis does)
+        self.epochs_before = len(self.epochs)
         self.started = started
         self.latest = None
         self._bump()

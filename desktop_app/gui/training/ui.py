@@ -1,9 +1,11 @@
 """The training part of the window: a Training menu and toolbar, the plots dock, status-bar progress.
 
 ``install_training(window)`` is the one call the main window makes. Train is enabled when the
-designer says the graph is valid, the dataset has loaded and no run is on; the learning-rate box
-changes the running optimizer's rate live. Saving the trained weights points the project at them
-(one undo step); File > Export writes the trained model once there is one.
+designer says the graph is valid, the dataset has loaded and no run is on (else its tooltip says
+why); a run locks the project (``EditLock``). The learning-rate box is the project's rate, and
+also the running optimizer's during a run. Another project loaded starts every view over.
+Saving the trained weights points the project at them (one undo step); File > Export writes the
+trained model once there is one.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QDoubleSpinBox,
     QFileDialog,
     QLabel,
     QMenu,
@@ -30,11 +31,15 @@ from ...data.errors import DataError
 from ...engine.callbacks import History
 from ...project.exporting import TrainedModel, project_title
 from ...project.files import PROJECT_SUFFIX
+from .. import settings_edits
 from ..canvas.style import accent_colors
+from ..edit_lock import EditLock
 from .bridge import Progress, RunStarted
 from .controller import TrainingController, project_weights_edit, relative_to_project
+from .learning_rate import LearningRateBox
 from .plots import TrainingPlots
 from .progress import ProgressDisplay
+from .readiness import TRAIN_TIP, train_blocker
 
 if TYPE_CHECKING:
     from ..main_window import MainWindow
@@ -55,6 +60,7 @@ class TrainingUI(QObject):
                                     Qt.DockWidgetArea.BottomDockWidgetArea)
         window.tabifyDockWidget(window.docks["log"], self.dock)
         self.progress = ProgressDisplay(window.statusBar())
+        self.edit_lock = _edit_lock(window)
         self._make_actions()
         self._make_menu()
         self._make_toolbar()
@@ -74,8 +80,7 @@ class TrainingUI(QObject):
         return action
 
     def _make_actions(self) -> None:
-        self.train = self._action("&Train", Icon.SP_MediaPlay, "F5",
-                                  "Train the network (again: continue from the trained weights)")
+        self.train = self._action("&Train", Icon.SP_MediaPlay, "F5", TRAIN_TIP)
         self.pause = self._action("&Pause", Icon.SP_MediaPause, "F6", "Pause or resume training")
         self.pause.setCheckable(True)
         self.stop = self._action("&Stop", Icon.SP_MediaStop, "Shift+F5",
@@ -90,13 +95,7 @@ class TrainingUI(QObject):
                                        "Save the plots on screen as an image")
         self.export_csv = self._action("Export Plot Data as &CSV…", None, "",
                                        "Save the per-epoch and per-batch series as CSV")
-        self.learning_rate = QDoubleSpinBox(self.window)
-        self.learning_rate.setObjectName("live_learning_rate")
-        self.learning_rate.setDecimals(6)
-        self.learning_rate.setRange(0.0, 10.0)
-        self.learning_rate.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
-        self.learning_rate.setKeyboardTracking(False)
-        self.learning_rate.setToolTip("The learning rate of the running optimizer (from the next batch)")
+        self.learning_rate = LearningRateBox(self.window)
 
     def _make_menu(self) -> None:
         menu = QMenu("T&raining", self.window)
@@ -133,7 +132,7 @@ class TrainingUI(QObject):
         self.plots.predictions.requested.connect(self.show_predictions)
         self.export_png.triggered.connect(lambda: self.ask_and_export_png())
         self.export_csv.triggered.connect(lambda: self.ask_and_export_csv())
-        self.learning_rate.valueChanged.connect(controller.set_learning_rate)
+        self.learning_rate.committed.connect(self._set_learning_rate)
         self.plots.curves.log_loss.toggled.connect(self.plots.redraw)
         self.plots.currentChanged.connect(self._tab_changed)
         self.dock.visibilityChanged.connect(self._watch)  # closed, opened, or tabbed away
@@ -145,6 +144,7 @@ class TrainingUI(QObject):
         controller.failed.connect(self._failed)
         controller.message.connect(self.window.log_panel.log)
         controller.weights_reset.connect(self._update_actions)
+        controller.weights_reset.connect(self.plots.curves.empty_axes)
         controller.weights_reset.connect(self.plots.redraw)
         controller.weights_reset.connect(self.progress.clear)
         self.window.designer.graph_valid_changed.connect(self._update_actions)
@@ -152,7 +152,10 @@ class TrainingUI(QObject):
         self.window.designer.dataset.loaded.connect(self._update_actions)
         self.window.designer.dataset.failed.connect(self._update_actions)
         self.window.document.changed.connect(self._update_actions)  # the trained network may be gone
+        self.window.document.changed.connect(self._show_learning_rate)
+        self.window.document.replaced.connect(controller.forget_project)
         self._watch()  # before the first run starts (it is kept current from then on)
+        self._show_learning_rate()
 
     # --- state ------------------------------------------------------------------------------------------
     def layer_colors(self, layers: Sequence[str]) -> Mapping[str, QColor]:
@@ -165,9 +168,10 @@ class TrainingUI(QObject):
         state = self.controller.state
         idle, live = state == "idle", state in ("running", "paused")
         trained = idle and self.controller.has_model
-        designer = self.window.designer
-        # a dataset that failed to load would only fail the run again
-        self.train.setEnabled(idle and designer.graph_valid and designer.dataset.dataset is not None)
+        blocker = train_blocker(state, self.window.designer)
+        self.train.setEnabled(not blocker)
+        self.train.setToolTip(blocker or TRAIN_TIP)
+        self.train.setStatusTip(blocker or TRAIN_TIP)
         self.pause.setEnabled(live)
         self.stop.setEnabled(live)
         self.reset.setEnabled(trained)
@@ -176,12 +180,12 @@ class TrainingUI(QObject):
         if not self.controller.has_model:
             self.plots.predictions.clear()
         self.plots.predictions.set_available(trained)
-        self.learning_rate.setEnabled(live)
         self.pause.blockSignals(True)
         self.pause.setChecked(state == "paused")
         self.pause.blockSignals(False)
 
     def _state_changed(self, state: str) -> None:
+        self.edit_lock.set_locked(state != "idle")
         self._update_actions()
         self.plots.set_live(state != "idle")
         self.progress.set_paused(state == "paused")
@@ -209,20 +213,26 @@ class TrainingUI(QObject):
         QApplication.processEvents()
 
     def _run_started(self, started: RunStarted) -> None:
-        self.progress.start(started.info)
+        self.progress.start(started.info, self.controller.record.epochs_before)
         self._watch()
-        self.learning_rate.blockSignals(True)
-        self.learning_rate.setValue(started.learning_rate)
-        self.learning_rate.blockSignals(False)
         info = started.info
         self.window.log_panel.log(f"Training: {info.epochs} epochs of {info.batches_per_epoch} batches "
                                   f"({info.train_samples:,} samples).")
         self.plots.redraw()
 
+    def _show_learning_rate(self) -> None:
+        self.learning_rate.show_training(self.window.registry, self.window.document.data["training"])
+
+    def _set_learning_rate(self, value: float) -> None:
+        """The project's learning rate (one undo step), and the running optimizer's if a run is on."""
+        self.window.document.edit("Set learning rate", lambda data: settings_edits.set_component_param(
+            data, "optimizer", "learning_rate", value))
+        self.controller.set_learning_rate(value)
+
     def _progressed(self, progress: Progress) -> None:
         started = self.controller.record.started
         if started is not None:
-            self.progress.update(started.info, progress)
+            self.progress.update(started.info, progress, self.controller.record.epochs_before)
 
     def _tab_changed(self, _index: int) -> None:
         self._watch()
@@ -320,3 +330,12 @@ class TrainingUI(QObject):
 def install_training(window: MainWindow) -> TrainingUI:
     """Add the training menu, toolbar, plots dock and progress to ``window``."""
     return TrainingUI(window)
+
+
+def _edit_lock(window: MainWindow) -> EditLock:
+    """What a run locks: the panels that edit the project, the actions that change or replace it."""
+    designer, a = window.designer, window.actions
+    panels = [designer.palette, designer.inspector, designer.training, designer.dataset]
+    actions = [a.new, a.open, window.recent_menu.menuAction(), window.examples_menu.menuAction(),
+               a.delete, a.duplicate, a.auto_layout]
+    return EditLock(designer, designer.view, panels, actions, window.document.undo_stack, a.undo, a.redo)

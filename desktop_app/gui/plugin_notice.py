@@ -1,0 +1,123 @@
+"""A notice across the top of the window about plugins: one that failed to load, or one the open
+project needs that is installed but disabled (with Enable).
+
+It is not modal: work goes on with it on show. Its × hides it until what it says changes. What it
+says of a project's types is ``project.requirements``' sentence, the one the command line prints.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
+)
+
+from ..project.document import Project
+from ..project.requirements import disabled_plugin, missing_types
+from ..registry import Registry
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+STYLE = "#plugin_notice { background: #fff8c5; border-bottom: 1px solid #d4a72c; }"
+
+
+def notice_text(project: Project, registry: Registry) -> tuple[str, str | None]:
+    """What the notice says ('' for nothing) and the disabled plugin it offers to enable, if any."""
+    lines, enable = [], None
+    for missing in missing_types(project, registry):
+        lines.append(f"This project's {missing}.")
+        enable = enable or disabled_plugin(missing)
+    lines += [f"Plugin '{name}' failed to load: {why}."
+              for name, (state, why) in sorted(registry.unloaded.items()) if state == "failed"]
+    return "\n".join(lines), enable
+
+
+class PluginNotice(QFrame):
+    """A strip with the problems, one line each, and what to do about them."""
+
+    # the user asked to enable this plugin
+    enable_requested = Signal(str)
+    # the user asked for Help > Plugins
+    plugins_requested = Signal()
+    # whether the notice has something to show (its dock follows)
+    shown = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("plugin_notice")
+        self.setStyleSheet(STYLE)
+        self.label = QLabel(self)
+        self.label.setObjectName("plugin_notice_text")
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # one line per problem, as tall as its lines; a long line is cut (the tooltip has it all)
+        # rather than widening the window
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.label.setMinimumWidth(200)
+        self.enable_button = QPushButton("Enable", self)
+        self.plugins_button = QPushButton("Plugins…", self)
+        self.close_button = QToolButton(self)
+        self.close_button.setText("×")
+        self.close_button.setToolTip("Hide this notice")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.addWidget(self.label, 1)
+        for button in (self.enable_button, self.plugins_button, self.close_button):
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        self.enable_button.clicked.connect(lambda: self.enable_requested.emit(self._enable))
+        self.plugins_button.clicked.connect(self.plugins_requested)
+        self.close_button.clicked.connect(self._dismiss)
+        self._enable: str | None = None
+        self._dismissed = ""
+
+    def show_problems(self, project: Project, registry: Registry) -> None:
+        text, enable = notice_text(project, registry)
+        self._enable = enable
+        self.label.setText(text)
+        self.label.setToolTip(text)
+        self.enable_button.setVisible(enable is not None)
+        if enable is not None:
+            self.enable_button.setToolTip(f"Enable plugin '{enable}' (its types come back at once)")
+        self.shown.emit(bool(text) and text != self._dismissed)
+
+    def _dismiss(self) -> None:
+        self._dismissed = self.label.text()
+        self.shown.emit(False)
+
+
+def install_plugin_notice(window: MainWindow) -> PluginNotice:
+    """Put the notice across the top of ``window`` (a dock without a title bar, hidden while it has
+    nothing to say), kept current after every change (another project opened, plugins reloaded)."""
+    notice = PluginNotice()
+    dock = QDockWidget("Plugin notice", window)
+    dock.setObjectName("dock_plugin_notice")
+    dock.setTitleBarWidget(QWidget(dock))
+    dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
+    dock.setWidget(notice)
+    window.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, dock)
+    dock.hide()
+    notice.shown.connect(dock.setVisible)
+    notice.plugins_requested.connect(window.show_plugins)
+    notice.enable_requested.connect(lambda name: enable_plugin(window, name))
+    window.designer.validated.connect(
+        lambda _validation: notice.show_problems(window.document.project(), window.registry))
+    return notice
+
+
+def enable_plugin(window: MainWindow, name: str) -> None:
+    """Enable plugin ``name`` through Help > Plugins, which shows how it went and reloads the types."""
+    dialog = window.show_plugins()
+    try:
+        info = dialog.select(name)
+    except KeyError:  # not listed any more: the dialog shows what is installed
+        return
+    dialog.set_enabled(True, info)
