@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from desktop_app.engine import BUILTIN_LOSSES
 from desktop_app.engine.errors import ConfigError, ShapeError
 from desktop_app.engine.gradcheck import (
     ERROR_FLOOR,
@@ -18,7 +19,7 @@ from desktop_app.engine.gradcheck import (
 from desktop_app.engine.graph import Model, stack
 from desktop_app.engine.layers import BUILTIN_LAYERS, Dense, ReLU
 from desktop_app.engine.loss import Loss
-from desktop_app.engine.losses import BUILTIN_LOSSES, CategoricalCrossentropy
+from desktop_app.engine.losses import CategoricalCrossentropy
 from desktop_app.project import EXAMPLES, RunOverrides, build_run, example_path, load_project
 
 
