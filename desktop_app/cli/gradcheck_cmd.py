@@ -1,9 +1,10 @@
 """``backprop-studio gradcheck PROJECT``: the engine's finite-difference check over the project's model.
 
 Runs ``desktop_app.engine.gradcheck.check_model_gradients`` in float64 on a few training samples
-(scaled and with targets shaped exactly as training would see them) and prints one row per layer:
-the largest relative error of its parameter gradients and of its input gradient. Exits 1 when a
-layer exceeds the tolerance.
+(scaled and with targets shaped exactly as training would see them) and prints one row per layer,
+the largest relative error of its parameter gradients and of its input gradient, then a row for
+the loss, the error of its dL/dpred; each with its CS231n grade. Exits 1 when a row exceeds the
+tolerance.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from .parsing import examples
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "gradcheck", help="check the model's gradients against finite differences, layer by layer",
-        description="Compare every layer's analytic gradients with central finite differences "
-        "(float64) on a few samples of the project's data; exit 1 if a layer fails.",
+        "gradcheck", help="check the model's gradients against finite differences, layer by layer "
+        "and the loss",
+        description="Compare every layer's analytic gradients, and the loss's, with central finite "
+        "differences (float64) on a few samples of the project's data; exit 1 if a row fails.",
         epilog=examples(("gradcheck my.bps.json", "fresh weights, 4 samples"),
                         ("gradcheck my.bps.json --weights runs/my/weights.npz --max-entries 0",
                          "trained weights, every entry")),
@@ -61,18 +63,22 @@ def run_gradcheck(args: argparse.Namespace) -> int:
     print(format_table(rows))
     failed = [row.node for row in rows if not row.ok]
     if failed:
+        if not rows[-1].ok:
+            print("the loss's backward disagrees with its forward; the layer rows do not depend on it "
+                  "(their check starts from the finite-difference dL/dpred)")
         print(f"FAILED: {', '.join(failed)}")
         return 1
-    print(f"ok: all {len(rows)} layers pass")
+    print(f"ok: all {len(rows) - 1} layers and the loss pass")
     return 0
 
 
 def format_table(rows: list[ModelGradRow]) -> str:
-    table = [("NODE", "TYPE", "PARAMS", "INPUT", "STATUS")]
+    """The layer rows and the loss row, aligned; the loss's INPUT is its dL/dpred."""
+    table = [("NODE", "TYPE", "PARAMS", "INPUT", "GRADE", "STATUS")]
     for row in rows:
         table.append((row.node, row.type, _error(row.params_error), _error(row.input_error),
-                      "ok" if row.ok else "FAILED"))
-    widths = [max(len(line[column]) for line in table) for column in range(5)]
+                      row.grade or "-", "ok" if row.ok else "FAILED"))
+    widths = [max(len(line[column]) for line in table) for column in range(len(table[0]))]
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
                      for line in table)
 

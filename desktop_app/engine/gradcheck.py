@@ -9,7 +9,8 @@ It lies in [0, 1]: 1 means opposite signs or one side zero. Where both values ar
 (1e-5) the comparison becomes absolute, so round-off in near-zero entries (about 1e-10 with
 eps = 1e-6) cannot blow up the ratio. A report keeps the largest error per input and per
 parameter and is ``ok`` when each is at most its tolerance (1e-4 by default; correct float64
-layers score around 1e-8, a wrong derivative scores above 1e-2).
+layers score around 1e-8, a wrong derivative scores above 1e-2). ``grade`` reads an error with
+the bands of Stanford's CS231n notes (https://cs231n.github.io/neural-networks-3/#gradcheck).
 
 Layers are checked on L = sum(output · R) for a fixed random R, so dL/doutput = R. Every evaluation
 runs on a fresh copy of the built layer, so Dropout draws the same mask and BatchNorm in training
@@ -36,6 +37,24 @@ ZERO_NUDGE = 0.1
 
 # ("input", index) or ("param", name): what one evaluation perturbs.
 _Target = tuple[str, int | str]
+
+# CS231n's reading of a relative error: the largest error each grade allows, best first; above the
+# last bound the gradient is "wrong". 1e-4 is fine where the function has kinks (ReLU, max-pool)
+# but already too high for a smooth one, which should reach 1e-7.
+GRADE_BANDS: tuple[tuple[float, str], ...] = (
+    (1e-7, "excellent"),
+    (1e-4, "acceptable"),
+    (1e-2, "uncomfortable"),
+)
+WRONG_GRADE = "wrong"
+
+
+def grade(error: float) -> str:
+    """The CS231n band of a relative error; NaN grades as wrong."""
+    for bound, name in GRADE_BANDS:
+        if error <= bound:
+            return name
+    return WRONG_GRADE
 
 
 def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
@@ -68,13 +87,13 @@ class GradCheckReport:
         lines = [f"gradient check of {self.subject}: {verdict} (tolerance {self.tolerance:.0e})"]
         for name, error in self.errors.items():
             mark = "" if error <= self.tolerance else "   <-- exceeds tolerance"
-            lines.append(f"  d/d{name:<20} max relative error {error:.2e}{mark}")
+            lines.append(f"  d/d{name:<20} max relative error {error:.2e} ({grade(error)}){mark}")
         return "\n".join(lines)
 
 
 @dataclass
 class ModelGradRow:
-    """One node of ``check_model_gradients``: None where there was nothing to check."""
+    """One row of ``check_model_gradients``, a node or the loss: None where there was nothing to check."""
 
     node: str
     type: str
@@ -90,6 +109,10 @@ class ModelGradRow:
     @property
     def ok(self) -> bool:
         return self.error is None or self.error <= self.tolerance
+
+    @property
+    def grade(self) -> str | None:
+        return None if self.error is None else grade(self.error)
 
 
 def check_layer_gradients(
@@ -132,22 +155,8 @@ def check_loss_gradients(
 ) -> GradCheckReport:
     """Check a loss's dL/dpred at ``pred`` (cast to float64) against finite differences."""
     loss = loss() if isinstance(loss, type) else loss
-    pred = np.array(pred, dtype=np.float64)
-    loss.forward(pred, target)
-    analytic = np.array(loss.backward(), dtype=np.float64)
-    if analytic.shape != pred.shape:
-        raise ShapeError(
-            f"{loss.kind_name()}.backward must return dL/dpred shaped like pred {pred.shape}. "
-            f"Received: {analytic.shape}"
-        )
-
-    def evaluate(_: _Target, index: int, delta: float) -> float:
-        shifted = pred.copy()
-        shifted.flat[index] += delta
-        return loss.forward(shifted, target)
-
-    numeric = _central_differences(evaluate, ("input", 0), np.arange(pred.size), eps, 1.0)
-    return GradCheckReport(loss.kind_name(), {"pred": relative_error(analytic.ravel(), numeric)}, tolerance)
+    analytic, numeric = _loss_gradients(loss, np.array(pred, dtype=np.float64), target, eps)
+    return GradCheckReport(loss.kind_name(), {"pred": relative_error(analytic, numeric)}, tolerance)
 
 
 def check_model_gradients(
@@ -162,15 +171,21 @@ def check_model_gradients(
     seed: int = 0,
     tolerance: float = DEFAULT_TOLERANCE,
 ) -> list[ModelGradRow]:
-    """Check a model node by node, in a float64 copy (the model itself is left untouched).
+    """Check a model node by node, then its loss, in a float64 copy (the model is left untouched).
+
+    Returns a row per non-input node in model order and a last row for the loss, named
+    ``loss (<type>)``: its dL/dpred at the model's output against finite differences of its forward.
 
     Parameters are checked end to end: each weight is nudged in the whole model and the loss
     re-evaluated, which also checks the gradient flowing back through every later node and every
-    fan-out. A node's input gradient (where the model needs one) is checked on the node alone with
-    the inputs it really receives, jittered by 0.1% of their spread: exact ties (a max-pool window
-    of ReLU zeros) have no derivative, and finite differences would disagree with any choice the
-    layer makes there. ``max_entries`` caps the entries checked per array, drawn at
-    random with ``seed`` (None checks all) so large models stay quick.
+    fan-out. The analytic side starts that backward pass from the finite-difference dL/dpred, not
+    from the loss's own backward, so a wrong loss fails its own row and no layer's.
+
+    A node's input gradient (where the model needs one) is checked on the node alone with the
+    inputs it really receives, jittered by 0.1% of their spread: exact ties (a max-pool window of
+    ReLU zeros) have no derivative, and finite differences would disagree with any choice the
+    layer makes there. ``max_entries`` caps the entries checked per array, drawn at random with
+    ``seed`` (None checks all) so large models stay quick; the loss row checks every entry.
 
     The whole check runs at a point near the one given, away from kinks: the float inputs of ``x``
     are jittered the same way, and parameter entries that are exactly zero (fresh biases,
@@ -185,7 +200,10 @@ def check_model_gradients(
     rng = np.random.default_rng(seed)
     _nudge_zero_parameters(base, rng)
     x = _jitter_inputs(x, rng)
-    analytic = _model_parameter_gradients(base, x, y, loss, training)
+    run = copy.deepcopy(base)
+    loss_analytic, loss_numeric = _loss_gradients(loss, run.forward(x, training=training), y, eps)
+    run.backward(loss_numeric)
+    analytic = run.gradients()
     values = copy.deepcopy(base).activations(x, training=training)
     rows = []
     for name in base.order:
@@ -212,6 +230,8 @@ def check_model_gradients(
             errors = _compare_layer(layer, inputs, weight, targets, eps, training, rng, max_entries)
             input_error = max(errors.values())
         rows.append(ModelGradRow(name, base.specs[name].type, params_error, input_error, tolerance))
+    loss_error = relative_error(loss_analytic, loss_numeric)
+    rows.append(ModelGradRow(f"loss ({loss.kind_name()})", Loss.category, None, loss_error, tolerance))
     return rows
 
 
@@ -296,6 +316,27 @@ def _compare_layer(
     return errors
 
 
+def _loss_gradients(
+    loss: Loss, pred: np.ndarray, target: np.ndarray, eps: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """dL/dpred at float64 ``pred``: the loss's backward, and central differences of its forward."""
+    loss.forward(pred, target)
+    analytic = np.array(loss.backward(), dtype=np.float64)
+    if analytic.shape != pred.shape:
+        raise ShapeError(
+            f"{loss.kind_name()}.backward must return dL/dpred shaped like pred {pred.shape}. "
+            f"Received: {analytic.shape}"
+        )
+
+    def evaluate(_: _Target, index: int, delta: float) -> float:
+        shifted = pred.copy()
+        shifted.flat[index] += delta
+        return loss.forward(shifted, target)
+
+    numeric = _central_differences(evaluate, ("input", 0), np.arange(pred.size), eps, 1.0)
+    return analytic, numeric.reshape(pred.shape)
+
+
 def _central_differences(
     evaluate: Callable[[_Target, int, float], np.ndarray | float],
     target: _Target,
@@ -345,12 +386,3 @@ def _pick_indices(size: int, max_entries: int | None, rng: np.random.Generator) 
         return np.arange(size)
     return np.sort(rng.choice(size, size=max_entries, replace=False))
 
-
-def _model_parameter_gradients(
-    model: Model, x: np.ndarray | Mapping[str, np.ndarray], y: np.ndarray, loss: Loss, training: bool
-) -> dict[str, np.ndarray]:
-    """dL/dparam of every parameter from one forward and backward pass on a copy of ``model``."""
-    run = copy.deepcopy(model)
-    loss.forward(run.forward(x, training=training), y)
-    run.backward(loss.backward())
-    return {key: grad.copy() for key, grad in run.gradients().items()}

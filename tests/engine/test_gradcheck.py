@@ -5,12 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from desktop_app.engine import BUILTIN_LOSSES
 from desktop_app.engine.errors import ConfigError, ShapeError
 from desktop_app.engine.gradcheck import (
     ERROR_FLOOR,
+    GRADE_BANDS,
     check_layer_gradients,
     check_loss_gradients,
     check_model_gradients,
+    grade,
     relative_error,
 )
 from desktop_app.engine.graph import Model, stack
@@ -38,6 +41,13 @@ class WrongScaleLoss(HalfSquaredError):
 
     def backward(self):
         return 2.0 * super().backward()
+
+
+class WrongSignCrossentropy(CategoricalCrossentropy):
+    type_name = "WrongSignCrossentropy"
+
+    def backward(self):
+        return -super().backward()
 
 
 class KernelGradTwice(Dense):
@@ -69,6 +79,14 @@ def test_relative_error_is_relative_for_large_values_and_absolute_below_the_floo
     assert relative_error(np.array([]), np.array([])) == 0.0
 
 
+def test_grades_follow_the_cs231n_bands():
+    assert [bound for bound, _ in GRADE_BANDS] == [1e-7, 1e-4, 1e-2]
+    assert [grade(e) for e in (0.0, 1e-7, 2e-7, 1e-4, 5e-3, 1e-2, 0.02, 1.0)] == [
+        "excellent", "excellent", "acceptable", "acceptable", "uncomfortable", "uncomfortable",
+        "wrong", "wrong"]
+    assert grade(float("nan")) == "wrong"
+
+
 def test_correct_dense_passes_with_errors_near_float64_precision():
     report = check_layer_gradients(Dense, (5,), config={"units": 4})
     assert report.ok
@@ -83,6 +101,7 @@ def test_doubled_kernel_gradient_is_flagged_and_named():
     assert report.errors["input 0"] < 1e-6 and report.errors["bias"] < 1e-6
     text = str(report)
     assert "FAILED" in text and "kernel" in text and "exceeds tolerance" in text
+    assert "(wrong)   <-- exceeds tolerance" in text
 
 
 def test_flipped_input_gradient_is_flagged():
@@ -135,7 +154,8 @@ def test_a_sample_at_the_origin_with_zero_biases_passes(seed):
     assert all(not array.any() for key, array in model.get_weights().items() if key.endswith("/bias"))
     x = np.array([[0.0, 0.0], [0.5, -1.0], [-0.3, 0.8], [1.2, 0.1]], dtype=np.float32)
     rows = check_model_gradients(model, x, np.array([0, 1, 2, 0]), CategoricalCrossentropy(), seed=seed)
-    assert [row.node for row in rows] == [n for n in model.order if n not in model.input_names]
+    nodes = [n for n in model.order if n not in model.input_names]
+    assert [row.node for row in rows] == [*nodes, "loss (categorical_crossentropy)"]
     assert all(row.ok for row in rows), [(row.node, row.error) for row in rows]
     assert not any(model.get_weights()[key].any() for key in model.get_weights() if key.endswith("/bias"))
 
@@ -157,3 +177,39 @@ def test_every_example_project_passes_for_seeds_0_to_4(example):
         x, y = run.data.x_train[:4], run.data.y_train[:4]
         rows = check_model_gradients(run.model, x, y, run.loss, seed=seed)
         assert all(row.ok for row in rows), (seed, [(row.node, row.error) for row in rows])
+
+
+# --- the loss row -------------------------------------------------------------------------------
+def random_targets(task: str, rng: np.random.Generator, count: int) -> np.ndarray:
+    """Targets for relu_mlp's 3 outputs: class indices, 0/1 per output, or real values."""
+    if task == "classification":
+        return rng.integers(0, 3, count)
+    if task == "binary":
+        return (rng.random((count, 3)) > 0.5).astype(np.float64)
+    return rng.standard_normal((count, 3))
+
+
+@pytest.mark.parametrize("loss_cls", BUILTIN_LOSSES, ids=lambda cls: cls.type_name)
+def test_every_builtin_loss_passes_its_row_of_the_model_check(loss_cls):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((5, 2))
+    rows = check_model_gradients(relu_mlp(), x, random_targets(loss_cls.task, rng, 5), loss_cls(),
+                                 max_entries=None)
+    loss_row = rows[-1]
+    assert loss_row.node == f"loss ({loss_cls.type_name})"
+    assert (loss_row.type, loss_row.params_error) == ("Loss", None)
+    assert loss_row.ok and loss_row.input_error < 1e-7 and loss_row.grade == "excellent"
+    assert all(row.ok for row in rows), [(row.node, row.error) for row in rows]
+
+
+@pytest.mark.parametrize(("loss", "expected"), [(WrongSignCrossentropy(), 1.0), (WrongScaleLoss(), 1 / 3)],
+                         ids=["sign", "factor"])
+def test_a_wrong_loss_fails_its_own_row_and_no_layer(loss, expected):
+    """The layers' check starts from the finite-difference dL/dpred, so a wrong loss blames only itself."""
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, 3, 4) if loss.task == "classification" else rng.standard_normal((4, 3))
+    rows = check_model_gradients(relu_mlp(), rng.standard_normal((4, 2)), y, loss)
+    *layers, loss_row = rows
+    assert loss_row.node == f"loss ({loss.type_name})" and not loss_row.ok
+    assert loss_row.input_error == pytest.approx(expected, rel=1e-3) and loss_row.grade == "wrong"
+    assert all(row.ok and row.grade == "excellent" for row in layers), [(r.node, r.error) for r in layers]

@@ -164,7 +164,9 @@ def test_a_failing_layer_is_reported_with_its_node_and_phase():
 
 # --- gradients through the whole graph ----------------------------------------------------------
 def assert_all_rows_ok(rows, model):
-    assert [row.node for row in rows] == [n for n in model.order if n not in model.input_names]
+    """A row per non-input node in model order, then the loss's row; every one passes."""
+    assert [row.node for row in rows[:-1]] == [n for n in model.order if n not in model.input_names]
+    assert rows[-1].node.startswith("loss (") and rows[-1].type == "Loss"
     for row in rows:
         assert row.ok, f"{row.node} ({row.type}): params {row.params_error}, input {row.input_error}"
 
