@@ -18,7 +18,7 @@ import numpy as np
 
 from ..data.dataset import Dataset
 from ..data.errors import DataError
-from ..data.preprocess import PreparedData, fit_scaler, prepare
+from ..data.preprocess import PreparedData, fit_scaler, split_and_scale
 from ..engine.callbacks import History
 from ..engine.component import Component
 from ..engine.control import TrainingControl
@@ -148,7 +148,7 @@ def prepare_data(project: Project, model: Model, loss: Loss, dataset: Dataset, s
             project.label, f"{_node_path(project, model.input_names[0])}.params.shape",
         )
     try:
-        return prepare(
+        return split_and_scale(
             dataset,
             loss_task=loss.task,
             output_shape=model.output_shape,

@@ -1,7 +1,11 @@
-"""A plugin's training hook that raises reaches the window's log, and the run goes on without it."""
+"""Runs in the window: a plugin's training hook that raises reaches the log and the run goes on;
+the validation samples are the engine's split for the project's seed."""
 
 from __future__ import annotations
 
+import numpy as np
+
+from desktop_app.engine.fit_data import split_indices
 from desktop_app.hookspecs import hookimpl
 from desktop_app.project import example_path, load_project
 
@@ -37,3 +41,13 @@ def test_a_raising_training_hook_is_logged_once_per_run_and_training_goes_on(mak
     train(qtbot, window)  # the same run resumed: its problems still reach this log
     assert len(problem_lines(window)) == 2
     assert window.training.controller.record.epochs_trained == 6
+
+
+def test_the_window_validates_on_the_engine_split_of_the_projects_seed(make_window, qtbot):
+    project = load_project(example_path("spiral_mlp"))
+    project.training.epochs = 1
+    window = make_window(project)
+    train(qtbot, window)
+    data = window.training.controller.trained_run().data
+    _, expected = split_indices(len(data.dataset), project.training.validation_split, project.training.seed)
+    np.testing.assert_array_equal(data.val_indices, expected)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel
 from threadpoolctl import threadpool_info
 
 from desktop_app.cli import main as cli_main
-from desktop_app.data.preprocess import split_indices
+from desktop_app.engine.fit_data import split_indices
 from desktop_app.engine.layer import Layer
 from desktop_app.engine.losses import CategoricalCrossentropy
 from desktop_app.fileio import load_weights_npz, save_weights_npz
