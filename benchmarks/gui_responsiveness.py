@@ -50,7 +50,7 @@ def training_samples_per_second(history: History, samples: int) -> float:
 
 
 def headless(project: Project) -> float:
-    run = build_run(project)
+    run = build_run(project, registry=current_registry())
     history = run.fit()
     return training_samples_per_second(history, len(run.data.x_train))
 

@@ -13,6 +13,7 @@ import pytest
 from desktop_app.data import DataError, read_numpy_dataset, read_numpy_samples
 from desktop_app.engine.memory import MEMORY_LIMIT_ENV
 from desktop_app.fileio import WeightsFileError, load_weights, save_weights_npz
+from desktop_app.plugin_manager import current_registry
 from desktop_app.project import build_model, example_path, load_project, save_trained
 from desktop_app.project.run import fit_preprocessing
 from tests.cli.cli_run import assert_one_line_error, run_cli
@@ -79,7 +80,8 @@ def test_arrays_beyond_the_memory_budget_are_refused_with_the_limit(tmp_path, mo
 
 def test_predict_on_a_300_byte_npy_claiming_a_trillion_floats_fails_in_one_line(tmp_path):
     weights, project = tmp_path / "w.npz", load_project(example_path("xor_mlp"))
-    save_trained(weights, build_model(project), fit_preprocessing(project))
+    registry = current_registry()
+    save_trained(weights, build_model(project, registry), fit_preprocessing(project, registry))
     inputs = tmp_path / "big.npy"
     inputs.write_bytes(npy_claiming((10**12,), data=b"\0" * 172))
     assert inputs.stat().st_size == 300

@@ -154,12 +154,14 @@ def test_an_installed_copy_loads_the_default_example_and_optdigits_from_itself(i
         import desktop_app
         from desktop_app import paths
         from desktop_app.data.shipped import read_optdigits
+        from desktop_app.plugin_manager import current_registry
         from desktop_app.project import default_example_path, load_dataset, load_project
 
         project = load_project(default_example_path())
+        samples = len(load_dataset(project, current_registry()).x)
         x, _ = read_optdigits()
         print(json.dumps({"package": desktop_app.__file__, "resources": str(paths.RESOURCES),
-                          "example": str(default_example_path()), "samples": len(load_dataset(project).x),
+                          "example": str(default_example_path()), "samples": samples,
                           "digits": list(x.shape)}))
     """)
     env = {**cli_env(tmp_path), "PYTHONPATH": str(installed)}

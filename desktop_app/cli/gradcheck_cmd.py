@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 
 from ..engine.gradcheck import DEFAULT_TOLERANCE, ModelGradRow, check_model_gradients
+from ..plugin_manager import current_registry
 from ..project import RunOverrides, build_run, load_project
 from .errors import CliError
 from .locations import PROJECT_HELP, project_file
@@ -52,7 +53,8 @@ def run_gradcheck(args: argparse.Namespace) -> int:
     if not args.tolerance > 0:
         raise CliError(f"--tolerance must be positive. Received: {args.tolerance}")
     project = load_project(project_file(args.project))
-    run = build_run(project, RunOverrides(seed=args.seed, weights=args.weights))
+    run = build_run(project, RunOverrides(seed=args.seed, weights=args.weights),
+                    registry=current_registry())
     count = min(args.samples, len(run.data.x_train))
     rows = check_model_gradients(
         run.model, run.data.x_train[:count], run.data.y_train[:count], run.loss,

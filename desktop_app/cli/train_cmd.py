@@ -30,6 +30,7 @@ from ..engine.graph import Model
 from ..file_set import FileSetError
 from ..plugin_manager import current_registry
 from ..project import Run, RunOverrides, build_run, load_project
+from ..project.history import history_summary
 from ..project.run_outputs import (
     HISTORY,
     WEIGHTS,
@@ -96,7 +97,8 @@ def run_train(args: argparse.Namespace) -> int:
     epoch_end = EpochEndWeights()
     overrides = RunOverrides(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
                              seed=args.seed, shuffle=False if args.no_shuffle else None, weights=args.weights)
-    run = build_run(project, overrides, callbacks=[progress, epoch_end], control=control)
+    run = build_run(project, overrides, registry=current_registry(), callbacks=[progress, epoch_end],
+                    control=control)
     epoch_end.model = run.model
     with stop_on_interrupt(control):
         try:
@@ -106,7 +108,7 @@ def run_train(args: argparse.Namespace) -> int:
             save_results(out, run, project_path, run.model.get_weights(), history, "non_finite", None)
             raise CliError(f"{error}; saved those weights to {out / WEIGHTS} and the history so far to "
                            f"{out / HISTORY}") from None
-    print(summary(history))
+    print(history_summary(history))
     if history.reason == "stopped" and not history.epochs:
         print(f"interrupted: nothing saved, {out} is unchanged", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -185,17 +187,6 @@ def check_arguments(args: argparse.Namespace) -> None:
         raise CliError(f"--lr must be a positive finite number. Received: {args.lr}")
     if args.weights is not None and not Path(args.weights).is_file():
         raise CliError(f"--weights: no such file: {args.weights}")
-
-
-def summary(history: History) -> str:
-    """The last epoch's values on one line, and how the run ended."""
-    if not history.epochs:
-        return f"no epoch completed ({history.reason})"
-    last = history.epochs[-1]
-    values = "  ".join(f"{name} {value:.4g}" for name, value in last.logs.items())
-    best = f", best epoch {history.best_epoch}" if history.best_epoch is not None else ""
-    diverged = f", diverged at epoch {history.divergence.epoch}" if history.divergence is not None else ""
-    return f"epoch {last.epoch}/{last.epochs} ({history.reason}{best}{diverged})  {values}"
 
 
 class EpochEndWeights:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..engine.errors import ConfigError
+from ..engine.fit_data import split_indices
 from ..engine.loss import Task
 from .dataset import Dataset
 from .errors import DataError
@@ -86,26 +88,15 @@ class PreparedData:
     val_indices: np.ndarray
 
 
-def split_indices(count: int, validation_split: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """A seeded random partition of ``range(count)`` into training and validation indices."""
-    if not 0.0 <= validation_split < 1.0:
-        raise DataError(f"validation_split must be in [0, 1). Received: {validation_split}",
-                        setting="validation_split")
-    order = np.random.default_rng(seed).permutation(count)
-    n_val = max(1, round(count * validation_split)) if validation_split > 0 else 0
-    if count - n_val < 1:
-        raise DataError(
-            f"a validation split of {validation_split} leaves no training samples out of {count}",
-            setting="validation_split",
-        )
-    return np.sort(order[n_val:]), np.sort(order[:n_val])
-
-
 def fit_scaler(
     dataset: Dataset, validation_split: float, seed: int, scaling: str
 ) -> tuple[Scaler, np.ndarray, np.ndarray]:
-    """The seeded split and a scaler fitted on its training indices only: (scaler, train, val)."""
-    train, val = split_indices(len(dataset), validation_split, seed)
+    """The seeded split (the engine's, as ``Trainer.fit`` draws it) and a scaler fitted on its
+    training indices only: (scaler, train, val)."""
+    try:
+        train, val = split_indices(len(dataset), validation_split, seed)
+    except ConfigError as error:
+        raise DataError(str(error), setting="validation_split") from None
     return Scaler.fit(scaling, dataset.x[train]), train, val
 
 
@@ -149,7 +140,7 @@ def format_targets(
     return np.eye(classes, dtype=dtype)[y]
 
 
-def prepare(
+def split_and_scale(
     dataset: Dataset,
     *,
     loss_task: Task,
@@ -160,7 +151,7 @@ def prepare(
     one_hot: bool = False,
     dtype: np.dtype | str = np.float32,
 ) -> PreparedData:
-    """Split, fit the scaler on the training part, scale both parts and shape the targets."""
+    """Split, fit the scaler on the training part, scale both parts and shape the targets for the loss."""
     scaler, train, val = fit_scaler(dataset, validation_split, seed, scaling)
     y = format_targets(dataset.y, dataset, loss_task, tuple(output_shape), one_hot, dtype)
     has_val = len(val) > 0

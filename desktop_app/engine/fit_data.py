@@ -1,7 +1,9 @@
 """The data a training run uses: checked and cast once before the first batch, split and shuffled.
 
 The inputs are cast to the model's dtype once and targets are checked against the loss's task
-once; shuffling gathers each batch's rows into a reused buffer.
+once; shuffling gathers each batch's rows into a reused buffer. ``split_indices`` is the app's
+one validation split: ``Trainer.fit(validation_split=...)`` and a project's run (``data.preprocess``)
+hold out the same samples for the same seed.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from .loss import Loss
 from .losses import class_labels, targets_like
 
 
-def prepare(
+def checked_arrays(
     model: Model, loss: Loss, x: np.ndarray, y: np.ndarray, what: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """``x`` in the model's dtype and ``y`` in the form the loss's task expects, or a named error.
@@ -73,20 +75,22 @@ def _check_finite(array: np.ndarray, what: str) -> None:
         )
 
 
-def split(
-    x: np.ndarray, y: np.ndarray, fraction: float, rng: np.random.Generator
-) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """A random ``fraction`` of the samples held out for validation; both parts keep the data's order."""
-    count = len(x)
-    held_out = max(1, round(count * fraction))
+def check_fraction(fraction: float) -> None:
+    """A ConfigError unless ``fraction`` is a validation split: a number in [0, 1)."""
+    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0.0 <= fraction < 1.0:
+        raise ConfigError(f"validation_split must be in [0, 1). Received: {fraction!r}")
+
+
+def split_indices(count: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(training, validation) indices: a random ``fraction`` of ``range(count)`` held out, drawn from
+    ``seed``; any fraction above 0 holds out at least one sample. Both parts are sorted, so they
+    keep the data's order."""
+    check_fraction(fraction)
+    held_out = max(1, round(count * fraction)) if fraction > 0 else 0
     if held_out >= count:
-        raise ConfigError(
-            f"validation_split {fraction} of {count} samples leaves none to train on: "
-            f"lower it or add data"
-        )
-    order = rng.permutation(count)
-    val_index, train_index = np.sort(order[:held_out]), np.sort(order[held_out:])
-    return (x[train_index], y[train_index]), (x[val_index], y[val_index])
+        raise ConfigError(f"a validation split of {fraction} leaves no training samples out of {count}")
+    order = np.random.default_rng(seed).permutation(count)
+    return np.sort(order[held_out:]), np.sort(order[:held_out])
 
 
 class EpochOrder:

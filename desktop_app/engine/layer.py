@@ -1,11 +1,13 @@
-"""The Layer contract: forward, backward and parameters, in that order, on NumPy arrays.
+"""The Layer contract on NumPy arrays: output_shape, build, forward, backward, in that order.
 
 Lifecycle (as in Keras): ``__init__(**config)`` checks hyperparameters; ``output_shape(*shapes)``
 infers the output shape without running anything; ``weight_shapes(*shapes)`` names the shapes of
 the parameters that ``build(*shapes, rng=...)`` then creates; ``forward(*inputs, training=...)``
-computes the output and caches what backward needs; ``backward(grad)`` stores parameter gradients
-in ``self.grads`` and returns the gradient of the loss with respect to each input
-(dL/dx = dL/dy · dy/dx).
+computes the output and caches what backward needs (the attributes named in ``caches``);
+``backward(grad)`` stores parameter gradients in ``self.grads`` and returns the gradient of the
+loss with respect to each input (dL/dx = dL/dy · dy/dx). A layer file defines its methods in that
+order, and each built-in layer's docstring states its chain rule in one line (Dense:
+dW = xᵀ·g, db = Σg, dx = g·Wᵀ, with g = dL/dy).
 
 Shapes never include the batch dimension: a Dense layer on 64 features has input shape ``(64,)``;
 arrays passed to forward/backward carry the batch as their first axis.
@@ -29,6 +31,8 @@ class Layer(Component):
     category: ClassVar[str] = "Core"
     min_inputs: ClassVar[int] = 1
     max_inputs: ClassVar[int | None] = 1
+    # The attributes forward sets for backward (Dense: its input "_x"); nothing else is kept.
+    caches: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, **config) -> None:
         super().__init__(**config)
@@ -46,14 +50,14 @@ class Layer(Component):
         """The output shape for these input shapes; raise ShapeError saying what was expected."""
         raise NotImplementedError
 
-    def build(self, *input_shapes: Shape, rng: np.random.Generator) -> None:
-        """Create parameters with ``self.add_param``. Layers without parameters need not override."""
-
     def weight_shapes(self, *input_shapes: Shape) -> dict[str, Shape]:
         """The shapes of the arrays ``build`` will create (parameters and state), by name, without
         creating them: the model's memory budget is checked with them before ``build`` runs.
         A layer that does not override this is counted by its outputs only."""
         return {}
+
+    def build(self, *input_shapes: Shape, rng: np.random.Generator) -> None:
+        """Create parameters with ``self.add_param``. Layers without parameters need not override."""
 
     def forward(self, *inputs: np.ndarray, training: bool = False) -> np.ndarray:
         raise NotImplementedError

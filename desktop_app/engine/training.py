@@ -21,7 +21,7 @@ from .control import TrainingControl
 from .divergence import DivergenceWatch
 from .early_stopping import EarlyStopping, EarlyStoppingTracker
 from .errors import ConfigError, NonFiniteLossError
-from .fit_data import EpochOrder, prepare, split
+from .fit_data import EpochOrder, check_fraction, checked_arrays, split_indices
 from .graph import Model
 from .loss import Loss, Task
 from .metric import Metric
@@ -100,23 +100,23 @@ class Trainer:
         _check_count("epochs", epochs)
         _check_count("batch_size", batch_size)
         _check_count("seed", seed, minimum=0)
-        if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) or not (
-            0.0 <= validation_split < 1.0
-        ):
-            raise ConfigError(f"validation_split must be in [0, 1). Received: {validation_split!r}")
+        check_fraction(validation_split)
         if validation_split and validation_data is not None:
             raise ConfigError("give validation_split or validation_data, not both")
-        split_rng, shuffle_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
-        train = prepare(self.model, self.loss, x, y, "training data")
+        # The seed's second child stream, so a seed shuffles as it did when the first drew the split.
+        shuffle_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[1])
+        train = checked_arrays(self.model, self.loss, x, y, "training data")
         validation = None
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise ConfigError(
                     f"validation_data must be a pair (x, y). Received: {type(validation_data).__name__}"
                 )
-            validation = prepare(self.model, self.loss, *validation_data, "validation data")
+            validation = checked_arrays(self.model, self.loss, *validation_data, "validation data")
         elif validation_split:
-            train, validation = split(*train, validation_split, split_rng)
+            x_all, y_all = train
+            train_index, val_index = split_indices(len(x_all), validation_split, seed)
+            train, validation = (x_all[train_index], y_all[train_index]), (x_all[val_index], y_all[val_index])
         tracker = self._tracker(early_stopping, validation is not None)
         order = EpochOrder(*train, shuffle, shuffle_rng, batch_size)
         run = _Run(self, train, validation, epochs, batch_size, order)
@@ -125,7 +125,7 @@ class Trainer:
     def evaluate(self, x: np.ndarray, y: np.ndarray, batch_size: int = 256) -> dict[str, float]:
         """Loss and metrics on ``(x, y)`` in eval mode, computed in batches."""
         _check_count("batch_size", batch_size)
-        data = prepare(self.model, self.loss, x, y, "evaluation data")
+        data = checked_arrays(self.model, self.loss, x, y, "evaluation data")
         loss, metrics = _evaluate(self, data, batch_size, _prediction_buffer(self, len(data[0])))
         return {"loss": loss, **metrics}
 

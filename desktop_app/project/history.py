@@ -1,4 +1,4 @@
-"""A run's metric history as CSV: one row per epoch, one column per logged value."""
+"""A run's metric history: as CSV (one row per epoch, one column per logged value) and as one line."""
 
 from __future__ import annotations
 
@@ -25,3 +25,14 @@ def history_csv(history: History) -> str:
 
 def write_history_csv(path: str | os.PathLike, history: History) -> None:
     atomic_write_text(path, history_csv(history))
+
+
+def history_summary(history: History) -> str:
+    """The last epoch's values on one line, and how the run ended."""
+    if not history.epochs:
+        return f"no epoch completed ({history.reason})"
+    last = history.epochs[-1]
+    values = "  ".join(f"{name} {value:.4g}" for name, value in last.logs.items())
+    best = f", best epoch {history.best_epoch}" if history.best_epoch is not None else ""
+    diverged = f", diverged at epoch {history.divergence.epoch}" if history.divergence is not None else ""
+    return f"epoch {last.epoch}/{last.epochs} ({history.reason}{best}{diverged})  {values}"

@@ -9,7 +9,7 @@ trained from the window or from a terminal.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ import numpy as np
 
 from ..data.dataset import Dataset
 from ..data.errors import DataError
-from ..data.preprocess import PreparedData, fit_scaler, prepare
+from ..data.preprocess import PreparedData, fit_scaler, split_and_scale
 from ..engine.callbacks import History
 from ..engine.component import Component
 from ..engine.control import TrainingControl
@@ -30,7 +30,7 @@ from ..engine.optimizer import Optimizer
 from ..engine.schedule import Schedule
 from ..engine.training import Trainer
 from ..fileio import load_weights
-from ..plugin_manager import PluginCallback, current_registry
+from ..plugin_manager import PluginCallback, PluginProblem
 from ..registry import Registry
 from .document import ComponentRef, Project
 from .errors import ProjectError
@@ -81,13 +81,8 @@ class Run:
             raise ProjectError(str(error), self.project.label, "$.training") from None
 
 
-def _registry(registry: Registry | None) -> Registry:
-    return registry if registry is not None else current_registry()
-
-
-def build_model(project: Project, registry: Registry | None = None, seed: int | None = None) -> Model:
+def build_model(project: Project, registry: Registry, seed: int | None = None) -> Model:
     """The project's network, built and initialized from ``seed`` (default: the project's seed)."""
-    registry = _registry(registry)
     require_types(project, registry)
     try:
         return Model(project.node_specs(), registry.layers, outputs=project.outputs or None,
@@ -104,12 +99,11 @@ def make_component(table: Mapping[str, type], ref: ComponentRef, project: Projec
         raise ProjectError(str(error), project.label, where) from None
 
 
-def load_dataset(project: Project, registry: Registry | None = None) -> Dataset:
+def load_dataset(project: Project, registry: Registry) -> Dataset:
     """The project's dataset; file options are resolved against the project's folder.
 
     A missing file, or one the system cannot read, is named with its option's JSON path.
     """
-    registry = _registry(registry)
     require_types(project, registry)
     source_cls = registry.datasets[project.dataset.type]
     options = dict(project.dataset.options)
@@ -154,7 +148,7 @@ def prepare_data(project: Project, model: Model, loss: Loss, dataset: Dataset, s
             project.label, f"{_node_path(project, model.input_names[0])}.params.shape",
         )
     try:
-        return prepare(
+        return split_and_scale(
             dataset,
             loss_task=loss.task,
             output_shape=model.output_shape,
@@ -170,7 +164,7 @@ def prepare_data(project: Project, model: Model, loss: Loss, dataset: Dataset, s
         raise ProjectError(str(error), project.label, where) from None
 
 
-def fit_preprocessing(project: Project, registry: Registry | None = None) -> Preprocessing:
+def fit_preprocessing(project: Project, registry: Registry) -> Preprocessing:
     """The scaler and class names a run of ``project`` (with its own seed) trains with.
 
     For weights saved without their preprocessing record: refits the scaler from the dataset.
@@ -185,14 +179,19 @@ def build_run(
     project: Project,
     overrides: RunOverrides | None = None,
     *,
-    registry: Registry | None = None,
+    registry: Registry,
     dataset: Dataset | None = None,
     callbacks: Iterable[object] = (),
     control: TrainingControl | None = None,
+    on_plugin_problem: Callable[[PluginProblem], None] | None = None,
 ) -> Run:
-    """A ready run of ``project``; ``dataset`` skips loading when the caller already has it."""
+    """A ready run of ``project`` with the types in ``registry``.
+
+    ``dataset`` skips loading when the caller already has it. A plugin's training hook that raises
+    is muted for the run and reported to ``on_plugin_problem`` (the plugins logger without one);
+    it is called on the training thread.
+    """
     overrides = overrides or RunOverrides()
-    registry = _registry(registry)
     settings = project.training
     seed = settings.seed if overrides.seed is None else overrides.seed
     model = build_model(project, registry, seed)
@@ -219,7 +218,7 @@ def build_run(
     except ConfigError as error:
         raise ProjectError(str(error), project.label) from None
     # Plugins' training hooks (run start, epoch end, run end) fire for every run, CLI or window.
-    PluginCallback.attach(trainer)
+    PluginCallback.attach(trainer, on_problem=on_plugin_problem)
     fit_kwargs = {
         "epochs": settings.epochs if overrides.epochs is None else overrides.epochs,
         "batch_size": batch_size,

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from desktop_app.fileio import load_weights_npz, save_weights_npz
+from desktop_app.plugin_manager import current_registry
 from desktop_app.project import (
     RunOverrides,
     build_run,
@@ -38,7 +39,7 @@ def folder(tmp_path):
     data = json.loads((work / "p.bps.json").read_text())
     data["dataset"] = {"type": "csv", "options": {"path": "data.csv", "target": "label"}}
     (work / "p.bps.json").write_text(json.dumps(data))
-    run = build_run(load_project(work / "p.bps.json"), RunOverrides(epochs=2))
+    run = build_run(load_project(work / "p.bps.json"), RunOverrides(epochs=2), registry=current_registry())
     run.fit()
     save_trained(work / "run" / "weights.npz", run.model, run.preprocessing)
     (work / "in.csv").write_text(POINTS)
@@ -118,7 +119,8 @@ def test_weights_beyond_float32_are_refused_by_every_command(folder, tmp_path):
 def test_predictions_that_overflow_are_refused_naming_the_sample(tmp_path):
     """Finite ReLU weights times 1e30 overflow in the forward pass: no NaN is written as 'class 0',
     and the first sample without an answer is named."""
-    run = build_run(load_project(example_path("spiral_mlp")), RunOverrides(epochs=1))
+    run = build_run(load_project(example_path("spiral_mlp")), RunOverrides(epochs=1),
+                    registry=current_registry())
     run.fit()
     save_trained(tmp_path / "w.npz", run.model, run.preprocessing)
     weights = load_weights_npz(tmp_path / "w.npz")

@@ -7,6 +7,7 @@ import pytest
 from desktop_app.cli.errors import CliError
 from desktop_app.cli.outputs import check_output_file
 from desktop_app.fileio import save_weights_npz
+from desktop_app.plugin_manager import current_registry
 from desktop_app.project import build_model, example_path, load_project
 
 from .cli_run import main_error
@@ -28,7 +29,7 @@ def test_a_folder_or_a_missing_folder_is_refused(tmp_path):
 def test_export_to_a_folder_names_it_and_leaves_nothing(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     project = example_path("xor_mlp")
-    save_weights_npz(tmp_path / "w.npz", build_model(load_project(project)).get_weights())
+    save_weights_npz(tmp_path / "w.npz", build_model(load_project(project), current_registry()).get_weights())
     (tmp_path / "dirout").mkdir()
     line = main_error(capsys, "export", project, "--weights", "w.npz", "--format", "npz", "-o", "dirout")
     assert line == "error: -o/--output: dirout is a folder; expected a file name"

@@ -10,6 +10,7 @@ import pytest
 
 from desktop_app.data.preprocess import Scaler
 from desktop_app.fileio import save_weights_npz
+from desktop_app.plugin_manager import current_registry
 from desktop_app.project import (
     Preprocessing,
     RunOverrides,
@@ -32,7 +33,7 @@ def trained(tmp_path, name, epochs):
     project = load_project(example_path(name))
     path = tmp_path / f"{name}.bps.json"
     save_project(project, path)
-    run = build_run(project, RunOverrides(epochs=epochs))
+    run = build_run(project, RunOverrides(epochs=epochs), registry=current_registry())
     run.fit()
     save_trained(tmp_path / "weights.npz", run.model, run.preprocessing)
     return path, run

@@ -18,6 +18,7 @@ from desktop_app import file_set
 from desktop_app.cli import main
 from desktop_app.file_set import JOURNAL, recover
 from desktop_app.fileio import load_weights
+from desktop_app.plugin_manager import current_registry
 from desktop_app.project import example_path, load_project, save_project
 from desktop_app.project.run_outputs import MANIFEST, RUN_FILES
 
@@ -137,7 +138,7 @@ def test_sigint_saves_the_last_completed_epoch_and_exits_130(tmp_path):
 
     control = TrainingControl()
     run = build_run(load_project(example_path("xor_mlp")), RunOverrides(epochs=100_000, batch_size=1),
-                    callbacks=[StopAfter()], control=control)
+                    callbacks=[StopAfter()], control=control, registry=current_registry())
     run.fit()
     saved = load_weights(out / "weights.npz")
     for key, value in run.model.get_weights().items():

@@ -13,6 +13,7 @@ from desktop_app.engine.errors import NonFiniteLossError
 from desktop_app.engine.layer import Layer
 from desktop_app.fileio import load_weights_npz, save_weights_npz
 from desktop_app.hookspecs import hookimpl
+from desktop_app.plugin_manager import current_registry
 from desktop_app.project import RunOverrides, build_run, example_path, load_project, save_project
 
 from .cli_run import assert_one_line_error, interrupt_when, main_error, run_cli
@@ -44,7 +45,7 @@ def test_train_writes_weights_history_and_matches_an_in_process_run(project_file
     assert [row["epoch"] for row in rows] == ["1", "2", "3"]
     assert {"loss", "accuracy", "val_loss", "val_accuracy", "lr"} <= set(rows[0])
     weights = load_weights_npz(out / "weights.npz")
-    run = build_run(load_project(project_file))
+    run = build_run(load_project(project_file), registry=current_registry())
     history = run.fit()
     for key, value in run.model.get_weights().items():
         np.testing.assert_array_equal(weights[key], value)
@@ -77,19 +78,22 @@ def test_overrides_and_default_output_folder(project_file, tmp_path):
     rows = read_history(out / "history.csv")
     assert len(rows) == 2 and float(rows[0]["lr"]) == 0.02
     expected = build_run(load_project(project_file),
-                         RunOverrides(epochs=2, batch_size=40, learning_rate=0.02, seed=3, shuffle=False))
+                         RunOverrides(epochs=2, batch_size=40, learning_rate=0.02, seed=3, shuffle=False),
+                         registry=current_registry())
     expected.fit()
     np.testing.assert_array_equal(load_weights_npz(out / "weights.npz")["hidden/kernel"],
                                   expected.model.get_weights()["hidden/kernel"])
 
 
 def test_weights_start_training_from_a_file(project_file, tmp_path):
-    start = build_run(load_project(project_file), RunOverrides(seed=42)).model.get_weights()
+    start = build_run(load_project(project_file), RunOverrides(seed=42),
+                      registry=current_registry()).model.get_weights()
     save_weights_npz(tmp_path / "start.npz", start)
     result = run_cli("train", project_file, "--epochs", 1, "--weights", tmp_path / "start.npz",
                      "--out", tmp_path / "out", "--quiet", home=tmp_path)
     assert result.returncode == 0, result.stderr
-    expected = build_run(load_project(project_file), RunOverrides(epochs=1, weights=tmp_path / "start.npz"))
+    expected = build_run(load_project(project_file), RunOverrides(epochs=1, weights=tmp_path / "start.npz"),
+                         registry=current_registry())
     expected.fit()
     np.testing.assert_array_equal(load_weights_npz(tmp_path / "out" / "weights.npz")["logit/kernel"],
                                   expected.model.get_weights()["logit/kernel"])
@@ -162,7 +166,8 @@ def test_a_non_finite_loss_saves_the_last_finite_weights_and_the_history(divergi
                                  f"saved those weights to {out / 'weights.npz'} and the history so far to "
                                  f"{out / 'history.csv'}")
     assert "Traceback" not in line
-    expected = build_run(load_project(diverging_file), RunOverrides(learning_rate=0.5))
+    expected = build_run(load_project(diverging_file), RunOverrides(learning_rate=0.5),
+                         registry=current_registry())
     with pytest.raises(NonFiniteLossError):
         expected.fit()
     saved = load_weights_npz(out / "weights.npz")

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from desktop_app.data import DataError, Dataset, read_csv_dataset, read_numpy_dataset
-from desktop_app.data.preprocess import Scaler, prepare
+from desktop_app.data.preprocess import Scaler, split_and_scale
 from desktop_app.engine.graph import Model, stack
 from desktop_app.engine.layers import BUILTIN_LAYERS
 from desktop_app.engine.losses import MeanSquaredError
@@ -36,7 +36,7 @@ def test_minmax_near_the_float32_limit_scales_into_zero_to_one():
 
 def test_training_data_near_the_limit_prepares_finite():
     data = Dataset(NEAR_LIMIT, np.array([0, 1, 0]), "edge", ("a", "b"))
-    prepared = prepare(data, loss_task="classification", output_shape=(2,), scaling="minmax")
+    prepared = split_and_scale(data, loss_task="classification", output_shape=(2,), scaling="minmax")
     assert np.isfinite(prepared.x_train).all()
 
 

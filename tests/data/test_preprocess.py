@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from desktop_app.data import DataError, Dataset
-from desktop_app.data.preprocess import Scaler, format_targets, prepare, split_indices
+from desktop_app.data.preprocess import Scaler, fit_scaler, format_targets, split_and_scale
 
 
 def classes(n=20, k=3) -> Dataset:
@@ -15,27 +15,27 @@ def classes(n=20, k=3) -> Dataset:
 
 
 def test_split_is_a_seeded_partition():
-    train, val = split_indices(10, 0.3, seed=1)
+    _, train, val = fit_scaler(classes(10), 0.3, 1, "none")
     assert len(val) == 3 and len(train) == 7
     assert sorted(np.concatenate([train, val]).tolist()) == list(range(10))
-    again, _ = split_indices(10, 0.3, seed=1)
-    other, _ = split_indices(10, 0.3, seed=2)
+    _, again, _ = fit_scaler(classes(10), 0.3, 1, "none")
+    _, other, _ = fit_scaler(classes(10), 0.3, 2, "none")
     np.testing.assert_array_equal(train, again)
     assert not np.array_equal(train, other)
 
 
-def test_split_edge_cases():
-    assert len(split_indices(5, 0.0, 0)[1]) == 0
-    assert len(split_indices(5, 0.01, 0)[1]) == 1
-    with pytest.raises(DataError, match=r"validation_split must be in \[0, 1\)\. Received: 1.0"):
-        split_indices(5, 1.0, 0)
-    with pytest.raises(DataError, match="leaves no training samples out of 1"):
-        split_indices(1, 0.5, 0)
+def test_a_split_that_cannot_be_is_a_data_error_naming_the_setting():
+    with pytest.raises(DataError, match=r"validation_split must be in \[0, 1\)\. Received: 1.0") as caught:
+        fit_scaler(classes(5), 1.0, 0, "none")
+    assert caught.value.setting == "validation_split"
+    with pytest.raises(DataError, match="leaves no training samples out of 1") as caught:
+        fit_scaler(classes(1), 0.5, 0, "none")
+    assert caught.value.setting == "validation_split"
 
 
 def test_standardize_fitted_on_training_split_only():
     data = classes(40)
-    prepared = prepare(data, loss_task="classification", output_shape=(3,), validation_split=0.25,
+    prepared = split_and_scale(data, loss_task="classification", output_shape=(3,), validation_split=0.25,
                        seed=0, scaling="standardize")
     np.testing.assert_allclose(prepared.x_train.mean(axis=0), 0.0, atol=1e-5)
     np.testing.assert_allclose(prepared.x_train.std(axis=0), 1.0, atol=1e-5)
@@ -73,7 +73,7 @@ def test_scaler_works_per_pixel_and_round_trips():
 
 def test_no_scaling_is_the_identity():
     data = classes()
-    prepared = prepare(data, loss_task="classification", output_shape=(3,))
+    prepared = split_and_scale(data, loss_task="classification", output_shape=(3,))
     np.testing.assert_array_equal(prepared.x_train, data.x)
     assert prepared.x_val is None and prepared.y_val is None
 
@@ -105,6 +105,7 @@ def test_target_mismatches_are_explained():
 
 def test_float64_on_request():
     data = Dataset(np.zeros((4, 1)), np.arange(4.0), "r")
-    prepared = prepare(data, loss_task="regression", output_shape=(1,), validation_split=0.5, dtype="float64")
+    prepared = split_and_scale(data, loss_task="regression", output_shape=(1,), validation_split=0.5,
+                               dtype="float64")
     assert prepared.x_train.dtype == np.float64 and prepared.y_train.dtype == np.float64
     assert prepared.x_val.dtype == np.float64

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from desktop_app.engine.divergence import FACTOR, DivergenceWatch
+from desktop_app.plugin_manager import current_registry
 from desktop_app.project import RunOverrides, build_run, example_path, load_project
 
 
@@ -29,7 +30,7 @@ def test_the_rule():
 @pytest.mark.parametrize(("lr", "diverges"), [(1e6, True), (None, False)])
 def test_a_run_records_where_it_diverged(lr, diverges):
     project = load_project(example_path("spiral_mlp"))
-    run = build_run(project, RunOverrides(epochs=3, learning_rate=lr))
+    run = build_run(project, RunOverrides(epochs=3, learning_rate=lr), registry=current_registry())
     history = run.fit()
     assert history.reason == "completed"
     if diverges:

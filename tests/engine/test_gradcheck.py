@@ -20,6 +20,7 @@ from desktop_app.engine.graph import Model, stack
 from desktop_app.engine.layers import BUILTIN_LAYERS, Dense, ReLU
 from desktop_app.engine.loss import Loss
 from desktop_app.engine.losses import CategoricalCrossentropy
+from desktop_app.plugin_manager import current_registry
 from desktop_app.project import EXAMPLES, RunOverrides, build_run, example_path, load_project
 
 
@@ -173,7 +174,7 @@ def test_every_example_project_passes_for_seeds_0_to_4(example):
     """The CLI's gradcheck: the project's model on its first 4 training samples."""
     project = load_project(example_path(example))
     for seed in range(5):
-        run = build_run(project, RunOverrides(seed=seed))
+        run = build_run(project, RunOverrides(seed=seed), registry=current_registry())
         x, y = run.data.x_train[:4], run.data.y_train[:4]
         rows = check_model_gradients(run.model, x, y, run.loss, seed=seed)
         assert all(row.ok for row in rows), (seed, [(row.node, row.error) for row in rows])

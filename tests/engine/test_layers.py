@@ -4,12 +4,17 @@ shape errors and initializer statistics."""
 
 from __future__ import annotations
 
+import ast
 import json
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from desktop_app.engine import layer as layer_module
+from desktop_app.engine import layers as layers_package
 from desktop_app.engine.errors import ConfigError, ShapeError
 from desktop_app.engine.gradcheck import check_layer_gradients
 from desktop_app.engine.graph import Input
@@ -92,6 +97,50 @@ def test_weight_shapes_name_what_build_creates(cls):
     layer, shapes = built(cls)
     made = {key: array.shape for key, array in {**layer.params, **layer.state}.items()}
     assert layer.weight_shapes(*shapes) == made
+
+
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("cls", RUNNABLE, ids=lambda c: c.__name__)
+def test_forward_keeps_exactly_what_the_layer_declares_in_caches(cls, training):
+    layer, shapes = built(cls)
+    before = set(vars(layer))
+    layer.forward(*batch_for(shapes, np.float32), training=training)
+    assert set(vars(layer)) - before == set(cls.caches)
+
+
+# A line like "dW = xᵀ·g" or "dxᵢ = g": a d-named gradient, set equal to something.
+CHAIN_RULE = re.compile(r"(^|[\s:,(])d[^\W\d_]\w*\s*=\s*\S")
+
+
+@pytest.mark.parametrize("cls", RUNNABLE, ids=lambda c: c.__name__)
+def test_each_layer_states_its_chain_rule_in_its_docstring(cls):
+    doc = cls.__dict__.get("__doc__") or ""
+    assert [line for line in doc.splitlines() if CHAIN_RULE.search(line)], f"{cls.__name__}: {doc!r}"
+
+
+def test_the_chain_rule_check_tells_a_formula_from_prose():
+    assert CHAIN_RULE.search("Chain rule (g = dL/dy): dW = xᵀ·g, db = Σg, dx = g·Wᵀ.")
+    assert CHAIN_RULE.search("dβ = Σg, dγ = Σg·x̂")
+    assert not CHAIN_RULE.search("Fully connected layer: y = x·W + b; the gradient is computed below.")
+
+
+CONTRACT_ORDER = ("output_shape", "weight_shapes", "build", "forward", "backward")
+LAYER_FILES = sorted((Path(layers_package.__file__).parent).glob("*.py")) + [Path(layer_module.__file__)]
+
+
+@pytest.mark.parametrize("path", LAYER_FILES, ids=lambda p: p.name)
+def test_layer_files_define_the_contract_methods_in_order(path):
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ClassDef):
+            methods = [item.name for item in node.body if isinstance(item, ast.FunctionDef)]
+            defined = [name for name in methods if name in CONTRACT_ORDER]
+            assert defined == sorted(defined, key=CONTRACT_ORDER.index), f"{path.name}: {node.name}"
+
+
+def test_the_method_order_check_reads_every_layer_class():
+    names = {node.name for path in LAYER_FILES for node in ast.parse(path.read_text(encoding="utf-8")).body
+             if isinstance(node, ast.ClassDef)}
+    assert {cls.__name__ for cls in RUNNABLE} | {"Layer"} <= names
 
 
 @pytest.mark.parametrize("training", [True, False])

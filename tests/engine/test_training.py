@@ -29,7 +29,7 @@ from desktop_app.engine import (
     stack,
 )
 from desktop_app.engine.early_stopping import EarlyStoppingTracker
-from desktop_app.engine.fit_data import EpochOrder, split
+from desktop_app.engine.fit_data import EpochOrder, split_indices
 from desktop_app.engine.schema import ParamSpec, schema
 
 LAYERS = {cls.type_name: cls for cls in BUILTIN_LAYERS}
@@ -172,15 +172,14 @@ def test_same_seeds_give_identical_weights_and_other_seeds_do_not():
 
 
 def test_validation_split_is_seeded_disjoint_and_keeps_order():
-    x = np.arange(100, dtype=np.float32).reshape(50, 2)
-    y = np.arange(50)
-    (xt, yt), (xv, yv) = split(x, y, 0.2, np.random.default_rng(3))
-    assert len(yv) == 10 and len(yt) == 40
-    assert sorted([*yt, *yv]) == list(range(50))
-    assert np.all(np.diff(yt) > 0) and np.array_equal(xt[:, 0], 2 * yt)
-    (_, again), _ = split(x, y, 0.2, np.random.default_rng(3))
-    (_, other), _ = split(x, y, 0.2, np.random.default_rng(4))
-    assert np.array_equal(yt, again) and not np.array_equal(yt, other)
+    train, val = split_indices(50, 0.2, seed=3)
+    assert len(val) == 10 and len(train) == 40
+    assert sorted([*train, *val]) == list(range(50))
+    assert np.all(np.diff(train) > 0) and np.all(np.diff(val) > 0)
+    again, _ = split_indices(50, 0.2, seed=3)
+    other, _ = split_indices(50, 0.2, seed=4)
+    assert np.array_equal(train, again) and not np.array_equal(train, other)
+    assert len(split_indices(5, 0.0, 0)[1]) == 0 and len(split_indices(5, 0.01, 0)[1]) == 1
 
 
 def test_epoch_order_shuffles_pairs_together_or_keeps_the_order():
@@ -532,7 +531,7 @@ def test_regression_targets_are_checked_against_the_output():
         ({"epochs": 1, "batch_size": 4, "validation_split": 1.0}, r"validation_split must be in \[0, 1\)"),
         ({"epochs": 1, "batch_size": 4, "validation_split": 0.2, "validation_data": (np.zeros((2, 2)),
           np.zeros(2, int))}, "not both"),
-        ({"epochs": 1, "batch_size": 4, "validation_split": 0.99}, "leaves none to train on"),
+        ({"epochs": 1, "batch_size": 4, "validation_split": 0.99}, "leaves no training samples out of"),
         ({"epochs": 1, "batch_size": 4, "early_stopping": EarlyStopping()},
          r"early stopping monitors 'val_loss', which this run does not log\. Expected one of: "
          r"\['accuracy', 'loss'\]"),

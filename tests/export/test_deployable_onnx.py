@@ -55,7 +55,7 @@ def test_onnxruntime_on_raw_inputs_answers_as_predict(name, tmp_path) -> None:
     trained = trained_example(name, tmp_path)
     assert export_trained(OnnxExporter, trained, tmp_path / "m.onnx", current_registry()) is None
     proto = onnx.load(tmp_path / "m.onnx")
-    x = load_dataset(load_project(example_path(name))).x  # raw, as in the dataset
+    x = load_dataset(load_project(example_path(name)), current_registry()).x  # raw, as in the dataset
     outputs = run_onnx(proto, {"input": x})
     expected = answers(trained, x)
     if trained.loss.task == "regression":
@@ -92,7 +92,7 @@ def test_a_float64_model_answers_as_predict_to_1e_12() -> None:
     loss = make_component(registry.losses, project.training.loss, project, "loss")
     trained = TrainedModel(model, loss, preprocessing, "cnn64")
     proto = build_onnx_model(model, registry, onnx_deployment(trained)[0])
-    x = load_dataset(project).x[:300]
+    x = load_dataset(project, current_registry()).x[:300]
     probabilities = run_onnx(proto, {"input": x.astype(np.float64)})["probabilities"]
     assert probabilities.dtype == np.float64
     assert np.abs(probabilities - answers(trained, x)).max() <= FLOAT64_TOLERANCE
@@ -175,6 +175,6 @@ def test_a_network_of_two_inputs_has_no_deployable_graph(registry) -> None:
     model = Model(nodes, registry.layers)
     with pytest.raises(ExportError, match="one input and one output"):
         build_onnx_model(model, registry, deployment(model))
-    preprocessing = fit_preprocessing(load_project(example_path("sine_regression")))
+    preprocessing = fit_preprocessing(load_project(example_path("sine_regression")), current_registry())
     deployable, note = onnx_deployment(TrainedModel(model, MeanSquaredError(), preprocessing, "two"))
     assert deployable is None and note.startswith("the network has 2 inputs and 1 outputs")

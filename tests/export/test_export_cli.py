@@ -172,7 +172,7 @@ def test_float64_deployable_export_answers_as_predict_to_1e_12(tmp_path) -> None
     save_trained(tmp_path / "w.npz", model, preprocessing)
     result = cli("export", path, "--weights", "w.npz", "-o", "cnn64.onnx", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    x = load_dataset(project).x[:50]
+    x = load_dataset(project, current_registry()).x[:50]
     outputs = run_onnx(onnx.load(tmp_path / "cnn64.onnx"), {"input": x.astype(np.float64)})
     probabilities = outputs["probabilities"]
     expected = predict(model, CategoricalCrossentropy(), preprocessing, x, "test").probabilities
@@ -265,7 +265,8 @@ def test_train_and_gradcheck_start_from_exported_safetensors(trained, tmp_path) 
     """One loader for every --weights: what export writes, train and gradcheck read."""
     project, weights, arrays, *_ = trained
     assert cli("export", project, "--weights", weights, "-o", "w.safetensors", cwd=tmp_path).returncode == 0
-    run = build_run(load_project(project), RunOverrides(weights=tmp_path / "w.safetensors"))
+    run = build_run(load_project(project), RunOverrides(weights=tmp_path / "w.safetensors"),
+                    registry=current_registry())
     assert all(np.array_equal(run.model.get_weights()[key], arrays[key]) for key in arrays)
     trained_again = cli("train", project, "--weights", "w.safetensors", "--epochs", "1", "--out", "run",
                         cwd=tmp_path)

@@ -23,6 +23,7 @@ from desktop_app.gui.training.plots import TrainingPlots
 from desktop_app.gui.training.probes import CURVE_POINTS, GRID_SIDE, Probes
 from desktop_app.gui.training.progress import clock_text, describe
 from desktop_app.gui.training.record import GrowingColumns, TrainingRecord
+from desktop_app.plugin_manager import current_registry
 from desktop_app.project import RunOverrides, build_run, example_path, load_project
 
 KEYS = ("dense/kernel", "dense/bias", "out/kernel")
@@ -318,12 +319,14 @@ def test_the_status_text_gives_epoch_batch_rate_and_eta():
 
 @pytest.fixture(scope="module")
 def spiral_run():
-    return build_run(load_project(example_path("spiral_mlp")), RunOverrides(epochs=2))
+    return build_run(load_project(example_path("spiral_mlp")), RunOverrides(epochs=2),
+                     registry=current_registry())
 
 
 @pytest.fixture(scope="module")
 def sine_run():
-    return build_run(load_project(example_path("sine_regression")), RunOverrides(epochs=2))
+    return build_run(load_project(example_path("sine_regression")), RunOverrides(epochs=2),
+                     registry=current_registry())
 
 
 def test_probes_of_a_2d_classifier(spiral_run):

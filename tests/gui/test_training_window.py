@@ -15,13 +15,14 @@ from PySide6.QtWidgets import QLabel
 from threadpoolctl import threadpool_info
 
 from desktop_app.cli import main as cli_main
-from desktop_app.data.preprocess import split_indices
+from desktop_app.engine.fit_data import split_indices
 from desktop_app.engine.layer import Layer
 from desktop_app.engine.losses import CategoricalCrossentropy
 from desktop_app.fileio import load_weights_npz, save_weights_npz
 from desktop_app.gui.training.probes import VIEWS, Probes
 from desktop_app.gui.training.ui import DOCK_HEIGHT
 from desktop_app.hookspecs import hookimpl
+from desktop_app.plugin_manager import current_registry
 from desktop_app.project import example_path, load_project, save_project
 from desktop_app.project.document import ComponentRef, NodeEntry
 from desktop_app.project.predict import predict
@@ -448,11 +449,11 @@ def test_file_export_writes_the_deployable_onnx_of_the_trained_model(make_window
     train_to_end(qtbot, window)
     exported(qtbot, window, "onnx", tmp_path / "digits.onnx")
     project = window.document.project()
-    x = load_dataset(project).x
+    x = load_dataset(project, current_registry()).x
     session = InferenceSession(str(tmp_path / "digits.onnx"), providers=["CPUExecutionProvider"])
     probabilities = session.run(["probabilities"], {"input": x})[0]
     expected = predict(window.training.controller.trained_model(), CategoricalCrossentropy(),
-                       fit_preprocessing(project), x, "test").probabilities
+                       fit_preprocessing(project, current_registry()), x, "test").probabilities
     assert np.abs(probabilities - expected).max() <= 1e-5
     metadata = {prop.key: prop.value for prop in onnx.load(tmp_path / "digits.onnx").metadata_props}
     assert metadata["includes_input_scaling"] == "true" and metadata["project_name"] == "Digits MLP"
@@ -460,7 +461,7 @@ def test_file_export_writes_the_deployable_onnx_of_the_trained_model(make_window
 
 def test_file_export_of_weights_without_a_record_is_the_raw_graph_with_a_note(make_window, qtbot, tmp_path):
     project = example("xor_mlp", epochs=1)
-    save_weights_npz(tmp_path / "bare.npz", build_model(project).get_weights())
+    save_weights_npz(tmp_path / "bare.npz", build_model(project, current_registry()).get_weights())
     project.weights = "bare.npz"
     window = make_window(load_project(save_project(project, tmp_path / "xor.bps.json")))
     exported(qtbot, window, "onnx", tmp_path / "xor.onnx")
@@ -483,8 +484,9 @@ def test_predictions_on_held_out_samples(make_window, qtbot):
     rows = [int(table.item(row, 0).text()) for row in range(8)]
     assert set(rows) <= set(held_out)
     project = window.document.project()
-    dataset = load_dataset(project)
-    expected = predict(ui.controller.trained_model(), CategoricalCrossentropy(), fit_preprocessing(project),
+    dataset = load_dataset(project, current_registry())
+    preprocessing = fit_preprocessing(project, current_registry())
+    expected = predict(ui.controller.trained_model(), CategoricalCrossentropy(), preprocessing,
                        dataset.x[rows], "test").label_names()
     targets = [dataset.class_names[label] for label in dataset.y[rows]]
     assert [table.item(row, 3).text() for row in range(8)] == expected

@@ -68,10 +68,11 @@ import json, sys
 import numpy as np
 import onnxruntime
 from desktop_app.fileio import load_weights_npz
+from desktop_app.plugin_manager import current_registry
 from desktop_app.project import build_model, load_project
 
 project_file, weights_file, onnx_file = sys.argv[1:]
-model = build_model(load_project(project_file))
+model = build_model(load_project(project_file), current_registry())
 model.set_weights(load_weights_npz(weights_file), strict=False)
 x = np.random.default_rng(0).standard_normal((64, 2)).astype(np.float32)
 session = onnxruntime.InferenceSession(onnx_file, providers=["CPUExecutionProvider"])

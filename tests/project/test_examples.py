@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desktop_app.paths import EXAMPLES_DIR
+from desktop_app.plugin_manager import current_registry
 from desktop_app.project import (
     DEFAULT_EXAMPLE,
     EXAMPLES,
@@ -48,7 +49,7 @@ def test_examples_have_distinct_canvas_positions():
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_example_trains_and_its_loss_falls(name):
     project = load_project(example_path(name))
-    run = build_run(project, RunOverrides(epochs=SHORT_RUN[name]))
+    run = build_run(project, RunOverrides(epochs=SHORT_RUN[name]), registry=current_registry())
     before = run.trainer.evaluate(run.data.x_val, run.data.y_val)["loss"]
     history = run.fit()
     after = run.trainer.evaluate(run.data.x_val, run.data.y_val)["loss"]

@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 
+from desktop_app.plugin_manager import current_registry
 from desktop_app.project import (
     FORMAT_VERSION,
     ProjectError,
@@ -74,7 +75,7 @@ def test_migrated_project_saves_as_current_and_trains(tmp_path):
 
     save_project(project, saved)
     assert json.loads(saved.read_text())["format_version"] == FORMAT_VERSION
-    run = build_run(load_project(saved), RunOverrides(epochs=3))
+    run = build_run(load_project(saved), RunOverrides(epochs=3), registry=current_registry())
     history = run.fit()
     assert history.epochs[-1].loss < history.epochs[0].loss
     assert np.isfinite(history.epochs[-1].loss)

@@ -9,13 +9,14 @@ import numpy as np
 import pytest
 
 from desktop_app.data import DataError
+from desktop_app.plugin_manager import current_registry
 from desktop_app.project import RunOverrides, build_run
 from desktop_app.project.history import history_csv, write_history_csv
 from desktop_app.project.predict import predict, shape_samples
 
 
 def test_history_csv_has_a_row_per_epoch(tiny_project, tmp_path):
-    history = build_run(tiny_project).fit()
+    history = build_run(tiny_project, registry=current_registry()).fit()
     rows = list(csv.DictReader(io.StringIO(history_csv(history))))
     assert [int(row["epoch"]) for row in rows] == [1, 2, 3]
     assert list(rows[0]) == ["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds",
@@ -26,7 +27,7 @@ def test_history_csv_has_a_row_per_epoch(tiny_project, tmp_path):
 
 
 def test_binary_predictions_become_two_class_probabilities(tiny_project):
-    run = build_run(tiny_project, RunOverrides(epochs=30))
+    run = build_run(tiny_project, RunOverrides(epochs=30), registry=current_registry())
     run.fit()
     x = np.array([[0.8, 0.9], [0.8, -0.9], [-0.7, 0.6], [-0.5, -0.5]], dtype=np.float32)
     result = predict(run.model, run.loss, run.preprocessing, x, "points")
@@ -47,7 +48,7 @@ def test_shape_samples():
 
 
 def test_non_finite_inputs_are_refused(tiny_project):
-    run = build_run(tiny_project)
+    run = build_run(tiny_project, registry=current_registry())
     with pytest.raises(DataError, match=r"in\.npy: sample 1 \(0-based\), feature 0: NaN or infinite inputs "
                                         r"have no prediction; fix or remove the sample\. Received: inf"):
         predict(run.model, run.loss, run.preprocessing, np.array([[0, 0], [np.inf, 0]]), "in.npy")

@@ -43,7 +43,7 @@ def test_missing_layer_names_type_and_recorded_plugin(tiny_file):
     expected = (r"tiny\.bps\.json: layer type 'Swish' \(\$\.model\.nodes\[2\]\.type\) is not installed; "
                 r"it was provided by plugin 'backprop-studio-swish': install or enable that plugin")
     with pytest.raises(ProjectError, match=expected):
-        build_run(project)
+        build_run(project, registry=current_registry())
 
 
 def test_every_missing_type_is_listed_once(tiny_project):
@@ -63,7 +63,7 @@ def test_every_missing_type_is_listed_once(tiny_project):
 def test_missing_dataset_type(tiny_project):
     tiny_project.dataset.type = "cifar"
     with pytest.raises(ProjectError, match=r"dataset type 'cifar' \(\$\.dataset\.type\) is not installed"):
-        build_run(tiny_project)
+        build_run(tiny_project, registry=current_registry())
 
 
 def test_record_plugins_keeps_only_non_builtin_owners(tiny_project, tmp_path):
@@ -101,4 +101,4 @@ def test_a_misspelled_type_suggests_the_installed_one(tiny_project):
         "optimizer type 'Adam' ($.training.optimizer.type) is not installed (did you mean 'adam'?)",
     ]
     with pytest.raises(ProjectError, match=r"layer type 'Dence' .* \(did you mean 'Dense'\?\)"):
-        build_run(tiny_project)
+        build_run(tiny_project, registry=current_registry())

@@ -8,11 +8,12 @@ import pytest
 from desktop_app.engine.early_stopping import EarlyStopping
 from desktop_app.fileio import save_weights_npz
 from desktop_app.hookspecs import hookimpl
+from desktop_app.plugin_manager import current_registry
 from desktop_app.project import ProjectError, RunOverrides, build_model, build_run, load_dataset
 
 
 def trained_weights(project, overrides=None):
-    run = build_run(project, overrides)
+    run = build_run(project, overrides, registry=current_registry())
     run.fit()
     return run.model.get_weights()
 
@@ -24,7 +25,7 @@ def assert_same(a, b):
 
 
 def test_run_is_ready(tiny_project):
-    run = build_run(tiny_project)
+    run = build_run(tiny_project, registry=current_registry())
     assert run.model.input_shape == (2,) and run.model.output_shape == (1,)
     assert run.loss.type_name == "binary_crossentropy"
     assert run.optimizer.config["learning_rate"] == 0.05
@@ -45,12 +46,14 @@ def test_same_seed_same_weights_different_seed_different(tiny_project):
 
 
 def test_initial_weights_follow_the_seed(tiny_project):
-    assert_same(build_model(tiny_project, seed=3).get_weights(), build_run(tiny_project, RunOverrides(seed=3))
-                .model.get_weights())
+    registry = current_registry()
+    assert_same(build_model(tiny_project, registry, seed=3).get_weights(),
+                build_run(tiny_project, RunOverrides(seed=3), registry=registry).model.get_weights())
 
 
 def test_overrides_reach_the_trainer(tiny_project):
-    run = build_run(tiny_project, RunOverrides(epochs=2, batch_size=5, learning_rate=0.5, shuffle=False))
+    run = build_run(tiny_project, RunOverrides(epochs=2, batch_size=5, learning_rate=0.5, shuffle=False),
+                    registry=current_registry())
     assert run.fit_kwargs["epochs"] == 2 and run.fit_kwargs["batch_size"] == 5
     assert run.fit_kwargs["shuffle"] is False
     assert run.optimizer.config["learning_rate"] == 0.5
@@ -59,11 +62,11 @@ def test_overrides_reach_the_trainer(tiny_project):
 
 
 def test_starting_weights_from_a_file(tiny_project, tmp_path):
-    start = build_model(tiny_project, seed=99).get_weights()
+    start = build_model(tiny_project, current_registry(), seed=99).get_weights()
     save_weights_npz(tmp_path / "start.npz", start)
-    run = build_run(tiny_project, RunOverrides(weights=tmp_path / "start.npz"))
+    run = build_run(tiny_project, RunOverrides(weights=tmp_path / "start.npz"), registry=current_registry())
     assert_same(run.model.get_weights(), start)
-    fresh = build_run(tiny_project)
+    fresh = build_run(tiny_project, registry=current_registry())
     assert not np.array_equal(fresh.model.get_weights()["hidden/kernel"], start["hidden/kernel"])
 
 
@@ -71,40 +74,40 @@ def test_weights_that_do_not_fit_are_named(tiny_project, tmp_path):
     save_weights_npz(tmp_path / "other.npz", {"hidden/kernel": np.zeros((3, 3), np.float32)})
     with pytest.raises(ProjectError,
                        match=r"other\.npz: weights do not fit this model: missing \['hidden/bias'"):
-        build_run(tiny_project, RunOverrides(weights=tmp_path / "other.npz"))
+        build_run(tiny_project, RunOverrides(weights=tmp_path / "other.npz"), registry=current_registry())
 
 
 def test_bad_component_parameter_names_its_json_path(tiny_project):
     tiny_project.training.optimizer.params["momentum"] = 0.9
     with pytest.raises(ProjectError, match=r"\$\.training\.optimizer\.params: adam: unknown parameter\(s\) "
                                            r"\['momentum'\]"):
-        build_run(tiny_project)
+        build_run(tiny_project, registry=current_registry())
 
 
 def test_bad_dataset_option_names_its_json_path(tiny_project):
     tiny_project.dataset.options["n_samples"] = 1
     with pytest.raises(ProjectError, match=r"\$\.dataset\.options: xor: parameter 'n_samples' must be >= 4"):
-        build_run(tiny_project)
+        build_run(tiny_project, registry=current_registry())
 
 
 def test_graph_error_names_the_node_and_its_json_path(tiny_project):
     tiny_project.nodes[1].params["units"] = 0
     with pytest.raises(ProjectError, match=r"\$\.model\.nodes\[1\]: node 'hidden'"):
-        build_run(tiny_project)
+        build_run(tiny_project, registry=current_registry())
 
 
 def test_input_shape_must_match_the_data(tiny_project):
     tiny_project.nodes[0].params["shape"] = [3]
     with pytest.raises(ProjectError, match=r"\$\.model\.nodes\[0\]\.params\.shape: dataset 'xor' has samples "
                                            r"of shape \(2,\), but the model's input 'input' takes \(3,\)"):
-        build_run(tiny_project)
+        build_run(tiny_project, registry=current_registry())
 
 
 def test_output_must_fit_the_classes(tiny_project):
     tiny_project.training.loss.type = "categorical_crossentropy"
     with pytest.raises(ProjectError, match=r"\$\.model\.nodes\[3\]: dataset 'xor' has 2 classes, "
                                            r"so the model must output shape \(2,\)"):
-        build_run(tiny_project)
+        build_run(tiny_project, registry=current_registry())
 
 
 def test_file_datasets_resolve_against_the_project_folder(tiny_project, tmp_path):
@@ -118,22 +121,22 @@ def test_file_datasets_resolve_against_the_project_folder(tiny_project, tmp_path
     tiny_project.dataset.type = "csv"
     tiny_project.dataset.options = {"path": "data/xor.csv", "target": "label"}
     save_project(tiny_project, folder / "p.bps.json")
-    dataset = load_dataset(tiny_project)
+    dataset = load_dataset(tiny_project, current_registry())
     assert len(dataset) == 40 and dataset.feature_names == ("a", "b")
-    assert build_run(tiny_project).fit().epochs
+    assert build_run(tiny_project, registry=current_registry()).fit().epochs
 
 
 def test_float64_models_get_float64_data(tiny_project):
     tiny_project.dtype = "float64"
-    run = build_run(tiny_project)
+    run = build_run(tiny_project, registry=current_registry())
     assert run.data.x_train.dtype == np.float64 and run.data.y_train.dtype == np.float64
     run.fit()
     assert run.model.get_weights()["out/kernel"].dtype == np.float64
 
 
 def test_a_dataset_can_be_passed_in(tiny_project):
-    dataset = load_dataset(tiny_project).subset(np.arange(20))
-    run = build_run(tiny_project, dataset=dataset)
+    dataset = load_dataset(tiny_project, current_registry()).subset(np.arange(20))
+    run = build_run(tiny_project, dataset=dataset, registry=current_registry())
     assert len(run.data.x_train) + len(run.data.x_val) == 20
 
 
@@ -144,7 +147,7 @@ def test_callbacks_receive_the_run(tiny_project):
         def on_epoch_end(self, event):
             epochs.append(event.epoch)
 
-    build_run(tiny_project, callbacks=[Recorder()]).fit()
+    build_run(tiny_project, callbacks=[Recorder()], registry=current_registry()).fit()
     assert epochs == [1, 2, 3]
 
 
@@ -170,14 +173,14 @@ class EpochCounter:
 def test_plugins_hear_every_run_built_from_a_project(tiny_project, register_plugin):
     counter = EpochCounter()
     register_plugin(counter, "epoch-counter")
-    build_run(tiny_project, RunOverrides(epochs=2)).fit()
+    build_run(tiny_project, RunOverrides(epochs=2), registry=current_registry()).fit()
     assert counter.events == ["start", "epoch 1", "epoch 2", "completed"]
 
 
 def test_metrics_for_another_task_are_refused_by_name(tiny_project):
     tiny_project.training.metrics = ["accuracy", "r2", "mae"]
     with pytest.raises(ProjectError) as caught:
-        build_run(tiny_project)
+        build_run(tiny_project, registry=current_registry())
     assert str(caught.value) == (
         "$.training.metrics[1]: metric(s) 'r2' (for regression), 'mae' (for regression) do not apply to the "
         "binary task of the loss 'binary_crossentropy'. Expected metrics for binary: ['accuracy']"
@@ -198,7 +201,8 @@ def test_a_metric_that_declares_no_task_fits_any_loss(tiny_project, register_plu
     plugin = SimpleNamespace(register_metrics=hookimpl(lambda register: register(Anything)))
     register_plugin(plugin, "anything")
     tiny_project.training.metrics = ["anything"]
-    assert [metric.kind_name() for metric in build_run(tiny_project).metrics] == ["anything"]
+    run = build_run(tiny_project, registry=current_registry())
+    assert [metric.kind_name() for metric in run.metrics] == ["anything"]
 
 
 def test_data_errors_name_the_project_file_and_the_setting(tiny_file):
@@ -209,12 +213,12 @@ def test_data_errors_name_the_project_file_and_the_setting(tiny_file):
     project.dataset.options["n_samples"] = 4
     with pytest.raises(ProjectError, match=rf"^{tiny_file}: \$\.training\.validation_split: a validation "
                                            r"split of 0\.9 leaves no training samples out of 4$"):
-        build_run(project)
+        build_run(project, registry=current_registry())
     project.training.validation_split = 0.25
     project.dataset.options["n_samples"] = 64
     project.training.early_stopping = EarlyStopping(monitor="val_acc")
     with pytest.raises(ProjectError, match=rf"^{tiny_file}: \$\.training: early stopping monitors 'val_acc'"):
-        build_run(project).fit()
+        build_run(project, registry=current_registry()).fit()
 
 
 @pytest.mark.parametrize("make", [lambda folder: None, lambda folder: (folder / "points.csv").mkdir()])
@@ -227,7 +231,7 @@ def test_a_missing_dataset_file_is_named_with_its_json_path(tiny_project, tmp_pa
     save_project(tiny_project, tmp_path / "p.bps.json")
     problem = "is a folder, not a file" if (tmp_path / "points.csv").exists() else "does not exist"
     with pytest.raises(ProjectError) as caught:
-        build_run(tiny_project)
+        build_run(tiny_project, registry=current_registry())
     assert str(caught.value) == (f"{tmp_path / 'p.bps.json'}: $.dataset.options.path: the dataset file "
                                  f"'points.csv' ({tmp_path / 'points.csv'}) {problem}")
 
@@ -246,6 +250,6 @@ def test_an_unreadable_dataset_file_is_named_with_the_project(tiny_project, tmp_
 
     monkeypatch.setattr(CsvFile, "load", denied)
     with pytest.raises(ProjectError) as caught:
-        build_run(tiny_project)
+        build_run(tiny_project, registry=current_registry())
     assert str(caught.value) == (f"{tmp_path / 'p.bps.json'}: $.dataset.options: cannot read "
                                  f"{tmp_path / 'points.csv'} (Permission denied)")

@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 
 from desktop_app.fileio import load_weights_npz
+from desktop_app.plugin_manager import current_registry
 from desktop_app.project import ProjectError, build_run, load_preprocessing, save_trained, sidecar_path
 
 
 def test_round_trip(tiny_project, tmp_path):
-    run = build_run(tiny_project)
+    run = build_run(tiny_project, registry=current_registry())
     run.fit()
     path = tmp_path / "w.npz"
     save_trained(path, run.model, run.preprocessing)
@@ -48,7 +49,7 @@ def test_bad_records_are_named(tmp_path, content, pattern):
 
 
 def test_record_is_plain_json(tiny_project, tmp_path):
-    run = build_run(tiny_project)
+    run = build_run(tiny_project, registry=current_registry())
     save_trained(tmp_path / "w.npz", run.model, run.preprocessing)
     data = json.loads((tmp_path / "w.data.json").read_text())
     assert data["sample_shape"] == [2] and data["class_names"] == ["class 0", "class 1"]

@@ -23,8 +23,12 @@ class Activation(Layer):
 
 
 class ReLU(Activation):
+    """Chain rule (g = dL/dy): dx = g·[x > 0]."""
+
     type_name = "ReLU"
     description = "max(x, 0): passes positive values, zeroes the rest."
+
+    caches = ("_mask",)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self._mask = x > 0
@@ -37,9 +41,13 @@ class ReLU(Activation):
 
 
 class LeakyReLU(Activation):
+    """Chain rule (g = dL/dy): dx = g where x > 0, alpha·g elsewhere."""
+
     type_name = "LeakyReLU"
     description = "x for positive x, alpha·x otherwise: a ReLU whose negative side still learns."
     schema = schema(ParamSpec("alpha", "float", 0.01, "slope for negative inputs", minimum=0.0))
+
+    caches = ("_mask",)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self._mask = x > 0
@@ -52,10 +60,14 @@ class LeakyReLU(Activation):
 
 
 class ELU(Activation):
+    """Chain rule (g = dL/dy): dx = g where x > 0, alpha·exp(x)·g elsewhere."""
+
     type_name = "ELU"
     description = "x for positive x, alpha·(exp(x) − 1) otherwise: smooth, with negative outputs."
     schema = schema(ParamSpec("alpha", "float", 1.0, "value the output tends to for very negative x",
                               minimum=0.0))
+
+    caches = ("_mask", "_negative_part")
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self._mask = x > 0
@@ -78,11 +90,18 @@ _GELU_CUBIC = 0.044715
 
 
 class GELU(Activation):
+    """Chain rule with g = dL/dy, u = √(2/π)·(x + 0.044715·x³) and t = tanh(u):
+
+    dx = g·(½(1 + t) + ½x·(1 − t²)·du/dx)
+    """
+
     type_name = "GELU"
     description = (
         "x·Φ(x), the Gaussian error linear unit, in its tanh approximation "
         "0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) since NumPy has no erf."
     )
+
+    caches = ("_x", "_tanh")
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self._x = x
@@ -104,8 +123,12 @@ class GELU(Activation):
 
 
 class Sigmoid(Activation):
+    """Chain rule (g = dL/dy): dx = g·y·(1 − y), with 1 − y computed as sigmoid(−x)."""
+
     type_name = "Sigmoid"
     description = "1 / (1 + exp(−x)): squashes values into (0, 1); never overflows."
+
+    caches = ("_y", "_complement")
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         y, self._complement = sigmoid_pair(x)
@@ -120,8 +143,12 @@ class Sigmoid(Activation):
 
 
 class Tanh(Activation):
+    """Chain rule (g = dL/dy): dx = g·(1 − y²)."""
+
     type_name = "Tanh"
     description = "Hyperbolic tangent: squashes values into (−1, 1)."
+
+    caches = ("_y",)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self._y = np.tanh(x)
@@ -135,8 +162,12 @@ class Tanh(Activation):
 
 
 class Softmax(Activation):
+    """Chain rule (g = dL/dy, Σ over the last axis): dx = y·(g − Σg·y)."""
+
     type_name = "Softmax"
     description = "Turns the last axis into probabilities that sum to 1 (shifted by the max: stable)."
+
+    caches = ("_y",)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self._y = softmax(x, axis=-1)

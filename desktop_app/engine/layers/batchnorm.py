@@ -17,6 +17,11 @@ from ..schema import ParamSpec, schema
 
 
 class BatchNorm(Layer):
+    """Chain rule with g = dL/dy, x̂ the normalized x, σ its divisor, Σ and means per feature:
+
+    dβ = Σg, dγ = Σg·x̂, dx = (γ/σ)·(g − mean(g) − x̂·mean(g·x̂)) (in evaluation, dx = γ·g/σ)
+    """
+
     type_name = "BatchNorm"
     category = "Normalization"
     description = "Normalizes each feature or channel over the batch, then rescales it (faster training)."
@@ -29,12 +34,28 @@ class BatchNorm(Layer):
                   minimum=1e-12),
     )
 
+    caches = ("_training", "_inv_std", "_normalized")
+
     def output_shape(self, *input_shapes: Shape) -> Shape:
         if len(input_shapes[0]) not in (1, 3):
             raise self.shape_error(
                 "expected samples of shape (features,) or (channels, height, width)", *input_shapes
             )
         return input_shapes[0]
+
+    def weight_shapes(self, *input_shapes: Shape) -> dict[str, Shape]:
+        features = (input_shapes[0][0],)
+        return {"gamma": features, "beta": features, "running_mean": features, "running_var": features}
+
+    def build(self, *input_shapes: Shape, rng: np.random.Generator) -> None:
+        shape = input_shapes[0]
+        features = shape[0]
+        self._axes = (0,) if len(shape) == 1 else (0, 2, 3)
+        self._broadcast = (1, features) if len(shape) == 1 else (1, features, 1, 1)
+        self.add_param("gamma", np.ones(features))
+        self.add_param("beta", np.zeros(features))
+        self.add_state("running_mean", np.zeros(features))
+        self.add_state("running_var", np.ones(features))
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         if training:
@@ -66,20 +87,6 @@ class BatchNorm(Layer):
         mean_d = dnormalized.mean(axis=self._axes, keepdims=True)
         mean_dn = np.mean(dnormalized * normalized, axis=self._axes, keepdims=True)
         return (self._inv_std * (dnormalized - mean_d - normalized * mean_dn),)
-
-    def weight_shapes(self, *input_shapes: Shape) -> dict[str, Shape]:
-        features = (input_shapes[0][0],)
-        return {"gamma": features, "beta": features, "running_mean": features, "running_var": features}
-
-    def build(self, *input_shapes: Shape, rng: np.random.Generator) -> None:
-        shape = input_shapes[0]
-        features = shape[0]
-        self._axes = (0,) if len(shape) == 1 else (0, 2, 3)
-        self._broadcast = (1, features) if len(shape) == 1 else (1, features, 1, 1)
-        self.add_param("gamma", np.ones(features))
-        self.add_param("beta", np.zeros(features))
-        self.add_state("running_mean", np.zeros(features))
-        self.add_state("running_var", np.ones(features))
 
     def _update_running(self, mean: np.ndarray, biased_var: np.ndarray, count: int) -> None:
         """Fold the batch's mean and unbiased variance into the running averages; ``count`` values

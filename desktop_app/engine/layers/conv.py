@@ -19,6 +19,8 @@ from ._windows import plan_2d
 
 
 class Conv2D(Layer):
+    """Chain rule (g = dL/dy as columns (F, N·OH·OW)): dW = g·colsᵀ, db = Σg, dx = col2im(Wᵀ·g)."""
+
     type_name = "Conv2D"
     category = "Convolution"
     description = "Slides learned filters over an image (N, C, H, W) to detect local patterns."
@@ -34,9 +36,32 @@ class Conv2D(Layer):
         initializer_spec("bias_initializer", "zeros", "how the bias starts"),
     )
 
+    caches = ("_cols", "_padded_shape")
+
     def output_shape(self, *input_shapes: Shape) -> Shape:
         geometry = self._plan(input_shapes)
         return (self.config["filters"], *geometry.out)
+
+    def weight_shapes(self, *input_shapes: Shape) -> dict[str, Shape]:
+        channels, (kh, kw), filters = input_shapes[0][0], self.config["kernel_size"], self.config["filters"]
+        shapes = {"kernel": (filters, channels, kh, kw)}
+        if self.config["use_bias"]:
+            shapes["bias"] = (filters,)
+        return shapes
+
+    def build(self, *input_shapes: Shape, rng: np.random.Generator) -> None:
+        self._geometry = self._plan(input_shapes)
+        self._out_size = self._geometry.out[0] * self._geometry.out[1]
+        channels, (kh, kw), filters = input_shapes[0][0], self.config["kernel_size"], self.config["filters"]
+        fan_in, fan_out = channels * kh * kw, filters * kh * kw
+        kernel = initialize(
+            self.config["kernel_initializer"], (filters, channels, kh, kw), fan_in, fan_out, rng
+        )
+        self.add_param("kernel", kernel)
+        if self.config["use_bias"]:
+            self.add_param(
+                "bias", initialize(self.config["bias_initializer"], (filters,), fan_in, fan_out, rng)
+            )
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         geometry = self._geometry
@@ -70,27 +95,6 @@ class Conv2D(Layer):
         for p, q, window in geometry.positions():
             dpadded[window] += dcols[:, p, q]
         return (geometry.crop(dpadded).transpose(1, 0, 2, 3),)
-
-    def weight_shapes(self, *input_shapes: Shape) -> dict[str, Shape]:
-        channels, (kh, kw), filters = input_shapes[0][0], self.config["kernel_size"], self.config["filters"]
-        shapes = {"kernel": (filters, channels, kh, kw)}
-        if self.config["use_bias"]:
-            shapes["bias"] = (filters,)
-        return shapes
-
-    def build(self, *input_shapes: Shape, rng: np.random.Generator) -> None:
-        self._geometry = self._plan(input_shapes)
-        self._out_size = self._geometry.out[0] * self._geometry.out[1]
-        channels, (kh, kw), filters = input_shapes[0][0], self.config["kernel_size"], self.config["filters"]
-        fan_in, fan_out = channels * kh * kw, filters * kh * kw
-        kernel = initialize(
-            self.config["kernel_initializer"], (filters, channels, kh, kw), fan_in, fan_out, rng
-        )
-        self.add_param("kernel", kernel)
-        if self.config["use_bias"]:
-            self.add_param(
-                "bias", initialize(self.config["bias_initializer"], (filters,), fan_in, fan_out, rng)
-            )
 
     def _plan(self, input_shapes: tuple[Shape, ...]):
         return plan_2d(

@@ -11,6 +11,8 @@ from ._reduce import ones_vector
 
 
 class Dense(Layer):
+    """Chain rule (g = dL/dy, Σ over the batch): dW = xᵀ·g, db = Σg, dx = g·Wᵀ."""
+
     type_name = "Dense"
     category = "Core"
     description = "Fully connected layer: every output is a weighted sum of all inputs plus a bias."
@@ -21,27 +23,14 @@ class Dense(Layer):
         initializer_spec("bias_initializer", "zeros", "how the bias starts"),
     )
 
+    caches = ("_x",)
+
     def output_shape(self, *input_shapes: Shape) -> Shape:
         if len(input_shapes[0]) != 1:
             raise self.shape_error(
                 "expected flat samples of shape (features,); put a Flatten before it", *input_shapes
             )
         return (self.config["units"],)
-
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        self._x = x
-        y = x @ self.params["kernel"]
-        if self.config["use_bias"]:
-            y += self.params["bias"]
-        return y
-
-    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None]:
-        np.matmul(self._x.T, grad, out=self.grads["kernel"])
-        if self.config["use_bias"]:
-            np.matmul(ones_vector(grad.shape[0], grad.dtype), grad, out=self.grads["bias"])
-        if not self.input_grad_needed:
-            return (None,)
-        return (grad @ self.params["kernel"].T,)
 
     def weight_shapes(self, *input_shapes: Shape) -> dict[str, Shape]:
         fan_in, units = input_shapes[0][0], self.config["units"]
@@ -57,3 +46,18 @@ class Dense(Layer):
         if self.config["use_bias"]:
             bias = initialize(self.config["bias_initializer"], (units,), fan_in, units, rng)
             self.add_param("bias", bias)
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self._x = x
+        y = x @ self.params["kernel"]
+        if self.config["use_bias"]:
+            y += self.params["bias"]
+        return y
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None]:
+        np.matmul(self._x.T, grad, out=self.grads["kernel"])
+        if self.config["use_bias"]:
+            np.matmul(ones_vector(grad.shape[0], grad.dtype), grad, out=self.grads["bias"])
+        if not self.input_grad_needed:
+            return (None,)
+        return (grad @ self.params["kernel"].T,)

@@ -10,6 +10,8 @@ from ..schema import ParamSpec, schema
 
 
 class Dropout(Layer):
+    """Chain rule (g = dL/dy): dx = g·mask (kept ÷ (1 − rate), 0 dropped) in training, dx = g otherwise."""
+
     type_name = "Dropout"
     category = "Regularization"
     description = "Randomly zeroes a fraction of values during training to reduce overfitting."
@@ -17,6 +19,8 @@ class Dropout(Layer):
         ParamSpec("rate", "float", 0.5, "fraction of values dropped while training",
                   minimum=0.0, maximum=0.99),
     )
+
+    caches = ("_mask",)
 
     def output_shape(self, *input_shapes: Shape) -> Shape:
         return input_shapes[0]

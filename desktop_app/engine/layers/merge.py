@@ -9,11 +9,15 @@ from ..schema import ParamSpec, schema
 
 
 class Add(Layer):
+    """Chain rule (g = dL/dy): dxᵢ = g for every input."""
+
     type_name = "Add"
     category = "Merge"
     description = "Adds two or more inputs of the same shape element by element (residual connections)."
     min_inputs = 2
     max_inputs = None
+
+    caches = ("_count",)
 
     def output_shape(self, *input_shapes: Shape) -> Shape:
         if len(set(input_shapes)) != 1:
@@ -35,6 +39,8 @@ class Add(Layer):
 
 
 class Concatenate(Layer):
+    """Chain rule (g = dL/dy): dxᵢ = the slice of g along the joined axis that xᵢ filled."""
+
     type_name = "Concatenate"
     category = "Merge"
     description = "Joins two or more inputs along one axis (sizes on the other axes must match)."
@@ -43,6 +49,8 @@ class Concatenate(Layer):
     )
     min_inputs = 2
     max_inputs = None
+
+    caches = ("_axis", "_splits")
 
     def output_shape(self, *input_shapes: Shape) -> Shape:
         rank, axis = len(input_shapes[0]), self.config["axis"]

@@ -43,8 +43,12 @@ class Pool2D(Layer):
 
 
 class MaxPool2D(Pool2D):
+    """Chain rule (g = dL/dy): dx = Σ g over the windows whose first maximum x is, else 0."""
+
     type_name = "MaxPool2D"
     description = "Keeps the largest value of each window: downsamples and adds a little shift invariance."
+
+    caches = ("_padded", "_best")
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         geometry = self._geometry
@@ -77,8 +81,12 @@ class MaxPool2D(Pool2D):
 
 
 class AvgPool2D(Pool2D):
+    """Chain rule (g = dL/dy): dx = Σ g/n over the windows covering x (n: the window's values)."""
+
     type_name = "AvgPool2D"
     description = "Averages each window (padding excluded from the average): a smooth downsampling."
+
+    caches = ("_padded_shape",)
 
     def build(self, *input_shapes: Shape, rng: np.random.Generator) -> None:
         super().build(*input_shapes, rng=rng)

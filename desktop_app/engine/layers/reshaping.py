@@ -12,9 +12,13 @@ from ..schema import ParamSpec, schema
 
 
 class Flatten(Layer):
+    """Chain rule (g = dL/dy): dx = g reshaped to x's shape."""
+
     type_name = "Flatten"
     category = "Reshape"
     description = "Lays each sample out as one flat vector (e.g. before a Dense layer)."
+
+    caches = ("_input_shape",)
 
     def output_shape(self, *input_shapes: Shape) -> Shape:
         return (math.prod(input_shapes[0]),)
@@ -30,6 +34,8 @@ class Flatten(Layer):
 
 
 class Reshape(Layer):
+    """Chain rule (g = dL/dy): dx = g reshaped to x's shape."""
+
     type_name = "Reshape"
     category = "Reshape"
     description = "Rearranges each sample into target_shape (one entry may be -1: inferred)."
@@ -38,6 +44,8 @@ class Reshape(Layer):
                   "new shape of one sample, batch excluded; one entry may be -1 (worked out from the others)",
                   minimum=-1, required=True),
     )
+
+    caches = ("_input_shape",)
 
     def __init__(self, **config) -> None:
         super().__init__(**config)

@@ -22,6 +22,7 @@ from ...data.dataset import Dataset
 from ...engine.callbacks import History, RunResult
 from ...engine.control import TrainingControl
 from ...engine.graph import Model
+from ...plugin_manager import PluginProblem
 from ...project.document import Project
 from ...project.run import Run, RunOverrides, build_run
 from ...project.weights import save_trained
@@ -76,6 +77,8 @@ class TrainingController(QObject):
     message = Signal(str, str)
     # the weights were reset: nothing is trained, the record is empty
     weights_reset = Signal()
+    # from the training thread: a plugin's training hook raised (its message); the run went on
+    _plugin_problem_raised = Signal(str)
 
     def __init__(self, project: Callable[[], Project], registry: Registry,
                  parent: QObject | None = None) -> None:
@@ -89,6 +92,7 @@ class TrainingController(QObject):
         self.bridge.run_started.connect(self._run_started)
         self.bridge.progressed.connect(self._progressed)
         self.bridge.run_ended.connect(self._run_ended)
+        self._plugin_problem_raised.connect(self._plugin_problem)
         self.state: State = "idle"
         self.last_result: RunResult | None = None
         self._kept: _Kept | None = None
@@ -119,7 +123,6 @@ class TrainingController(QObject):
         worker = TrainingWorker(lambda: self._prepare(project, how, kept), self.bridge)
         worker.finished.connect(self._finished)
         worker.errored.connect(self._errored)
-        worker.plugin_problem.connect(self._plugin_problem)
         worker.done.connect(self._done)
         self._worker = worker
         self._set_state("running")
@@ -244,7 +247,11 @@ class TrainingController(QObject):
         known = self._dataset
         dataset = known[1] if known is not None and known[0] == _source_key(project) else None
         return build_run(project, RunOverrides(weights=weights), registry=self.registry, dataset=dataset,
-                         control=self.control)
+                         control=self.control, on_plugin_problem=self._report_plugin_problem)
+
+    def _report_plugin_problem(self, problem: PluginProblem) -> None:
+        """On the training thread: the message crosses to this (the GUI) thread queued."""
+        self._plugin_problem_raised.emit(problem.message)
 
     # --- signals from the worker (queued to this thread) --------------------------------------------------
     @Slot(object)

@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
-from ...cli.train_cmd import summary
 from ...data.errors import DataError
 from ...engine.callbacks import History
 from ...project.exporting import TrainedModel, project_title
 from ...project.files import PROJECT_SUFFIX
+from ...project.history import history_summary
 from .. import settings_edits
 from ..canvas.style import accent_colors
 from ..edit_lock import EditLock
@@ -243,7 +243,7 @@ class TrainingUI(QObject):
         self.controller.watch(self.plots.watched_views() if dock_visible else frozenset())
 
     def _finished(self, history: History) -> None:
-        text = summary(history)
+        text = history_summary(history)
         self.window.log_panel.log(f"Training ended: {text}")
         warning = ""
         if history.divergence is not None:

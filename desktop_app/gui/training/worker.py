@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from threadpoolctl import threadpool_limits
 
 from ...engine.errors import LayerError
-from ...plugin_manager import PluginCallback, PluginProblem, format_layer_error
+from ...plugin_manager import format_layer_error
 from ...project.run import Run
 from .bridge import ThrottledBridge
 
@@ -44,8 +44,6 @@ class TrainingWorker(QObject):
     finished = Signal(object)
     # the run failed: (a message naming the layer and its plugin, the exception)
     errored = Signal(str, object)
-    # a plugin's training hook raised (its message); training went on without it
-    plugin_problem = Signal(str)
     # always last: the Run that trained (None when it could not be built)
     done = Signal(object)
 
@@ -82,12 +80,6 @@ class TrainingWorker(QObject):
             self.done.emit(run)
 
     def _attach(self, run: Run) -> None:
-        """The bridge joins the run's callbacks (once), and plugin problems come to this worker."""
+        """The bridge joins the run's callbacks, once (a resumed run already has it)."""
         callbacks = [callback for callback in run.trainer.callbacks if callback is not self._bridge]
-        for callback in callbacks:
-            if isinstance(callback, PluginCallback):
-                callback.on_problem = self._problem
         run.trainer.callbacks = [*callbacks, self._bridge]
-
-    def _problem(self, problem: PluginProblem) -> None:
-        self.plugin_problem.emit(problem.message)
