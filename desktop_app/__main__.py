@@ -1,5 +1,5 @@
 """``python -m desktop_app`` runs the same command line as ``backprop-studio``."""
 
-from .cli import run
+from .launcher import run
 
 run()

@@ -1,7 +1,9 @@
 """The error a command raises for bad input (printed as one line, exit code 2), and the exit
 code of a command the user interrupted (130, as shells report a Ctrl-C)."""
 
-EXIT_INTERRUPTED = 130
+from ..launcher import EXIT_INTERRUPTED
+
+__all__ = ["EXIT_INTERRUPTED", "CliError"]
 
 
 class CliError(Exception):

@@ -3,14 +3,18 @@ while the commands are still being imported ends quietly with exit code 130."""
 
 from __future__ import annotations
 
+import builtins
 import os
 import signal
 import threading
 import time
+import tomllib
+from pathlib import Path
 
 import pytest
 
 import desktop_app.cli as cli
+from desktop_app import launcher
 from desktop_app.cli.interrupts import stop_on_interrupt
 from desktop_app.engine.control import TrainingControl
 
@@ -84,3 +88,27 @@ def test_a_ctrl_c_after_the_command_ended_cannot_print_a_traceback(monkeypatch):
         assert signal.getsignal(signal.SIGINT) is signal.SIG_DFL
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_while_the_command_line_itself_loads_exits_130(monkeypatch, capsys):
+    """The program's entry point catches a Ctrl-C that lands while ``desktop_app.cli`` is imported,
+    before its own handling exists."""
+    real_import = builtins.__import__
+
+    def import_interrupted_at_the_cli(name, globals=None, locals=None, fromlist=(), level=0):
+        if (level, name) == (1, "cli") and globals and globals.get("__name__") == "desktop_app.launcher":
+            raise KeyboardInterrupt
+        return real_import(name, globals, locals, fromlist, level)
+
+    monkeypatch.setattr(builtins, "__import__", import_interrupted_at_the_cli)
+    with pytest.raises(SystemExit) as exit_:
+        launcher.run()
+    assert exit_.value.code == 130
+    assert capsys.readouterr().err == "interrupted\n"
+
+
+def test_both_entry_points_go_through_the_launcher():
+    root = Path(__file__).resolve().parents[2]
+    scripts = tomllib.loads((root / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["backprop-studio"] == "desktop_app.launcher:run"
+    assert "from .launcher import run" in (root / "desktop_app" / "__main__.py").read_text()
