@@ -41,9 +41,11 @@ from .document import ProjectDocument, blank_project
 from .exporting import ExportMenu
 from .log_panel import LogPanel
 from .plugins_dialog import PluginsDialog
+from .project_weights import ProjectWeights
 from .recent_files import RecentFiles
 from .registry_refresh import apply_registry
 from .training import install_training
+from .unsaved_work import confirm_drop
 from .window_actions import WindowActions
 
 APP_TITLE = "Backprop Studio"
@@ -81,6 +83,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self.training = install_training(self)
+        self.project_weights = ProjectWeights(self)
         self.validation_status = QLabel(self)
         self.validation_status.setObjectName("validation_status")
         self.statusBar().addPermanentWidget(self.validation_status)
@@ -216,6 +219,7 @@ class MainWindow(QMainWindow):
     def _load(self, project: Project) -> None:
         self.designer.scene.clearSelection()
         self.document.replace(_laid_out(project))
+        self.project_weights.project_loaded()
         self.designer.view.fit_all()
 
     def save(self) -> bool:
@@ -234,6 +238,8 @@ class MainWindow(QMainWindow):
         target = Path(path)
         if not target.name.endswith(PROJECT_SUFFIX):
             target = target.with_name(target.name.removesuffix(".json") + PROJECT_SUFFIX)
+        if not self.project_weights.save_beside(target):
+            return False
         project = self.document.project()
         record_plugins(project, self.registry)
         try:
@@ -248,18 +254,9 @@ class MainWindow(QMainWindow):
         return True
 
     def maybe_save(self) -> bool:
-        """True when it is fine to drop the current project (saved, discarded, or unchanged)."""
-        if not self.document.dirty:
-            return True
-        answer = QMessageBox.question(
-            self, APP_TITLE, f"Save the changes to {self._display_name()}?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
-        )
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save()
-        return answer == QMessageBox.StandardButton.Discard
+        """True when it is fine to drop the current project: nothing unsaved (changes, trained
+        weights, a run on), or the user saved or discarded it."""
+        return confirm_drop(self, APP_TITLE, self._display_name())
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt, QThread
 from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QMessageBox
 from threadpoolctl import threadpool_info
 
 from desktop_app.cli import main as cli_main
@@ -340,7 +341,7 @@ def test_training_again_continues_the_curves_from_the_trained_model(make_window,
     assert len(record.epochs) == 80
 
 
-def test_reset_weights_starts_the_next_run_from_the_seed(make_window, qtbot):
+def test_reset_weights_starts_the_next_run_from_the_seed(make_window, qtbot, dialogs):
     window = make_window(example("xor_mlp", epochs=2))
     ui = window.training
     train_to_end(qtbot, window)
@@ -348,7 +349,9 @@ def test_reset_weights_starts_the_next_run_from_the_seed(make_window, qtbot):
     train_to_end(qtbot, window)  # continues: other weights
     second = ui.controller.trained_model().get_weights()
     assert any(not np.array_equal(first[key], second[key]) for key in first)
+    dialogs.answer = QMessageBox.StandardButton.Reset  # Reset Weights asks first
     ui.reset.trigger()
+    assert len(dialogs.texts("question")) == 1
     assert len(ui.controller.record.batches) == 0 and not ui.reset.isEnabled()
     train_to_end(qtbot, window)
     again = ui.controller.trained_model().get_weights()

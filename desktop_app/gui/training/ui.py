@@ -31,6 +31,7 @@ from ...engine.callbacks import History
 from ...engine.graph import Model
 from ...project.files import PROJECT_SUFFIX
 from ..canvas.style import accent_colors
+from ..unsaved_work import confirm_reset
 from .bridge import Progress, RunStarted
 from .controller import TrainingController, project_weights_edit, relative_to_project
 from .plots import TrainingPlots
@@ -127,7 +128,8 @@ class TrainingUI(QObject):
         self.train.triggered.connect(controller.start)
         self.pause.toggled.connect(lambda on: controller.pause() if on else controller.resume())
         self.stop.triggered.connect(controller.stop)
-        self.reset.triggered.connect(controller.reset_weights)
+        self.reset.triggered.connect(
+            lambda: confirm_reset(self.window, "Reset Weights") and controller.reset_weights())
         self.save_weights.triggered.connect(lambda: self.ask_and_save_weights())
         self.predict.triggered.connect(self.show_predictions)
         self.plots.predictions.requested.connect(self.show_predictions)
