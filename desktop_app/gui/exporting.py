@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 from ..engine.errors import EngineError
 from ..engine.graph import Model
 from ..export import load_weights
+from ..project.files import PROJECT_SUFFIX
 from ..project.run import build_model
 from ..registry import Registry
 from .background import Task
@@ -55,12 +56,14 @@ class ExportMenu(QMenu):
         return model
 
     def ask_and_export(self, name: str) -> None:
-        suffix = self.registry.exporters[name].suffix
-        folder = self.document.path.parent if self.document.path else Path.home()
-        path, _ = QFileDialog.getSaveFileName(self.parentWidget(), f"Export as {name}", str(folder),
-                                              f"{name} (*{suffix});;All files (*)")
-        if path:
-            self.export(name, Path(path))
+        """Ask where, offering ``<project>.<suffix>`` beside the project; the suffix is added to a
+        name typed without it."""
+        cls = self.registry.exporters[name]
+        label = f"{cls.label or name} (*{cls.suffix})" if cls.suffix else (cls.label or name)
+        path = ask_save_path(self.parentWidget(), f"Export as {cls.label or name}", self.document,
+                             cls.suffix, label)
+        if path is not None:
+            self.export(name, path)
 
     def export(self, name: str, path: Path) -> Task | None:
         """Export to ``path`` in the background; errors go to the log. Returns the running task."""
@@ -82,3 +85,20 @@ class ExportMenu(QMenu):
 
     def _failed(self, task: Task, error: BaseException) -> None:
         self.log.log(f"Export of {self._tasks.pop(task)} failed: {error}", "error")
+
+
+def ask_save_path(parent: QWidget | None, title: str, document: ProjectDocument, suffix: str,
+                  label: str, offered: str | None = None) -> Path | None:
+    """The save dialog of an export: it offers ``<project name><offered>`` (default: ``suffix``) in
+    the project's folder, and a name typed without ``suffix`` gets it. None when cancelled."""
+    folder = document.path.parent if document.path else Path.home()
+    stem = document.path.name.removesuffix(PROJECT_SUFFIX) if document.path else "untitled"
+    name = f"{stem}{offered or suffix}"
+    path, _ = QFileDialog.getSaveFileName(parent, title, str(folder / name),
+                                          f"{label};;All files (*)")
+    if not path:
+        return None
+    chosen = Path(path)
+    if suffix and not chosen.name.lower().endswith(suffix.lower()):
+        chosen = chosen.with_name(chosen.name + suffix)
+    return chosen

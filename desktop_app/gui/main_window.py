@@ -47,6 +47,7 @@ from .registry_refresh import apply_registry
 from .training import install_training
 from .unsaved_work import confirm_drop
 from .window_actions import WindowActions
+from .window_sizes import bottom_height, first_size
 
 APP_TITLE = "Backprop Studio"
 STATUS_CHARS = 140
@@ -125,7 +126,6 @@ class MainWindow(QMainWindow):
         self.docks["summary"].raise_()
         self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [240, 360],
                          Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["summary"]], [170], Qt.Orientation.Vertical)
 
     def _build_menus(self) -> None:
         a = self.actions
@@ -327,10 +327,12 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1400, 860)
+            self.resize(first_size(self.screen().availableGeometry().size()))
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
+        else:
+            self.resizeDocks([self.docks["summary"]], [bottom_height(self.height())], Qt.Orientation.Vertical)
         self._layout_restored = True
 
     def save_layout(self) -> None:
@@ -351,7 +353,8 @@ class MainWindow(QMainWindow):
         """Help > Plugins: the plugin manager; after a change the window shows the new types."""
         dialog = PluginsDialog(self._plugin_infos, self)
         dialog.registry_changed.connect(lambda registry: apply_registry(self, registry))
-        dialog.open()
+        dialog.setModal(False)  # the window stays usable beside it
+        dialog.show()
         return dialog
 
     def _about(self) -> None:
