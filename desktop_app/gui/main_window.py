@@ -44,10 +44,11 @@ from .plugins_dialog import PluginsDialog
 from .project_weights import ProjectWeights
 from .recent_files import RecentFiles
 from .registry_refresh import apply_registry
+from .status_messages import show_status
 from .training import install_training
 from .unsaved_work import confirm_drop
 from .window_actions import WindowActions
-from .window_sizes import bottom_height, first_size
+from .window_sizes import bottom_height, first_size, side_widths
 
 APP_TITLE = "Backprop Studio"
 STATUS_CHARS = 140
@@ -124,8 +125,6 @@ class MainWindow(QMainWindow):
         self.add_dock("log", "Log", self.log_panel, Area.BottomDockWidgetArea)
         self.tabifyDockWidget(self.docks["summary"], self.docks["log"])
         self.docks["summary"].raise_()
-        self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [240, 360],
-                         Qt.Orientation.Horizontal)
 
     def _build_menus(self) -> None:
         a = self.actions
@@ -188,7 +187,7 @@ class MainWindow(QMainWindow):
         designer.validated.connect(self._show_validation)
         designer.node_selected.connect(lambda _name: self.docks["inspector"].raise_())
         designer.palette.settings_requested.connect(self.show_training_setting)
-        designer.dataset.failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
+        designer.dataset.failed.connect(lambda message: show_status(self.statusBar(), message, 8000))
 
     # --- files ---------------------------------------------------------------------------------------
     def new_project(self) -> None:
@@ -250,7 +249,7 @@ class MainWindow(QMainWindow):
         self.document.mark_saved(saved.resolve())
         self.recent.add(saved)
         self.log_panel.log(f"Saved {saved}")
-        self.statusBar().showMessage(f"Saved {saved}", 5000)
+        show_status(self.statusBar(), f"Saved {saved}", 5000)
         return True
 
     def maybe_save(self) -> bool:
@@ -332,6 +331,8 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         else:
+            self.resizeDocks([self.docks["palette"], self.docks["inspector"]], side_widths(self.width()),
+                             Qt.Orientation.Horizontal)
             self.resizeDocks([self.docks["summary"]], [bottom_height(self.height())], Qt.Orientation.Vertical)
         self._layout_restored = True
 

@@ -13,14 +13,14 @@ from PySide6.QtWidgets import QFileDialog
 from desktop_app.gui.app import startup_project
 from desktop_app.gui.recent_files import RecentFiles
 from desktop_app.gui.training.plot_canvas import PlotCanvas
-from desktop_app.gui.window_sizes import bottom_height, first_size
+from desktop_app.gui.window_sizes import bottom_height, first_size, side_widths
 from desktop_app.project import example_path, load_project, save_project
 
 WAIT = 20_000
 
 
 def test_the_plots_are_readable_from_the_first_start_and_the_window_fits_the_screen(make_window, qtbot):
-    window = make_window()
+    window = make_window(size=None)
     ui = window.training
     ui.dock.raise_()
     qtbot.waitUntil(lambda: ui.plots.isVisible())
@@ -37,6 +37,9 @@ def test_a_small_screen_gets_the_whole_window_with_room_for_the_canvas():
     plots = bottom_height(size.height())
     assert 240 <= plots <= size.height() // 2  # the canvas keeps at least half
     assert bottom_height(860) == 360
+    palette, inspector = side_widths(size.width())
+    assert palette + inspector <= size.width() // 2  # and half of its width
+    assert side_widths(1400) == [240, 360]
 
 
 def test_export_offers_the_project_name_adds_the_extension_and_says_what_the_file_is(
@@ -99,3 +102,46 @@ def test_a_relaunch_opens_the_last_project_not_the_example(settings, tmp_path):
     assert startup_project(example, named, settings) == (example, named)  # a named project wins
     last.write_text("{ not json")
     assert startup_project(example, None, settings) == (example, None)  # damaged: the example
+
+
+def test_a_fitted_canvas_is_fitted_again_when_the_window_grows_until_the_user_zooms(make_window, qtbot):
+    window = make_window(load_project(example_path("digits_cnn")))
+    view = window.designer.view
+    window.resize(1000, 620)
+    qtbot.waitUntil(lambda: window.height() == 620)
+    view.fit_all()
+    small = view.zoom_level()
+    window.resize(1700, 1150)
+    qtbot.waitUntil(lambda: view.zoom_level() > small)
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert visible.contains(view.scene().nodes_rect())
+    view.zoom_by(0.8)
+    zoomed = view.zoom_level()
+    window.resize(1100, 700)
+    qtbot.waitUntil(lambda: window.height() == 700)
+    assert view.zoom_level() == zoomed  # the user's zoom is kept
+
+
+def test_a_long_status_message_is_elided_with_the_whole_text_as_tooltip(make_window, tmp_path):
+    window = make_window()
+    width = window.width()
+    folder = tmp_path.joinpath(*["a-rather-long-folder-name"] * 12)
+    folder.mkdir(parents=True)
+    assert window.save_as(folder / "net.bps.json")
+    bar = window.statusBar()
+    shown = bar.currentMessage()
+    assert "…" in shown and shown.endswith("net.bps.json")
+    assert bar.fontMetrics().horizontalAdvance(shown) < bar.width()
+    assert bar.toolTip() == f"Saved {(folder / 'net.bps.json').resolve()}"
+    assert window.width() == width
+
+
+def test_the_summary_columns_are_as_wide_as_their_content(make_window):
+    window = make_window()
+    table = window.designer.summary.table
+    header = table.horizontalHeader()
+    parameters = header.sectionSize(3)
+    widest = max(table.fontMetrics().horizontalAdvance(table.item(row, 3).text())
+                 for row in range(table.rowCount()))
+    title = header.fontMetrics().horizontalAdvance("Parameters")
+    assert parameters <= max(widest, title) + 40 < table.viewport().width() // 2
