@@ -15,7 +15,7 @@ DEFAULT_SIZE = QSize(1400, 860)
 # what the window manager's frame and title bar take around the window
 FRAME = QSize(16, 48)
 BOTTOM_SHARE = 0.42
-BOTTOM_MIN, BOTTOM_MAX = 240, 360
+BOTTOM_MIN, BOTTOM_MAX = 300, 360
 PALETTE_WIDTH, INSPECTOR_WIDTH = 240, 360  # at the default width; a fifth and a quarter on less
 PALETTE_SHARE, INSPECTOR_SHARE = 0.2, 0.26
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Q_ARG, QMetaObject, Qt
-from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
+from PySide6.QtWidgets import QProgressBar, QStatusBar
 
 from ...engine.callbacks import RunInfo
+from ..status_messages import ElidedLabel
 from .bridge import Progress
 
 
@@ -52,7 +53,7 @@ class ProgressDisplay:
         self.bar.setObjectName("training_progress")
         self.bar.setMaximumWidth(180)
         self.bar.setTextVisible(True)
-        self.label = QLabel(status_bar)
+        self.label = ElidedLabel(status_bar)  # gives way on a narrow window
         self.label.setObjectName("training_status")
         status_bar.addPermanentWidget(self.label)
         status_bar.addPermanentWidget(self.bar)
