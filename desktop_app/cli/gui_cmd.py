@@ -30,12 +30,12 @@ NO_DISPLAY = ("no display found: the window needs an X11 or Wayland session (DIS
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "gui", help="open the window (the default command)",
-        description="Open the designer window on PROJECT, or without one on the built-in example "
-        f"project {default_example_path().name}.",
+        description="Open the designer window on PROJECT; without one, on the project open last "
+        f"time, else on the built-in example project {default_example_path().name}.",
         epilog=examples(("gui", "the example project"), ("gui my.bps.json", "a project of yours")),
     )
     parser.add_argument("project", metavar="PROJECT", nargs="?",
-                        help=f"{PROJECT_HELP}; default: the built-in example")
+                        help=f"{PROJECT_HELP}; default: the last project opened, else the built-in example")
     parser.set_defaults(func=run_gui)
 
 

@@ -14,12 +14,14 @@ class Exporter(Component):
     """Base class of every export format, built-in or from a plugin.
 
     ``type_name`` is the format name the CLI's ``--format`` takes (``onnx``, ``npz``, ...),
-    ``suffix`` the file ending a written file gets by convention. ``export`` must write
+    ``suffix`` the file ending a written file gets by convention, ``label`` what users call such
+    a file (the window's save dialog shows "ONNX model (*.onnx)"). ``export`` must write
     atomically (``desktop_app.fileio.atomic_write``): a failed export never leaves half a file.
     """
 
     category: ClassVar[str] = "Exporter"
     suffix: ClassVar[str] = ""
+    label: ClassVar[str] = ""
 
     def export(self, model: Model, path: str | os.PathLike, *, registry: Registry) -> None:
         """Write ``model`` (its graph and current weights) to ``path``."""

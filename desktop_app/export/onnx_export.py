@@ -35,6 +35,7 @@ class OnnxExporter(Exporter):
     type_name = "onnx"
     description = "ONNX model (opset 17) for onnxruntime and other inference engines."
     suffix = ".onnx"
+    label = "ONNX model"
 
     def export(self, model: Model, path: str | os.PathLike, *, registry: Registry,
                deployment: Deployment | None = None, metadata: Mapping[str, str] | None = None) -> None:

@@ -22,6 +22,7 @@ class NpzExporter(Exporter):
     type_name = "npz"
     description = "NumPy .npz archive of the weights, keyed node/param (what projects store)."
     suffix = ".npz"
+    label = "NumPy weights archive"
 
     def export(self, model: Model, path: str | os.PathLike, *, registry: Registry) -> None:
         save_weights_npz(path, model.get_weights())
@@ -31,6 +32,7 @@ class SafetensorsExporter(Exporter):
     type_name = "safetensors"
     description = "safetensors file of the weights, keyed node/param, with format metadata."
     suffix = ".safetensors"
+    label = "safetensors weights"
 
     def export(self, model: Model, path: str | os.PathLike, *, registry: Registry) -> None:
         data = safetensors.numpy.save(model.get_weights(), metadata=safetensors_metadata(model))

@@ -102,6 +102,11 @@ class DatasetPanel(QWidget):
         self.preprocessing.edited.connect(self.preprocessing_edited)
         self.import_button.clicked.connect(self._ask_import)
 
+    @property
+    def loading(self) -> bool:
+        """A load is under way (``loaded`` or ``failed`` follows)."""
+        return self._task is not None
+
     def show_dataset_section(self, section: dict[str, Any], load: Callable[[], Dataset]) -> None:
         """Show the project's ``dataset`` section; reload in the background if the source changed."""
         self.source.show_component(section["type"], section.get("options", {}))

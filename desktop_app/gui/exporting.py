@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 from ..engine.errors import EngineError
 from ..export import load_weights
 from ..project.exporting import TrainedModel, export_trained, project_title
+from ..project.files import PROJECT_SUFFIX
 from ..project.run import build_model, make_component
 from ..project.weights import load_preprocessing_for
 from ..registry import Registry
@@ -60,12 +61,14 @@ class ExportMenu(QMenu):
         return TrainedModel(model, loss, preprocessing, project_title(project), weights)
 
     def ask_and_export(self, name: str) -> None:
-        suffix = self.registry.exporters[name].suffix
-        folder = self.document.path.parent if self.document.path else Path.home()
-        path, _ = QFileDialog.getSaveFileName(self.parentWidget(), f"Export as {name}", str(folder),
-                                              f"{name} (*{suffix});;All files (*)")
-        if path:
-            self.export(name, Path(path))
+        """Ask where, offering ``<project>.<suffix>`` beside the project; the suffix is added to a
+        name typed without it."""
+        cls = self.registry.exporters[name]
+        label = f"{cls.label or name} (*{cls.suffix})" if cls.suffix else (cls.label or name)
+        path = ask_save_path(self.parentWidget(), f"Export as {cls.label or name}", self.document,
+                             cls.suffix, label)
+        if path is not None:
+            self.export(name, path)
 
     def export(self, name: str, path: Path) -> Task | None:
         """Export to ``path`` in the background; a failure is shown (and logged), not raised.
@@ -95,3 +98,20 @@ class ExportMenu(QMenu):
         """The user asked for the file: a failure is said where they look, not only in the log."""
         self.log.log(message, "error")
         QMessageBox.warning(self.parentWidget(), "Export failed", message)
+
+
+def ask_save_path(parent: QWidget | None, title: str, document: ProjectDocument, suffix: str,
+                  label: str, offered: str | None = None) -> Path | None:
+    """The save dialog of an export: it offers ``<project name><offered>`` (default: ``suffix``) in
+    the project's folder, and a name typed without ``suffix`` gets it. None when cancelled."""
+    folder = document.path.parent if document.path else Path.home()
+    stem = document.path.name.removesuffix(PROJECT_SUFFIX) if document.path else "untitled"
+    name = f"{stem}{offered or suffix}"
+    path, _ = QFileDialog.getSaveFileName(parent, title, str(folder / name),
+                                          f"{label};;All files (*)")
+    if not path:
+        return None
+    chosen = Path(path)
+    if suffix and not chosen.name.lower().endswith(suffix.lower()):
+        chosen = chosen.with_name(chosen.name + suffix)
+    return chosen

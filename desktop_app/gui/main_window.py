@@ -42,10 +42,14 @@ from .exporting import ExportMenu
 from .log_panel import LogPanel
 from .plugin_notice import install_plugin_notice
 from .plugins_dialog import PluginsDialog
+from .project_weights import ProjectWeights
 from .recent_files import RecentFiles
 from .registry_refresh import apply_registry
+from .status_messages import show_status
 from .training import install_training
+from .unsaved_work import confirm_drop
 from .window_actions import WindowActions
+from .window_sizes import bottom_height, first_size, side_widths
 
 APP_TITLE = "Backprop Studio"
 STATUS_CHARS = 140
@@ -83,6 +87,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self.training = install_training(self)
         self.plugin_notice = install_plugin_notice(self)
+        self.project_weights = ProjectWeights(self)
         self.validation_status = QLabel(self)
         self.validation_status.setObjectName("validation_status")
         self.statusBar().addPermanentWidget(self.validation_status)
@@ -122,9 +127,6 @@ class MainWindow(QMainWindow):
         self.add_dock("log", "Log", self.log_panel, Area.BottomDockWidgetArea)
         self.tabifyDockWidget(self.docks["summary"], self.docks["log"])
         self.docks["summary"].raise_()
-        self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [240, 360],
-                         Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["summary"]], [170], Qt.Orientation.Vertical)
 
     def _build_menus(self) -> None:
         a = self.actions
@@ -187,7 +189,7 @@ class MainWindow(QMainWindow):
         designer.validated.connect(self._show_validation)
         designer.node_selected.connect(lambda _name: self.docks["inspector"].raise_())
         designer.palette.settings_requested.connect(self.show_training_setting)
-        designer.dataset.failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
+        designer.dataset.failed.connect(lambda message: show_status(self.statusBar(), message, 8000))
 
     # --- files ---------------------------------------------------------------------------------------
     def new_project(self) -> None:
@@ -218,6 +220,7 @@ class MainWindow(QMainWindow):
     def _load(self, project: Project) -> None:
         self.designer.scene.clearSelection()
         self.document.replace(_laid_out(project))
+        self.project_weights.project_loaded()
         self.designer.view.fit_all()
 
     def save(self) -> bool:
@@ -236,6 +239,8 @@ class MainWindow(QMainWindow):
         target = Path(path)
         if not target.name.endswith(PROJECT_SUFFIX):
             target = target.with_name(target.name.removesuffix(".json") + PROJECT_SUFFIX)
+        if not self.project_weights.save_beside(target):
+            return False
         project = self.document.project()
         record_plugins(project, self.registry)
         try:
@@ -246,22 +251,13 @@ class MainWindow(QMainWindow):
         self.document.mark_saved(saved.resolve())
         self.recent.add(saved)
         self.log_panel.log(f"Saved {saved}")
-        self.statusBar().showMessage(f"Saved {saved}", 5000)
+        show_status(self.statusBar(), f"Saved {saved}", 5000)
         return True
 
     def maybe_save(self) -> bool:
-        """True when it is fine to drop the current project (saved, discarded, or unchanged)."""
-        if not self.document.dirty:
-            return True
-        answer = QMessageBox.question(
-            self, APP_TITLE, f"Save the changes to {self._display_name()}?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
-        )
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save()
-        return answer == QMessageBox.StandardButton.Discard
+        """True when it is fine to drop the current project: nothing unsaved (changes, trained
+        weights, a run on), or the user saved or discarded it."""
+        return confirm_drop(self, APP_TITLE, self._display_name())
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -332,10 +328,14 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1400, 860)
+            self.resize(first_size(self.screen().availableGeometry().size()))
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
+        else:
+            self.resizeDocks([self.docks["palette"], self.docks["inspector"]], side_widths(self.width()),
+                             Qt.Orientation.Horizontal)
+            self.resizeDocks([self.docks["summary"]], [bottom_height(self.height())], Qt.Orientation.Vertical)
         self._layout_restored = True
 
     def save_layout(self) -> None:
@@ -356,7 +356,8 @@ class MainWindow(QMainWindow):
         """Help > Plugins: the plugin manager; after a change the window shows the new types."""
         dialog = PluginsDialog(self._plugin_infos, self)
         dialog.registry_changed.connect(lambda registry: apply_registry(self, registry))
-        dialog.open()
+        dialog.setModal(False)  # the window stays usable beside it
+        dialog.show()
         return dialog
 
     def _about(self) -> None:

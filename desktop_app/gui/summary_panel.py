@@ -31,8 +31,10 @@ class SummaryPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
+        # each column as wide as its content: a stretched last column put the parameter counts a
+        # panel's width away from their layer names
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         self.total = QLabel(self)
         self.total.setObjectName("summary_total")
         layout = QVBoxLayout(self)

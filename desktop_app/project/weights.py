@@ -3,12 +3,14 @@
 ``<name>.npz`` holds the model's arrays keyed ``node/param`` (``desktop_app.fileio``). Beside it,
 ``<name>.data.json`` records the preprocessing the weights were trained with: the input scaler
 (offset and scale per feature, fitted on the training split), the sample shape and the class
-names, so predictions on new data are scaled and labelled exactly as in training. Both are plain
-data: reading them never runs code.
+names, so predictions on new data are scaled and labelled exactly as in training, and the
+fingerprint of the network they were trained for (``graph_fingerprint``), so weights of another
+network are recognised as stale. Both are plain data: reading them never runs code.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ import numpy as np
 from ..data.preprocess import Scaler
 from ..engine.graph import Model
 from ..fileio import atomic_write_text, save_weights_npz
+from .document import Project
 from .errors import ProjectError
 
 SIDECAR_VERSION = 1
@@ -71,15 +74,33 @@ def sidecar_path(weights_path: str | os.PathLike) -> Path:
     return path.with_name(path.name.removesuffix(".npz") + ".data.json")
 
 
-def save_trained(weights_path: str | os.PathLike, model: Model, preprocessing: Preprocessing) -> None:
-    """Write the model's weights and their preprocessing record, each atomically."""
+def graph_fingerprint(project: Project, model: Model) -> str:
+    """What trained weights fit: every node's type, parameters and inputs (not where it sits on the
+    canvas), the outputs, the dtype and the shape of every array of ``model`` (built from it)."""
+    graph = {
+        "nodes": [[node.name, node.type, node.params, node.inputs] for node in project.nodes],
+        "outputs": project.outputs,
+        "dtype": project.dtype,
+        "shapes": {key: list(array.shape) for key, array in model.get_weights().items()},
+    }
+    text = json.dumps(graph, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def save_trained(weights_path: str | os.PathLike, model: Model, preprocessing: Preprocessing,
+                 fingerprint: str | None = None) -> None:
+    """Write the model's weights and their preprocessing record (with the network's
+    ``fingerprint`` when given), each atomically."""
     save_weights_npz(weights_path, model.get_weights())
-    atomic_write_text(sidecar_path(weights_path), sidecar_text(preprocessing))
+    atomic_write_text(sidecar_path(weights_path), sidecar_text(preprocessing, fingerprint))
 
 
-def sidecar_text(preprocessing: Preprocessing) -> str:
-    """The ``<name>.data.json`` file's text."""
-    return json.dumps(preprocessing.to_json(), indent=1, allow_nan=False) + "\n"
+def sidecar_text(preprocessing: Preprocessing, fingerprint: str | None = None) -> str:
+    """The ``<name>.data.json`` file's text: the record, with the network's ``fingerprint`` when given."""
+    record = preprocessing.to_json()
+    if fingerprint is not None:
+        record["graph"] = fingerprint
+    return json.dumps(record, indent=1, allow_nan=False) + "\n"
 
 
 def load_preprocessing_for(weights_path: str | os.PathLike, model: Model) -> Preprocessing | None:
@@ -97,11 +118,22 @@ def load_preprocessing_for(weights_path: str | os.PathLike, model: Model) -> Pre
 
 def load_preprocessing(weights_path: str | os.PathLike) -> Preprocessing | None:
     """The preprocessing saved with these weights, or None when there is no record beside them."""
+    data = _sidecar(weights_path)
+    return None if data is None else Preprocessing.from_json(data, str(sidecar_path(weights_path)))
+
+
+def recorded_fingerprint(weights_path: str | os.PathLike) -> str | None:
+    """The network fingerprint saved with these weights (None: no record, or one written without)."""
+    data = _sidecar(weights_path)
+    value = data.get("graph") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _sidecar(weights_path: str | os.PathLike) -> Any:
     path = sidecar_path(weights_path)
     if not path.exists():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ProjectError(f"not valid JSON ({error})", str(path)) from None
-    return Preprocessing.from_json(data, str(path))

@@ -65,7 +65,7 @@ def test_each_plugins_action_describes_itself(tmp_path, action, says):
 
 def test_gui_help_names_the_example_project_it_opens(tmp_path):
     text = " ".join(_help(tmp_path, "gui").split())
-    assert "or without one on the built-in example project digits_mlp.bps.json" in text
+    assert "else on the built-in example project digits_mlp.bps.json" in text
 
 
 def test_enabling_a_plugin_that_is_not_installed_is_an_error(tmp_path):

@@ -75,11 +75,17 @@ def settings(tmp_path) -> QSettings:
 
 @pytest.fixture
 def make_window(qtbot, settings):
-    """``make_window(project=None, registry=None)``: a shown window whose dataset has loaded."""
+    """``make_window(project=None, registry=None)``: a shown window whose dataset has loaded.
 
-    def make(project=None, registry=None, wait_dataset: bool = True) -> MainWindow:
+    At 1400x860, the size the tests were written at: a first start fits the window to the screen,
+    and the offscreen platform's screen is 800x800. ``size=None`` keeps the first-start size; a
+    size saved by an earlier window of the test is kept too."""
+
+    def make(project=None, registry=None, wait_dataset: bool = True, size=(1400, 860)) -> MainWindow:
         project = project or load_project(example_path("digits_mlp"))
         window = MainWindow(project, settings, registry or current_registry(), plugin_infos=list)
+        if size is not None and settings.value("window/geometry") is None:
+            window.resize(*size)
         qtbot.addWidget(window)
         if wait_dataset:
             with qtbot.waitSignals([window.designer.dataset.loaded], timeout=10_000):

@@ -7,7 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtWidgets import QProgressBar, QStatusBar
+from PySide6.QtWidgets import QMessageBox, QProgressBar, QStatusBar
 
 from desktop_app.engine.callbacks import RunInfo
 from desktop_app.gui.training.bridge import Progress
@@ -77,7 +77,7 @@ def test_the_progress_bar_is_set_from_the_event_loop_not_inside_the_python_call(
     bar.removeEventFilter(counter)
 
 
-def test_resetting_the_weights_clears_the_status_and_the_predictions(make_window, qtbot):
+def test_resetting_the_weights_clears_the_status_and_the_predictions(make_window, qtbot, dialogs):
     window = make_window(example("xor_mlp", epochs=2))
     ui = window.training
     train_to_end(qtbot, window)
@@ -86,6 +86,7 @@ def test_resetting_the_weights_clears_the_status_and_the_predictions(make_window
     ui.predict.trigger()
     assert panel.table.rowCount() > 0
     assert ui.progress.label.text().startswith("Trained: epoch 2/2")
+    dialogs.answer = QMessageBox.StandardButton.Reset  # Reset Weights asks first
     ui.reset.trigger()
     assert ui.progress.label.text() == ""
     assert panel.table.rowCount() == 0 and panel.note.text() == UNTRAINED

@@ -11,7 +11,7 @@ import pytest
 from onnxruntime import InferenceSession
 from PySide6.QtCore import QCoreApplication, Qt, QThread
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QMessageBox
 from threadpoolctl import threadpool_info
 
 from desktop_app.cli import main as cli_main
@@ -20,7 +20,7 @@ from desktop_app.engine.layer import Layer
 from desktop_app.engine.losses import CategoricalCrossentropy
 from desktop_app.fileio import load_weights_npz, save_weights_npz
 from desktop_app.gui.training.probes import VIEWS, Probes
-from desktop_app.gui.training.ui import DOCK_HEIGHT
+from desktop_app.gui.window_sizes import bottom_height
 from desktop_app.hookspecs import hookimpl
 from desktop_app.plugin_manager import current_registry
 from desktop_app.project import example_path, load_project, save_project
@@ -361,7 +361,7 @@ def test_training_again_continues_the_curves_from_the_trained_model(make_window,
     assert len(record.epochs) == 80
 
 
-def test_reset_weights_starts_the_next_run_from_the_seed(make_window, qtbot):
+def test_reset_weights_starts_the_next_run_from_the_seed(make_window, qtbot, dialogs):
     window = make_window(example("xor_mlp", epochs=2))
     ui = window.training
     train_to_end(qtbot, window)
@@ -369,7 +369,9 @@ def test_reset_weights_starts_the_next_run_from_the_seed(make_window, qtbot):
     train_to_end(qtbot, window)  # continues: other weights
     second = ui.controller.trained_model().get_weights()
     assert any(not np.array_equal(first[key], second[key]) for key in first)
+    dialogs.answer = QMessageBox.StandardButton.Reset  # Reset Weights asks first
     ui.reset.trigger()
+    assert len(dialogs.texts("question")) == 1
     assert len(ui.controller.record.batches) == 0 and not ui.reset.isEnabled()
     train_to_end(qtbot, window)
     again = ui.controller.trained_model().get_weights()
@@ -533,8 +535,11 @@ def test_the_window_is_laid_out_for_a_run_before_its_thread_starts(make_window, 
         start()
 
     monkeypatch.setattr(ui.controller.collector, "start", thread_about_to_start)
+    # the bottom panels start readable (test_window_layout); a user may have made them small
+    window.resizeDocks([ui.dock], [120], Qt.Orientation.Vertical)
+    QCoreApplication.processEvents()
     before = ui.dock.height()
-    assert before < DOCK_HEIGHT
+    assert before < bottom_height(window.height())
     train_to_end(qtbot, window)
     assert before < seen["dock"] == ui.dock.height()  # grown, and as tall as it stays
     assert seen["bar"] and seen["canvas"]

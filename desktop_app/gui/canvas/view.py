@@ -1,5 +1,6 @@
 """The canvas view: zoom (wheel, keys), pan (middle button or Space+drag), rubber-band selection,
-and drops from the palette."""
+and drops from the palette. A view fitted to the network stays fitted when it is resized (the
+window maximised, a panel dragged) until the user zooms or pans."""
 
 from __future__ import annotations
 
@@ -31,12 +32,15 @@ class GraphView(QGraphicsView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._panning_from: QPointF | None = None
+        # the last fit_all still holds: no zoom or pan since
+        self._fitted = False
 
     # --- zoom ---------------------------------------------------------------------------------
     def zoom_by(self, factor: float) -> None:
         current = self.transform().m11()
         factor = min(MAX_ZOOM / current, max(MIN_ZOOM / current, factor))
         self.scale(factor, factor)
+        self._fitted = False
 
     def zoom_level(self) -> float:
         return self.transform().m11()
@@ -50,6 +54,12 @@ class GraphView(QGraphicsView):
         if self.zoom_level() > 1.0:
             self.zoom_by(1.0 / self.zoom_level())
         self.centerOn(rect.center())
+        self._fitted = True
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._fitted:
+            self.fit_all()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120.0
@@ -61,6 +71,7 @@ class GraphView(QGraphicsView):
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+            self._fitted = False
         super().keyPressEvent(event)
 
     def keyReleaseEvent(self, event) -> None:
@@ -71,6 +82,7 @@ class GraphView(QGraphicsView):
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.MiddleButton:
             self._panning_from = event.position()
+            self._fitted = False
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             event.accept()
             return

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QEventLoop, QObject, QThread, Signal, Slot
 
 from ...data.dataset import Dataset
 from ...engine.callbacks import History, RunResult
@@ -25,7 +25,7 @@ from ...engine.graph import Model
 from ...plugin_manager import PluginProblem
 from ...project.document import Project
 from ...project.run import Run, RunOverrides, build_run
-from ...project.weights import save_trained
+from ...project.weights import graph_fingerprint, save_trained
 from ...registry import Registry
 from .bridge import Progress, RunStarted, ThrottledBridge
 from .collector import GuiThreadCollector
@@ -95,6 +95,8 @@ class TrainingController(QObject):
         self._plugin_problem_raised.connect(self._plugin_problem)
         self.state: State = "idle"
         self.last_result: RunResult | None = None
+        # the kept model was trained since its weights were last saved (or loaded)
+        self.unsaved_weights = False
         self._kept: _Kept | None = None
         self._keys: RunKeys | None = None
         self._worker: TrainingWorker | None = None
@@ -173,20 +175,55 @@ class TrainingController(QObject):
         """Forget the trained model: the next run starts from the project seed's weights."""
         if self.state != "idle":
             return
-        self._kept = None
-        self.record.clear()
+        self.forget()
         self.message.emit("Weights reset: the next run starts from fresh weights.", "info")
+
+    def forget(self) -> None:
+        """Drop the kept model and its curves without a word."""
+        if self.state != "idle":
+            return
+        self._kept = None
+        self.unsaved_weights = False
+        self.record.clear()
         self.weights_reset.emit()
 
     def forget_project(self) -> None:
         """Another project was loaded (no run is on): nothing of the previous one is kept or shown."""
         if self.state != "idle":
             return
-        self._kept = None
         self._dataset = None
         self.last_result = None
+        self.forget()
+
+    def adopt(self, run: Run) -> None:
+        """Keep ``run`` (built with saved weights) as the trained model: predictions, export and
+        the next run start from it; its weights are saved already."""
+        if self.state != "idle":
+            return
         self.record.clear()
-        self.weights_reset.emit()
+        self._kept = _Kept(run, RunKeys.of(run.project))
+        self.unsaved_weights = False
+        self.weights_reset.emit()  # the views show what is kept now
+
+    def stop_and_wait(self) -> None:
+        """Stop a run and return once it has ended, its model kept (to save it or drop it); events
+        flow meanwhile. A run still being laid out does not start."""
+        if self.state == "idle":
+            return
+        if self._thread is None:
+            self._shut_down = True
+            return
+        loop = QEventLoop()
+
+        def ended(state: str) -> None:
+            if state == "idle":
+                loop.quit()
+
+        self.state_changed.connect(ended)
+        self.stop()
+        if self.state != "idle":
+            loop.exec()
+        self.state_changed.disconnect(ended)
 
     def shutdown(self) -> None:
         """Stop a run and wait for its thread (the window is closing); a run about to start
@@ -222,10 +259,12 @@ class TrainingController(QObject):
         return kept
 
     def save_weights(self, path: str | Path) -> Path:
-        """Write the trained weights (and their preprocessing record) to ``path``."""
+        """Write the trained weights (their preprocessing record and the network's fingerprint
+        beside them) to ``path``."""
         run = self._idle_run()
         target = Path(path)
-        save_trained(target, run.model, run.preprocessing)
+        save_trained(target, run.model, run.preprocessing, graph_fingerprint(self._project(), run.model))
+        self.unsaved_weights = False
         return target
 
     def predict_samples(self) -> SamplePredictions:
@@ -289,6 +328,7 @@ class TrainingController(QObject):
         self.collector.stop()
         if run is not None and self._keys is not None:
             self._kept = _Kept(run, self._keys)
+            self.unsaved_weights = True
         # a stop or a learning rate requested too late for the run (or before a run that could not
         # be built) must not reach the next one
         self.control.reset()

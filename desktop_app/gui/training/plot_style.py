@@ -25,7 +25,7 @@ VALIDATION = QColor("#e8590c")
 BATCH = QColor(31, 111, 235, 70)  # per-batch values: the training colour, faint
 DECADE_LABEL_PIXELS = 16  # the height a power-of-ten label needs on a log axis
 TICK_PIXELS = 4  # tick marks, drawn outwards
-AXIS_WIDTH = 60  # pixels for a series plot's left axis: its label and ticks like 0.0012
+AXIS_WIDTH = 68  # pixels for a series plot's left axis: its label and ticks like 0.0012
 
 
 def layout_widget() -> PlotCanvas:

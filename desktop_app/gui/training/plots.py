@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QTimer
-from PySide6.QtWidgets import QTabWidget, QWidget
+from PySide6.QtWidgets import QGraphicsView, QTabWidget, QWidget
 
 from ...fileio import atomic_write, atomic_write_text
 from .curves import CurvesPanel, LayerColors
@@ -73,12 +73,16 @@ class TrainingPlots(QTabWidget):
         return frozenset({LAYERS} if panel is self.histograms else {DATA} if panel is self.data else ())
 
     def export_png(self, path: str | Path) -> None:
-        """Save the tab on screen as a PNG image (atomically)."""
+        """Save the plots of the tab on screen as a PNG image (atomically): the plot canvas alone,
+        without the tab's check boxes and buttons."""
         self.redraw()
+        panel = self.currentWidget()
+        canvases = panel.findChildren(QGraphicsView)
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        if not self.currentWidget().grab().save(buffer, "PNG"):
+        shown = canvases[0] if len(canvases) == 1 else panel
+        if not shown.grab().save(buffer, "PNG"):
             raise OSError(f"{path}: the plots could not be encoded as PNG")
         buffer.close()
         atomic_write(path, lambda handle: handle.write(data.data()))

@@ -15,6 +15,7 @@ from PySide6.QtCore import Q_ARG, QMetaObject, Qt
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QStyle
 
 from ...engine.callbacks import RunInfo
+from ..status_messages import ElidedLabel
 from .bridge import Progress
 
 
@@ -58,7 +59,7 @@ class ProgressDisplay:
         self.bar.setObjectName("training_progress")
         self.bar.setMaximumWidth(180)
         self.bar.setTextVisible(True)
-        self.label = QLabel(status_bar)
+        self.label = ElidedLabel(status_bar)  # gives way on a narrow window
         self.label.setObjectName("training_status")
         self.warning = QLabel(status_bar)
         self.warning.setObjectName("training_warning")

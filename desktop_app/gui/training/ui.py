@@ -18,7 +18,6 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QLabel,
     QMenu,
     QMessageBox,
@@ -29,11 +28,13 @@ from PySide6.QtWidgets import (
 from ...data.errors import DataError
 from ...engine.callbacks import History
 from ...project.exporting import TrainedModel, project_title
-from ...project.files import PROJECT_SUFFIX
 from ...project.history import history_summary
 from .. import settings_edits
 from ..canvas.style import accent_colors
 from ..edit_lock import EditLock
+from ..exporting import ask_save_path
+from ..unsaved_work import confirm_reset
+from ..window_sizes import bottom_height
 from .bridge import Progress, RunStarted
 from .controller import TrainingController, project_weights_edit, relative_to_project
 from .learning_rate import LearningRateBox
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
     from ..main_window import MainWindow
 
 Icon = QStyle.StandardPixmap
-DOCK_HEIGHT = 360  # the plots dock grows to this height when a run starts
 
 
 class TrainingUI(QObject):
@@ -126,7 +126,8 @@ class TrainingUI(QObject):
         self.train.triggered.connect(controller.start)
         self.pause.toggled.connect(lambda on: controller.pause() if on else controller.resume())
         self.stop.triggered.connect(controller.stop)
-        self.reset.triggered.connect(controller.reset_weights)
+        self.reset.triggered.connect(
+            lambda: confirm_reset(self.window, "Reset Weights") and controller.reset_weights())
         self.save_weights.triggered.connect(lambda: self.ask_and_save_weights())
         self.predict.triggered.connect(self.show_predictions)
         self.plots.predictions.requested.connect(self.show_predictions)
@@ -202,9 +203,10 @@ class TrainingUI(QObject):
         posted events and timers, and would repaint again after the thread started."""
         self.dock.show()
         self.dock.raise_()
-        grow = self.dock.height() < DOCK_HEIGHT
+        room = bottom_height(self.window.height())
+        grow = self.dock.height() < room
         if grow:
-            self.window.resizeDocks([self.dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
+            self.window.resizeDocks([self.dock], [room], Qt.Orientation.Vertical)
         self.progress.begin()
         self.plots.curves.show_epochs(epochs_planned)
         QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)  # the new sizes, now
@@ -289,16 +291,16 @@ class TrainingUI(QObject):
         return True
 
     def ask_and_save_weights(self) -> bool:
-        path = self._ask_path("Save trained weights", ".weights.npz", "Weights (*.npz)")
+        path = self._ask_path("Save trained weights", ".weights.npz", "Trained weights (*.npz)")
         return self.save_weights_to(path) if path else False
 
     def ask_and_export_png(self) -> None:
-        path = self._ask_path("Export plots", ".plots.png", "PNG images (*.png)")
+        path = self._ask_path("Export plots", ".plots.png", "PNG image (*.png)")
         if path:
             self._write(lambda: self.plots.export_png(path), f"Saved the plots to {path}")
 
     def ask_and_export_csv(self) -> None:
-        path = self._ask_path("Export plot data", ".history.csv", "CSV files (*.csv)")
+        path = self._ask_path("Export plot data", ".history.csv", "CSV table (*.csv)")
         if path:
             self._write(lambda: self.plots.export_csv(path), f"Saved the plot data to {path}")
 
@@ -310,13 +312,10 @@ class TrainingUI(QObject):
             return
         self.window.log_panel.log(done)
 
-    def _ask_path(self, title: str, suffix: str, file_filter: str) -> str:
-        document = self.window.document
-        folder = document.path.parent if document.path else Path.home()
-        stem = document.path.name.removesuffix(PROJECT_SUFFIX) if document.path else "untitled"
-        path, _ = QFileDialog.getSaveFileName(self.window, title, str(folder / f"{stem}{suffix}"),
-                                              file_filter)
-        return path
+    def _ask_path(self, title: str, suffix: str, file_filter: str) -> Path | None:
+        """``<project>.plots.png`` is offered; a name typed without ".png" gets it."""
+        extension = suffix[suffix.rindex("."):]
+        return ask_save_path(self.window, title, self.window.document, extension, file_filter, suffix)
 
     def _report(self, title: str, text: str) -> None:
         self.window.log_panel.log(text, "error")
