@@ -176,9 +176,12 @@ def test_closing_during_a_run_asks_and_save_keeps_the_run(make_window, qtbot, di
 def test_opening_during_a_run_and_discarding_stops_it(make_window, qtbot, dialogs, xor_file, tmp_path):
     window = make_window(load_project(xor_file))
     controller = start_long_run(qtbot, window)
+    ended = []
+    controller.bridge.run_ended.connect(lambda result: ended.append(result.history.reason))
     dialogs.answer = Button.Discard
     window.new_project()
-    assert controller.state == "idle" and controller.last_result.reason == "stopped"
+    # the run was stopped, then forgotten with the project (Open and New reset every training view)
+    assert controller.state == "idle" and ended == ["stopped"] and controller.last_result is None
     assert window.document.path is None and not controller.has_model
     assert not (tmp_path / "xor.weights.npz").exists()
 
