@@ -21,6 +21,7 @@ from ..project.errors import ProjectError
 from ..project.files import PROJECT_SUFFIX
 from ..project.recorded_weights import RecordedWeights, check_recorded_weights
 from ..project.run import RunOverrides, build_run
+from ..project.weights import sidecar_path
 from .training.controller import RunKeys, project_weights_edit
 
 if TYPE_CHECKING:
@@ -81,6 +82,10 @@ class ProjectWeights(QObject):
             return
         self.controller.adopt(run)
         self.window.log_panel.log(f"Loaded the trained weights {recorded.path}")
+        if not sidecar_path(recorded.path).is_file():
+            self.window.log_panel.log(
+                f"Note: no preprocessing record beside {recorded.path}: the input scaler was refitted "
+                "from the project's dataset, as its training would have fitted it.", "warning")
         self.update_status()
 
     # --- saving -------------------------------------------------------------------------------------

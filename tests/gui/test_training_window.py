@@ -461,15 +461,22 @@ def test_file_export_writes_the_deployable_onnx_of_the_trained_model(make_window
     assert metadata["includes_input_scaling"] == "true" and metadata["project_name"] == "Digits MLP"
 
 
-def test_file_export_of_weights_without_a_record_is_the_raw_graph_with_a_note(make_window, qtbot, tmp_path):
+def test_weights_opened_without_a_record_say_their_scaler_is_refitted_and_export_with_it(
+        make_window, qtbot, tmp_path):
+    """Weights recorded in the project but saved without their preprocessing record load with the
+    project; the window says the scaler was refitted from the dataset, and File > Export ONNX
+    then includes that scaling (as predict would apply it)."""
     project = example("xor_mlp", epochs=1)
     save_weights_npz(tmp_path / "bare.npz", build_model(project, current_registry()).get_weights())
     project.weights = "bare.npz"
     window = make_window(load_project(save_project(project, tmp_path / "xor.bps.json")))
+    qtbot.waitUntil(lambda: window.training.controller.has_model, timeout=WAIT)
+    assert any(f"Note: no preprocessing record beside {tmp_path / 'bare.npz'}: the input scaler was refitted"
+               in line for line in window.log_panel.lines())
     exported(qtbot, window, "onnx", tmp_path / "xor.onnx")
-    assert any(f"Note: no preprocessing record beside {tmp_path / 'bare.npz'}: exported the raw graph" in line
-               for line in window.log_panel.lines())
-    assert [output.name for output in onnx.load(tmp_path / "xor.onnx").graph.output] == ["logit"]
+    model = onnx.load(tmp_path / "xor.onnx")
+    assert [output.name for output in model.graph.output] == ["logits", "probabilities"]
+    assert {prop.key: prop.value for prop in model.metadata_props}["includes_input_scaling"] == "true"
 
 
 def test_predictions_on_held_out_samples(make_window, qtbot):
