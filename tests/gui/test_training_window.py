@@ -23,65 +23,12 @@ from desktop_app.gui.training.probes import VIEWS, Probes
 from desktop_app.gui.window_sizes import bottom_height
 from desktop_app.hookspecs import hookimpl
 from desktop_app.plugin_manager import current_registry
-from desktop_app.project import example_path, load_project, save_project
+from desktop_app.project import load_project, save_project
 from desktop_app.project.document import ComponentRef, NodeEntry
 from desktop_app.project.predict import predict
 from desktop_app.project.run import Run, build_model, fit_preprocessing, load_dataset
 from desktop_app.project.weights import sidecar_path
-
-WAIT = 20_000  # ms: generous for a loaded machine; the runs themselves take well under a second
-
-
-def example(name: str, epochs: int, **training):
-    project = load_project(example_path(name))
-    project.training.epochs = epochs
-    for key, value in training.items():
-        setattr(project.training, key, value)
-    return project
-
-
-def train_to_end(qtbot, window) -> None:
-    """Press Train and wait until the run is over (whatever the outcome)."""
-    ui = window.training
-    assert ui.train.isEnabled()
-    ui.train.trigger()
-    assert ui.controller.state == "running"
-    qtbot.waitUntil(lambda: ui.controller.state == "idle", timeout=WAIT)
-
-
-def start_long_run(qtbot, window):
-    """Start a run far longer than the test and wait for its first batches to arrive."""
-    controller = window.training.controller
-    with qtbot.waitSignal(controller.progressed, timeout=WAIT):
-        window.training.train.trigger()
-    return controller
-
-
-def stop_and_wait(qtbot, window) -> None:
-    window.training.stop.trigger()
-    qtbot.waitUntil(lambda: window.training.controller.state == "idle", timeout=WAIT)
-
-
-# --- a run and its plots ---------------------------------------------------------------------------
-def test_training_an_example_fills_the_plots_and_the_status_bar(make_window, qtbot):
-    window = make_window(example("xor_mlp", epochs=4))
-    ui = window.training
-    train_to_end(qtbot, window)
-    controller = ui.controller
-    result = controller.last_result
-    assert result.reason == "completed" and len(result.history.epochs) == 4
-    record = controller.record
-    per_epoch = record.started.info.batches_per_epoch
-    assert len(record.batches) == 4 * per_epoch
-    ui.plots.setCurrentWidget(ui.plots.curves)
-    x, losses = ui.plots.curves.batch_loss.getData()
-    assert len(x) == 4 * per_epoch and np.all(np.isfinite(losses))
-    assert len(ui.plots.curves.val_loss.getData()[0]) == 4
-    assert ui.plots.curves.norm_layers == ("hidden", "logit")
-    assert ui.plots.curves.norms.getData()[1].shape == (4 * per_epoch, 2)
-    assert ui.progress.label.text().startswith("Trained: epoch 4/4 (completed)")
-    assert any("Training ended" in line for line in window.log_panel.lines())
-    assert ui.train.isEnabled() and not ui.stop.isEnabled() and ui.save_weights.isEnabled()
+from tests.gui.runs import WAIT, example, start_long_run, stop_and_wait, train_to_end
 
 
 def test_the_data_tab_shows_the_decision_boundary_and_the_confusion_matrix(make_window, qtbot):

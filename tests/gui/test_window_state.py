@@ -11,37 +11,9 @@ from PySide6.QtCore import Qt
 from desktop_app.gui.plugins_dialog import PluginsDialog
 from desktop_app.gui.registry_refresh import update_registry
 from desktop_app.plugin_manager import PluginInfo, current_registry
-from desktop_app.project import example_path, load_project
+from desktop_app.project import example_path
 from desktop_app.registry import Registry
-
-WAIT = 20_000
-
-
-def example(name: str, epochs: int, **training):
-    project = load_project(example_path(name))
-    project.training.epochs = epochs
-    for key, value in training.items():
-        setattr(project.training, key, value)
-    return project
-
-
-def train_to_end(qtbot, window) -> None:
-    ui = window.training
-    assert ui.train.isEnabled()
-    ui.train.trigger()
-    qtbot.waitUntil(lambda: ui.controller.state == "idle", timeout=WAIT)
-
-
-def start_long_run(qtbot, window):
-    controller = window.training.controller
-    with qtbot.waitSignal(controller.progressed, timeout=WAIT):
-        window.training.train.trigger()
-    return controller
-
-
-def stop_and_wait(qtbot, window) -> None:
-    window.training.stop.trigger()
-    qtbot.waitUntil(lambda: window.training.controller.state == "idle", timeout=WAIT)
+from tests.gui.runs import WAIT, example, start_long_run, stop_and_wait, train_to_end
 
 
 def logged_errors(window, monkeypatch) -> list[str]:
