@@ -212,6 +212,10 @@ class PluginHost:
         self._check_pending()
         registry.unloaded = {info.name: (info.state, info.failure or info.reason)
                              for info in self.plugins.values() if info.state != "loaded" and not info.builtin}
+        registry.distributions = {info.name: (info.distribution, info.version)
+                                  for info in self.plugins.values()
+                                  if info.state == "loaded" and not info.builtin
+                                  and info.distribution and info.version}
         self.registry = registry
         return registry
 

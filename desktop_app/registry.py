@@ -48,6 +48,9 @@ class Registry:
     # Installed plugins that contribute nothing, by name: (state, why) with state "failed",
     # "disabled" or "not loaded", so that a missing type can say what became of its plugin.
     unloaded: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Loaded plugins that come from an installed distribution, by name: (distribution, version),
+    # which a project records so that where its plugin is missing it can say what to install.
+    distributions: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def table(self, kind: str) -> dict[str, Any]:
         if kind not in KINDS:

@@ -95,7 +95,7 @@ class InstallMenu(QMenu):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Install", parent)
         self.setObjectName("install_menu")
-        self.from_pypi = self.addAction("From PyPI…", self._ask_name)
+        self.from_pypi = self.addAction("From PyPI…", lambda: self.ask_name())
         self.from_pypi.setToolTip("Download and install a plugin distribution by name with pip")
         self.from_archive = self.addAction("Wheel or source archive…", self._ask_archive)
         self.from_archive.setToolTip("Install a .whl or .tar.gz plugin distribution with pip")
@@ -106,9 +106,11 @@ class InstallMenu(QMenu):
         self.from_file.setToolTip("Copy a single-file plugin into the user plugin folder")
         self.setToolTipsVisible(True)
 
-    def _ask_name(self) -> None:
+    def ask_name(self, suggested: str = "") -> None:
+        """Ask for a distribution name or requirement (``suggested`` filled in) and install it."""
         name, ok = QInputDialog.getText(self.parentWidget(), "Install from PyPI",
-                                        "Distribution name (e.g. backprop-studio-extra-layers):")
+                                        "Distribution name (e.g. backprop-studio-extra-layers):",
+                                        text=suggested)
         if ok and name.strip():
             self.package_chosen.emit(name.strip())
 

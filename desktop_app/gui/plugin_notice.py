@@ -1,5 +1,6 @@
-"""A notice across the top of the window about plugins: one that failed to load, or one the open
-project needs that is installed but disabled (with Enable).
+"""A notice across the top of the window about plugins: one that failed to load, one the open
+project needs that is installed but disabled (with Enable), or one it needs that is not installed
+but whose distribution the project recorded (with Install).
 
 It is not modal: work goes on with it on show. Its × hides it until what it says changes. What it
 says of a project's types is ``project.requirements``' sentence, the one the command line prints.
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..project.document import Project
-from ..project.requirements import disabled_plugin, missing_types
+from ..project.requirements import disabled_plugin, install_requirement, missing_types
 from ..registry import Registry
 
 if TYPE_CHECKING:
@@ -31,15 +32,17 @@ if TYPE_CHECKING:
 STYLE = "#plugin_notice { background: #fff8c5; border-bottom: 1px solid #d4a72c; }"
 
 
-def notice_text(project: Project, registry: Registry) -> tuple[str, str | None]:
-    """What the notice says ('' for nothing) and the disabled plugin it offers to enable, if any."""
-    lines, enable = [], None
+def notice_text(project: Project, registry: Registry) -> tuple[str, str | None, str | None]:
+    """What the notice says ('' for nothing), the disabled plugin it offers to enable and the
+    requirement (``distribution==version``) it offers to install, if any."""
+    lines, enable, install = [], None, None
     for missing in missing_types(project, registry):
         lines.append(f"This project's {missing}.")
         enable = enable or disabled_plugin(missing)
+        install = install or install_requirement(missing)
     lines += [f"Plugin '{name}' failed to load: {why}."
               for name, (state, why) in sorted(registry.unloaded.items()) if state == "failed"]
-    return "\n".join(lines), enable
+    return "\n".join(lines), enable, install
 
 
 class PluginNotice(QFrame):
@@ -47,6 +50,8 @@ class PluginNotice(QFrame):
 
     # the user asked to enable this plugin
     enable_requested = Signal(str)
+    # the user asked to install this requirement (``distribution==version``)
+    install_requested = Signal(str)
     # the user asked for Help > Plugins
     plugins_requested = Signal()
     # whether the notice has something to show (its dock follows)
@@ -64,6 +69,7 @@ class PluginNotice(QFrame):
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.label.setMinimumWidth(200)
         self.enable_button = QPushButton("Enable", self)
+        self.install_button = QPushButton("Install…", self)
         self.plugins_button = QPushButton("Plugins…", self)
         self.close_button = QToolButton(self)
         self.close_button.setText("×")
@@ -71,22 +77,27 @@ class PluginNotice(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         layout.addWidget(self.label, 1)
-        for button in (self.enable_button, self.plugins_button, self.close_button):
+        for button in (self.enable_button, self.install_button, self.plugins_button, self.close_button):
             layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         self.enable_button.clicked.connect(lambda: self.enable_requested.emit(self._enable))
+        self.install_button.clicked.connect(lambda: self.install_requested.emit(self._install))
         self.plugins_button.clicked.connect(self.plugins_requested)
         self.close_button.clicked.connect(self._dismiss)
         self._enable: str | None = None
+        self._install: str | None = None
         self._dismissed = ""
 
     def show_problems(self, project: Project, registry: Registry) -> None:
-        text, enable = notice_text(project, registry)
-        self._enable = enable
+        text, enable, install = notice_text(project, registry)
+        self._enable, self._install = enable, install
         self.label.setText(text)
         self.label.setToolTip(text)
         self.enable_button.setVisible(enable is not None)
         if enable is not None:
             self.enable_button.setToolTip(f"Enable plugin '{enable}' (its types come back at once)")
+        self.install_button.setVisible(install is not None)
+        if install is not None:
+            self.install_button.setToolTip(f"Install {install} with pip through Help > Plugins")
         self.shown.emit(bool(text) and text != self._dismissed)
 
     def _dismiss(self) -> None:
@@ -108,6 +119,7 @@ def install_plugin_notice(window: MainWindow) -> PluginNotice:
     notice.shown.connect(dock.setVisible)
     notice.plugins_requested.connect(window.show_plugins)
     notice.enable_requested.connect(lambda name: enable_plugin(window, name))
+    notice.install_requested.connect(lambda requirement: window.show_plugins().ask_install(requirement))
     window.designer.validated.connect(
         lambda _validation: notice.show_problems(window.document.project(), window.registry))
     return notice

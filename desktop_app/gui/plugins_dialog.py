@@ -244,6 +244,10 @@ class PluginsDialog(QDialog):
         """
         self._run_pip(f"Installing {spec}…", ["install", spec, *options])
 
+    def ask_install(self, requirement: str) -> None:
+        """Install ▸ From PyPI with ``requirement`` filled in: the user confirms (or edits) it first."""
+        self.install_menu.ask_name(requirement)
+
     def install_drop_in(self, path: str | Path) -> None:
         """Copy a ``.py`` plugin into the plugin folder; an existing one is replaced if the user agrees."""
         source = Path(path)

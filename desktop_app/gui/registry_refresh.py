@@ -23,7 +23,7 @@ def update_registry(target: Registry, source: Registry) -> None:
     New entries are added before stale ones are removed, so a background task looking a name up
     meanwhile (a dataset loading, an export) never misses one that exists before and after.
     """
-    for table_name in (*KINDS, "owners", "unloaded"):
+    for table_name in (*KINDS, "owners", "unloaded", "distributions"):
         table, new = getattr(target, table_name), getattr(source, table_name)
         table.update(new)
         for key in [key for key in table if key not in new]:

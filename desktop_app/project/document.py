@@ -85,6 +85,9 @@ class Project:
     weights: str | None = None
     # kind -> type name -> plugin, for the types no built-in provides.
     plugins: dict[str, dict[str, str]] = field(default_factory=dict)
+    # plugin -> (distribution, version), for the recorded plugins that came from an installed
+    # distribution (drop-in files have none).
+    plugin_distributions: dict[str, tuple[str, str]] = field(default_factory=dict)
     # Where the project was read from or last saved to; not part of the file.
     path: Path | None = field(default=None, compare=False)
     # The same file as the user named it (``runs/../x.bps.json``), so messages echo their spelling.
@@ -146,6 +149,10 @@ class Project:
         plugins = {kind: _sorted(types) for kind, types in sorted(self.plugins.items()) if types}
         if plugins:
             data["plugins"] = plugins
+        if self.plugin_distributions:
+            data["plugin_distributions"] = {
+                plugin: {"name": name, "version": version}
+                for plugin, (name, version) in sorted(self.plugin_distributions.items())}
         return data
 
     @classmethod
@@ -175,6 +182,8 @@ class Project:
             outputs=list(model.get("outputs", [])),
             weights=data.get("weights"),
             plugins={kind: dict(types) for kind, types in data.get("plugins", {}).items()},
+            plugin_distributions={plugin: (dist["name"], dist["version"])
+                                  for plugin, dist in data.get("plugin_distributions", {}).items()},
             path=path,
         )
 

@@ -33,12 +33,18 @@ class MissingType:
     # Installed plugins that did not load, as (name, state, why) (see ``Registry.unloaded``): the
     # recorded plugin if it is one of them; with no plugin recorded, all of them (one may provide it).
     unloaded: tuple[tuple[str, str, str], ...] = ()
+    # The recorded plugin's distribution and version, when it came from an installed distribution.
+    distribution: tuple[str, str] | None = None
 
     def __str__(self) -> str:
         text = f"{SINGULAR[self.use.kind]} type '{self.use.name}' ({self.use.json_path}) is not " + (
             "available" if self.unloaded else "installed")
         if self.plugin and self.unloaded:
             return f"{text}: it is provided by {_unloaded_plugin(*self.unloaded[0])}"
+        if self.plugin and self.distribution:
+            name, version = self.distribution
+            return (f"{text}; it was provided by plugin '{self.plugin}' ({name} {version}): "
+                    f"install it with: backprop-studio plugins install {name}=={version}")
         if self.plugin:
             return f"{text}; it was provided by plugin '{self.plugin}': install or enable that plugin"
         if self.close_match:
@@ -82,8 +88,9 @@ def missing_types(project: Project, registry: Registry) -> list[MissingType]:
         plugin = project.plugins.get(use.kind, {}).get(use.name)
         unloaded = [(name, *status) for name, status in registry.unloaded.items()
                     if plugin is None or name == plugin]
+        distribution = project.plugin_distributions.get(plugin) if plugin else None
         missing.append(MissingType(use, plugin, close_match(use.name, registry.table(use.kind)),
-                                   tuple(unloaded)))
+                                   tuple(unloaded), distribution))
     return missing
 
 
@@ -92,6 +99,14 @@ def disabled_plugin(missing: MissingType) -> str | None:
     type back), else None."""
     if missing.plugin and missing.unloaded and missing.unloaded[0][1] == "disabled":
         return missing.plugin
+    return None
+
+
+def install_requirement(missing: MissingType) -> str | None:
+    """``distribution==version`` to pip-install when the plugin recorded for ``missing`` came from
+    a distribution and is not installed at all (installed but not loaded is a different fix)."""
+    if missing.plugin and missing.distribution and not missing.unloaded:
+        return "==".join(missing.distribution)
     return None
 
 
@@ -115,17 +130,26 @@ def is_builtin_owner(owner: str | None) -> bool:
 
 
 def record_plugins(project: Project, registry: Registry) -> None:
-    """Set ``project.plugins`` to the owning plugin of each non-built-in type it uses.
+    """Set ``project.plugins`` to the owning plugin of each non-built-in type it uses, and
+    ``project.plugin_distributions`` to the distribution and version of those that have one.
 
-    Types missing from the registry keep the plugin recorded earlier, so saving a project opened
-    without its plugin does not forget where its types come from.
+    Types missing from the registry keep the plugin (and distribution) recorded earlier, so saving
+    a project opened without its plugin does not forget where its types come from.
     """
     recorded: dict[str, dict[str, str]] = {}
+    distributions: dict[str, tuple[str, str]] = {}
     for use in type_uses(project):
         if use.name in registry.table(use.kind):
             owner = registry.owner(use.kind, use.name)
+            installed = registry.distributions.get(owner) if owner else None
+            if installed:
+                distributions[owner] = installed
         else:
             owner = project.plugins.get(use.kind, {}).get(use.name)
+            earlier = project.plugin_distributions.get(owner) if owner else None
+            if earlier:
+                distributions.setdefault(owner, earlier)
         if not is_builtin_owner(owner):
             recorded.setdefault(use.kind, {})[use.name] = owner
     project.plugins = recorded
+    project.plugin_distributions = distributions

@@ -402,9 +402,12 @@ def test_the_window_registry_is_updated_in_place():
     source.add("losses", "New", str, "second")
     target.unloaded["mish"] = ("failed", "could not be imported: ImportError: x")
     source.unloaded["mish"] = ("disabled", "disabled in settings")
+    target.distributions["gone"] = ("gone-dist", "1.0")
+    source.distributions["second"] = ("second-dist", "2.0")
     layers = target.layers
     update_registry(target, source)
     assert target.layers is layers  # views holding the table see the change
     assert target.layers == {"Kept": float} and target.losses == {"New": str}
     assert target.owners == source.owners
     assert target.unloaded == source.unloaded  # what the window says of a project's missing types
+    assert target.distributions == {"second": ("second-dist", "2.0")}  # what a save records

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog
 
 from desktop_app.gui.plugins_dialog import PluginsDialog
 from desktop_app.gui.registry_refresh import update_registry
@@ -246,6 +247,7 @@ def test_a_node_from_a_disabled_plugin_says_so_and_the_window_offers_enable(
     assert "no installed plugin provides it" not in problem
     notice = window.plugin_notice
     assert notice.isVisible() and notice.enable_button.isVisible()
+    assert not notice.install_button.isVisible()  # installed: enabling it is the fix
     assert "'mish', which is disabled" in notice.label.text()
     assert "Plugin 'broken' failed to load: could not be imported" in notice.label.text()
     enabled: list[tuple[str, bool]] = []
@@ -256,11 +258,35 @@ def test_a_node_from_a_disabled_plugin_says_so_and_the_window_offers_enable(
     assert enabled == [("mish", True)]
 
 
+def test_a_missing_distribution_plugin_is_offered_for_install_through_the_plugins_dialog(
+        make_window, qtbot, monkeypatch):
+    project = project_needing_mish()
+    project.plugin_distributions = {"mish": ("backprop-studio-mish", "0.3.1")}
+    window = make_window(project, wait_dataset=False)
+    notice = window.plugin_notice
+    assert notice.isVisible() and notice.install_button.isVisible() and not notice.enable_button.isVisible()
+    assert "plugins install backprop-studio-mish==0.3.1" in notice.label.text()
+    asked: list[str] = []
+
+    def confirm(*_args, text="", **_kwargs):
+        asked.append(text)
+        return text, True
+
+    monkeypatch.setattr(QInputDialog, "getText", confirm)
+    installed: list[str] = []
+    monkeypatch.setattr(PluginsDialog, "install_package",
+                        lambda _dialog, spec, options=(): installed.append(spec))
+    qtbot.mouseClick(notice.install_button, Qt.MouseButton.LeftButton)
+    assert asked == ["backprop-studio-mish==0.3.1"]  # filled in for the user to confirm or edit
+    assert installed == ["backprop-studio-mish==0.3.1"]
+
+
 def test_a_plugin_that_failed_to_load_is_noticed_without_a_dialog(make_window, qtbot, dialogs):
     window = make_window(example("xor_mlp", epochs=1), registry_with_unloaded_plugins())
     notice = window.plugin_notice
     assert notice.isVisible() and "'broken' failed to load" in notice.label.text()
     assert not notice.enable_button.isVisible()  # the project needs nothing from 'mish'
+    assert not notice.install_button.isVisible()
     assert dialogs.shown == []
     qtbot.mouseClick(notice.close_button, Qt.MouseButton.LeftButton)
     assert not notice.isVisible()

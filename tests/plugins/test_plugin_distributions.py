@@ -105,6 +105,28 @@ def test_a_project_using_the_plugins_trains_its_loss_falls_and_it_exports_to_onn
     assert "LayerNormalization" in result["ops"] and "Sigmoid" in result["ops"]
 
 
+SAVE_WITH_INSTALLED_PLUGINS = """
+import sys
+from desktop_app.plugin_manager import current_registry
+from desktop_app.project import load_project, save_project
+
+save_project(load_project(sys.argv[1]), sys.argv[2], registry=current_registry())
+"""
+
+
+def test_saving_a_project_records_its_plugins_distributions_and_versions(plugin_env, tmp_path):
+    saved = tmp_path / "saved.bps.json"
+    result = plugin_env.run("-c", SAVE_WITH_INSTALLED_PLUGINS,
+                            str(_plugin_project(tmp_path / "spiral_plugins.bps.json")), str(saved))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(saved.read_text())
+    assert data["plugins"] == {"layers": {"LayerNorm": "extra_layers", "Swish": "extra_layers"},
+                               "losses": {"focal": "focal_lion"}, "optimizers": {"lion": "focal_lion"}}
+    assert data["plugin_distributions"] == {
+        "extra_layers": {"name": "backprop-studio-extra-layers", "version": "0.1.0"},
+        "focal_lion": {"name": "backprop-studio-focal-lion", "version": "0.1.0"}}
+
+
 @pytest.mark.parametrize("name", EXAMPLE_PLUGINS)
 def test_the_example_plugins_own_tests_pass_where_they_are_installed(plugin_env, name):
     folder = plugin_env.root / "src" / name

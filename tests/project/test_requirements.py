@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from desktop_app.engine.layers.activations import Tanh
-from desktop_app.plugin_manager import current_registry
+from desktop_app.hookspecs import hookimpl
+from desktop_app.plugin_discovery import Candidate
+from desktop_app.plugin_manager import PluginHost, current_registry
 from desktop_app.project import (
     ProjectError,
     build_run,
@@ -14,6 +18,7 @@ from desktop_app.project import (
     record_plugins,
     save_project,
 )
+from desktop_app.project.requirements import install_requirement
 from desktop_app.registry import Registry
 
 
@@ -102,3 +107,84 @@ def test_a_misspelled_type_suggests_the_installed_one(tiny_project):
     ]
     with pytest.raises(ProjectError, match=r"layer type 'Dence' .* \(did you mean 'Dense'\?\)"):
         build_run(tiny_project, registry=current_registry())
+
+
+class SwishPlugin:
+    @hookimpl
+    def register_layers(self, register):
+        register(Swish)
+
+
+def host_with_swish(distribution: str | None, version: str | None) -> PluginHost:
+    """Built-ins plus a plugin 'swish' providing Swish, from ``distribution`` (None: a drop-in file)."""
+    host = PluginHost()
+    host.add_builtins()
+    source = "entry point" if distribution else "folder"
+    host.load(Candidate("swish", source, "swish_plugin", distribution, version), SwishPlugin)
+    host.collect()
+    return host
+
+
+def test_saving_records_the_distribution_and_version_of_a_distribution_plugin(tiny_project, tmp_path):
+    registry = host_with_swish("backprop-studio-swish", "1.2.0").registry
+    tiny_project.nodes[2].type = "Swish"
+    path = save_project(tiny_project, tmp_path / "p.bps.json", registry=registry)
+    saved = json.loads(path.read_text())
+    assert saved["plugins"] == {"layers": {"Swish": "swish"}}
+    assert saved["plugin_distributions"] == {"swish": {"name": "backprop-studio-swish", "version": "1.2.0"}}
+    assert load_project(path).plugin_distributions == {"swish": ("backprop-studio-swish", "1.2.0")}
+
+
+def test_a_drop_in_plugin_records_its_name_only(tiny_project, tmp_path):
+    registry = host_with_swish(None, None).registry
+    tiny_project.nodes[2].type = "Swish"
+    saved = json.loads(save_project(tiny_project, tmp_path / "p.bps.json", registry=registry).read_text())
+    assert saved["plugins"] == {"layers": {"Swish": "swish"}}
+    assert "plugin_distributions" not in saved
+
+
+def test_a_file_without_distributions_loads_and_saves_unchanged(tiny_file, tmp_path):
+    data = json.loads(tiny_file.read_text())
+    data["model"]["nodes"][2]["type"] = "Swish"
+    data["plugins"] = {"layers": {"Swish": "swish"}}
+    old = tmp_path / "old.bps.json"
+    old.write_text(json.dumps(data))
+    project = load_project(old)
+    assert project.plugins == {"layers": {"Swish": "swish"}} and project.plugin_distributions == {}
+    [missing] = missing_types(project, current_registry())
+    assert str(missing).endswith("it was provided by plugin 'swish': install or enable that plugin")
+    again = save_project(project, tmp_path / "again.bps.json", registry=current_registry())
+    saved = json.loads(again.read_text())
+    assert saved == data
+
+
+def test_a_missing_distribution_plugin_is_named_with_the_install_command(tiny_project):
+    tiny_project.nodes[2].type = "Swish"
+    tiny_project.plugins = {"layers": {"Swish": "swish"}}
+    tiny_project.plugin_distributions = {"swish": ("backprop-studio-swish", "1.2.0")}
+    [missing] = missing_types(tiny_project, current_registry())
+    assert str(missing) == (
+        "layer type 'Swish' ($.model.nodes[2].type) is not installed; it was provided by plugin 'swish' "
+        "(backprop-studio-swish 1.2.0): install it with: backprop-studio plugins install "
+        "backprop-studio-swish==1.2.0")
+    assert install_requirement(missing) == "backprop-studio-swish==1.2.0"
+
+
+def test_saving_without_the_plugin_keeps_its_recorded_distribution(tiny_project):
+    tiny_project.nodes[2].type = "Swish"
+    tiny_project.plugins = {"layers": {"Swish": "swish"}}
+    tiny_project.plugin_distributions = {"swish": ("backprop-studio-swish", "1.2.0"), "gone": ("gone", "1")}
+    record_plugins(tiny_project, current_registry())
+    assert tiny_project.plugin_distributions == {"swish": ("backprop-studio-swish", "1.2.0")}
+
+
+@pytest.mark.parametrize(("field", "value"), [("name", "--index-url=http://example.invalid/simple"),
+                                              ("name", "../evil.whl"), ("version", "1.0 ; extra")])
+def test_a_recorded_distribution_that_is_not_a_plain_name_and_version_is_refused(tiny_file, field, value):
+    """What Install would hand to pip is a name and a version, never an option, a path or a URL."""
+    data = json.loads(tiny_file.read_text())
+    distribution = {"name": "backprop-studio-swish", "version": "1.2.0", field: value}
+    data["plugin_distributions"] = {"swish": distribution}
+    tiny_file.write_text(json.dumps(data))
+    with pytest.raises(ProjectError, match=rf"\$\.plugin_distributions\.swish\.{field}"):
+        load_project(tiny_file)
