@@ -21,7 +21,8 @@ import numpy as np
 
 from ..data.preprocess import Scaler
 from ..engine.graph import Model
-from ..fileio import atomic_write_text, save_weights_npz
+from ..file_set import replace_files
+from ..fileio import weights_npz_bytes
 from .document import Project
 from .errors import ProjectError
 
@@ -90,9 +91,13 @@ def graph_fingerprint(project: Project, model: Model) -> str:
 def save_trained(weights_path: str | os.PathLike, model: Model, preprocessing: Preprocessing,
                  fingerprint: str | None = None) -> None:
     """Write the model's weights and their preprocessing record (with the network's
-    ``fingerprint`` when given), each atomically."""
-    save_weights_npz(weights_path, model.get_weights())
-    atomic_write_text(sidecar_path(weights_path), sidecar_text(preprocessing, fingerprint))
+    ``fingerprint`` when given) as one set (``desktop_app.file_set``): an interrupted save leaves
+    the previous pair, never new weights beside an old record."""
+    path = Path(weights_path)
+    replace_files(path.parent, {
+        path.name: weights_npz_bytes(model.get_weights()),
+        sidecar_path(path).name: sidecar_text(preprocessing, fingerprint).encode("utf-8"),
+    })
 
 
 def sidecar_text(preprocessing: Preprocessing, fingerprint: str | None = None) -> str:

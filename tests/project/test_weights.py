@@ -54,3 +54,37 @@ def test_record_is_plain_json(tiny_project, tmp_path):
     data = json.loads((tmp_path / "w.data.json").read_text())
     assert data["sample_shape"] == [2] and data["class_names"] == ["class 0", "class 1"]
     assert isinstance(ProjectError("x"), ValueError)
+
+
+def test_weights_and_their_record_are_replaced_as_one_pair(tiny_project, tmp_path, monkeypatch):
+    """A save that fails part-way (here: the record's file cannot be written) leaves the previous
+    weights and record, never new weights beside an old record; nothing stray is left behind."""
+    run = build_run(tiny_project, registry=current_registry())
+    path = tmp_path / "w.npz"
+    save_trained(path, run.model, run.preprocessing)
+    before = {name: (tmp_path / name).read_bytes() for name in ("w.npz", "w.data.json")}
+    run.fit()
+    real_open = open
+
+    def record_write_fails(file, mode="r", *args, **kwargs):
+        if str(file).endswith("w.data.json") and "x" in mode:
+            raise OSError(28, "No space left on device")
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", record_write_fails)
+    with pytest.raises(OSError, match="No space left"):
+        save_trained(path, run.model, run.preprocessing)
+    monkeypatch.undo()
+    assert {name: (tmp_path / name).read_bytes() for name in ("w.npz", "w.data.json")} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.data.json", "w.npz"]
+
+
+def test_a_record_name_taken_by_a_folder_leaves_the_old_weights(tiny_project, tmp_path):
+    """Refused before anything is written (the old save replaced the weights, then failed on the
+    record)."""
+    run = build_run(tiny_project, registry=current_registry())
+    (tmp_path / "w.npz").write_bytes(b"the previous weights")
+    (tmp_path / "w.data.json").mkdir()
+    with pytest.raises(ValueError, match="w.data.json is a folder, not a file: nothing was replaced"):
+        save_trained(tmp_path / "w.npz", run.model, run.preprocessing)
+    assert (tmp_path / "w.npz").read_bytes() == b"the previous weights"
