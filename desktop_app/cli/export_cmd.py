@@ -14,12 +14,10 @@ import argparse
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..engine.errors import GraphError
-from ..export import Exporter, OnnxExporter, load_weights
+from ..export import Exporter, OnnxExporter
 from ..plugin_manager import current_registry
-from ..project import build_model, load_preprocessing_for, load_project
-from ..project.exporting import TrainedModel, export_trained, project_title
-from ..project.run import make_component
+from ..project import load_project
+from ..project.exporting import export_trained, load_trained
 from .errors import CliError
 from .inputs import project_inputs, refuse_overwrite, refuse_run_files, weights_inputs
 from .locations import PROJECT_HELP, WEIGHTS_HELP, chosen_weights, project_file
@@ -67,18 +65,9 @@ def run_export(args: argparse.Namespace) -> int:
     refuse_overwrite({output: f"-o/--output {output}"}, {**weights_inputs(weights_path),
                                                           **project_inputs(project, registry)})
     refuse_run_files(output)
-    weights = load_weights(weights_path)
-    model = build_model(project, registry)
-    try:
-        model.set_weights(weights)
-    except GraphError as error:
-        raise CliError(f"{weights_path}: {error}") from None
-    loss = make_component(registry.losses, project.training.loss, project, "$.training.loss.params")
-    # a corrupt or mismatched record fails here, before writing
-    trained = TrainedModel(model, loss, load_preprocessing_for(weights_path, model),
-                           project_title(project), weights_path)
+    trained = load_trained(project, weights_path, registry)
     note = export_trained(exporter_cls, trained, output, registry, raw=args.raw)
-    print(f"exported {trained.project_name} ({model.parameter_count()} parameters) "
+    print(f"exported {trained.project_name} ({trained.model.parameter_count()} parameters) "
           f"as {exporter_cls.type_name} to {output}")
     if note:
         print(f"note: {note}")

@@ -26,13 +26,12 @@ from pathlib import Path
 import numpy as np
 
 from ..data import read_csv_samples, read_numpy_samples
-from ..engine.errors import GraphError
-from ..export import load_weights
 from ..fileio import atomic_write, atomic_write_text
 from ..plugin_manager import current_registry
-from ..project import build_model, load_preprocessing_for, load_project
+from ..project import load_project
+from ..project.exporting import load_trained
 from ..project.predict import Predictions, predict
-from ..project.run import fit_preprocessing, make_component
+from ..project.run import fit_preprocessing
 from .errors import CliError
 from .inputs import project_inputs, refuse_overwrite, refuse_run_files, weights_inputs
 from .locations import PROJECT_HELP, WEIGHTS_HELP, chosen_weights, project_file
@@ -76,18 +75,13 @@ def run_predict(args: argparse.Namespace) -> int:
     reads = {"the INPUT file": inputs, **weights_inputs(weights_path), **project_inputs(project, registry)}
     refuse_overwrite({output: f"-o/--output {output}"}, reads)
     refuse_run_files(output)
-    model = build_model(project, registry)
-    try:
-        model.set_weights(load_weights(weights_path))
-    except GraphError as error:
-        raise CliError(f"{weights_path}: {error}") from None
-    loss = make_component(registry.losses, project.training.loss, project, "$.training.loss.params")
-    preprocessing = load_preprocessing_for(weights_path, model)
+    trained = load_trained(project, weights_path, registry)
+    preprocessing = trained.preprocessing
     if preprocessing is None:
         print(f"note: no preprocessing record beside {weights_path}; refitting the input scaler from "
               f"the project's dataset", file=sys.stderr)
         preprocessing = fit_preprocessing(project, registry)
-    predictions = predict(model, loss, preprocessing, read_inputs(inputs), args.input)
+    predictions = predict(trained.model, trained.loss, preprocessing, read_inputs(inputs), args.input)
     write_predictions(output, predictions)
     count = len(predictions.probabilities if predictions.is_classification else predictions.values)
     print(f"wrote {count} prediction{'' if count == 1 else 's'} to {output}")

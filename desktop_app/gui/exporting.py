@@ -9,11 +9,9 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from ..engine.errors import EngineError
-from ..export import load_weights
-from ..project.exporting import TrainedModel, export_trained, project_title
+from ..project.exporting import TrainedModel, export_trained, load_trained, project_title
 from ..project.files import PROJECT_SUFFIX
 from ..project.run import build_model, make_component
-from ..project.weights import load_preprocessing_for
 from ..registry import Registry
 from .background import Task
 from .document import ProjectDocument
@@ -48,17 +46,12 @@ class ExportMenu(QMenu):
 
     def saved_model(self) -> TrainedModel:
         project = self.document.project()
-        model = build_model(project, self.registry)
-        loss = make_component(self.registry.losses, project.training.loss, project, "$.training.loss.params")
         weights = project.weights_path()
-        preprocessing = None
         if weights is not None and weights.is_file():
-            model.set_weights(load_weights(weights))
-            preprocessing = load_preprocessing_for(weights, model)
-        else:
-            weights = None
-            self.log.log("The project has no trained weights: exporting its initial weights.", "warning")
-        return TrainedModel(model, loss, preprocessing, project_title(project), weights)
+            return load_trained(project, weights, self.registry)
+        self.log.log("The project has no trained weights: exporting its initial weights.", "warning")
+        loss = make_component(self.registry.losses, project.training.loss, project, "$.training.loss.params")
+        return TrainedModel(build_model(project, self.registry), loss, None, project_title(project))
 
     def ask_and_export(self, name: str) -> None:
         """Ask where, offering ``<project>.<suffix>`` beside the project; the suffix is added to a

@@ -16,13 +16,16 @@ from pathlib import Path
 
 import numpy as np
 
+from ..engine.errors import GraphError
 from ..engine.graph import Model
 from ..engine.loss import Loss
 from ..export import Deployment, Exporter, OnnxExporter, loss_activation
+from ..fileio import WeightsFileError, load_weights
 from ..registry import Registry
 from .document import Project
 from .predict import widens_to_two_columns
-from .weights import Preprocessing, sidecar_path
+from .run import build_model, make_component
+from .weights import Preprocessing, load_preprocessing_for, sidecar_path
 
 RAW_GRAPH = ("exported the raw graph, which expects inputs scaled as in training and ends at the "
              "network's outputs")
@@ -38,6 +41,22 @@ class TrainedModel:
     preprocessing: Preprocessing | None
     project_name: str
     weights: Path | None = None
+
+
+def load_trained(project: Project, weights_path: Path, registry: Registry) -> TrainedModel:
+    """The project's network with the weights in ``weights_path``, its loss, and the preprocessing
+    record beside the weights (None without one): what ``predict``, ``export`` and the window's
+    File > Export start from. Weights that do not fit the network raise WeightsFileError naming the
+    file; a corrupt record, or one for other samples, fails here too, before anything is written."""
+    weights = load_weights(weights_path)
+    model = build_model(project, registry)
+    try:
+        model.set_weights(weights)
+    except GraphError as error:
+        raise WeightsFileError(f"{weights_path}: {error}") from None
+    loss = make_component(registry.losses, project.training.loss, project, "$.training.loss.params")
+    return TrainedModel(model, loss, load_preprocessing_for(weights_path, model), project_title(project),
+                        weights_path)
 
 
 def project_title(project: Project) -> str:
