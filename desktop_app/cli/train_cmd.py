@@ -88,8 +88,9 @@ def run_train(args: argparse.Namespace) -> int:
     project = load_project(project_path)
     out = Path(args.out) if args.out else run_folder(project_path)
     check_out_dir(out)
+    registry = current_registry()
     inputs = weights_inputs(Path(args.weights)) if args.weights else {}
-    refuse_overwrite(run_outputs(out), {**inputs, **project_inputs(project, current_registry())},
+    refuse_overwrite(run_outputs(out), {**inputs, **project_inputs(project, registry)},
                      remedy="pass --out DIR to write this run's results elsewhere")
     warn_if_another_project(out, project_path)
     control = TrainingControl()
@@ -97,7 +98,7 @@ def run_train(args: argparse.Namespace) -> int:
     epoch_end = EpochEndWeights()
     overrides = RunOverrides(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
                              seed=args.seed, shuffle=False if args.no_shuffle else None, weights=args.weights)
-    run = build_run(project, overrides, registry=current_registry(), callbacks=[progress, epoch_end],
+    run = build_run(project, overrides, registry=registry, callbacks=[progress, epoch_end],
                     control=control)
     epoch_end.model = run.model
     with stop_on_interrupt(control):
