@@ -1,0 +1,182 @@
+"""HealthMonitor: a trainer callback that measures every layer on one step in ``every``.
+
+On a measured step it reads what the step left behind, so nothing is computed twice: the
+gradient norms the trainer already took (``BatchEvent.grad_norms``), the weights after the
+optimizer step against a copy taken after the step before (the update ‖Δw‖ / ‖w‖), and the
+activations the step's forward pass cached for backward (a ReLU's mask, a sigmoid's or tanh's
+output). A ReLU unit (a feature, or a channel of an image) is dead when it was positive for no
+sample of the last ``DEAD_WINDOW`` measured batches. Copying the weights is the only extra work,
+done once per ``every`` steps.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+import numpy as np
+
+from ..callbacks import BatchEvent, EpochEvent, RunInfo, RunResult
+from ..divergence import DivergenceWatch
+from ..errors import NonFiniteLossError
+from ..graph import Model
+from ..initial_loss import expected_initial_loss
+from ..loss import Loss
+from .record import SERIES, EpochFigures, HealthRecord, LayerKind, LayerSeries
+
+MEASURE_EVERY = 10  # steps between two measurements (the first step is always measured)
+DEAD_WINDOW = 10  # measured batches a ReLU unit must stay at zero to count as dead
+TANH_SATURATED = 0.97  # |tanh| above this is saturated (Karpathy, makemore part 3)
+# sigmoid(x) = (1 + tanh(x/2)) / 2: the same saturation, on (0, 1)
+SIGMOID_SATURATED = (1.0 + TANH_SATURATED) / 2.0
+RELU_TYPES = frozenset({"ReLU"})
+SQUASHING_TYPES = frozenset({"Sigmoid", "Tanh"})
+
+
+class _Track:
+    """One node's growing series and what it needs to measure them."""
+
+    def __init__(self, node: str, type_name: str, kind: LayerKind, inputs: tuple[str, ...]) -> None:
+        self.node, self.type, self.kind, self.inputs = node, type_name, kind, inputs
+        self.values: dict[str, list[float]] = {name: [] for name in SERIES[kind]}
+        self.keys: list[str] = []  # "node/param" gradient-norm keys (weights)
+        self.alive: deque[np.ndarray] = deque(maxlen=DEAD_WINDOW)  # units positive per batch (relu)
+
+    def series(self) -> LayerSeries:
+        values = {name: np.asarray(series, dtype=np.float64) for name, series in self.values.items()}
+        return LayerSeries(self.node, self.type, self.kind, self.inputs, values)
+
+
+class HealthMonitor:
+    """Measures ``model`` while a Trainer with ``loss`` fits it; ``record()`` is a snapshot, safe to
+    call from another thread (the lists it copies only grow)."""
+
+    def __init__(self, model: Model, loss: Loss, every: int = MEASURE_EVERY) -> None:
+        if every < 1:
+            raise ValueError(f"every must be at least 1. Received: {every}")
+        self.model, self.loss, self.every = model, loss, every
+        outputs = int(np.prod(model.output_shape)) if model.output_shape else 1
+        self.expected = expected_initial_loss(loss, outputs)
+        self.classes = None if self.expected is None else max(outputs, 2)
+        self._start()
+
+    def _start(self) -> None:
+        self.tracks: list[_Track] = []
+        self.steps: list[int] = []
+        self.global_norms: list[float] = []
+        self.lrs: list[float] = []
+        self.epochs: list[EpochFigures] = []
+        self.initial_loss: float | None = None
+        self.divergence = None
+        self.non_finite: str | None = None
+        self.watch = DivergenceWatch()
+        self._snapshot: dict[str, np.ndarray] = {}
+
+    # --- callbacks ------------------------------------------------------------------------------
+    def on_run_start(self, info: RunInfo) -> None:
+        self._start()
+        model = self.model
+        for name in model.order:
+            layer, spec = model.layers[name], model.specs[name]
+            inputs = tuple(spec.inputs)
+            if layer.params:
+                track = _Track(name, spec.type, "weights", inputs)
+                track.keys = [f"{name}/{param}" for param in layer.params]
+                self.tracks.append(track)
+            elif spec.type in RELU_TYPES:
+                self.tracks.append(_Track(name, spec.type, "relu", inputs))
+            elif spec.type in SQUASHING_TYPES and name not in model.output_names:
+                self.tracks.append(_Track(name, spec.type, "squashing", inputs))
+        self._snapshot = {key: np.empty_like(array) for key, array in model.parameters().items()}
+        self._take_snapshot()
+
+    def on_batch_end(self, event: BatchEvent) -> None:
+        step = event.step
+        if step == 1:
+            self.initial_loss = event.loss
+            self.watch.start(event.loss)
+        if step == 1 or step % self.every == 0:
+            self._measure(event)
+        if (step + 1) % self.every == 0:
+            self._take_snapshot()
+
+    def on_epoch_end(self, event: EpochEvent) -> None:
+        diverged = self.watch.update(event.epoch, event.loss)
+        if self.divergence is None:
+            self.divergence = diverged
+        self.epochs.append(EpochFigures(event.epoch, event.loss, event.val_loss,
+                                        event.metrics.get("accuracy"), event.val_metrics.get("accuracy")))
+
+    def on_run_end(self, result: RunResult) -> None:
+        if isinstance(result.error, NonFiniteLossError):
+            self.non_finite = str(result.error)
+
+    # --- measuring ------------------------------------------------------------------------------
+    def _take_snapshot(self) -> None:
+        for key, array in self.model.parameters().items():
+            np.copyto(self._snapshot[key], array)
+
+    def _measure(self, event: BatchEvent) -> None:
+        norms, params, layers = event.grad_norms, self.model.parameters(), self.model.layers
+        for track in self.tracks:
+            if track.kind == "weights":
+                grad = math.sqrt(sum(norms[key] ** 2 for key in track.keys))
+                track.values["grad_norm"].append(grad)
+                track.values["update_ratio"].append(_update_ratio(track.keys, params, self._snapshot))
+            elif track.kind == "relu":
+                track.values["dead_fraction"].append(_dead_fraction(track, layers[track.node]._mask))
+            else:
+                track.values["saturated_fraction"].append(_saturated(track.type, layers[track.node]._y))
+        self.steps.append(event.step)
+        self.global_norms.append(event.global_norm)
+        self.lrs.append(event.lr)
+
+    def record(self) -> HealthRecord:
+        count = len(self.steps)
+        return HealthRecord(
+            steps=np.asarray(self.steps[:count], dtype=np.int64),
+            layers=tuple(_trimmed(track.series(), count) for track in self.tracks),
+            initial_loss=self.initial_loss,
+            expected_initial_loss=self.expected,
+            classes=self.classes,
+            output_nodes=tuple(self.model.output_names),
+            epochs=tuple(self.epochs),
+            global_norms=np.asarray(self.global_norms[:count], dtype=np.float64),
+            learning_rates=np.asarray(self.lrs[:count], dtype=np.float64),
+            divergence=self.divergence,
+            non_finite=self.non_finite,
+        )
+
+
+def _trimmed(series: LayerSeries, count: int) -> LayerSeries:
+    """The series cut to ``count`` values (another thread may be measuring as the snapshot is taken)."""
+    values = {name: array[:count] for name, array in series.values.items()}
+    return LayerSeries(series.node, series.type, series.kind, series.inputs, values)
+
+
+def _update_ratio(keys: list[str], params: dict[str, np.ndarray], before: dict[str, np.ndarray]) -> float:
+    """‖w_after − w_before‖ / ‖w_before‖ over all of a layer's parameters (NaN for all-zero weights)."""
+    change = weight = 0.0
+    for key in keys:
+        old = before[key]
+        delta = params[key] - old
+        change += float(np.vdot(delta, delta))
+        weight += float(np.vdot(old, old))
+    return math.sqrt(change / weight) if weight > 0 else math.nan
+
+
+def _dead_fraction(track: _Track, mask: np.ndarray) -> float:
+    """The fraction of units positive for no sample of the recent batches (a unit: axis 1)."""
+    positive = mask.reshape(mask.shape[0], mask.shape[1], -1).any(axis=(0, 2))
+    track.alive.append(positive)
+    ever = np.logical_or.reduce(track.alive)
+    return 1.0 - float(np.count_nonzero(ever)) / ever.size
+
+
+def _saturated(type_name: str, output: np.ndarray) -> float:
+    """The fraction of activations in the flat ends of a tanh or a sigmoid."""
+    if type_name == "Tanh":
+        flat = np.abs(output) > TANH_SATURATED
+    else:
+        flat = np.abs(output - 0.5) > SIGMOID_SATURATED - 0.5
+    return float(np.count_nonzero(flat)) / output.size
