@@ -192,7 +192,8 @@ def learning_rate(record: HealthRecord) -> list[Hint]:
         return [Hint("learning_rate_high", f"the learning rate looks too high: each step changes the "
                      f"weights by {shown} of their size",
                      said + "Steps that large throw away much of what the previous steps learned and "
-                     "may start to diverge.", fix=Fix("scale_learning_rate", value=1 / LR_STEP), figure=ratio)]
+                     "may start to diverge.", fix=Fix("scale_learning_rate", value=1 / LR_STEP),
+                     figure=ratio)]
     if ratio < LR_TOO_LOW:
         return [Hint("learning_rate_low", f"the learning rate looks too low: each step changes the "
                      f"weights by {shown} of their size",
