@@ -22,6 +22,7 @@ from ..errors import NonFiniteLossError
 from ..graph import Model
 from ..initial_loss import expected_initial_loss
 from ..loss import Loss
+from ..training import Trainer
 from .record import SERIES, EpochFigures, HealthRecord, LayerKind, LayerSeries
 
 MEASURE_EVERY = 10  # steps between two measurements (the first step is always measured)
@@ -59,6 +60,14 @@ class HealthMonitor:
         self.expected = expected_initial_loss(loss, outputs)
         self.classes = None if self.expected is None else max(outputs, 2)
         self._start()
+
+    @classmethod
+    def attach(cls, trainer: Trainer, every: int = MEASURE_EVERY) -> HealthMonitor:
+        """A monitor of ``trainer``'s model as its first callback: it reads what the step cached
+        before another callback (the window's probes) runs the model on other data."""
+        monitor = cls(trainer.model, trainer.loss, every)
+        trainer.callbacks.insert(0, monitor)
+        return monitor
 
     def _start(self) -> None:
         self.tracks: list[_Track] = []
