@@ -26,7 +26,7 @@ from ..training import Trainer
 from .record import SERIES, EpochFigures, HealthRecord, LayerKind, LayerSeries
 
 MEASURE_EVERY = 10  # steps between two measurements (the first step is always measured)
-DEAD_WINDOW = 10  # measured batches a ReLU unit must stay at zero to count as dead
+DEAD_WINDOW = 5  # measured batches (about 50 steps) a ReLU unit must stay at zero to count as dead
 TANH_SATURATED = 0.97  # |tanh| above this is saturated (Karpathy, makemore part 3)
 # sigmoid(x) = (1 + tanh(x/2)) / 2: the same saturation, on (0, 1)
 SIGMOID_SATURATED = (1.0 + TANH_SATURATED) / 2.0

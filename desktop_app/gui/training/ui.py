@@ -33,6 +33,7 @@ from .. import settings_edits
 from ..canvas.style import accent_colors
 from ..edit_lock import EditLock
 from ..exporting import ask_save_path
+from ..health.tab import HealthTab
 from ..unsaved_work import confirm_reset
 from ..window_sizes import bottom_height
 from .bridge import Progress, RunStarted
@@ -59,6 +60,8 @@ class TrainingUI(QObject):
         self.dock = window.add_dock("training", "Training", self.plots,
                                     Qt.DockWidgetArea.BottomDockWidgetArea)
         window.tabifyDockWidget(window.docks["log"], self.dock)
+        self.health = HealthTab(self.controller.health, self.plots, window.document, window.registry,
+                                window.designer.scene.nodes, self.layer_colors)
         self.progress = ProgressDisplay(window.statusBar())
         self.edit_lock = _edit_lock(window)
         self._make_actions()
@@ -138,6 +141,8 @@ class TrainingUI(QObject):
         self.plots.currentChanged.connect(self._tab_changed)
         self.dock.visibilityChanged.connect(self._watch)  # closed, opened, or tabbed away
         controller.state_changed.connect(self._state_changed)
+        controller.state_changed.connect(lambda state: self.health.set_idle(state == "idle"))
+        self.health.applied.connect(lambda text: self.window.log_panel.log(f"Health: applied \"{text}\""))
         controller.starting.connect(self._make_room)
         controller.run_started.connect(self._run_started)
         controller.progressed.connect(self._progressed)

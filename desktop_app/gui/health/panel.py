@@ -1,0 +1,245 @@
+"""The Health tab: one table row per measured layer with its status and latest figures, small
+live plots of the per-layer series, and the hints with their Why and an Apply button.
+
+The update-ratio plot shows log10 ‖Δw‖/‖w‖ with a band from −4 to −2 around cs231n's healthy
+−3. The panel only shows; ``HealthUI`` decides what Apply does and when it may.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...engine.health import HealthRecord, Hint, LayerSeries
+from ...engine.health.rules import RECENT
+from ..training import plot_style
+from ..training.curves import LayerColors
+from ..training.record import TrainingRecord
+from .feed import HealthUpdate
+
+COLUMNS = ("Layer", "Type", "Status", "Gradient norm", "log10 update ratio", "Dead / saturated")
+HEALTHY_BAND = (-4.0, -2.0)  # log10 update ratio: a decade either side of cs231n's 1e-3
+BAND_BRUSH = QColor(47, 158, 68, 40)
+WARNING = QColor("#b35900")
+PLOTS_HEIGHT = 170  # pixels
+
+
+class HealthPanel(QWidget):
+    """Shows the latest HealthUpdate; ``hint_selected`` and ``apply_requested`` carry a Hint."""
+
+    # the user selected a hint (None: none selected)
+    hint_selected = Signal(object)
+    # the user pressed Apply on the selected hint
+    apply_requested = Signal(object)
+
+    def __init__(self, layer_colors: LayerColors, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("health_panel")
+        self.layer_colors = layer_colors
+        self.drawn_version = -1
+        self.latest: HealthUpdate | None = None
+        self._version = self._drawn = 0
+        self._curves: dict[str, dict[str, pg.PlotDataItem]] = {}
+        self._layers: tuple[str, ...] = ()
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self._figures())
+        splitter.addWidget(self._hint_view())
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+    def _figures(self) -> QWidget:
+        box = QWidget(self)
+        self.table = QTableWidget(0, len(COLUMNS), box)
+        self.table.setObjectName("health_table")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.graphics = plot_style.layout_widget()
+        self.graphics.setFixedHeight(PLOTS_HEIGHT)
+        self.ratio_plot = plot_style.add_plot(self.graphics.ci, "update ratio", "step", "log10 ‖Δw‖/‖w‖",
+                                              0, 0, series=False)
+        self.ratio_plot.addItem(pg.LinearRegionItem(HEALTHY_BAND, orientation="horizontal", movable=False,
+                                                    brush=pg.mkBrush(BAND_BRUSH), pen=pg.mkPen(None)))
+        self.grad_plot = plot_style.add_plot(self.graphics.ci, "gradient norm", "step", "log10 ‖g‖",
+                                             0, 1, series=False)
+        self.unit_plot = plot_style.add_plot(self.graphics.ci, "dead / saturated units", "step", "%",
+                                             0, 2, series=False)
+        self.unit_plot.setYRange(0, 100)
+        self.unit_plot.enableAutoRange(axis="y", enable=False)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        layout.addWidget(self.graphics)
+        return box
+
+    def _hint_view(self) -> QWidget:
+        box = QWidget(self)
+        self.hints = QListWidget(box)
+        self.hints.setObjectName("health_hints")
+        self.hints.setWordWrap(True)
+        self.hints.currentItemChanged.connect(self._select)
+        self.why = QTextBrowser(box)
+        self.why.setObjectName("health_why")
+        self.apply = QPushButton("Apply", box)
+        self.apply.setObjectName("health_apply")
+        self.apply.setEnabled(False)
+        self.apply.clicked.connect(self._apply)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(4, 0, 0, 0)
+        layout.addWidget(QLabel("<b>Hints</b>", box))
+        layout.addWidget(self.hints, 2)
+        layout.addWidget(QLabel("<b>Why?</b>", box))
+        layout.addWidget(self.why, 3)
+        layout.addWidget(self.apply)
+        return box
+
+    # --- showing --------------------------------------------------------------------------------
+    def show_update(self, update: HealthUpdate | None) -> None:
+        """The latest findings (None: forget the previous run's); drawn now when on show."""
+        self.latest = update
+        self._version += 1
+        if self.isVisible() or update is None:
+            self._draw()
+
+    def redraw(self, _record: TrainingRecord) -> None:
+        """Called by the plots' timer when this tab is on show."""
+        if self._drawn != self._version:
+            self._draw()
+
+    def set_apply(self, label: str | None, enabled: bool) -> None:
+        """What Apply would do for the selected hint (None: it has no fix to apply)."""
+        self.apply.setText(f"Apply: {label}" if label else "Apply")
+        self.apply.setToolTip(label or "this hint has no one-click fix")
+        self.apply.setEnabled(bool(label) and enabled)
+
+    def selected_hint(self) -> Hint | None:
+        item = self.hints.currentItem()
+        return None if item is None else item.data(Qt.ItemDataRole.UserRole)
+
+    def _draw(self) -> None:
+        self._drawn = self._version
+        update = self.latest
+        hints = update.hints if update is not None else ()
+        self._show_hints(hints)
+        if update is None:
+            self.table.setRowCount(0)
+            self._plot(None)
+            return
+        self._show_table(update.record, hints)
+        self._plot(update.record)
+
+    def _show_hints(self, hints: tuple[Hint, ...]) -> None:
+        """The hints, keeping the selection on the same hint while they update."""
+        shown = [self.hints.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.hints.count())]
+        if [(hint.rule, hint.nodes) for hint in shown] == [(hint.rule, hint.nodes) for hint in hints]:
+            for row, hint in enumerate(hints):
+                self.hints.item(row).setData(Qt.ItemDataRole.UserRole, hint)
+                self.hints.item(row).setText(_hint_text(hint))
+            if self.selected_hint() is not None:
+                self.why.setPlainText(self.selected_hint().why)
+            return
+        selected = self.selected_hint()
+        self.hints.clear()
+        for hint in hints:
+            item = QListWidgetItem(_hint_text(hint))
+            item.setData(Qt.ItemDataRole.UserRole, hint)
+            self.hints.addItem(item)
+        keys = [(hint.rule, hint.nodes) for hint in hints]
+        if selected is not None and (selected.rule, selected.nodes) in keys:
+            self.hints.setCurrentRow(keys.index((selected.rule, selected.nodes)))
+        elif hints:
+            self.hints.setCurrentRow(0)
+        else:
+            self._select(None, None)
+
+    def _show_table(self, record: HealthRecord, hints: tuple[Hint, ...]) -> None:
+        self.table.setRowCount(len(record.layers))
+        for row, series in enumerate(record.layers):
+            about = [hint.title for hint in hints if series.node in hint.nodes]
+            cells = (series.node, series.type, "⚠ " + "; ".join(about) if about else "OK", *_figures(series))
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if about and column == 2:
+                    item.setForeground(WARNING)
+                    item.setToolTip("\n".join(about))
+                self.table.setItem(row, column, item)
+
+    def _plot(self, record: HealthRecord | None) -> None:
+        layers = tuple(series.node for series in record.layers) if record is not None else ()
+        if layers != self._layers:
+            self._make_curves(record)
+        if record is None:
+            return
+        steps = record.steps.astype(np.float64)
+        for series in record.layers:
+            curves = self._curves[series.node]
+            for name, values in series.values.items():
+                logarithmic = name in ("update_ratio", "grad_norm")
+                y = np.log10(np.maximum(values, 1e-12)) if logarithmic else 100 * values
+                curves[name].setData(steps, y, connect="finite")
+
+    def _make_curves(self, record: HealthRecord | None) -> None:
+        for plot in (self.ratio_plot, self.grad_plot, self.unit_plot):
+            for item in list(plot.listDataItems()):
+                plot.removeItem(item)
+        self._curves = {}
+        self._layers = tuple(series.node for series in record.layers) if record is not None else ()
+        if record is None:
+            return
+        colors = self.layer_colors(self._layers)
+        plots = {"update_ratio": self.ratio_plot, "grad_norm": self.grad_plot,
+                 "dead_fraction": self.unit_plot, "saturated_fraction": self.unit_plot}
+        for series in record.layers:
+            pen = plot_style.pen(colors[series.node], 1.5, dashed=series.kind == "squashing")
+            self._curves[series.node] = {name: plots[name].plot(pen=pen, name=series.node)
+                                         for name in series.values}
+
+    # --- user --------------------------------------------------------------------------------------
+    def _select(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
+        hint = None if current is None else current.data(Qt.ItemDataRole.UserRole)
+        self.why.setPlainText("" if hint is None else hint.why)
+        self.hint_selected.emit(hint)
+
+    def _apply(self) -> None:
+        hint = self.selected_hint()
+        if hint is not None:
+            self.apply_requested.emit(hint)
+
+
+def _hint_text(hint: Hint) -> str:
+    return f"⚠ {hint.title[:1].upper()}{hint.title[1:]}"
+
+
+def _figures(series: LayerSeries) -> tuple[str, str, str]:
+    """Gradient norm, log10 update ratio, dead or saturated percentage: the medians the rules read."""
+    if series.kind == "weights":
+        grad, ratio = series.recent("grad_norm", RECENT), series.recent("update_ratio", RECENT)
+        shown = "–" if not math.isfinite(ratio) else "no change" if ratio == 0 else f"{math.log10(ratio):.2f}"
+        return (f"{grad:.3g}" if math.isfinite(grad) else "–", shown, "")
+    name = "dead_fraction" if series.kind == "relu" else "saturated_fraction"
+    value = series.recent(name, RECENT)
+    label = "dead" if series.kind == "relu" else "saturated"
+    return "", "", f"{value:.0%} {label}" if math.isfinite(value) else "–"

@@ -1,0 +1,79 @@
+"""The Health tab through the window: a run's hints with their Why, badges on the canvas, and
+Apply as one undoable edit that makes the next run better."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from desktop_app.project.document import ComponentRef
+from tests.gui.runs import example, train_to_end
+
+TOO_HIGH = ComponentRef("sgd", {"learning_rate": 5.0})
+
+
+def health_tab(window):
+    plots = window.training.plots
+    plots.setCurrentWidget(window.training.health.panel)
+    return window.training.health.panel
+
+
+def hint_rules(panel):
+    return [panel.hints.item(row).data(Qt.ItemDataRole.UserRole).rule for row in range(panel.hints.count())]
+
+
+def test_a_too_high_learning_rate_is_explained_and_applying_the_fix_trains_better(make_window, qtbot):
+    window = make_window(example("spiral_mlp", epochs=10, optimizer=TOO_HIGH))
+    panel = health_tab(window)
+    train_to_end(qtbot, window)
+    qtbot.waitUntil(lambda: "learning_rate_high" in hint_rules(panel))
+    first_loss = window.training.controller.last_result.history.epochs[-1].loss
+    panel.hints.setCurrentRow(hint_rules(panel).index("learning_rate_high"))
+    assert "about 10^-3 is healthy" in panel.why.toPlainText()
+    assert panel.apply.isEnabled() and panel.apply.text() == "Apply: Set the learning rate to 0.5"
+    table = {panel.table.item(row, 0).text(): row for row in range(panel.table.rowCount())}
+    assert set(table) == {"hidden_1", "relu_1", "hidden_2", "relu_2", "logits"}
+    ratio = float(panel.table.item(table["logits"], 4).text())
+    assert ratio > -1.5  # log10 of an update over a tenth of the weights
+
+    qtbot.mouseClick(panel.apply, Qt.MouseButton.LeftButton)
+    document = window.document
+    assert document.data["training"]["optimizer"]["params"]["learning_rate"] == 0.5
+    assert document.undo_stack.undoText() == "Set the learning rate to 0.5"
+    document.undo_stack.undo()
+    assert document.data["training"]["optimizer"]["params"]["learning_rate"] == 5.0
+    document.undo_stack.redo()
+    window.training.reset.setEnabled(True)
+    window.training.controller.reset_weights()
+    train_to_end(qtbot, window)
+    second_loss = window.training.controller.last_result.history.epochs[-1].loss
+    assert second_loss < first_loss
+    qtbot.waitUntil(lambda: "learning_rate_high" not in hint_rules(panel))
+
+
+def test_a_dead_or_saturated_layer_gets_a_badge_on_its_node(make_window, qtbot):
+    window = make_window(example("xor_mlp", epochs=10, optimizer=TOO_HIGH))
+    panel = health_tab(window)
+    train_to_end(qtbot, window)
+    qtbot.waitUntil(lambda: "saturated" in hint_rules(panel))
+    badges = window.training.health.badges.badges
+    assert set(badges) == {"tanh"}
+    assert badges["tanh"].parentItem() is window.designer.scene.nodes["tanh"]
+    assert "saturated" in badges["tanh"].toolTip()
+    row = [panel.table.item(r, 0).text() for r in range(panel.table.rowCount())].index("tanh")
+    assert panel.table.item(row, 2).text().startswith("⚠")
+    panel.hints.setCurrentRow(hint_rules(panel).index("saturated"))
+    assert panel.apply.text() == "Apply: Replace 'tanh' with ReLU"
+    qtbot.mouseClick(panel.apply, Qt.MouseButton.LeftButton)
+    types = {node["name"]: node["type"] for node in window.document.data["model"]["nodes"]}
+    assert types["tanh"] == "ReLU"
+    window.document.undo_stack.undo()
+    assert {node["name"]: node["type"] for node in window.document.data["model"]["nodes"]}["tanh"] == "Tanh"
+
+
+def test_a_healthy_run_shows_no_hint_and_no_badge(make_window, qtbot):
+    window = make_window(example("digits_mlp", epochs=2))
+    panel = health_tab(window)
+    train_to_end(qtbot, window)
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 3)
+    assert panel.hints.count() == 0 and not panel.apply.isEnabled()
+    assert window.training.health.badges.badges == {}
