@@ -10,15 +10,17 @@ from .cli_run import run_cli
 
 
 def test_a_too_low_learning_rate_is_a_warning_line_with_its_layer_figures_in_json(tmp_path):
-    args = ("train", example_path("xor_mlp"), "--lr", 1e-9, "--epochs", 2, "--quiet")
+    args = ("train", example_path("xor_mlp"), "--lr", 1e-9, "--quiet")
     result = run_cli(*args, "--out", tmp_path / "a", home=tmp_path)
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
-    assert warnings == [line for line in warnings if "learning rate looks too low" in line] != []
+    assert any("the learning rate looks too low" in line for line in warnings)
+    # and what follows from it over 60 epochs: no progress
+    assert any("accuracy is still near chance" in line for line in warnings)
     result = run_cli(*args, "--out", tmp_path / "b", "--health", "json", home=tmp_path)
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)  # nothing else on stdout
-    assert [hint["rule"] for hint in document["hints"]] == ["learning_rate_low"]
+    assert [hint["rule"] for hint in document["hints"]] == ["learning_rate_low", "no_learning", "plateau"]
     assert document["hints"][0]["fix"] == {"action": "scale_learning_rate", "nodes": [], "value": 10.0}
     layers = {layer["node"]: layer for layer in document["figures"]["layers"]}
     assert layers["hidden"]["kind"] == "weights" and layers["tanh"]["kind"] == "squashing"

@@ -42,7 +42,7 @@ def train(model: Model, optimizer, steps: int, batch_size: int = 32, data=None, 
           **fit) -> tuple[list, HealthMonitor]:
     """Train for ``steps`` optimizer steps (one epoch of them) and return the hints and the monitor."""
     x, y = data if data is not None else blobs(steps * batch_size)
-    monitor = HealthMonitor(model, CategoricalCrossentropy(), every=every)
+    monitor = HealthMonitor(model, CategoricalCrossentropy(), every=every, budget=None)
     trainer = Trainer(model, CategoricalCrossentropy(), optimizer, callbacks=[monitor])
     fit = {"epochs": 1, **fit}
     with contextlib.suppress(NonFiniteLossError):  # a diverging run may end in NaN
@@ -77,7 +77,7 @@ def test_the_update_ratio_is_the_step_taken_over_the_weights_before_it():
             if event.step == MEASURE_EVERY - 1:
                 before.update(model.get_weights())
 
-    monitor = HealthMonitor(model, CategoricalCrossentropy())
+    monitor = HealthMonitor(model, CategoricalCrossentropy(), budget=None)
     x, y = blobs(MEASURE_EVERY * 32)
     Trainer(model, CategoricalCrossentropy(), SGD(learning_rate=0.1), callbacks=[Keep(), monitor]).fit(
         x, y, epochs=1, batch_size=32, seed=0)
@@ -193,3 +193,37 @@ def test_a_gradient_norm_a_hundred_times_its_early_size_is_exploding():
     [hint] = diagnose(record([2.0, 2.1, 1.9, 2.0, 2.0, 50.0, 250.0]))
     assert hint.rule == "exploding" and hint.fix.action == "clip_gradients" and hint.fix.value == 2.0
     assert diagnose(record([2.0, 2.1, 1.9, 2.0, 2.0, 50.0, 150.0])) == []
+
+
+def test_measurements_are_spaced_to_keep_their_cost_within_the_budget():
+    """A fake clock: every step takes 1 s, every measurement 0.5 s. With a budget of 10 %, a
+    measurement may come once per 5 steps of its own cost (0.5 / (0.1 * 1)) but never more often
+    than every 10 steps; with 1 %, every 50 steps."""
+    for budget, spacing in ((0.1, MEASURE_EVERY), (0.01, 50)):
+        model = healthy()
+        clock = FakeClock()
+        monitor = HealthMonitor(model, CategoricalCrossentropy(), budget=budget, clock=clock)
+        original = monitor._measure
+
+        def slow_measure(event, original=original, clock=clock):
+            original(event)
+            clock.now += 0.5
+
+        monitor._measure = slow_measure
+        x, y = blobs(200 * 32)
+        Trainer(model, CategoricalCrossentropy(), SGD(learning_rate=0.01),
+                callbacks=[clock, monitor]).fit(x, y, epochs=1, batch_size=32, seed=0)
+        assert np.diff(monitor.record().steps[1:]).tolist() == [spacing] * (len(monitor.record().steps) - 2)
+
+
+class FakeClock:
+    """A clock that moves one second per training step."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def on_batch_end(self, event) -> None:
+        self.now += 1.0

@@ -22,7 +22,7 @@ def hint_rules(panel):
 
 
 def test_a_too_high_learning_rate_is_explained_and_applying_the_fix_trains_better(make_window, qtbot):
-    window = make_window(example("spiral_mlp", epochs=10, optimizer=TOO_HIGH))
+    window = make_window(example("spiral_mlp", epochs=20, optimizer=TOO_HIGH))
     panel = health_tab(window)
     train_to_end(qtbot, window)
     qtbot.waitUntil(lambda: "learning_rate_high" in hint_rules(panel))

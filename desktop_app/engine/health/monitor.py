@@ -1,18 +1,24 @@
-"""HealthMonitor: a trainer callback that measures every layer on one step in ``every``.
+"""HealthMonitor: a trainer callback that measures every layer every ``every`` steps or more.
 
 On a measured step it reads what the step left behind, so nothing is computed twice: the
 gradient norms the trainer already took (``BatchEvent.grad_norms``), the weights after the
 optimizer step against a copy taken after the step before (the update ‖Δw‖ / ‖w‖), and the
 activations the step's forward pass cached for backward (a ReLU's mask, a sigmoid's or tanh's
 output). A ReLU unit (a feature, or a channel of an image) is dead when it was positive for no
-sample of the last ``DEAD_WINDOW`` measured batches. Copying the weights is the only extra work,
-done once per ``every`` steps.
+sample of the last ``DEAD_WINDOW`` measured batches. Copying the weights is the only extra work.
+
+Measuring costs about as much as a few steps of a tiny network, so the monitor spaces its
+measurements to keep their cost under ``BUDGET`` of the training time (the approach of the
+window's probes): a tiny network is measured every few dozen steps, a large one every ``every``.
+``budget=None`` measures on a fixed schedule (steps 1, every, 2·every, ...) for tests.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections import deque
+from collections.abc import Callable
 
 import numpy as np
 
@@ -25,7 +31,8 @@ from ..loss import Loss
 from ..training import Trainer
 from .record import SERIES, EpochFigures, HealthRecord, LayerKind, LayerSeries
 
-MEASURE_EVERY = 10  # steps between two measurements (the first step is always measured)
+MEASURE_EVERY = 10  # steps between two measurements, at least (the first step is always measured)
+BUDGET = 0.02  # measuring may take this fraction of the training time, at most
 DEAD_WINDOW = 5  # measured batches (about 50 steps) a ReLU unit must stay at zero to count as dead
 TANH_SATURATED = 0.97  # |tanh| above this is saturated (Karpathy, makemore part 3)
 # sigmoid(x) = (1 + tanh(x/2)) / 2: the same saturation, on (0, 1)
@@ -52,20 +59,21 @@ class HealthMonitor:
     """Measures ``model`` while a Trainer with ``loss`` fits it; ``record()`` is a snapshot, safe to
     call from another thread (the lists it copies only grow)."""
 
-    def __init__(self, model: Model, loss: Loss, every: int = MEASURE_EVERY) -> None:
+    def __init__(self, model: Model, loss: Loss, every: int = MEASURE_EVERY, budget: float | None = BUDGET,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
         if every < 1:
             raise ValueError(f"every must be at least 1. Received: {every}")
-        self.model, self.loss, self.every = model, loss, every
+        self.model, self.loss, self.every, self.budget, self.clock = model, loss, every, budget, clock
         outputs = int(np.prod(model.output_shape)) if model.output_shape else 1
         self.expected = expected_initial_loss(loss, outputs)
         self.classes = None if self.expected is None else max(outputs, 2)
         self._start()
 
     @classmethod
-    def attach(cls, trainer: Trainer, every: int = MEASURE_EVERY) -> HealthMonitor:
+    def attach(cls, trainer: Trainer, **options) -> HealthMonitor:
         """A monitor of ``trainer``'s model as its first callback: it reads what the step cached
         before another callback (the window's probes) runs the model on other data."""
-        monitor = cls(trainer.model, trainer.loss, every)
+        monitor = cls(trainer.model, trainer.loss, **options)
         trainer.callbacks.insert(0, monitor)
         return monitor
 
@@ -80,6 +88,9 @@ class HealthMonitor:
         self.non_finite: str | None = None
         self.watch = DivergenceWatch()
         self._snapshot: dict[str, np.ndarray] = {}
+        self._next_step = 1
+        self._snapshot_seconds = 0.0
+        self._last_step, self._last_end = 0, self.clock()
 
     # --- callbacks ------------------------------------------------------------------------------
     def on_run_start(self, info: RunInfo) -> None:
@@ -104,9 +115,11 @@ class HealthMonitor:
         if step == 1:
             self.initial_loss = event.loss
             self.watch.start(event.loss)
-        if step == 1 or step % self.every == 0:
+        if step == self._next_step:
+            started = self.clock()
             self._measure(event)
-        if (step + 1) % self.every == 0:
+            self._schedule(step, started)
+        if step + 1 == self._next_step:
             self._take_snapshot()
 
     def on_epoch_end(self, event: EpochEvent) -> None:
@@ -122,9 +135,22 @@ class HealthMonitor:
 
     # --- measuring ------------------------------------------------------------------------------
     def _take_snapshot(self) -> None:
+        started = self.clock()
         for key, array in self.model.parameters().items():
             np.copyto(self._snapshot[key], array)
+        self._snapshot_seconds = self.clock() - started
 
+    def _schedule(self, step: int, started: float) -> None:
+        """The next step to measure: ``every`` steps on, or more when measuring would exceed the budget."""
+        interval = self.every
+        now = self.clock()
+        if self.budget is not None:
+            step_seconds = (started - self._last_end) / max(1, step - self._last_step)
+            cost = now - started + self._snapshot_seconds
+            if step_seconds > 0:
+                interval = max(interval, math.ceil(cost / (self.budget * step_seconds)))
+        self._last_step, self._last_end = step, now
+        self._next_step = step - step % self.every + interval
     def _measure(self, event: BatchEvent) -> None:
         norms, params, layers = event.grad_norms, self.model.parameters(), self.model.layers
         for track in self.tracks:
