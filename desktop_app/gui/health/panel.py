@@ -1,8 +1,9 @@
-"""The Health tab: one table row per measured layer with its status and latest figures, small
-live plots of the per-layer series, and the hints with their Why and an Apply button.
+"""The Health tab: one table row per measured layer with its status, its latest figures and a
+small live plot, and the hints with their Why and an Apply button.
 
-The update-ratio plot shows log10 ‖Δw‖/‖w‖ with a band from −4 to −2 around cs231n's healthy
-−3. The panel only shows; ``HealthUI`` decides what Apply does and when it may.
+A layer with weights plots log10 ‖Δw‖/‖w‖ (its update ratio) with a band from −4 to −2 around
+cs231n's healthy −3; a ReLU its dead units, a sigmoid or tanh its saturated outputs (0-100 %).
+The panel only shows; ``HealthTab`` decides what Apply does and when it may.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -30,16 +30,22 @@ from PySide6.QtWidgets import (
 
 from ...engine.health import HealthRecord, Hint, LayerSeries
 from ...engine.health.rules import RECENT
-from ..training import plot_style
 from ..training.curves import LayerColors
 from ..training.record import TrainingRecord
 from .feed import HealthUpdate
+from .sparkline import ROLE, Sparkline, SparklineDelegate
 
-COLUMNS = ("Layer", "Type", "Status", "Gradient norm", "log10 update ratio", "Dead / saturated")
+COLUMNS = ("Layer", "Type", "Status", "Trend", "Gradient norm", "log10 update ratio", "Dead / saturated")
+TREND = COLUMNS.index("Trend")
 HEALTHY_BAND = (-4.0, -2.0)  # log10 update ratio: a decade either side of cs231n's 1e-3
-BAND_BRUSH = QColor(47, 158, 68, 40)
+RATIO_RANGE = (-7.0, 0.0)  # the log10 update ratios a trend shows (beyond: drawn at the edge)
+TREND_POINTS = 200  # the latest measurements a trend shows
+TREND_WIDTH = 120  # pixels
+NEUTRAL = QColor("#57606a")  # activations: the canvas colours only the layers with weights
 WARNING = QColor("#b35900")
-PLOTS_HEIGHT = 170  # pixels
+# the Status column's words for the rules that name a layer (the full hint is its tooltip)
+STATUS = {"vanishing": "vanishing gradient", "dead_relu": "dead units", "saturated": "saturated",
+          "initial_loss": "output starts too confident"}
 
 
 class HealthPanel(QWidget):
@@ -57,43 +63,29 @@ class HealthPanel(QWidget):
         self.drawn_version = -1
         self.latest: HealthUpdate | None = None
         self._version = self._drawn = 0
-        self._curves: dict[str, dict[str, pg.PlotDataItem]] = {}
-        self._layers: tuple[str, ...] = ()
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self._figures())
         splitter.addWidget(self._hint_view())
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([3000, 2000])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
 
     def _figures(self) -> QWidget:
-        box = QWidget(self)
-        self.table = QTableWidget(0, len(COLUMNS), box)
+        self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setObjectName("health_table")
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.graphics = plot_style.layout_widget()
-        self.graphics.setFixedHeight(PLOTS_HEIGHT)
-        self.ratio_plot = plot_style.add_plot(self.graphics.ci, "update ratio", "step", "log10 ‖Δw‖/‖w‖",
-                                              0, 0, series=False)
-        self.ratio_plot.addItem(pg.LinearRegionItem(HEALTHY_BAND, orientation="horizontal", movable=False,
-                                                    brush=pg.mkBrush(BAND_BRUSH), pen=pg.mkPen(None)))
-        self.grad_plot = plot_style.add_plot(self.graphics.ci, "gradient norm", "step", "log10 ‖g‖",
-                                             0, 1, series=False)
-        self.unit_plot = plot_style.add_plot(self.graphics.ci, "dead / saturated units", "step", "%",
-                                             0, 2, series=False)
-        self.unit_plot.setYRange(0, 100)
-        self.unit_plot.enableAutoRange(axis="y", enable=False)
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.table)
-        layout.addWidget(self.graphics)
-        return box
+        self.table.setItemDelegateForColumn(TREND, SparklineDelegate(self.table))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(TREND, QHeaderView.ResizeMode.Fixed)
+        header.setStretchLastSection(True)
+        self.table.setColumnWidth(TREND, TREND_WIDTH)
+        return self.table
 
     def _hint_view(self) -> QWidget:
         box = QWidget(self)
@@ -146,10 +138,8 @@ class HealthPanel(QWidget):
         self._show_hints(hints)
         if update is None:
             self.table.setRowCount(0)
-            self._plot(None)
             return
         self._show_table(update.record, hints)
-        self._plot(update.record)
 
     def _show_hints(self, hints: tuple[Hint, ...]) -> None:
         """The hints, keeping the selection on the same hint while they update."""
@@ -177,45 +167,21 @@ class HealthPanel(QWidget):
 
     def _show_table(self, record: HealthRecord, hints: tuple[Hint, ...]) -> None:
         self.table.setRowCount(len(record.layers))
+        colors = self.layer_colors(tuple(series.node for series in record.of_kind("weights")))
         for row, series in enumerate(record.layers):
-            about = [hint.title for hint in hints if series.node in hint.nodes]
-            cells = (series.node, series.type, "⚠ " + "; ".join(about) if about else "OK", *_figures(series))
-            for column, text in enumerate(cells):
+            about = [hint for hint in hints if series.node in hint.nodes]
+            status = "⚠ " + ", ".join(STATUS.get(hint.rule, hint.rule) for hint in about) if about else "OK"
+            color = colors.get(series.node, NEUTRAL)
+            for column, text in enumerate((series.node, series.type, status, "", *_figures(series))):
                 item = QTableWidgetItem(text)
+                if column == TREND:
+                    item.setData(ROLE, _trend(series, color))
+                if column == 0 and series.kind == "weights":
+                    item.setData(Qt.ItemDataRole.DecorationRole, color)  # as on the canvas and the curves
                 if about and column == 2:
                     item.setForeground(WARNING)
-                    item.setToolTip("\n".join(about))
+                    item.setToolTip("\n".join(hint.title for hint in about))
                 self.table.setItem(row, column, item)
-
-    def _plot(self, record: HealthRecord | None) -> None:
-        layers = tuple(series.node for series in record.layers) if record is not None else ()
-        if layers != self._layers:
-            self._make_curves(record)
-        if record is None:
-            return
-        steps = record.steps.astype(np.float64)
-        for series in record.layers:
-            curves = self._curves[series.node]
-            for name, values in series.values.items():
-                logarithmic = name in ("update_ratio", "grad_norm")
-                y = np.log10(np.maximum(values, 1e-12)) if logarithmic else 100 * values
-                curves[name].setData(steps, y, connect="finite")
-
-    def _make_curves(self, record: HealthRecord | None) -> None:
-        for plot in (self.ratio_plot, self.grad_plot, self.unit_plot):
-            for item in list(plot.listDataItems()):
-                plot.removeItem(item)
-        self._curves = {}
-        self._layers = tuple(series.node for series in record.layers) if record is not None else ()
-        if record is None:
-            return
-        colors = self.layer_colors(self._layers)
-        plots = {"update_ratio": self.ratio_plot, "grad_norm": self.grad_plot,
-                 "dead_fraction": self.unit_plot, "saturated_fraction": self.unit_plot}
-        for series in record.layers:
-            pen = plot_style.pen(colors[series.node], 1.5, dashed=series.kind == "squashing")
-            self._curves[series.node] = {name: plots[name].plot(pen=pen, name=series.node)
-                                         for name in series.values}
 
     # --- user --------------------------------------------------------------------------------------
     def _select(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
@@ -231,6 +197,14 @@ class HealthPanel(QWidget):
 
 def _hint_text(hint: Hint) -> str:
     return f"⚠ {hint.title[:1].upper()}{hint.title[1:]}"
+
+
+def _trend(series: LayerSeries, color: QColor) -> Sparkline:
+    if series.kind == "weights":
+        values = np.log10(np.maximum(series.values["update_ratio"][-TREND_POINTS:], 1e-12))
+        return Sparkline(values, *RATIO_RANGE, color, HEALTHY_BAND)
+    name = "dead_fraction" if series.kind == "relu" else "saturated_fraction"
+    return Sparkline(series.values[name][-TREND_POINTS:], 0.0, 1.0, color)
 
 
 def _figures(series: LayerSeries) -> tuple[str, str, str]:
