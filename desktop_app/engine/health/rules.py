@@ -187,7 +187,8 @@ def learning_rate(record: HealthRecord) -> list[Hint]:
     ratio = float(np.median(ratios))
     shown = f"10^{math.log10(ratio):.1f}" if ratio > 0 else "0"
     said = (f"Each step changes a layer's weights by about {shown} of their size (the median over the "
-            "layers, at the run's largest learning rate); about 10^-3 is healthy (cs231n). ")
+            f"layers, at the run's largest learning rate); about 10^{math.log10(UPDATE_RATIO_TARGET):.0f} is "
+            "healthy (cs231n). ")
     if ratio > LR_TOO_HIGH:
         return [Hint("learning_rate_high", f"the learning rate looks too high: each step changes the "
                      f"weights by {shown} of their size",

@@ -21,7 +21,7 @@ Data = dict[str, Any]
 HE = {"kernel_initializer": "he_normal", "bias_initializer": "zeros"}
 DEFAULT_INIT = {"kernel_initializer": "glorot_uniform", "bias_initializer": "zeros"}
 EARLY_STOPPING = {"monitor": "val_loss", "patience": 5, "restore_best_weights": True}
-WEIGHT_DECAY = 1e-4  # a common L2 strength (Keras examples, AdamW's papers use 1e-4 to 1e-2)
+WEIGHT_DECAY = 1e-4  # a mild L2 strength, the low end of the range usually tried (1e-4 to 1e-2)
 DROPOUT_RATE = 0.5  # Srivastava et al. 2014: 0.5 for hidden units
 
 
