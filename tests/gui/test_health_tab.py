@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from desktop_app.project import example_path, load_project
 from desktop_app.project.document import ComponentRef
 from tests.gui.runs import example, train_to_end
 
@@ -76,4 +77,14 @@ def test_a_healthy_run_shows_no_hint_and_no_badge(make_window, qtbot):
     train_to_end(qtbot, window)
     qtbot.waitUntil(lambda: panel.table.rowCount() == 3)
     assert panel.hints.count() == 0 and not panel.apply.isEnabled()
+    assert window.training.health.badges.badges == {}
+
+
+def test_another_project_loaded_forgets_the_hints_and_badges(make_window, qtbot):
+    window = make_window(example("xor_mlp", epochs=10, optimizer=TOO_HIGH))
+    panel = health_tab(window)
+    train_to_end(qtbot, window)
+    qtbot.waitUntil(lambda: "saturated" in hint_rules(panel))
+    window.document.replace(load_project(example_path("digits_mlp")))
+    assert panel.hints.count() == 0 and panel.table.rowCount() == 0 and not panel.apply.isEnabled()
     assert window.training.health.badges.badges == {}

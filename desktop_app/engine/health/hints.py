@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -45,5 +46,6 @@ class Hint:
     def to_json(self) -> dict[str, Any]:
         fix = None if self.fix is None else {
             "action": self.fix.action, "nodes": list(self.fix.nodes), "value": self.fix.value}
+        figure = self.figure if self.figure is not None and math.isfinite(self.figure) else None
         return {"rule": self.rule, "title": self.title, "why": self.why, "nodes": list(self.nodes),
-                "figure": self.figure, "fix": fix}
+                "figure": figure, "fix": fix}

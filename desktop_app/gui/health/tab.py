@@ -40,6 +40,7 @@ class HealthTab(QObject):
         self.panel.hint_selected.connect(self._offer)
         self.panel.apply_requested.connect(self.apply)
         document.changed.connect(lambda: self._offer(self.panel.selected_hint()))
+        document.replaced.connect(lambda: self.show_update(None))  # hints about another project
 
     def set_idle(self, idle: bool) -> None:
         """Apply edits the project: only between runs. A new run starts the findings over."""
