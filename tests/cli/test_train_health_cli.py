@@ -20,7 +20,7 @@ def test_a_too_low_learning_rate_is_a_warning_line_with_its_layer_figures_in_jso
     result = run_cli(*args, "--out", tmp_path / "b", "--health", "json", home=tmp_path)
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)  # nothing else on stdout
-    assert [hint["rule"] for hint in document["hints"]] == ["learning_rate_low", "no_learning", "plateau"]
+    assert [hint["rule"] for hint in document["hints"]] == ["learning_rate_low", "no_learning"]
     assert document["hints"][0]["fix"] == {"action": "scale_learning_rate", "nodes": [], "value": 10.0}
     layers = {layer["node"]: layer for layer in document["figures"]["layers"]}
     assert layers["hidden"]["kind"] == "weights" and layers["tanh"]["kind"] == "squashing"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 
 import numpy as np
@@ -21,6 +22,7 @@ from desktop_app.engine import (
 )
 from desktop_app.engine.health import HealthMonitor, diagnose
 from desktop_app.engine.health.monitor import DEAD_WINDOW, MEASURE_EVERY
+from desktop_app.engine.health.rules import plateau
 
 LAYERS = {cls.type_name: cls for cls in BUILTIN_LAYERS}
 CLASSES = 4
@@ -166,11 +168,23 @@ def test_a_learning_rate_too_high_is_flagged_within_30_steps():
     assert hint.figure > 1e-1 and hint.fix.value == pytest.approx(0.1)
 
 
-def test_a_loss_that_stopped_falling_is_a_plateau_after_10_epochs():
+def test_a_loss_that_stopped_falling_is_a_plateau_10_epochs_after_its_best():
+    """SGD at 2 blows the loss up, kills most ReLUs, then the loss hovers near ln 4; its best
+    (epoch 11) is ten epochs old at epoch 21."""
+    hints, monitor = train(healthy(), SGD(learning_rate=2.0), steps=4, epochs=24)
+    [hint] = [hint for hint in hints if hint.rule == "plateau"]
+    assert hint.fix.value == pytest.approx(0.1)
+    record = monitor.record()
+    at = [bool(plateau(dataclasses.replace(record, epochs=record.epochs[:n]))) for n in (20, 21)]
+    assert at == [False, True]
+
+
+def test_a_plateau_from_a_too_low_learning_rate_only_says_so():
+    """Lowering the rate (the plateau's fix) would be the wrong advice: only the low rate is shown."""
     x, _ = blobs(64)
     y = np.random.default_rng(5).integers(0, CLASSES, len(x))
     hints, _ = train(healthy(), SGD(learning_rate=1e-9), steps=1, data=(x, y), epochs=12)
-    assert "plateau" in rules(hints)
+    assert "learning_rate_low" in rules(hints) and "plateau" not in rules(hints)
 
 
 def test_the_record_is_plain_json_for_scripts():

@@ -56,8 +56,8 @@ class _Track:
 
 
 class HealthMonitor:
-    """Measures ``model`` while a Trainer with ``loss`` fits it; ``record()`` is a snapshot, safe to
-    call from another thread (the lists it copies only grow)."""
+    """Measures ``model`` while a Trainer with ``loss`` fits it; ``record()`` is a snapshot of what
+    it measured so far (the window takes it on the training thread, between two batches)."""
 
     def __init__(self, model: Model, loss: Loss, every: int = MEASURE_EVERY, budget: float | None = BUDGET,
                  clock: Callable[[], float] = time.perf_counter) -> None:

@@ -159,6 +159,8 @@ def plateau(record: HealthRecord) -> list[Hint]:
         return []
     if losses[-1] < PLATEAU_LEVEL * record.initial_loss:
         return []
+    if any(hint.rule == "learning_rate_low" for hint in learning_rate(record)):
+        return []  # the rate is too low to move: raising it, not lowering it, is the fix
     return [Hint("plateau",
                  f"the loss has not improved for {PLATEAU_EPOCHS} epochs and stays at {losses[-1]:.3g}",
                  "The steps no longer go downhill: the learning rate may be too large to settle into the "
