@@ -23,7 +23,7 @@ def hint_rules(panel):
 
 
 def test_a_too_high_learning_rate_is_explained_and_applying_the_fix_trains_better(make_window, qtbot):
-    window = make_window(example("spiral_mlp", epochs=20, optimizer=TOO_HIGH))
+    window = make_window(example("spiral_mlp", epochs=60, optimizer=TOO_HIGH))
     panel = health_tab(window)
     train_to_end(qtbot, window)
     qtbot.waitUntil(lambda: "learning_rate_high" in hint_rules(panel))
@@ -52,7 +52,7 @@ def test_a_too_high_learning_rate_is_explained_and_applying_the_fix_trains_bette
 
 
 def test_a_dead_or_saturated_layer_gets_a_badge_on_its_node(make_window, qtbot):
-    window = make_window(example("xor_mlp", epochs=10, optimizer=TOO_HIGH))
+    window = make_window(example("xor_mlp", epochs=30, optimizer=TOO_HIGH))
     panel = health_tab(window)
     train_to_end(qtbot, window)
     qtbot.waitUntil(lambda: "saturated" in hint_rules(panel))
@@ -81,7 +81,7 @@ def test_a_healthy_run_shows_no_hint_and_no_badge(make_window, qtbot):
 
 
 def test_another_project_loaded_forgets_the_hints_and_badges(make_window, qtbot):
-    window = make_window(example("xor_mlp", epochs=10, optimizer=TOO_HIGH))
+    window = make_window(example("xor_mlp", epochs=30, optimizer=TOO_HIGH))
     panel = health_tab(window)
     train_to_end(qtbot, window)
     qtbot.waitUntil(lambda: "saturated" in hint_rules(panel))

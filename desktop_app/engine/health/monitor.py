@@ -9,7 +9,8 @@ sample of the last ``DEAD_WINDOW`` measured batches. Copying the weights is the 
 
 Measuring costs about as much as a few steps of a tiny network, so the monitor spaces its
 measurements to keep their cost under ``BUDGET`` of the training time (the approach of the
-window's probes): a tiny network is measured every few dozen steps, a large one every ``every``.
+window's probes): a tiny network is measured every few dozen steps (``MAX_EVERY`` at most), a
+large one every ``every``.
 ``budget=None`` measures on a fixed schedule (steps 1, every, 2·every, ...) for tests.
 """
 
@@ -33,6 +34,7 @@ from .record import SERIES, EpochFigures, HealthRecord, LayerKind, LayerSeries
 
 MEASURE_EVERY = 10  # steps between two measurements, at least (the first step is always measured)
 BUDGET = 0.02  # measuring may take this fraction of the training time, at most
+MAX_EVERY = 100  # steps between two measurements, at most (whatever the budget says)
 DEAD_WINDOW = 5  # measured batches (about 50 steps) a ReLU unit must stay at zero to count as dead
 TANH_SATURATED = 0.97  # |tanh| above this is saturated (Karpathy, makemore part 3)
 # sigmoid(x) = (1 + tanh(x/2)) / 2: the same saturation, on (0, 1)
@@ -148,7 +150,7 @@ class HealthMonitor:
             step_seconds = (started - self._last_end) / max(1, step - self._last_step)
             cost = now - started + self._snapshot_seconds
             if step_seconds > 0:
-                interval = max(interval, math.ceil(cost / (self.budget * step_seconds)))
+                interval = min(MAX_EVERY, max(interval, math.ceil(cost / (self.budget * step_seconds))))
         self._last_step, self._last_end = step, now
         self._next_step = step - step % self.every + interval
     def _measure(self, event: BatchEvent) -> None:
