@@ -10,7 +10,8 @@ sample of the last ``DEAD_WINDOW`` measured batches. Copying the weights is the 
 Measuring costs about as much as a few steps of a tiny network, so the monitor spaces its
 measurements to keep their cost under ``BUDGET`` of the training time (the approach of the
 window's probes): a tiny network is measured every few dozen steps (``MAX_EVERY`` at most), a
-large one every ``every``.
+large one every ``every``. Costs are the training thread's CPU time, which other busy processes
+on the machine do not inflate.
 ``budget=None`` measures on a fixed schedule (steps 1, every, 2·every, ...) for tests.
 """
 
@@ -33,7 +34,7 @@ from ..training import Trainer
 from .record import SERIES, EpochFigures, HealthRecord, LayerKind, LayerSeries
 
 MEASURE_EVERY = 10  # steps between two measurements, at least (the first step is always measured)
-BUDGET = 0.02  # measuring may take this fraction of the training time, at most
+BUDGET = 0.01  # measuring may take this fraction of the training time, at most (its own estimate)
 MAX_EVERY = 100  # steps between two measurements, at most (whatever the budget says)
 DEAD_WINDOW = 5  # measured batches (about 50 steps) a ReLU unit must stay at zero to count as dead
 TANH_SATURATED = 0.97  # |tanh| above this is saturated (Karpathy, makemore part 3)
@@ -62,7 +63,7 @@ class HealthMonitor:
     it measured so far (the window takes it on the training thread, between two batches)."""
 
     def __init__(self, model: Model, loss: Loss, every: int = MEASURE_EVERY, budget: float | None = BUDGET,
-                 clock: Callable[[], float] = time.perf_counter) -> None:
+                 clock: Callable[[], float] = time.thread_time) -> None:
         if every < 1:
             raise ValueError(f"every must be at least 1. Received: {every}")
         self.model, self.loss, self.every, self.budget, self.clock = model, loss, every, budget, clock
