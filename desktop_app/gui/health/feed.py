@@ -55,7 +55,7 @@ class HealthFeed(QObject):
 
     def on_batch_end(self, event: BatchEvent) -> None:
         monitor = self.monitor
-        measured = monitor is not None and monitor.steps and monitor.steps[-1] == event.step
+        measured = monitor is not None and monitor.last_measured == event.step
         if measured and self.clock() >= self._next:
             self._emit(False)
 
