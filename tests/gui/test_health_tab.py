@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from desktop_app.gui.health.feed import HealthUpdate
 from desktop_app.project import example_path, load_project
 from desktop_app.project.document import ComponentRef
 from tests.gui.runs import example, train_to_end
@@ -88,3 +89,17 @@ def test_another_project_loaded_forgets_the_hints_and_badges(make_window, qtbot)
     window.document.replace(load_project(example_path("digits_mlp")))
     assert panel.hints.count() == 0 and panel.table.rowCount() == 0 and not panel.apply.isEnabled()
     assert window.training.health.badges.badges == {}
+
+
+def test_findings_that_came_while_the_tab_was_hidden_show_when_it_is_opened(make_window, qtbot):
+    """The plots redraw a tab when the training record changed; findings can come after it did."""
+    window = make_window(example("xor_mlp", epochs=30, optimizer=TOO_HIGH))
+    panel = health_tab(window)
+    train_to_end(qtbot, window)
+    qtbot.waitUntil(lambda: "saturated" in hint_rules(panel))
+    plots = window.training.plots
+    plots.setCurrentWidget(plots.curves)
+    latest = panel.latest
+    window.training.controller.health.updated.emit(HealthUpdate(latest.record, (), True))  # all clear
+    plots.setCurrentWidget(panel)
+    assert hint_rules(panel) == []

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -117,7 +117,14 @@ class HealthPanel(QWidget):
             self._draw()
 
     def redraw(self, _record: TrainingRecord) -> None:
-        """Called by the plots' timer when this tab is on show."""
+        """Called by the plots' timer when this tab is on show and the training record changed."""
+        if self._drawn != self._version:
+            self._draw()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """An update that came while the tab was hidden, drawn as it shows (the training record,
+        whose version the plots compare, may not have changed since)."""
+        super().showEvent(event)
         if self._drawn != self._version:
             self._draw()
 
