@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from desktop_app.gui.health.feed import HealthUpdate
 from desktop_app.project import example_path, load_project
 from desktop_app.project.document import ComponentRef
-from tests.gui.runs import example, train_to_end
+from tests.gui.runs import WAIT, example, start_long_run, stop_and_wait, train_to_end
 
 TOO_HIGH = ComponentRef("sgd", {"learning_rate": 5.0})
 
@@ -103,3 +103,15 @@ def test_findings_that_came_while_the_tab_was_hidden_show_when_it_is_opened(make
     window.training.controller.health.updated.emit(HealthUpdate(latest.record, (), True))  # all clear
     plots.setCurrentWidget(panel)
     assert hint_rules(panel) == []
+
+
+def test_hints_come_while_the_run_goes_and_apply_waits_for_its_end(make_window, qtbot):
+    window = make_window(example("spiral_mlp", epochs=10_000, optimizer=TOO_HIGH))
+    panel = health_tab(window)
+    start_long_run(qtbot, window)
+    qtbot.waitUntil(lambda: "learning_rate_high" in hint_rules(panel), timeout=WAIT)
+    panel.hints.setCurrentRow(hint_rules(panel).index("learning_rate_high"))
+    assert panel.apply.text() == "Apply: Set the learning rate to 0.5" and not panel.apply.isEnabled()
+    assert not window.training.health.apply(panel.selected_hint())  # the run locks the project
+    stop_and_wait(qtbot, window)
+    assert panel.apply.isEnabled()
