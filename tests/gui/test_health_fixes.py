@@ -60,6 +60,8 @@ def test_he_initialization_and_the_output_layers_default_initialization():
     assert node(fixed, "hidden")["params"] == {**node(data, "hidden")["params"],
                                                "kernel_initializer": "he_normal", "bias_initializer": "zeros"}
     assert plan(Fix("he_init", ("hidden",)), fixed, REGISTRY) is None  # already done: nothing to apply
+    data["model"]["nodes"].append({"name": "norm", "type": "BatchNorm", "params": {}, "inputs": ["hidden"]})
+    assert plan(Fix("he_init", ("norm",)), data, REGISTRY) is None  # a BatchNorm has no initializers
     node(data, "logits")["params"]["bias_initializer"] = "ones"
     label, fixed = applied(Fix("output_init", ("logits",)), data)
     assert node(fixed, "logits")["params"]["bias_initializer"] == "zeros"

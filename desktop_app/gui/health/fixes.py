@@ -48,16 +48,22 @@ def _scale_learning_rate(fix: Fix, data: Data, registry: Registry) -> FixPlan | 
     return FixPlan(f"Set the learning rate to {new:g}", _optimizer_param("learning_rate", new))
 
 
-def _set_params(nodes: tuple[str, ...], params: dict[str, Any], data: Data) -> tuple[str, ...]:
-    """The nodes among ``nodes`` whose parameters differ from ``params``."""
-    return tuple(name for name in nodes
-                 if any(graph_edits.node(data, name).get("params", {}).get(key) != value
-                        for key, value in params.items()))
+def _set_params(nodes: tuple[str, ...], params: dict[str, Any], data: Data,
+                registry: Registry) -> tuple[str, ...]:
+    """The nodes among ``nodes`` whose type takes ``params`` (a BatchNorm has no initializers) and
+    whose values differ from them."""
+    def takes(item: dict[str, Any]) -> bool:
+        layer = registry.layers.get(item["type"])
+        return layer is not None and set(params) <= {spec.name for spec in layer.schema}
+
+    items = [graph_edits.node(data, name) for name in nodes]
+    return tuple(item["name"] for item in items if takes(item)
+                 and any(item.get("params", {}).get(key) != value for key, value in params.items()))
 
 
 def _initialization(params: dict[str, Any], what: str) -> Callable[[Fix, Data, Registry], FixPlan | None]:
     def planner(fix: Fix, data: Data, registry: Registry) -> FixPlan | None:
-        nodes = _set_params(fix.nodes, params, data)
+        nodes = _set_params(fix.nodes, params, data, registry)
         if not nodes:
             return None
 
