@@ -155,8 +155,10 @@ class HealthPanel(QWidget):
             for row, hint in enumerate(hints):
                 self.hints.item(row).setData(Qt.ItemDataRole.UserRole, hint)
                 self.hints.item(row).setText(_hint_text(hint))
-            if self.selected_hint() is not None:
-                self.why.setPlainText(self.selected_hint().why)
+            selected = self.selected_hint()
+            if selected is not None:
+                self._show_why(selected)
+                self.hint_selected.emit(selected)  # its figures, and so its fix, may have changed
             return
         selected = self.selected_hint()
         self.hints.clear()
@@ -193,8 +195,13 @@ class HealthPanel(QWidget):
     # --- user --------------------------------------------------------------------------------------
     def _select(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
         hint = None if current is None else current.data(Qt.ItemDataRole.UserRole)
-        self.why.setPlainText("" if hint is None else hint.why)
+        self._show_why(hint)
         self.hint_selected.emit(hint)
+
+    def _show_why(self, hint: Hint | None) -> None:
+        text = "" if hint is None else hint.why
+        if self.why.toPlainText() != text:  # unchanged: the reader keeps their place
+            self.why.setPlainText(text)
 
     def _apply(self) -> None:
         hint = self.selected_hint()
