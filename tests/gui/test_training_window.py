@@ -187,8 +187,8 @@ def test_closing_the_window_while_training_stops_the_worker(make_window, qtbot, 
 
 
 def test_closing_the_window_while_a_run_is_being_laid_out_starts_no_thread(make_window, qtbot, dialogs):
-    """The window processes events while it lays itself out for a run: a close then comes before
-    the training thread exists, and the thread must not start after it."""
+    """A close can come before the training thread exists (here from the ``starting`` signal);
+    the thread must not start after it."""
     window = make_window(example("spiral_mlp", epochs=100_000))
     controller = window.training.controller
     controller.starting.connect(lambda _epochs: window.close())
@@ -476,7 +476,7 @@ def test_the_window_is_laid_out_for_a_run_before_its_thread_starts(make_window, 
     window.resize(1600, 1000)
     ui = window.training
     seen = {}
-    start = ui.controller.collector.start
+    start = ui.controller.collector.hold
 
     def thread_about_to_start():
         view = window.designer.view
@@ -488,7 +488,7 @@ def test_the_window_is_laid_out_for_a_run_before_its_thread_starts(make_window, 
         )
         start()
 
-    monkeypatch.setattr(ui.controller.collector, "start", thread_about_to_start)
+    monkeypatch.setattr(ui.controller.collector, "hold", thread_about_to_start)
     # the bottom panels start readable (test_window_layout); a user may have made them small
     window.resizeDocks([ui.dock], [120], Qt.Orientation.Vertical)
     QCoreApplication.processEvents()
