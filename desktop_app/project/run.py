@@ -30,7 +30,7 @@ from ..engine.optimizer import Optimizer
 from ..engine.schedule import Schedule
 from ..engine.training import Trainer
 from ..fileio import load_weights
-from ..plugin_manager import PluginCallback, PluginProblem
+from ..plugin_system import PluginCallback, PluginProblem
 from ..registry import Registry
 from .document import ComponentRef, Project
 from .errors import ProjectError

@@ -13,7 +13,7 @@ from desktop_app.engine.errors import NonFiniteLossError
 from desktop_app.engine.layer import Layer
 from desktop_app.fileio import load_weights_npz, save_weights_npz
 from desktop_app.hookspecs import hookimpl
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import RunOverrides, build_run, example_path, load_project, save_project
 
 from .cli_run import assert_one_line_error, interrupt_when, main_error, run_cli

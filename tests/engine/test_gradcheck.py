@@ -20,7 +20,7 @@ from desktop_app.engine.graph import Model, stack
 from desktop_app.engine.layers import BUILTIN_LAYERS, Dense, ReLU
 from desktop_app.engine.loss import Loss
 from desktop_app.engine.losses import CategoricalCrossentropy
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import EXAMPLES, RunOverrides, build_run, example_path, load_project
 
 

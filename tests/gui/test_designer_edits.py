@@ -10,7 +10,7 @@ from desktop_app.gui.canvas import style
 from desktop_app.gui.canvas.layout import layered_positions
 from desktop_app.gui.document import blank_project
 from desktop_app.gui.validation import validate
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 
 
 def empty() -> dict:

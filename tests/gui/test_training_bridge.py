@@ -22,7 +22,7 @@ from desktop_app.gui.training.plots import TrainingPlots
 from desktop_app.gui.training.probes import CURVE_POINTS, GRID_SIDE, Probes
 from desktop_app.gui.training.progress import clock_text, describe
 from desktop_app.gui.training.record import GrowingColumns, TrainingRecord
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import RunOverrides, build_run, example_path, load_project
 
 KEYS = ("dense/kernel", "dense/bias", "out/kernel")

@@ -22,7 +22,7 @@ from desktop_app.fileio import load_weights_npz, save_weights_npz
 from desktop_app.gui.training.probes import VIEWS, Probes
 from desktop_app.gui.window_sizes import bottom_height
 from desktop_app.hookspecs import hookimpl
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import load_project, save_project
 from desktop_app.project.document import ComponentRef, NodeEntry
 from desktop_app.project.predict import predict

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QInputDialog
 
 from desktop_app.gui.plugins_dialog import PluginsDialog
 from desktop_app.gui.registry_refresh import update_registry
-from desktop_app.plugin_manager import PluginInfo, current_registry
+from desktop_app.plugin_system import PluginInfo, current_registry
 from desktop_app.project import example_path
 from desktop_app.registry import Registry
 from tests.gui.runs import WAIT, example, start_long_run, stop_and_wait, train_to_end

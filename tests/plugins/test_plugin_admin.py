@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app import plugin_admin
+from desktop_app.plugin_system import admin as plugin_admin
 from desktop_app.settings import Settings, load_settings, plugin_dir, save_settings
 
 from .test_plugin_cli import FakePip, run, statuses

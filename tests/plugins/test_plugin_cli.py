@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app import plugin_admin
 from desktop_app.cli import main
-from desktop_app.plugin_manager import use_host
+from desktop_app.plugin_system import admin as plugin_admin
+from desktop_app.plugin_system import use_host
 from desktop_app.settings import load_settings, plugin_dir
 
 from .test_plugin_loading import BROKEN_IMPORT, _doubler

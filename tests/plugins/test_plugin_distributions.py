@@ -68,7 +68,7 @@ import json, sys
 import numpy as np
 import onnxruntime
 from desktop_app.fileio import load_weights_npz
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import build_model, load_project
 
 project_file, weights_file, onnx_file = sys.argv[1:]
@@ -107,7 +107,7 @@ def test_a_project_using_the_plugins_trains_its_loss_falls_and_it_exports_to_onn
 
 SAVE_WITH_INSTALLED_PLUGINS = """
 import sys
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import load_project, save_project
 
 save_project(load_project(sys.argv[1]), sys.argv[2], registry=current_registry())

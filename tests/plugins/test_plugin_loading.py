@@ -8,9 +8,9 @@ import sys
 import numpy as np
 import pytest
 
-from desktop_app.builtin_plugins import BUILTIN_TABLES
 from desktop_app.engine.graph import Model, stack
-from desktop_app.plugin_manager import current_registry, load_plugins, reload_registry
+from desktop_app.plugin_system import current_registry, load_plugins, reload_registry
+from desktop_app.plugin_system.builtins import BUILTINS
 from desktop_app.settings import Settings, save_settings
 
 DOUBLER = """
@@ -43,8 +43,23 @@ def _doubler(name: str = "Doubler") -> str:
     return DOUBLER.replace("{name}", name)
 
 
+# (kind, module, table): where each kind's built-in types are listed, read here independently
+BUILTIN_TABLES = (
+    ("layers", "desktop_app.engine.layers", "BUILTIN_LAYERS"),
+    ("losses", "desktop_app.engine.losses", "BUILTIN_LOSSES"),
+    ("optimizers", "desktop_app.engine.optimizers", "BUILTIN_OPTIMIZERS"),
+    ("schedules", "desktop_app.engine.schedules", "BUILTIN_SCHEDULES"),
+    ("initializers", "desktop_app.engine.initializers", "BUILTIN_INITIALIZERS"),
+    ("metrics", "desktop_app.engine.metrics", "BUILTIN_METRICS"),
+    ("datasets", "desktop_app.data", "BUILTIN_DATASETS"),
+    ("exporters", "desktop_app.export", "BUILTIN_EXPORTERS"),
+    ("onnx_mappings", "desktop_app.export", "BUILTIN_ONNX_MAPPINGS"),
+)
+
+
 def test_builtins_are_registered_through_the_hooks_with_their_owner():
     host = load_plugins(autoload=False)
+    assert [name for name, _module in BUILTINS] == [f"builtin.{kind}" for kind, _, _ in BUILTIN_TABLES]
     for kind, module_name, table_name in BUILTIN_TABLES:
         table = getattr(importlib.import_module(module_name), table_name)
         names = list(table) if isinstance(table, dict) else [cls.type_name for cls in table]
@@ -275,7 +290,7 @@ def test_safe_mode_loads_only_the_builtins(fake_site, drop_in, tmp_path, monkeyp
     registry = reload_registry()
     assert "Doubler" not in registry.layers and "Tripler" not in registry.layers
     assert "Dense" in registry.layers
-    from desktop_app.plugin_manager import current_host
+    from desktop_app.plugin_system import current_host
 
     host = current_host()
     assert {host.plugins[name].status for name in ("doubler", "tripler")} == {"not loaded"}
@@ -297,7 +312,7 @@ def test_load_plugins_env_names_matching_no_plugin_are_warned_about(fake_site, d
     drop_in("tripler", _doubler("Tripler"))
     monkeypatch.setenv("BACKPROP_STUDIO_LOAD_PLUGINS", "nosuch, backprop-studio-doubler, Tripler, "
                                                        "builtin.layers, triplr")
-    from desktop_app.plugin_manager import current_host
+    from desktop_app.plugin_system import current_host
 
     host = current_host()
     assert host.warnings == [
@@ -315,7 +330,7 @@ def test_drop_in_file_is_loaded_after_entry_points(fake_site, drop_in):
     path = drop_in("tripler", _doubler("Tripler"))
     drop_in("broken_file", "def broken(:\n")
     registry = current_registry()
-    from desktop_app.plugin_manager import current_host
+    from desktop_app.plugin_system import current_host
 
     host = current_host()
     names = list(host.plugins)
@@ -332,7 +347,7 @@ def test_drop_in_file_is_loaded_after_entry_points(fake_site, drop_in):
 def test_drop_in_with_the_name_of_an_installed_plugin_is_refused(fake_site, drop_in):
     fake_site("backprop-studio-doubler", "doubler", _doubler())
     drop_in("doubler", _doubler("Impostor"))
-    from desktop_app.plugin_manager import current_host
+    from desktop_app.plugin_system import current_host
 
     host = current_host()
     assert host.plugins["doubler"].status == "active"

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import (
     FORMAT_VERSION,
     ProjectError,

@@ -8,7 +8,7 @@ import pytest
 from desktop_app.engine.early_stopping import EarlyStopping
 from desktop_app.fileio import save_weights_npz
 from desktop_app.hookspecs import hookimpl
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import ProjectError, RunOverrides, build_model, build_run, load_dataset
 
 

@@ -22,7 +22,7 @@ from ...data.dataset import Dataset
 from ...engine.callbacks import History, RunResult
 from ...engine.control import TrainingControl
 from ...engine.graph import Model
-from ...plugin_manager import PluginProblem
+from ...plugin_system import PluginProblem
 from ...project.document import Project
 from ...project.run import Run, RunOverrides, build_run
 from ...project.weights import graph_fingerprint, save_trained

@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from threadpoolctl import threadpool_limits
 
 from ...engine.errors import LayerError
-from ...plugin_manager import format_layer_error
+from ...plugin_system import format_layer_error
 from ...project.run import Run
 from .bridge import ThrottledBridge
 

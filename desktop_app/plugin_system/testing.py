@@ -25,15 +25,18 @@ from typing import Any
 import numpy as np
 import pytest
 
-from . import plugin_checks
-from .engine.gradcheck import GradCheckReport, check_layer_gradients, check_loss_gradients
-from .engine.graph import Model, NodeSpec
-from .engine.layer import Layer, Shape
-from .engine.loss import Loss
-from .engine.optimizer import Optimizer
-from .fileio import load_weights_npz, save_weights_npz
-from .plugin_manager import PluginHost, PluginInfo, load_plugins, use_host
-from .settings import CONFIG_DIR_ENV, DATA_DIR_ENV
+from ..engine.gradcheck import GradCheckReport, check_layer_gradients, check_loss_gradients
+from ..engine.graph import Model, NodeSpec
+from ..engine.layer import Layer, Shape
+from ..engine.loss import Loss
+from ..engine.optimizer import Optimizer
+from ..fileio import load_weights_npz, save_weights_npz
+from ..settings import CONFIG_DIR_ENV, DATA_DIR_ENV
+from . import checks
+from .current import use_host
+from .host import PluginHost
+from .loading import load_plugins
+from .report import PluginInfo
 
 
 def check_layer(
@@ -56,7 +59,7 @@ def check_layer(
     Returns the gradient-check report.
     """
     layer = _build(cls, Layer, "layers", config)
-    shapes = _contract(lambda: plugin_checks.check_layer_runs(layer, input_shapes))
+    shapes = _contract(lambda: checks.check_layer_runs(layer, input_shapes))
     report = check_layer_gradients(cls, shapes, config=layer.get_config(), tolerance=tolerance)
     if not report.ok:
         raise AssertionError(str(report))
@@ -100,8 +103,8 @@ def check_loss(
     dL/dpred against finite differences. ``pred``/``target`` default to a sample batch of its task."""
     loss = _build(cls, Loss, "losses", config)
     if pred is None or target is None:
-        pred, target = plugin_checks.sample_batch(cls.task)
-    _contract(lambda: plugin_checks.check_loss_outputs(loss, np.asarray(pred, np.float32), target))
+        pred, target = checks.sample_batch(cls.task)
+    _contract(lambda: checks.check_loss_outputs(loss, np.asarray(pred, np.float32), target))
     report = check_loss_gradients(loss, pred, target, tolerance=tolerance)
     if not report.ok:
         raise AssertionError(str(report))
@@ -124,7 +127,7 @@ def check_optimizer(
     Returns the loss before each step and after the last one.
     """
     optimizer = _build(cls, Optimizer, "optimizers", config)
-    _contract(lambda: plugin_checks.check_optimizer_step(optimizer))
+    _contract(lambda: checks.check_optimizer_step(optimizer))
     optimizer.reset()
     curvature = {"w": np.array([1.0, 3.0, 10.0], np.float32), "b": np.full((2, 2), 2.0, np.float32)}
     optimum = {"w": np.array([0.5, -1.0, 1.0], np.float32),
@@ -153,12 +156,9 @@ def _quadratic(params: dict[str, np.ndarray], curvature: dict[str, np.ndarray],
 
 def _build(cls: Any, base: type, kind: str, config: Mapping[str, Any] | None) -> Any:
     """The class check and a JSON config round-trip; returns the instance built from ``config``."""
-    _contract(lambda: plugin_checks.check_component_class(cls, base, kind))
-    if config is None:
-        instance = _contract(lambda: plugin_checks.instantiate_with_defaults(cls))
-    else:
-        instance = cls(**config)
-    _contract(lambda: plugin_checks.check_config_roundtrip(instance))
+    _contract(lambda: checks.check_component_class(cls, base, kind))
+    instance = _contract(lambda: checks.instantiate_with_defaults(cls)) if config is None else cls(**config)
+    _contract(lambda: checks.check_config_roundtrip(instance))
     return instance
 
 
@@ -166,7 +166,7 @@ def _contract(check: Callable[[], Any]) -> Any:
     """Turn a ContractError into an AssertionError, which pytest reports as a test failure."""
     try:
         return check()
-    except plugin_checks.ContractError as error:
+    except checks.ContractError as error:
         raise AssertionError(str(error)) from error
 
 

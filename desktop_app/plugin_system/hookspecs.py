@@ -27,16 +27,16 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from .data.source import DatasetSource
-    from .engine.callbacks import EpochEvent, RunInfo, RunResult
-    from .engine.graph import Model
-    from .engine.initializer import Initializer
-    from .engine.layer import Layer
-    from .engine.loss import Loss
-    from .engine.metric import Metric
-    from .engine.optimizer import Optimizer
-    from .engine.schedule import Schedule
-    from .export.base import Exporter
+    from ..data.source import DatasetSource
+    from ..engine.callbacks import EpochEvent, RunInfo, RunResult
+    from ..engine.graph import Model
+    from ..engine.initializer import Initializer
+    from ..engine.layer import Layer
+    from ..engine.loss import Loss
+    from ..engine.metric import Metric
+    from ..engine.optimizer import Optimizer
+    from ..engine.schedule import Schedule
+    from ..export.base import Exporter
 
 PROJECT_NAME = "backprop_studio"
 
@@ -112,7 +112,7 @@ def register_onnx_mappings(register: Callable[[str, OnnxMapping], None]) -> None
 
 
 # --- notification hooks ------------------------------------------------------------------------
-# Forwarded from a training run by ``desktop_app.plugin_manager.PluginCallback``. They are called on
+# Forwarded from a training run by ``desktop_app.plugin_system.PluginCallback``. They are called on
 # the training worker thread, never the GUI thread: do not touch Qt widgets here, keep the work
 # short (training waits for it), and guard shared state with a lock. A plugin raising here is
 # reported and not called again for that run; training goes on.
