@@ -7,14 +7,10 @@ import gc
 import threading
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QStatusBar
 
-from desktop_app.engine.callbacks import RunInfo
 from desktop_app.gui.background import Task
 from desktop_app.gui.collector import GuiThreadCollector
-from desktop_app.gui.training.progress import UPDATE_SECONDS, ProgressDisplay
 from tests.gui.runs import WAIT, example
-from tests.gui.test_training_review import progress_at
 
 
 def test_two_workers_share_one_policy(qapp):
@@ -73,19 +69,3 @@ def test_a_close_before_the_thread_started_starts_no_thread(make_window, qtbot, 
 def test_the_training_part_reads_one_clock(make_window):
     ui = make_window().training
     assert ui.controller.bridge.clock is ui.progress.clock is ui.plots.curves.clock
-
-
-def test_the_status_bar_progress_is_rate_limited_by_its_clock(qtbot):
-    now = [10.0]
-    status = QStatusBar()
-    qtbot.addWidget(status)
-    display = ProgressDisplay(status, clock=lambda: now[0])
-    info = RunInfo(500, 32, 45, 500 * 45, 1440, 0, ("dense/kernel",), (), 0)
-    display.start(info)
-    display.update(info, progress_at(1, 1, 1))
-    now[0] += UPDATE_SECONDS / 2
-    display.update(info, progress_at(1, 2, 2))
-    assert "batch 1/45" in display.label.text()  # too soon: not shown
-    now[0] += UPDATE_SECONDS
-    display.update(info, progress_at(1, 3, 3))
-    assert "batch 3/45" in display.label.text()

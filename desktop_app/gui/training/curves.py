@@ -21,8 +21,8 @@ from .live_curve import TINY, LiveCurve
 from .record import TrainingRecord
 
 MARKED_EPOCHS = 30  # per-epoch curves show a dot per epoch up to this many epochs
-# while a run is on, per-epoch curves redraw at most this often: short epochs end 20 times a
-# second or more, and each redraw of them is Python that the training thread waits for
+# while a run is on, per-epoch curves redraw at most this often: short epochs end many times a
+# second, and each redraw of them is Python that the training thread waits for
 EPOCH_REDRAW_SECONDS = 0.125
 METRIC_COLORS = (plot_style.TRAIN, QColor("#2f9e44"), QColor("#9c36b5"), QColor("#e67700"))
 LayerColors = Callable[[Sequence[str]], Mapping[str, QColor]]
