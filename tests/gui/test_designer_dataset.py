@@ -11,7 +11,7 @@ from tests.gui.window_input import choose_dataset
 
 
 def input_shape(window) -> list[int]:
-    return window.document.data["model"]["nodes"][0]["params"]["shape"]
+    return window.document.data["model"]["nodes"][0]["config"]["shape"]
 
 
 def test_example_dataset_is_previewed_as_images_with_shapes_and_classes(make_window):

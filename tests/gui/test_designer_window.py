@@ -228,10 +228,10 @@ def test_training_settings_are_generated_forms_and_undoable(qtbot, make_window):
     optimizer = training.components["optimizer"]
     assert optimizer.type_name == "adam"
     type_into(qtbot, optimizer.form.editors["learning_rate"], "0.05")
-    assert window.document.data["training"]["optimizer"]["params"]["learning_rate"] == 0.05
+    assert window.document.data["training"]["optimizer"]["config"]["learning_rate"] == 0.05
     optimizer.chooser.setFocus()
     qtbot.keyClicks(optimizer.chooser, "sgd")
-    assert window.document.data["training"]["optimizer"] == {"type": "sgd", "params": {}}
+    assert window.document.data["training"]["optimizer"] == {"type": "sgd", "config": {}}
     assert "momentum" in optimizer.form.editors
     type_into(qtbot, training.loop.editors["epochs"], "3")
     assert window.document.data["training"]["epochs"] == 3

@@ -283,9 +283,9 @@ def test_training_after_a_stop_starts_from_the_kept_weights(make_window, qtbot):
     stop_and_wait(qtbot, window)
     kept = controller.trained_model().get_weights()
     # a learning rate of 0 leaves the weights where the next run starts: at the kept ones
-    params = window.document.data["training"]["optimizer"]["params"]
+    config = window.document.data["training"]["optimizer"]["config"]
     window.document.edit("lr 0", lambda data: data["training"]["optimizer"].update(
-        params={**params, "learning_rate": 0.0}))
+        config={**config, "learning_rate": 0.0}))
     window.document.edit("1 epoch", lambda data: data["training"].update(epochs=1))
     train_to_end(qtbot, window)
     assert controller.last_result.reason == "completed"
@@ -363,7 +363,7 @@ def test_the_trained_model_is_offered_only_while_it_is_the_projects_network(make
     ui = window.training
     train_to_end(qtbot, window)
     assert ui.save_weights.isEnabled() and ui.controller.trained_model() is not None
-    window.document.edit("wider", lambda data: data["model"]["nodes"][1]["params"].update(units=9))
+    window.document.edit("wider", lambda data: data["model"]["nodes"][1]["config"].update(units=9))
     assert not ui.save_weights.isEnabled() and not ui.predict.isEnabled()
     assert ui.controller.trained_model() is None
     assert ui.export_model().model.layers["hidden"].params["kernel"].shape == (2, 9)  # the project's network

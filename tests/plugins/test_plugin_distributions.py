@@ -52,12 +52,12 @@ def _plugin_project(path: Path) -> Path:
     project = json.loads((EXAMPLES_DIR / "spiral_mlp.bps.json").read_text())
     for node in project["model"]["nodes"]:
         if node["type"] == "ReLU":
-            node["type"], node["params"] = "Swish", {"beta": 1.0}
+            node["type"], node["config"] = "Swish", {"beta": 1.0}
     dense = next(node for node in project["model"]["nodes"] if node["name"] == "hidden_2")
-    dense["type"], dense["params"] = "LayerNorm", {"epsilon": 1e-5}
+    dense["type"], dense["config"] = "LayerNorm", {"epsilon": 1e-5}
     project["name"] = "Spiral with plugins"
-    project["training"].update(loss={"type": "focal", "params": {"gamma": 2.0}},
-                               optimizer={"type": "lion", "params": {"learning_rate": 0.003}},
+    project["training"].update(loss={"type": "focal", "config": {"gamma": 2.0}},
+                               optimizer={"type": "lion", "config": {"learning_rate": 0.003}},
                                epochs=40)
     path.write_text(json.dumps(project, indent=2))
     return path
