@@ -37,7 +37,7 @@ from desktop_app.engine import (
     stack,
 )
 from desktop_app.engine.health import HealthMonitor
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import build_run, example_path, load_project
 
 LAYER_TYPES = {cls.type_name: cls for cls in BUILTIN_LAYERS}

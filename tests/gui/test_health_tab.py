@@ -39,10 +39,10 @@ def test_a_too_high_learning_rate_is_explained_and_applying_the_fix_trains_bette
 
     qtbot.mouseClick(panel.apply, Qt.MouseButton.LeftButton)
     document = window.document
-    assert document.data["training"]["optimizer"]["params"]["learning_rate"] == 0.5
+    assert document.data["training"]["optimizer"]["config"]["learning_rate"] == 0.5
     assert document.undo_stack.undoText() == "Set the learning rate to 0.5"
     document.undo_stack.undo()
-    assert document.data["training"]["optimizer"]["params"]["learning_rate"] == 5.0
+    assert document.data["training"]["optimizer"]["config"]["learning_rate"] == 5.0
     document.undo_stack.redo()
     window.training.reset.setEnabled(True)
     window.training.controller.reset_weights()

@@ -9,7 +9,7 @@ import pytest
 
 from desktop_app.engine.health import HealthMonitor, diagnose
 from desktop_app.paths import EXAMPLES_DIR
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import build_run, load_project
 
 

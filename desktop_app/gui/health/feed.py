@@ -8,8 +8,6 @@ monitor's record, runs the rules on it there (a few microseconds per layer) and 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
@@ -17,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from ...engine.callbacks import BatchEvent, EpochEvent, RunInfo, RunResult
 from ...engine.health import HealthMonitor, HealthRecord, Hint, diagnose
 from ...project.run import Run
+from ..training.clock import Clock, monotonic
 
 INTERVAL = 0.25  # seconds between two updates during a run, at least
 
@@ -30,12 +29,13 @@ class HealthUpdate:
 
 
 class HealthFeed(QObject):
-    """An engine callback that emits ``updated(HealthUpdate)``; ``clock`` is injectable for tests."""
+    """An engine callback that emits ``updated(HealthUpdate)``; ``clock`` is the training part's
+    (see training/clock.py)."""
 
     # the latest record and hints of the run being trained (queued to the GUI thread)
     updated = Signal(object)
 
-    def __init__(self, interval: float = INTERVAL, clock: Callable[[], float] = time.perf_counter,
+    def __init__(self, interval: float = INTERVAL, clock: Clock = monotonic,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.interval, self.clock = interval, clock

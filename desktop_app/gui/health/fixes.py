@@ -43,12 +43,12 @@ def _scale_learning_rate(fix: Fix, data: Data, registry: Registry) -> FixPlan | 
     spec = learning_rate_spec(registry, data["training"])
     if spec is None or fix.value is None:
         return None
-    rate = data["training"]["optimizer"].get("params", {}).get("learning_rate", spec.default)
+    rate = data["training"]["optimizer"].get("config", {}).get("learning_rate", spec.default)
     new = float(f"{rate * fix.value:.3g}")
     return FixPlan(f"Set the learning rate to {new:g}", _optimizer_param("learning_rate", new))
 
 
-def _set_params(nodes: tuple[str, ...], params: dict[str, Any], data: Data,
+def _differing(nodes: tuple[str, ...], params: dict[str, Any], data: Data,
                 registry: Registry) -> tuple[str, ...]:
     """The nodes among ``nodes`` whose type takes ``params`` (a BatchNorm has no initializers) and
     whose values differ from them."""
@@ -58,12 +58,12 @@ def _set_params(nodes: tuple[str, ...], params: dict[str, Any], data: Data,
 
     items = [graph_edits.node(data, name) for name in nodes]
     return tuple(item["name"] for item in items if takes(item)
-                 and any(item.get("params", {}).get(key) != value for key, value in params.items()))
+                 and any(item.get("config", {}).get(key) != value for key, value in params.items()))
 
 
 def _initialization(params: dict[str, Any], what: str) -> Callable[[Fix, Data, Registry], FixPlan | None]:
     def planner(fix: Fix, data: Data, registry: Registry) -> FixPlan | None:
-        nodes = _set_params(fix.nodes, params, data, registry)
+        nodes = _differing(fix.nodes, params, data, registry)
         if not nodes:
             return None
 
@@ -85,7 +85,7 @@ def _insert_batchnorm(fix: Fix, data: Data, registry: Registry) -> FixPlan | Non
 
 
 def _clip_gradients(fix: Fix, data: Data, registry: Registry) -> FixPlan | None:
-    current = data["training"]["optimizer"].get("params", {}).get("clip_norm", 0.0)
+    current = data["training"]["optimizer"].get("config", {}).get("clip_norm", 0.0)
     if fix.value is None or (current and current <= fix.value):
         return None
     return FixPlan(f"Clip gradients at a norm of {fix.value:g}", _optimizer_param("clip_norm", fix.value))
@@ -99,7 +99,7 @@ def _replace_with_relu(fix: Fix, data: Data, registry: Registry) -> FixPlan | No
     def change(data: Data) -> None:
         for name in nodes:
             item = graph_edits.node(data, name)
-            item["type"], item["params"] = "ReLU", {}
+            item["type"], item["config"] = "ReLU", {}
 
     return FixPlan(f"Replace {_names(nodes)} with ReLU", change)
 
@@ -111,7 +111,7 @@ def _regularize(fix: Fix, data: Data, registry: Registry) -> FixPlan | None:
         return FixPlan("Enable early stopping on the validation loss", _enable_early_stopping)
     optimizer = registry.optimizers.get(training["optimizer"]["type"])
     has_decay = optimizer is not None and any(spec.name == "weight_decay" for spec in optimizer.schema)
-    if has_decay and not training["optimizer"].get("params", {}).get("weight_decay"):
+    if has_decay and not training["optimizer"].get("config", {}).get("weight_decay"):
         return FixPlan(f"Add L2 weight decay of {WEIGHT_DECAY:g}",
                        _optimizer_param("weight_decay", WEIGHT_DECAY))
     if not fix.nodes:
