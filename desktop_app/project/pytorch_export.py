@@ -168,8 +168,12 @@ def _state_dict_bytes(torch, model: Model, table: Mapping[str, tuple[str, bool]]
 
 
 def _plugin_code(codes, header: str) -> str:
+    """plugin_code.py: each plugin source once (one may define the classes of several types)."""
+    sources: dict[str, list[str]] = {}
+    for code in codes:
+        sources.setdefault(code.source.strip(), []).append(f"{code.type_name} (plugin '{code.plugin}')")
     parts = [f'"""The classes plugins give for their layers, losses and optimizers. {header}"""']
-    parts += [f"# {code.type_name}, from plugin '{code.plugin}'\n{code.source.strip()}" for code in codes]
+    parts += [f"# For {', '.join(types)}\n{source}" for source, types in sources.items()]
     return "\n\n\n".join(parts) + "\n"
 
 

@@ -152,6 +152,9 @@ def gather_epoch(total: float, positions: list[np.ndarray], outputs: list[torch.
 
 def train(args: argparse.Namespace, device: torch.device, rank: int, world: int) -> int:
     settings = recipe.SETTINGS
+    if rank == 0:
+        processes = f" in {world} processes ({dist.get_backend()})" if world > 1 else ""
+        print(f"training {recipe.PROJECT} on {device}{processes}")
     torch.manual_seed(args.seed)  # dropout's masks: PyTorch's generator, not the app's
     data = Data(args.data, args.seed, args.dtype, device)
     model = Network().to(device=device, dtype=getattr(torch, args.dtype))
