@@ -70,7 +70,8 @@ def pytorch_project_files(project: Project, registry: Registry,
     name = project_title(project)
     header = (f"Written by Backprop Studio {__version__} (export --format pytorch) from the project "
               f"'{name}'.")
-    reserved = {attribute for attribute in dir(torch.nn.Module) if not attribute.startswith("__")}
+    # nn.Module's attributes (an instance's too: "training") cannot name a node's module.
+    reserved = {attribute for attribute in dir(torch.nn.Module()) if not attribute.startswith("__")}
     network = model_source(model, registry, name, f"{name}: the network as a PyTorch module. {header}",
                            reserved)
     run_settings = _run_settings(project, model, loss, optimizer, targets, dataset.name, registry)
