@@ -16,6 +16,7 @@ from ..registry import Registry
 from .background import Task
 from .document import ProjectDocument
 from .log_panel import LogPanel
+from .pytorch_export import add_pytorch_entry
 
 
 class ExportMenu(QMenu):
@@ -43,6 +44,7 @@ class ExportMenu(QMenu):
             action.triggered.connect(lambda _checked=False, name=name: self.ask_and_export(name))
         if not self.registry.exporters:
             self.addAction("(no exporters installed)").setEnabled(False)
+        add_pytorch_entry(self)
 
     def saved_model(self) -> TrainedModel:
         project = self.document.project()
@@ -69,13 +71,18 @@ class ExportMenu(QMenu):
         try:
             trained = self.model_provider()
         except (ValueError, OSError, EngineError) as error:
-            self._report(f"Cannot export: {error}")
+            self.report_failure(f"Cannot export: {error}")
             return None
         exporter = self.registry.exporters[name]
-        task = Task(lambda: export_trained(exporter, trained, path, self.registry))
+        return self.start(f"{name} to {path}", lambda: export_trained(exporter, trained, path, self.registry))
+
+    def start(self, what: str, call: Callable[[], str | None]) -> Task:
+        """Run an export (``call`` returns a note or None) in the background; ``what`` names it in
+        the log."""
+        task = Task(call)
         task.finished.connect(self._exported)
         task.failed.connect(self._failed)
-        self._tasks[task] = f"{name} to {path}"
+        self._tasks[task] = what
         task.start()
         return task
 
@@ -85,9 +92,9 @@ class ExportMenu(QMenu):
             self.log.log(f"Note: {note}.", "warning")
 
     def _failed(self, task: Task, error: BaseException) -> None:
-        self._report(f"Export of {self._tasks.pop(task)} failed: {error}")
+        self.report_failure(f"Export of {self._tasks.pop(task)} failed: {error}")
 
-    def _report(self, message: str) -> None:
+    def report_failure(self, message: str) -> None:
         """The user asked for the file: a failure is said where they look, not only in the log."""
         self.log.log(message, "error")
         QMessageBox.warning(self.parentWidget(), "Export failed", message)
