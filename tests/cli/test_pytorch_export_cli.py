@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 from export.pytorch_runs import require_torch
 
 from desktop_app.engine.layers.activations import Activation
@@ -21,6 +22,7 @@ EXPORTED = {"README.md", "app_weights.py", "data.npz", "data.py", "layers.py", "
 
 
 def test_export_writes_a_training_project_and_replaces_an_earlier_one(tmp_path) -> None:
+    """...and its train.py refuses weights of another network in one line, writing nothing."""
     require_torch()
     out = tmp_path / "xor-pytorch"
     first = run_cli("export", example_path("xor_mlp"), "--format", "PyTorch", "-o", out, home=tmp_path,
@@ -34,6 +36,14 @@ def test_export_writes_a_training_project_and_replaces_an_earlier_one(tmp_path) 
                     cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert "class XORMLP" in (out / "model.py").read_text()
+    np.savez(tmp_path / "other.npz", **{"dense/kernel": np.zeros((2, 2))})
+    refused = subprocess.run([sys.executable, "train.py", "--weights", tmp_path / "other.npz"],
+                             cwd=out, capture_output=True, text=True, timeout=180)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert refused.stderr.strip().splitlines() == [
+        f"error: {tmp_path / 'other.npz'}: the weights do not fit this network: missing ['hidden/bias', "
+        "'hidden/kernel', 'logit/bias', 'logit/kernel'], not in the network ['dense/kernel']"]
+    assert not (out / "run").exists()
 
 
 def test_a_folder_holding_other_files_is_refused_and_left_alone(tmp_path, capsys) -> None:

@@ -73,6 +73,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def start_processes(device: str | None) -> tuple[torch.device, int, int]:
     """(device, rank, world size): one process, or a torchrun process group."""
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise TrainingError(f"--device {device}: PyTorch sees no CUDA GPU here; use --device cpu")
     if "RANK" not in os.environ:
         return torch.device(device), 0, 1
     if device == "cuda":
@@ -252,18 +254,21 @@ def save_run(out: Path, model: nn.Module, rows: list[dict], data: Data) -> None:
     files = {"history.csv": history.getvalue().encode(), "weights.pt": state.getvalue(),
              "weights.npz": arrays.getvalue(),
              "weights.data.json": (json.dumps(record, indent=1, allow_nan=False) + "\n").encode()}
+    # Every file is written beside its target first, then each replaces its target: an error while
+    # writing leaves the previous run's files.
     for name, content in files.items():
-        partial = out / f".{name}.partial"
-        partial.write_bytes(content)
-        os.replace(partial, out / name)
+        (out / f".{name}.partial").write_bytes(content)
+    for name in files:
+        os.replace(out / f".{name}.partial", out / name)
     print(f"history: {out / 'history.csv'}\nweights: {out / 'weights.pt'} (PyTorch), "
           f"{out / 'weights.npz'} (Backprop Studio)")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    device, rank, world = start_processes(args.device)
+    world = 1
     try:
+        device, rank, world = start_processes(args.device)
         return train(args, device, rank, world)
     except (TrainingError, ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
