@@ -10,6 +10,8 @@ evaluated by train.py before every step; PyTorch's schedulers count differently.
 
 from __future__ import annotations
 
+import pprint
+import textwrap
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -79,14 +81,16 @@ def recipe_source(header: str, project_name: str, settings: Mapping[str, Any], l
         raise ExportError(f"the schedule '{schedule_name}' ({_owner(registry, 'schedules', schedule_name)}) "
                           "has no PyTorch form: the PyTorch export writes the built-in schedules")
     schedule_code = SCHEDULES[schedule_name].format(**schedule.config)
-    imports = ["import math" if "math." in schedule_code else "", "import torch", "from torch import nn"]
+    imports = ["import math\n"] if "math." in schedule_code else []
+    imports += ["import torch", "from torch import nn"]
     classes = sorted({code.class_name for code in plugins})
     if classes:
         imports.append(f"from plugin_code import {', '.join(classes)}")
-    setting_lines = "\n".join(f"    {key!r}: {value!r}," for key, value in settings.items())
+    setting_lines = "\n".join(f"    {key!r}: {_literal(value, len(repr(key)) + 6)},"
+                              for key, value in settings.items())
     text = f'''"""{header}"""
 
-{chr(10).join(line for line in imports if line)}
+{chr(10).join(imports)}
 
 PROJECT = {project_name!r}
 
@@ -100,12 +104,12 @@ CLIP_NORM = {optimizer.config["clip_norm"]!r}
 
 
 def make_loss() -> nn.Module:
-    """{loss.kind_name()}: {loss_doc}."""
+    """{_docstring(f"{loss.kind_name()}: {loss_doc}.")}"""
     return {loss_code}
 
 
 def make_optimizer(parameters, lr: float) -> torch.optim.Optimizer:
-    """{optimizer.kind_name()}: {optimizer_doc}."""
+    """{_docstring(f"{optimizer.kind_name()}: {optimizer_doc}.")}"""
     return {optimizer_code}
 
 
@@ -148,6 +152,15 @@ def _plugin_optimizer(code: PluginCode, optimizer: Component) -> str:
     config = {key: value for key, value in optimizer.config.items()
               if key not in ("learning_rate", "clip_norm")}
     return f"{code.class_name}(parameters, lr=lr{', ' if config else ''}{_arguments(config)})"
+
+
+def _literal(value: Any, indent: int) -> str:
+    """``value`` as Python, wrapped to fit a line that starts ``indent`` columns in."""
+    return pprint.pformat(value, width=100 - indent, sort_dicts=False).replace("\n", "\n" + " " * indent)
+
+
+def _docstring(text: str) -> str:
+    return textwrap.fill(text, width=96, subsequent_indent="    ")
 
 
 def _arguments(config: Mapping[str, Any]) -> str:

@@ -68,14 +68,14 @@ def pytorch_project_files(project: Project, registry: Registry,
     targets = format_targets(dataset.y, dataset, loss.task, model.output_shape, project.dataset.one_hot,
                              np.float64)
     name = project_title(project)
-    header = (f"Written by Backprop Studio {__version__} (export --format pytorch) from the project "
-              f"'{name}'.")
+    header = (f"\n\nWritten by Backprop Studio {__version__} (export --format pytorch) from the project "
+              f"'{name}'.\n")
     # nn.Module's attributes (an instance's too: "training") cannot name a node's module.
     reserved = {attribute for attribute in dir(torch.nn.Module()) if not attribute.startswith("__")}
-    network = model_source(model, registry, name, f"{name}: the network as a PyTorch module. {header}",
+    network = model_source(model, registry, name, f"{name}: the network as a PyTorch module.{header}",
                            reserved)
     run_settings = _run_settings(project, model, loss, optimizer, targets, dataset.name, registry)
-    recipe, training_plugins = recipe_source(f"How {name} trains. {header}", name, run_settings, loss,
+    recipe, training_plugins = recipe_source(f"How {name} trains.{header}", name, run_settings, loss,
                                              optimizer, schedule, registry)
     files = {
         "model.py": network.text.encode(),
@@ -173,7 +173,7 @@ def _plugin_code(codes, header: str) -> str:
     sources: dict[str, list[str]] = {}
     for code in codes:
         sources.setdefault(code.source.strip(), []).append(f"{code.type_name} (plugin '{code.plugin}')")
-    parts = [f'"""The classes plugins give for their layers, losses and optimizers. {header}"""']
+    parts = [f'"""The classes plugins give for their layers, losses and optimizers.{header}"""']
     parts += [f"# For {', '.join(types)}\n{source}" for source, types in sources.items()]
     return "\n\n\n".join(parts) + "\n"
 
