@@ -17,6 +17,7 @@ import io
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -24,6 +25,8 @@ from .. import __version__
 from ..data.preprocess import format_targets
 from ..engine.errors import GraphError
 from ..engine.graph import Model
+from ..engine.loss import Loss
+from ..engine.optimizer import Optimizer
 from ..export.errors import ExportError
 from ..export.pytorch_model import model_source
 from ..export.pytorch_recipe import metric_names, recipe_source
@@ -49,15 +52,7 @@ def pytorch_project_files(project: Project, registry: Registry,
         import torch
     except ImportError:
         raise ExportError(TORCH_MISSING) from None
-    model = build_model(project, registry)
-    if (len(model.input_names), len(model.output_names)) != (1, 1):
-        raise ExportError(f"the PyTorch export trains networks with one input and one output, as the app "
-                          f"does. Received inputs {model.input_names} and outputs {model.output_names}")
-    if weights is not None:
-        try:
-            model.set_weights(weights)
-        except GraphError as error:
-            raise ExportError(str(error)) from None
+    model = _network(project, registry, weights)
     settings = project.training
     loss = make_component(registry.losses, settings.loss, project, "$.training.loss.params")
     optimizer = make_component(registry.optimizers, settings.optimizer, project,
@@ -93,6 +88,20 @@ def pytorch_project_files(project: Project, registry: Registry,
     return files
 
 
+def _network(project: Project, registry: Registry, weights: Mapping[str, np.ndarray] | None) -> Model:
+    """The project's network with ``weights`` (its initial ones when None); one input, one output."""
+    model = build_model(project, registry)
+    if (len(model.input_names), len(model.output_names)) != (1, 1):
+        raise ExportError(f"the PyTorch export trains networks with one input and one output, as the app "
+                          f"does. Received inputs {model.input_names} and outputs {model.output_names}")
+    if weights is not None:
+        try:
+            model.set_weights(weights)
+        except GraphError as error:
+            raise ExportError(str(error)) from None
+    return model
+
+
 def write_pytorch_project(folder: Path, files: Mapping[str, bytes]) -> None:
     """Put ``files`` in ``folder`` as one set: a new folder, or one holding an earlier export (its
     files are replaced, all or none). ExportError for any other folder; a failed write leaves
@@ -123,8 +132,9 @@ def _remove_empty(folder: Path) -> None:
         folder.rmdir()
 
 
-def _run_settings(project: Project, model: Model, loss, optimizer, targets: np.ndarray, dataset: str,
-                  registry: Registry) -> dict:
+def _run_settings(project: Project, model: Model, loss: Loss, optimizer: Optimizer, targets: np.ndarray,
+                  dataset: str, registry: Registry) -> dict[str, Any]:
+    """recipe.SETTINGS: what train.py needs of the project beyond the loss, optimizer and schedule."""
     settings = project.training
     metrics = metric_names(settings.metrics, loss.task, registry)
     # Named metrics are built with accuracy's "auto" mode; the defaults with the task's.
