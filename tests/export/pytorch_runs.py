@@ -31,6 +31,17 @@ from desktop_app.registry import Registry
 TIMING = ("seconds", "samples_per_second")
 # Runs the exported train.py's main() once per argument list, in one process (torch loads once).
 DRIVER = "import json, sys, train\nfor args in json.loads(sys.argv[1]):\n    assert train.main(args) == 0\n"
+# The same across several exported folders: each one's modules are imported afresh from it.
+FOLDERS_DRIVER = """import importlib, json, os, sys
+MODULES = ("train", "recipe", "model", "data", "metrics", "app_weights", "layers", "plugin_code")
+for folder, args in json.loads(sys.argv[1]):
+    for name in MODULES:
+        sys.modules.pop(name, None)
+    sys.path.insert(0, folder)
+    os.chdir(folder)
+    assert importlib.import_module("train").main(args) == 0
+    sys.path.remove(folder)
+"""
 
 
 def require_torch():
@@ -63,6 +74,14 @@ def run_train_py(folder: Path, *runs: list[str], timeout: float = 300) -> subpro
                             cwd=folder, capture_output=True, text=True, env=train_env(), timeout=timeout)
     assert result.returncode == 0, result.stdout + result.stderr
     return result
+
+
+def run_train_py_in(runs: list[tuple[Path, list]], timeout: float = 300) -> None:
+    """(folder, arguments) pairs: each folder's train.py main() with its arguments, in one subprocess."""
+    payload = json.dumps([(str(folder), list(map(str, args))) for folder, args in runs])
+    result = subprocess.run([sys.executable, "-c", FOLDERS_DRIVER, payload], capture_output=True, text=True,
+                            env=train_env(), timeout=timeout)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def read_history(path: Path) -> dict[str, list[float]]:
