@@ -113,7 +113,8 @@ def _exporter_named(exporters: Mapping[str, type[Exporter]], fmt: str) -> type[E
     for name in sorted(exporters):
         if name.casefold() == fmt.casefold():
             return exporters[name]
-    raise CliError(f"unknown export format. Expected one of {sorted(exporters)}. Received: {fmt!r}")
+    known = sorted([*exporters, PYTORCH])
+    raise CliError(f"unknown export format. Expected one of {known}. Received: {fmt!r}")
 
 
 def _has_suffix(output: Path, exporter: type[Exporter]) -> bool:
