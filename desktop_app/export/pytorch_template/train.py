@@ -38,6 +38,7 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
 HERE = Path(__file__).resolve().parent
+TIMING = ("seconds", "samples_per_second")
 
 
 class TrainingError(Exception):
@@ -152,83 +153,108 @@ def gather_epoch(total: float, positions: list[np.ndarray], outputs: list[torch.
     return total, predictions
 
 
+class Training:
+    """One run: the model (wrapped in DDP under torchrun), the loss, the optimizer, the batches."""
+
+    def __init__(self, args: argparse.Namespace, device: torch.device, rank: int, world: int) -> None:
+        settings = recipe.SETTINGS
+        self.args, self.device, self.world = args, device, world
+        self.data = Data(args.data, args.seed, args.dtype, device)
+        self.model = Network().to(device=device, dtype=getattr(torch, args.dtype))
+        read_weights(args.weights, self.model, APP_WEIGHTS)
+        self.count = len(self.data.x_train)
+        smallest = min(args.batch_size, self.count % args.batch_size or args.batch_size)
+        if smallest < world:
+            raise TrainingError(f"a batch of {smallest} samples cannot be shared by {world} processes: "
+                                "choose another --batch-size or fewer processes")
+        self.stepper = self.model
+        if world > 1:
+            if device.type == "cuda":
+                self.model = nn.SyncBatchNorm.convert_sync_batchnorm(self.model)
+            self.stepper = DistributedDataParallel(self.model,
+                                                   device_ids=[device] if device.type == "cuda" else None)
+        self.parameters = list(self.model.parameters())
+        self.loss_fn = recipe.make_loss()
+        self.optimizer = recipe.make_optimizer(self.parameters, args.lr)
+        shuffle = settings["shuffle"] and not args.no_shuffle
+        self.sampler = AppOrderSampler(self.count, args.batch_size, shuffle, args.seed, world, rank)
+        self.total_steps = args.epochs * len(self.sampler)
+        self.step, self.lr = 0, args.lr
+
+    def epoch(self, epoch: int) -> dict[str, float]:
+        """Train one epoch and validate; the history row."""
+        started = time.perf_counter()
+        self.sampler.set_epoch(epoch)
+        total, positions_seen, outputs = 0.0, [], []
+        for batch, (positions, indices) in enumerate(self.sampler, start=1):
+            value, output = self.batch(epoch, batch, positions, indices)
+            total += value * len(positions)
+            positions_seen.append(positions)
+            outputs.append(output)
+        train_seconds = time.perf_counter() - started
+        total, predictions = gather_epoch(total, positions_seen, outputs, self.count, self.world)
+        metrics, accuracy_mode = recipe.SETTINGS["metrics"], recipe.SETTINGS["accuracy_mode"]
+        logs = {"loss": total / self.count,
+                **compute(metrics, accuracy_mode, predictions, self.data.y_train[self.sampler.order])}
+        if self.data.validation is not None:
+            x_val, y_val, y_val_array = self.data.validation
+            logs["val_loss"], val_predictions = evaluate(self.model, self.loss_fn, x_val, y_val,
+                                                         self.args.batch_size)
+            logs.update({f"val_{name}": value for name, value in
+                         compute(metrics, accuracy_mode, val_predictions, y_val_array).items()})
+        logs["lr"] = self.lr
+        return {"epoch": epoch, **logs, "seconds": time.perf_counter() - started,
+                "samples_per_second": self.count / train_seconds if train_seconds > 0 else math.inf}
+
+    def batch(self, epoch: int, batch: int, positions: np.ndarray,
+              indices: np.ndarray) -> tuple[float, torch.Tensor]:
+        """One optimizer step on this process's share of a batch: (its mean loss, its outputs)."""
+        self.lr = recipe.learning_rate(self.args.lr, self.step, len(self.sampler), self.total_steps)
+        for group in self.optimizer.param_groups:
+            group["lr"] = self.lr
+        self.optimizer.zero_grad()
+        rows = torch.from_numpy(indices).to(self.device)
+        output = self.stepper(self.data.x_train[rows])
+        loss = self.loss_fn(output, self.data.targets[rows])
+        value = loss.item()
+        if self.world > 1:  # DDP averages the processes' gradients: weigh each share by its size
+            batch_size = min(self.args.batch_size, self.count - (batch - 1) * self.args.batch_size)
+            loss = loss * (len(positions) * self.world / batch_size)
+        loss.backward()
+        norm = global_norm(self.parameters)
+        if not (math.isfinite(value) and math.isfinite(norm)):
+            what = "the gradient" if math.isfinite(value) else "the loss"
+            raise TrainingError(f"epoch {epoch}, batch {batch}: {what} is NaN or infinite")
+        clip(self.parameters, recipe.CLIP_NORM, norm)
+        self.optimizer.step()
+        self.step += 1
+        return value, output.detach()
+
+    def state(self) -> dict[str, torch.Tensor]:
+        return {key: value.clone() for key, value in self.model.state_dict().items()}
+
+
 def train(args: argparse.Namespace, device: torch.device, rank: int, world: int) -> int:
-    settings = recipe.SETTINGS
+    """Every epoch (fewer if early stopping ends the run), then the results from process 0."""
     if rank == 0:
         processes = f" in {world} processes ({dist.get_backend()})" if world > 1 else ""
         print(f"training {recipe.PROJECT} on {device}{processes}")
     torch.manual_seed(args.seed)  # dropout's masks: PyTorch's generator, not the app's
-    data = Data(args.data, args.seed, args.dtype, device)
-    model = Network().to(device=device, dtype=getattr(torch, args.dtype))
-    read_weights(args.weights, model, APP_WEIGHTS)
-    count = len(data.x_train)
-    smallest = min(args.batch_size, count % args.batch_size or args.batch_size)
-    if smallest < world:
-        raise TrainingError(f"a batch of {smallest} samples cannot be shared by {world} processes: "
-                            "choose another --batch-size or fewer processes")
-    stepper = model
-    if world > 1:
-        if device.type == "cuda":
-            model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
-        stepper = DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else None)
-    parameters = list(model.parameters())
-    loss_fn = recipe.make_loss()
-    optimizer = recipe.make_optimizer(parameters, args.lr)
-    sampler = AppOrderSampler(count, args.batch_size, settings["shuffle"] and not args.no_shuffle,
-                              args.seed, world, rank)
-    per_epoch = len(sampler)
-    total_steps = args.epochs * per_epoch
-    stopping = EarlyStopping(**settings["early_stopping"]) if settings["early_stopping"] else None
-    rows, step = [], 0
+    run = Training(args, device, rank, world)
+    settings = recipe.SETTINGS["early_stopping"]
+    stopping = EarlyStopping(**settings) if settings else None
+    rows = []
     for epoch in range(1, args.epochs + 1):
-        started = time.perf_counter()
-        sampler.set_epoch(epoch)
-        total, positions_seen, outputs = 0.0, [], []
-        for batch, (positions, indices) in enumerate(sampler, start=1):
-            lr = recipe.learning_rate(args.lr, step, per_epoch, total_steps)
-            for group in optimizer.param_groups:
-                group["lr"] = lr
-            optimizer.zero_grad()
-            rows_of_batch = torch.from_numpy(indices).to(device)
-            output = stepper(data.x_train[rows_of_batch])
-            loss = loss_fn(output, data.targets[rows_of_batch])
-            value = loss.item()
-            # DDP averages the processes' gradients: weigh each share so the mean is the batch's.
-            batch_size = min(args.batch_size, count - (batch - 1) * args.batch_size)
-            (loss * (len(positions) * world / batch_size) if world > 1 else loss).backward()
-            norm = global_norm(parameters)
-            if not (math.isfinite(value) and math.isfinite(norm)):
-                what = "the gradient" if math.isfinite(value) else "the loss"
-                raise TrainingError(f"epoch {epoch}, batch {batch}: {what} is NaN or infinite")
-            clip(parameters, recipe.CLIP_NORM, norm)
-            optimizer.step()
-            step += 1
-            total += value * len(positions)
-            positions_seen.append(positions)
-            outputs.append(output.detach())
-        train_seconds = time.perf_counter() - started
-        total, predictions = gather_epoch(total, positions_seen, outputs, count, world)
-        logs = {"loss": total / count,
-                **compute(settings["metrics"], settings["accuracy_mode"], predictions,
-                          data.y_train[sampler.order])}
-        if data.validation is not None:
-            x_val, y_val, y_val_array = data.validation
-            val_loss, val_predictions = evaluate(model, loss_fn, x_val, y_val, args.batch_size)
-            logs["val_loss"] = val_loss
-            logs.update({f"val_{name}": value for name, value in compute(
-                settings["metrics"], settings["accuracy_mode"], val_predictions, y_val_array).items()})
-        logs["lr"] = lr
-        rows.append({"epoch": epoch, **logs, "seconds": time.perf_counter() - started,
-                     "samples_per_second": count / train_seconds if train_seconds > 0 else math.inf})
+        rows.append(run.epoch(epoch))
         if rank == 0:
-            print(f"epoch {epoch}/{args.epochs}  " + "  ".join(f"{k} {v:.4g}" for k, v in logs.items()))
-        state = lambda: {key: value.clone() for key, value in model.state_dict().items()}  # noqa: E731
-        if stopping is not None and stopping.update(epoch, logs, state):
+            shown = {key: value for key, value in rows[-1].items() if key not in ("epoch", *TIMING)}
+            print(f"epoch {epoch}/{args.epochs}  " + "  ".join(f"{k} {v:.4g}" for k, v in shown.items()))
+        if stopping is not None and stopping.update(epoch, rows[-1], run.state):
             break
     if stopping is not None and stopping.best_state is not None:
-        model.load_state_dict(stopping.best_state)
+        run.model.load_state_dict(stopping.best_state)
     if rank == 0:
-        save_run(args.out, model, rows, data)
+        save_run(args.out, run.model, rows, run.data)
     return 0
 
 
