@@ -92,14 +92,16 @@ class Data:
     def __init__(self, path: Path, seed: int, dtype: str, device: torch.device) -> None:
         settings = recipe.SETTINGS
         x, y, self.class_names = load_data(path)
+        # Class indices as PyTorch's losses take them (int64); other targets in the model's dtype.
+        y = y.astype(np.int64 if settings["targets"] == "labels" else dtype)
         train, val = split_indices(len(x), settings["validation_split"], seed)
         self.offset, self.scale = fit_scaler(settings["scaling"], x[train])
-        self.y_train = y[train] if settings["targets"] == "labels" else y[train].astype(dtype)
+        self.y_train = y[train]
         self.x_train = self.tensor(scale(x[train], self.offset, self.scale, dtype), device)
         self.targets = self.tensor(self.y_train, device)
         self.validation = None
         if len(val):
-            y_val = y[val] if settings["targets"] == "labels" else y[val].astype(dtype)
+            y_val = y[val]
             self.validation = (self.tensor(scale(x[val], self.offset, self.scale, dtype), device),
                                self.tensor(y_val, device), y_val)
 
