@@ -210,7 +210,7 @@ so N processes train as one does. Results go to `--out` (default `run/`):
 - `history.csv`: one row per epoch, the columns of the app's `train` command;
 - `weights.pt`: the network's state_dict (`Network().load_state_dict(torch.load("run/weights.pt"))`);
 - `weights.npz` and `weights.data.json`: the same weights as the app keeps them, with their input
-  scaling; open them in the app, or `backprop-studio predict PROJECT --weights run/weights.npz`.
+  scaling, for every `--weights` of the app: `backprop-studio predict PROJECT --weights run/weights.npz`.
 
 `--weights` starts from a `.pt` state_dict or from the app's `.npz` (default: `weights.pt`, the
 weights exported with the project).

@@ -10,7 +10,7 @@ step at the schedule's learning rate. Under torchrun every process takes its sha
 batch (``data.AppOrderSampler``) and the global batch stays ``--batch-size``.
 
 Writes to ``--out``: ``history.csv`` (the columns of the app's ``train``), ``weights.pt`` (this
-network's state_dict), and ``weights.npz`` with ``weights.data.json`` beside it, which the app opens
+network's state_dict), and ``weights.npz`` with ``weights.data.json`` beside it, which the app takes
 as trained weights (``backprop-studio predict PROJECT --weights run/weights.npz``).
 """
 
