@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..plugin_manager import current_registry
+from ..plugin_system import current_registry
 from ..project import load_project
 from ..project.exporting import load_trained, project_title
 from ..project.pytorch_export import pytorch_project_files, write_pytorch_project

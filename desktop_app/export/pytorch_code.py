@@ -1,7 +1,7 @@
 """The PyTorch code plugins give for their layers, losses and optimizers (``register_pytorch_code``).
 
 A ``PytorchCode`` is Python source defining one class; the export copies it into ``plugin_code.py``
-of the exported project. The app never runs it: registration (``plugin_checks.check_pytorch_code``)
+of the exported project. The app never runs it: registration (``plugin_system.checks.check_pytorch_code``)
 only parses it.
 """
 

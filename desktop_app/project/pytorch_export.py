@@ -54,10 +54,10 @@ def pytorch_project_files(project: Project, registry: Registry,
         raise ExportError(TORCH_MISSING) from None
     model = _network(project, registry, weights)
     settings = project.training
-    loss = make_component(registry.losses, settings.loss, project, "$.training.loss.params")
+    loss = make_component(registry.losses, settings.loss, project, "$.training.loss.config")
     optimizer = make_component(registry.optimizers, settings.optimizer, project,
-                               "$.training.optimizer.params")
-    schedule = make_component(registry.schedules, settings.schedule, project, "$.training.schedule.params")
+                               "$.training.optimizer.config")
+    schedule = make_component(registry.schedules, settings.schedule, project, "$.training.schedule.config")
     dataset = load_dataset(project, registry)
     prepare_data(project, model, loss, dataset, settings.seed)  # the app's checks of data against model
     targets = format_targets(dataset.y, dataset, loss.task, model.output_shape, project.dataset.one_hot,

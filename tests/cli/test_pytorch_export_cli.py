@@ -91,7 +91,7 @@ def test_a_plugin_layer_without_pytorch_code_names_itself_and_its_plugin(tmp_pat
     require_torch()
     register_plugin(CubePlugin(), "cubes")
     data = json.loads(example_path("xor_mlp").read_text())
-    data["model"]["nodes"][2].update(name="cubed", type="Cube", params={})
+    data["model"]["nodes"][2].update(name="cubed", type="Cube", config={})
     data["model"]["nodes"][3]["inputs"] = ["cubed"]
     project = tmp_path / "cube.bps.json"
     project.write_text(json.dumps(data))
@@ -116,7 +116,7 @@ def test_without_torch_the_export_says_how_to_install_it(tmp_path) -> None:
 def test_the_app_never_imports_torch(tmp_path) -> None:
     modules = ["desktop_app.cli", "desktop_app.cli.export_cmd", "desktop_app.gui.main_window",
                "desktop_app.project.pytorch_export", "desktop_app.export.pytorch_model",
-               "desktop_app.plugin_manager"]
+               "desktop_app.plugin_system"]
     code = f"import sys\nfor m in {modules!r}: __import__(m)\nprint('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                             env={**cli_env(tmp_path), "QT_QPA_PLATFORM": "offscreen"})

@@ -21,7 +21,7 @@ import pytest
 
 from desktop_app.engine.fit_data import split_indices
 from desktop_app.fileio import save_weights_npz
-from desktop_app.plugin_manager import load_plugins
+from desktop_app.plugin_system import load_plugins
 from desktop_app.project import Project, RunOverrides, build_run
 from desktop_app.project.pytorch_export import pytorch_project_files, write_pytorch_project
 from desktop_app.project.run import build_model, load_dataset

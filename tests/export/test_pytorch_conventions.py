@@ -30,20 +30,20 @@ from export.pytorch_runs import (
 require_torch()
 
 VARIANTS = {
-    "sgd_momentum": ({"type": "sgd", "params": {"learning_rate": 0.05, "momentum": 0.9, "weight_decay": 0.01,
+    "sgd_momentum": ({"type": "sgd", "config": {"learning_rate": 0.05, "momentum": 0.9, "weight_decay": 0.01,
                                                 "clip_norm": 0.5}},
-                     {"type": "huber", "params": {"delta": 0.3}}, {"type": "step", "params": {"step_size": 1,
+                     {"type": "huber", "config": {"delta": 0.3}}, {"type": "step", "config": {"step_size": 1,
                                                                                             "gamma": 0.5}}),
-    "sgd_nesterov": ({"type": "sgd", "params": {"learning_rate": 0.05, "momentum": 0.8, "nesterov": True}},
-                     {"type": "mae", "params": {}}, {"type": "exponential", "params": {"gamma": 0.7}}),
-    "adamw": ({"type": "adamw", "params": {"learning_rate": 0.01, "weight_decay": 0.05, "clip_norm": 1.0}},
-              {"type": "mse", "params": {}}, {"type": "constant", "params": {}}),
-    "rmsprop": ({"type": "rmsprop", "params": {"learning_rate": 0.005, "rho": 0.8, "weight_decay": 0.001}},
-                {"type": "mse", "params": {}}, {"type": "cosine", "params": {"warmup_epochs": 0.5,
+    "sgd_nesterov": ({"type": "sgd", "config": {"learning_rate": 0.05, "momentum": 0.8, "nesterov": True}},
+                     {"type": "mae", "config": {}}, {"type": "exponential", "config": {"gamma": 0.7}}),
+    "adamw": ({"type": "adamw", "config": {"learning_rate": 0.01, "weight_decay": 0.05, "clip_norm": 1.0}},
+              {"type": "mse", "config": {}}, {"type": "constant", "config": {}}),
+    "rmsprop": ({"type": "rmsprop", "config": {"learning_rate": 0.005, "rho": 0.8, "weight_decay": 0.001}},
+                {"type": "mse", "config": {}}, {"type": "cosine", "config": {"warmup_epochs": 0.5,
                                                                               "min_lr": 0.0001}}),
-    "adagrad": ({"type": "adagrad", "params": {"learning_rate": 0.05, "initial_accumulator": 0.2,
+    "adagrad": ({"type": "adagrad", "config": {"learning_rate": 0.05, "initial_accumulator": 0.2,
                                                "epsilon": 1e-6}},
-                {"type": "huber", "params": {}}, {"type": "step", "params": {"step_size": 1, "gamma": 0.3}}),
+                {"type": "huber", "config": {}}, {"type": "step", "config": {"step_size": 1, "gamma": 0.3}}),
 }
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from desktop_app.hookspecs import PytorchCode
 from desktop_app.paths import REPO_ROOT
-from desktop_app.plugin_manager import load_plugins
+from desktop_app.plugin_system import load_plugins
 from desktop_app.project import load_project
 from desktop_app.project.examples import example_path
 from export.pytorch_runs import (
@@ -51,12 +51,12 @@ def test_a_project_of_plugin_items_trains_as_in_the_engine(plugin_registry, tmp_
     data = json.loads(example_path("spiral_mlp").read_text())
     data["name"] = "Plugin items"
     nodes = data["model"]["nodes"]
-    nodes[2].update(type="Swish", params={"beta": 1.5})
-    nodes[4].update(type="LayerNorm", params={"epsilon": 1e-4})
+    nodes[2].update(type="Swish", config={"beta": 1.5})
+    nodes[4].update(type="LayerNorm", config={"epsilon": 1e-4})
     data["training"].update(
-        loss={"type": "focal", "params": {"gamma": 1.5, "alpha": 0.8}},
-        optimizer={"type": "lion", "params": {"learning_rate": 0.003, "weight_decay": 0.1, "clip_norm": 0.5}},
-        schedule={"type": "cosine", "params": {"warmup_epochs": 0.5, "min_lr": 0.0001}})
+        loss={"type": "focal", "config": {"gamma": 1.5, "alpha": 0.8}},
+        optimizer={"type": "lion", "config": {"learning_rate": 0.003, "weight_decay": 0.1, "clip_norm": 0.5}},
+        schedule={"type": "cosine", "config": {"warmup_epochs": 0.5, "min_lr": 0.0001}})
     path = tmp_path / "plugins.bps.json"
     path.write_text(json.dumps(data))
     project = load_project(path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.plugin_manager import load_plugins
+from desktop_app.plugin_system import load_plugins
 
 PLUGIN = '''
 from desktop_app.hookspecs import PytorchCode, hookimpl
