@@ -1,5 +1,6 @@
 """File > Export: write the network through any registered exporter (ONNX, .npz, safetensors,
-a plugin's format), in the background, by the CLI's own path (``desktop_app.project.exporting``)."""
+a plugin's format), in the background, by the CLI's own path (``desktop_app.project.exporting``),
+or as a PyTorch project (the CLI's ``--format pytorch``, ``desktop_app.project.pytorch_export``)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 from ..engine.errors import EngineError
 from ..project.exporting import TrainedModel, export_trained, load_trained, project_title
 from ..project.files import PROJECT_SUFFIX
+from ..project.pytorch_export import pytorch_project_files, write_pytorch_project
 from ..project.run import build_model, make_component
 from ..registry import Registry
 from .background import Task
 from .document import ProjectDocument
 from .log_panel import LogPanel
-from .pytorch_export import add_pytorch_entry
+
+PYTORCH_LABEL = "PyTorch project…"
 
 
 class ExportMenu(QMenu):
@@ -44,7 +47,11 @@ class ExportMenu(QMenu):
             action.triggered.connect(lambda _checked=False, name=name: self.ask_and_export(name))
         if not self.registry.exporters:
             self.addAction("(no exporters installed)").setEnabled(False)
-        add_pytorch_entry(self)
+        self.addSeparator()
+        action = self.addAction(PYTORCH_LABEL)
+        action.setToolTip("A folder with the network as PyTorch code, a training script that trains as "
+                          "the app does (also under torchrun), the data and the weights. Needs torch.")
+        action.triggered.connect(lambda _checked=False: self.ask_and_export_pytorch())
 
     def saved_model(self) -> TrainedModel:
         project = self.document.project()
@@ -75,6 +82,28 @@ class ExportMenu(QMenu):
             return None
         exporter = self.registry.exporters[name]
         return self.start(f"{name} to {path}", lambda: export_trained(exporter, trained, path, self.registry))
+
+    def ask_and_export_pytorch(self) -> None:
+        """Ask for the folder, offering ``<project>-pytorch`` beside the project."""
+        folder = ask_save_path(self.parentWidget(), "Export as a PyTorch project", self.document, "",
+                               "PyTorch project folder (*)", offered="-pytorch")
+        if folder is not None:
+            self.export_pytorch(folder)
+
+    def export_pytorch(self, folder: Path) -> Task | None:
+        """Write the network ``model_provider`` gives, the project's training settings and its data
+        as a PyTorch project in ``folder``, in the background. Returns the running task."""
+        try:
+            weights = self.model_provider().model.get_weights()
+        except (ValueError, OSError, EngineError) as error:
+            self.report_failure(f"Cannot export: {error}")
+            return None
+        project, registry = self.document.project(), self.registry
+
+        def write() -> None:
+            write_pytorch_project(folder, pytorch_project_files(project, registry, weights))
+
+        return self.start(f"PyTorch project to {folder}", write)
 
     def start(self, what: str, call: Callable[[], str | None]) -> Task:
         """Run an export (``call`` returns a note or None) in the background; ``what`` names it in

@@ -6,14 +6,14 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from desktop_app.gui.pytorch_export import LABEL
+from desktop_app.gui.exporting import PYTORCH_LABEL
 from tests.export.pytorch_runs import require_torch
 from tests.gui.runs import WAIT, example, train_to_end
 
 
 def export_from_menu(window, monkeypatch, folder) -> None:
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(folder), ""))
-    action = next(action for action in window.export_menu.actions() if action.text() == LABEL)
+    action = next(action for action in window.export_menu.actions() if action.text() == PYTORCH_LABEL)
     action.trigger()
 
 
