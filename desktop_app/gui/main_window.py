@@ -46,6 +46,7 @@ from .project_weights import ProjectWeights
 from .recent_files import RecentFiles
 from .registry_refresh import apply_registry
 from .status_messages import show_status
+from .step_through import StepThrough
 from .training import install_training
 from .unsaved_work import confirm_drop
 from .window_actions import WindowActions
@@ -86,6 +87,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self.training = install_training(self)
+        self.step_through = StepThrough(self, self.menus["training"], self.training.controller,
+                                        self.designer.scene)
         self.plugin_notice = install_plugin_notice(self)
         self.project_weights = ProjectWeights(self)
         self.validation_status = QLabel(self)

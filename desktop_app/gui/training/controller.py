@@ -277,6 +277,10 @@ class TrainingController(QObject):
             raise ValueError("this network is not trained yet: train it first")
         return self._kept.run
 
+    def fresh_run(self) -> Run:
+        """A run of the project from its seed's weights, built on the calling thread (not trained)."""
+        return self._prepare(self._project(), "fresh", None)
+
     # --- the training thread ----------------------------------------------------------------------------
     def _prepare(self, project: Project, how: Start, kept: _Kept | None) -> Run:
         """Runs on the training thread: the run to train (built, or the kept one to resume)."""

@@ -1,0 +1,42 @@
+"""Training > Step Through…: one mini-batch through the network, a step at a time (see dialog.py)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QWidget
+
+from ..canvas.scene import GraphScene
+from ..training.controller import TrainingController
+from .dialog import StepThroughDialog
+
+TIP = ("Walk one mini-batch through the network: forward, the loss, backward and the update, "
+       "with the engine's own numbers")
+
+
+class StepThrough(QObject):
+    """The menu entry and its dialog (made on first use, kept while the window lives)."""
+
+    def __init__(self, window: QWidget, menu: QMenu, controller: TrainingController,
+                 scene: GraphScene) -> None:
+        super().__init__(window)
+        self.window, self.controller, self.scene = window, controller, scene
+        self.dialog: StepThroughDialog | None = None
+        self.action = QAction("Step &Through…", window)
+        self.action.setToolTip(TIP)
+        self.action.setStatusTip(TIP)
+        self.action.triggered.connect(self.open)
+        menu.addSeparator()
+        menu.addAction(self.action)
+
+    def open(self) -> StepThroughDialog:
+        """Show the dialog; the first time, record the next batch's step at once."""
+        first = self.dialog is None
+        if first:
+            self.dialog = StepThroughDialog(self.controller, self.scene, self.window)
+        self.dialog.show()
+        self.dialog.raise_()
+        if first:
+            self.dialog.record()
+        return self.dialog
+
