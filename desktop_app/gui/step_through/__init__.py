@@ -22,7 +22,7 @@ class StepThrough(QObject):
         super().__init__(window)
         self.window, self.controller, self.scene = window, controller, scene
         self.dialog: StepThroughDialog | None = None
-        self.action = QAction("Step &Through…", window)
+        self.action = QAction("Step T&hrough…", window)
         self.action.setToolTip(TIP)
         self.action.setStatusTip(TIP)
         self.action.triggered.connect(self.open)

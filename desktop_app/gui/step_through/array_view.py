@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Signal
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QPen
+from PySide6.QtWidgets import QGraphicsRectItem, QLabel, QVBoxLayout, QWidget
 
 from ..training import plot_style
 
@@ -58,6 +58,7 @@ class ArrayView(QWidget):
         self.title = QLabel(f"<b>{label}</b>", self)
         self.stats = QLabel(statistics(array), self)
         self.stats.setStyleSheet("color: #57606a")
+        self.stats.setWordWrap(True)
         self.canvas = plot_style.layout_widget()
         self.canvas.setFixedHeight(PLOT_HEIGHT)
         self.plot = self.canvas.ci.addPlot()
@@ -70,6 +71,7 @@ class ArrayView(QWidget):
         layout.addWidget(self.stats)
         layout.addWidget(self.canvas)
         self.drawn: list[np.ndarray] = []
+        self.marked: QGraphicsRectItem | None = None
         getattr(self, f"_draw_{self.kind}")()
         self.canvas.scene().sigMouseClicked.connect(self._clicked)
 
@@ -155,6 +157,18 @@ class ArrayView(QWidget):
         channel, row, column = index[-3:]
         width = self._channels().shape[2]
         return QPointF(channel * (width + TILE_GAP) + column + 0.5, row + 0.5)
+
+    def mark(self, index: tuple[int, ...]) -> None:
+        """Outline cell ``index`` (the one being checked)."""
+        if self.marked is not None:
+            self.plot.removeItem(self.marked)
+        centre = self.point_of(index)
+        height = 2 * centre.y() if self.kind == "bars" else 1.0  # a bar: its whole length
+        self.marked = QGraphicsRectItem(QRectF(centre.x() - 0.5, centre.y() - height / 2, 1.0, height))
+        pen = QPen(QColor("#1f2328"), 2)
+        pen.setCosmetic(True)
+        self.marked.setPen(pen)
+        self.plot.addItem(self.marked)
 
     def widget_point(self, index: tuple[int, ...]):
         """Where cell ``index`` is on the canvas's viewport (to click it)."""

@@ -104,16 +104,19 @@ class StepThroughDialog(QDialog):
         left_layout.addLayout(buttons)
 
         self.heading = QLabel()
+        self.heading.setWordWrap(True)
         self.formula = QLabel()
         self.formula.setWordWrap(True)
         self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.formula.setStyleSheet("font-family: monospace; font-size: 11pt; padding: 6px; "
                                    "background: #f6f8fa; border: 1px solid #d0d7de")
         self.summary = QLabel()
+        self.summary.setWordWrap(True)
         self.derivative = QLabel()
         self.derivative.setWordWrap(True)
         self.panels = QWidget()
         self.panels_layout = QVBoxLayout(self.panels)
+        self.panels_layout.addStretch(1)  # the views stay their own height, at the top
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.panels)
@@ -206,8 +209,9 @@ class StepThroughDialog(QDialog):
         for panel in step.panels:
             view = ArrayView(panel.label, panel.array, self.panels)
             if panel.weight_key is not None:
+                view.cell_clicked.connect(view.mark)
                 view.cell_clicked.connect(lambda index, key=panel.weight_key: self.check(key, index))
-            self.panels_layout.addWidget(view)
+            self.panels_layout.insertWidget(self.panels_layout.count() - 1, view)
             self.views.append(view)
         self.marks.show(step.phase, step.nodes, step.edges)
 
@@ -222,7 +226,7 @@ class StepThroughDialog(QDialog):
         result = weight_derivative(self.trace, key, index)
         node, param = key.split("/")
         shown = next(step.param_grads[param] for step in self.trace.backward if step.node == node)[index]
-        lines = [f"<b>dL/d{key}{list(index)}</b>: backprop {shown:.10g}",
+        lines = [f"<b>dL/dw of {key}{list(index)}</b>: backprop {shown:.10g}",
                  f"finite differences (float64, central, eps {result.eps:g}): {result.numeric:.10g}"]
         if self.trace.start.dtype.name != "float64":
             lines.append(f"backprop in float64: {result.backprop:.10g} "
