@@ -189,10 +189,33 @@ def test_a_clicked_weight_is_checked_by_finite_differences(make_window, qtbot):
     assert f"backprop {shown:.10g}" in text and f"{result.numeric:.10g}" in text
 
 
-def test_stepping_does_not_change_a_paused_run(make_window, qtbot):
+class NextForward:
+    """A ModelObserver set on a paused run's model: the batch of its next forward pass, and its
+    weights at the forward after that (once the optimizer stepped)."""
+
+    def __init__(self, model):
+        self.model, self.x, self.weights_after = model, None, None
+
+    def forward_node(self, node, inputs, output):
+        if node != self.model.input_names[0]:
+            return
+        if self.x is None:
+            self.x = output.copy()
+        elif self.weights_after is None:
+            self.weights_after = {key: value.copy() for key, value in self.model.parameters().items()}
+
+    def backward_node(self, node, grad, input_grads):
+        pass
+
+    def gradient_sent(self, source, consumer, grad):
+        pass
+
+
+def test_a_paused_run_is_not_changed_and_its_next_step_is_the_one_shown(make_window, qtbot):
     window = make_window(example("digits_mlp", epochs=100_000))
     controller = start_long_run(qtbot, window)
-    window.training.pause.trigger()
+    pause = window.training.pause
+    pause.trigger()
     assert controller.control.wait_until_paused(WAIT / 1000)
     run = controller.bridge.run
     weights = run.model.get_weights()
@@ -207,7 +230,19 @@ def test_stepping_does_not_change_a_paused_run(make_window, qtbot):
     for key, named in slots.items():
         for slot, value in named.items():
             np.testing.assert_array_equal(run.optimizer.slots[key][slot], value)
+    # resumed, the run trains on the batch shown and takes the update shown
+    watch = NextForward(run.model)
+    run.model.observer = watch
+    pause.trigger()
+    qtbot.waitUntil(lambda: watch.weights_after is not None, timeout=WAIT)
+    pause.trigger()
+    assert controller.control.wait_until_paused(WAIT / 1000)
+    run.model.observer = None
     stop_and_wait(qtbot, window)
+    np.testing.assert_array_equal(watch.x, dialog.trace.x)
+    for update in dialog.trace.update.params:
+        np.testing.assert_allclose(update.weight + update.delta, watch.weights_after[update.key],
+                                   rtol=1e-5, atol=1e-7, err_msg=update.key)
 
 
 def test_a_running_run_must_be_paused_first_and_bad_sample_numbers_are_named(make_window, qtbot):
@@ -228,3 +263,29 @@ def test_a_running_run_must_be_paused_first_and_bad_sample_numbers_are_named(mak
     dialog.record_button.click()
     assert dialog.status.text().startswith("Cannot step through: sample '99999' is out of range")
     assert len(dialog.trace.x) == 4  # the previous step stays on show
+
+
+def test_play_walks_to_the_last_step_and_stops(make_window, qtbot):
+    window = make_window(example("digits_mlp", epochs=1))
+    dialog = open_dialog(window, qtbot)
+    dialog.timer.setInterval(5)
+    dialog.play_button.click()
+    assert dialog.play_button.isChecked()
+    qtbot.waitUntil(lambda: not dialog.play_button.isChecked(), timeout=WAIT)
+    assert dialog.current == len(dialog.steps) - 1
+    assert dialog.steps[dialog.current].phase == "update"
+    assert not dialog.next_button.isEnabled() and dialog.previous_button.isEnabled()
+
+
+def test_closing_clears_the_canvas_and_reset_weights_drops_the_step(make_window, qtbot, dialogs):
+    window = make_window(example("digits_mlp", epochs=1))
+    dialog = open_dialog(window, qtbot)
+    scene = window.designer.scene
+    assert dialog.marks.items and all(item.scene() is scene for item in dialog.marks.items)
+    dialog.close()
+    assert not dialog.marks.items
+    window.step_through.action.trigger()  # opened again: the canvas follows again
+    assert dialog.marks.nodes == dialog.steps[dialog.current].nodes
+    window.training.controller.forget()
+    assert not dialog.steps and not dialog.views and not dialog.marks.items
+    assert dialog.status.text() == "The weights on hand changed: record a step again."

@@ -34,6 +34,8 @@ class StepThrough(QObject):
         first = self.dialog is None
         if first:
             self.dialog = StepThroughDialog(self.controller, self.scene, self.window)
+            self.controller.weights_reset.connect(
+                lambda: self.dialog.forget("The weights on hand changed"))
         self.dialog.show()
         self.dialog.raise_()
         if first:

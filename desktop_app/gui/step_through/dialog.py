@@ -193,7 +193,14 @@ class StepThroughDialog(QDialog):
 
     def show_step(self, row: int) -> None:
         self._update_buttons()
+        for view in self.views:
+            view.setParent(None)
+            view.deleteLater()
+        self.views = []
         if not 0 <= row < len(self.steps):
+            for label in (self.heading, self.formula, self.summary, self.derivative):
+                label.clear()
+            self.marks.clear()
             return
         step = self.steps[row]
         self.heading.setText(f"<h3 style='color:{PHASE_COLORS[step.phase].name()}'>"
@@ -202,10 +209,6 @@ class StepThroughDialog(QDialog):
         self.summary.setText(step.summary)
         self.derivative.setText("Click a cell of a dL/dw view to check it by finite differences."
                                 if any(panel.weight_key for panel in step.panels) else "")
-        for view in self.views:
-            view.setParent(None)
-            view.deleteLater()
-        self.views = []
         for panel in step.panels:
             view = ArrayView(panel.label, panel.array, self.panels)
             if panel.weight_key is not None:
@@ -236,6 +239,20 @@ class StepThroughDialog(QDialog):
         self.derivative.setText("<br>".join(lines))
         self.checked.emit(result)
         return result
+
+    def forget(self, reason: str) -> None:
+        """Drop the recorded step (its weights are gone): nothing stale stays on show."""
+        self._play(False)
+        self.source, self.trace, self.steps = None, None, []
+        self.step_list.clear()
+        self.show_step(-1)
+        self.status.setText(f"{reason}: record a step again.")
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if 0 <= self.current < len(self.steps):  # opened again: the canvas follows again
+            step = self.steps[self.current]
+            self.marks.show(step.phase, step.nodes, step.edges)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         self._play(False)
