@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 
 from desktop_app.engine.step_trace import FROM_LOSS
 from desktop_app.gui.step_through.array_view import MAX_TILES
+from desktop_app.gui.step_through.source import SourceError, parse_rows
 from tests.gui.runs import WAIT, example, start_long_run, stop_and_wait
 
 
@@ -129,7 +130,7 @@ def walk_and_check(dialog, reference):
     return seen_phases
 
 
-@pytest.mark.parametrize("name", ["digits_mlp", "residual_mlp"])
+@pytest.mark.parametrize("name", ["digits_mlp", "residual_mlp", "digits_cnn"])
 def test_stepping_through_a_batch_shows_the_engines_values(make_window, qtbot, name):
     window = make_window(example(name, epochs=1))
     dialog = open_dialog(window, qtbot)
@@ -289,3 +290,19 @@ def test_closing_clears_the_canvas_and_reset_weights_drops_the_step(make_window,
     window.training.controller.forget()
     assert not dialog.steps and not dialog.views and not dialog.marks.items
     assert dialog.status.text() == "The weights on hand changed: record a step again."
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "type the numbers of the samples to step through, e.g. 0, 5, 10-15"),
+    ("3, x", "'x' is not a sample number or a range like 40-45"),
+    ("5-2", "sample '5-2' is out of range: the training set has samples 0 to 9"),
+    ("-1", "'-1' is not a sample number or a range like 40-45"),
+])
+def test_bad_sample_numbers_are_named(text, message):
+    with pytest.raises(SourceError) as info:
+        parse_rows(text, 10)
+    assert str(info.value) == message
+
+
+def test_sample_numbers_and_ranges():
+    assert parse_rows("0, 3-5; 9", 10) == [0, 3, 4, 5, 9]
