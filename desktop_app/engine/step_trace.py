@@ -157,6 +157,7 @@ def trace_step(model: Model, loss: Loss, optimizer: Optimizer, x: np.ndarray, y:
     ``optimizer`` are left as they were. An EngineError says so when the loss or a gradient is
     not finite (the step would not be taken)."""
     start = copy.deepcopy(model)
+    start.observer = None  # whoever watches ``model`` does not watch the copies
     work, loss_fn, stepper = copy.deepcopy(start), copy.deepcopy(loss), copy.deepcopy(optimizer)
     recorder = _Recorder(work)
     work.observer = recorder
