@@ -12,7 +12,8 @@ from PySide6.QtCore import Qt
 from desktop_app.engine.step_trace import FROM_LOSS
 from desktop_app.gui.step_through.array_view import MAX_TILES
 from desktop_app.gui.step_through.source import SourceError, parse_rows
-from tests.gui.runs import WAIT, example, start_long_run, stop_and_wait
+from desktop_app.project.run import build_model
+from tests.gui.runs import WAIT, example, start_long_run, stop_and_wait, train_to_end
 
 
 class NodeGradients:
@@ -306,3 +307,19 @@ def test_bad_sample_numbers_are_named(text, message):
 
 def test_sample_numbers_and_ranges():
     assert parse_rows("0, 3-5; 9", 10) == [0, 3, 4, 5, 9]
+
+
+def test_the_step_starts_from_the_seeds_weights_then_from_the_last_runs(make_window, qtbot):
+    window = make_window(example("digits_mlp", epochs=1))
+    dialog = open_dialog(window, qtbot)
+    assert "fresh weights from the project's seed" in dialog.status.text()
+    seeded = build_model(window.document.project(), window.registry).get_weights()
+    for key, value in dialog.trace.start.get_weights().items():
+        np.testing.assert_array_equal(value, seeded[key])
+    train_to_end(qtbot, window)
+    assert dialog.record()
+    assert "the last run's weights" in dialog.status.text()
+    trained = window.training.controller.trained_model().get_weights()
+    assert any(not np.array_equal(trained[key], seeded[key]) for key in trained)
+    for key, value in dialog.trace.start.get_weights().items():
+        np.testing.assert_array_equal(value, trained[key])
