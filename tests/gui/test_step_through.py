@@ -181,7 +181,8 @@ def test_a_clicked_weight_is_checked_by_finite_differences(make_window, qtbot):
     qtbot.waitUntil(lambda: view.plot.vb.viewRange()[0][1] >= view.array.shape[1])
     index = (3, 5)
     with qtbot.waitSignal(dialog.checked, timeout=WAIT) as signal:
-        qtbot.mouseClick(view.canvas.viewport(), Qt.MouseButton.LeftButton, pos=view.widget_point(index))
+        where = view.canvas.mapFromScene(view.plot.vb.mapViewToScene(view.point_of(index)))
+        qtbot.mouseClick(view.canvas.viewport(), Qt.MouseButton.LeftButton, pos=where)
     result = signal.args[0]
     assert result.index == index
     shown = float(view.array[index])

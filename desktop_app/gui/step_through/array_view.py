@@ -170,11 +170,6 @@ class ArrayView(QWidget):
         self.marked.setPen(pen)
         self.plot.addItem(self.marked)
 
-    def widget_point(self, index: tuple[int, ...]):
-        """Where cell ``index`` is on the canvas's viewport (to click it)."""
-        scene_point = self.plot.vb.mapViewToScene(self.point_of(index))
-        return self.canvas.mapFromScene(scene_point)
-
     def _clicked(self, event) -> None:
         if not self.plot.vb.sceneBoundingRect().contains(event.scenePos()):
             return
