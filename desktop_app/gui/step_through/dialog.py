@@ -224,9 +224,14 @@ class StepThroughDialog(QDialog):
         self.play_button.setEnabled(bool(self.steps))
 
     # --- checking a derivative -----------------------------------------------------------------------
-    def check(self, key: str, index: tuple[int, ...]) -> WeightDerivative:
-        """dL/dw of ``key`` at ``index`` by finite differences, shown beside the step's backprop value."""
-        result = weight_derivative(self.trace, key, index)
+    def check(self, key: str, index: tuple[int, ...]) -> WeightDerivative | None:
+        """dL/dw of ``key`` at ``index`` by finite differences, shown beside the step's backprop value
+        (None, and why, when a layer fails in the check's forward passes)."""
+        try:
+            result = weight_derivative(self.trace, key, index)
+        except EngineError as error:
+            self.derivative.setText(f"Cannot check dL/dw of {key}{list(index)}: {describe_error(error)}")
+            return None
         node, param = key.split("/")
         shown = next(step.param_grads[param] for step in self.trace.backward if step.node == node)[index]
         lines = [f"<b>dL/dw of {key}{list(index)}</b>: backprop {shown:.10g}",
