@@ -9,9 +9,12 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop_app.engine.step_trace import FROM_LOSS
+from desktop_app.engine.layer import Layer
+from desktop_app.engine.step_trace import FROM_LOSS, GENERIC_RULE
 from desktop_app.gui.step_through.array_view import MAX_TILES
 from desktop_app.gui.step_through.source import SourceError, parse_rows
+from desktop_app.hookspecs import hookimpl
+from desktop_app.project.document import NodeEntry
 from desktop_app.project.run import build_model
 from tests.gui.runs import WAIT, example, start_long_run, stop_and_wait, train_to_end
 
@@ -324,3 +327,48 @@ def test_the_step_starts_from_the_seeds_weights_then_from_the_last_runs(make_win
     assert any(not np.array_equal(trained[key], seeded[key]) for key in trained)
     for key, value in dialog.trace.start.get_weights().items():
         np.testing.assert_array_equal(value, trained[key])
+
+
+class Float32Only(Layer):
+    """A plugin layer that states no rule and works in float32 only (the float64 check fails)."""
+
+    type_name = "Float32Only"
+
+    def output_shape(self, *shapes):
+        return shapes[0]
+
+    def forward(self, x, training=False):
+        if x.dtype != np.float32:
+            raise TypeError(f"float32 only, got {x.dtype}")
+        return x * np.float32(0.5)
+
+    def backward(self, grad):
+        return (grad * np.float32(0.5),)
+
+
+class Float32OnlyPlugin:
+    @hookimpl
+    def register_layers(self, register):
+        register(Float32Only)
+
+
+def test_a_plugin_layer_steps_through_and_a_failed_check_names_it(make_window, qtbot, register_plugin):
+    register_plugin(Float32OnlyPlugin(), "float32_layers")
+    project = example("spiral_mlp", epochs=1)
+    project.nodes.insert(3, NodeEntry("half", "Float32Only", {}, ["relu_1"]))
+    project.node("hidden_2").inputs = ["half"]
+    window = make_window(project)
+    dialog = open_dialog(window, qtbot)
+    walk_and_check(dialog, Reference(dialog))
+    half = next(step for step in dialog.steps if step.phase == "backward" and step.nodes == ("half",))
+    assert half.text == GENERIC_RULE
+    row = next(i for i, step in enumerate(dialog.steps)
+               if step.phase == "backward" and step.nodes == ("hidden_1",))
+    dialog.step_list.setCurrentRow(row)
+    kernel = next(view for view in dialog.views if label_of(view) == "dL/dkernel of hidden_1")
+    with qtbot.assertNotEmitted(dialog.checked):
+        kernel.cell_clicked.emit((0, 0))
+    text = dialog.derivative.text()
+    assert text.startswith("Cannot check dL/dw of hidden_1/kernel[0, 0]: layer 'half' (Float32Only, from "
+                           "plugin 'float32_layers'")
+    assert "TypeError: float32 only, got float64" in text
