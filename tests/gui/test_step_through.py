@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 
 from desktop_app.engine.layer import Layer
 from desktop_app.engine.step_trace import FROM_LOSS, GENERIC_RULE
+from desktop_app.gui import settings_edits
 from desktop_app.gui.step_through.array_view import MAX_TILES
 from desktop_app.gui.step_through.source import SourceError, parse_rows
 from desktop_app.hookspecs import hookimpl
@@ -313,7 +314,7 @@ def test_sample_numbers_and_ranges():
     assert parse_rows("0, 3-5; 9", 10) == [0, 3, 4, 5, 9]
 
 
-def test_the_step_starts_from_the_seeds_weights_then_from_the_last_runs(make_window, qtbot):
+def test_the_step_starts_as_train_would_from_the_seed_the_last_run_or_its_weights(make_window, qtbot):
     window = make_window(example("digits_mlp", epochs=1))
     dialog = open_dialog(window, qtbot)
     assert "fresh weights from the project's seed" in dialog.status.text()
@@ -323,8 +324,23 @@ def test_the_step_starts_from_the_seeds_weights_then_from_the_last_runs(make_win
     train_to_end(qtbot, window)
     assert dialog.record()
     assert "the last run's weights" in dialog.status.text()
-    trained = window.training.controller.trained_model().get_weights()
+    controller = window.training.controller
+    trained = controller.trained_model().get_weights()
     assert any(not np.array_equal(trained[key], seeded[key]) for key in trained)
+    for key, value in dialog.trace.start.get_weights().items():
+        np.testing.assert_array_equal(value, trained[key])
+    # the same run would resume: its optimizer state counts
+    assert dialog.source.run is controller.trained_run() and dialog.source.run.optimizer.iterations > 0
+    window.document.edit("Set learning rate", lambda data: settings_edits.set_component_param(
+        data, "optimizer", "learning_rate", 0.5))
+    assert dialog.record()
+    assert "settings changed: a fresh optimizer" in dialog.status.text()
+    optimizer = dialog.source.run.optimizer
+    assert optimizer.iterations == 0 and optimizer.config["learning_rate"] == 0.5
+    # the schedule's rate for the run's first step (the example warms up)
+    per_epoch = -(-len(dialog.source.run.data.x_train) // 32)  # one epoch planned
+    assert dialog.trace.update.learning_rate == dialog.source.run.schedule.rate(0.5, 0, per_epoch, per_epoch)
+    assert dialog.trace.update.learning_rate < 0.5
     for key, value in dialog.trace.start.get_weights().items():
         np.testing.assert_array_equal(value, trained[key])
 

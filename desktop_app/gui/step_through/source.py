@@ -2,9 +2,11 @@
 and the batch the next training step would take.
 
 A paused run is read only while its thread is parked between two batches, and only copied (the
-recorder deep-copies the model and the optimizer). The next batch is drawn again from the run's
-seed (``batch_rows``): batch b + 1 of the paused epoch, or the first batch of the next run's first
-epoch when no run is on (a new run shuffles from the same seed).
+recorder deep-copies the model and the optimizer). With no run on, the step is the first one of
+the run Train would start now: the last run resumed, a new run from its weights when the settings
+changed, or fresh weights. The next batch is drawn again from the run's seed (``batch_rows``):
+batch b + 1 of the paused epoch, else the first batch of the next run's first epoch (a run
+shuffles from its seed every time it starts).
 """
 
 from __future__ import annotations
@@ -20,6 +22,12 @@ from ...project.run import Run
 from ..training.controller import TrainingController
 
 PARK_TIMEOUT = 5.0  # seconds to wait for a paused run to reach the end of its batch
+# Where the weights of the run Train would start come from, by how it would start.
+ORIGINS = {
+    "resume": "the last run's weights and optimizer state",
+    "continue": "the last run's weights (the settings changed: a fresh optimizer)",
+    "fresh": "fresh weights from the project's seed",
+}
 
 
 class SourceError(ValueError):
@@ -67,10 +75,8 @@ def current_source(controller: TrainingController) -> StepSource:
         raise SourceError("a run is training: pause it (or stop it) to step through a batch")
     if controller.state == "paused":
         return _paused(controller)
-    run = controller.trained_run()
-    if run is not None:
-        return StepSource(run, "the last run's weights", 1, 1, 0)
-    return StepSource(controller.fresh_run(), "fresh weights from the project's seed", 1, 1, 0)
+    how, run = controller.next_run()
+    return StepSource(run, ORIGINS[how], 1, 1, 0)
 
 
 def _paused(controller: TrainingController) -> StepSource:
