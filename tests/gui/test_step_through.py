@@ -167,6 +167,11 @@ def test_at_the_fan_out_node_the_arriving_gradients_are_summed(make_window, qtbo
     # the canvas marks both edges the gradient comes back along, in the backward colour
     assert set(dialog.marks.edges) == {("stem_relu", "block_dense_1"), ("stem_relu", "skip_add")}
     assert dialog.marks.color.name() == "#e8590c"
+    # going forward, the Add's two incoming edges are marked, in the forward colour
+    dialog.step_list.setCurrentRow(next(i for i, step in enumerate(dialog.steps)
+                                        if step.phase == "forward" and step.nodes == ("skip_add",)))
+    assert dialog.marks.edges == (("stem_relu", "skip_add"), ("block_dense_2", "skip_add"))
+    assert dialog.marks.nodes == ("skip_add",) and dialog.marks.color.name() == "#1f6feb"
 
 
 def test_a_clicked_weight_is_checked_by_finite_differences(make_window, qtbot):
