@@ -17,14 +17,22 @@ def test_the_picture_fits_the_shape(shape, kind):
     assert view_kind(shape) == kind
 
 
-@pytest.mark.parametrize("shape", [(7,), (5, 9), (4, 3, 6, 5), (3, 6, 5)])
-def test_every_cell_shown_maps_back_to_its_index(qtbot, shape):
-    view = ArrayView("a", np.arange(np.prod(shape), dtype=np.float64).reshape(shape) - 10)
+@pytest.mark.parametrize(("shape", "shown"), [
+    ((7,), (7,)), ((5, 9), (5, 9)), ((3, 6, 5), (3, 6, 5)),
+    ((4, 3, 6, 5), (1, 3, 6, 5)),  # item 0's channels
+    ((2, 16, 3, 4), (1, 16, 3, 4)),  # in a grid of several rows
+    ((20, 1, 3, 3), (16, 1, 3, 3)),  # one channel: the first items
+])
+def test_every_cell_shown_maps_back_to_its_index(qtbot, shape, shown):
+    array = np.arange(np.prod(shape), dtype=np.float64).reshape(shape) - 10
+    view = ArrayView("a", array)
     qtbot.addWidget(view)
-    shown = shape if len(shape) < 3 else shape[-3:]
     for index in np.ndindex(*shown):
-        full = (0, *index) if len(shape) == 4 else index
-        assert view.index_at(view.point_of(full)) == full
+        assert view.index_at(view.point_of(index)) == index
+    if len(shape) == 4:
+        tiles = [array[index[:2]] for index in np.ndindex(*shown[:2])]
+        for tile, drawn in zip(tiles, view.drawn, strict=True):
+            np.testing.assert_array_equal(drawn, tile)
 
 
 def test_a_large_array_is_a_histogram_of_its_values(qtbot):

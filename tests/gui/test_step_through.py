@@ -107,7 +107,7 @@ def assert_drawn(view):
     elif view.kind == "bars":
         np.testing.assert_array_equal(view.drawn[0], np.atleast_1d(array))
     elif view.kind == "tiles":
-        channels = array[0] if array.ndim == 4 else array
+        channels = array if array.ndim == 3 else array[:, 0] if array.shape[1] == 1 else array[0]
         for tile, channel in zip(view.drawn, channels[:MAX_TILES], strict=True):
             np.testing.assert_array_equal(tile, channel)
     else:

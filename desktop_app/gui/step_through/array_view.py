@@ -8,6 +8,8 @@ so a sign reads at a glance. A click on a cell of a tile, bar or heatmap reports
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Signal
@@ -22,6 +24,7 @@ MAX_TILES = 16  # channels shown as tiles
 HISTOGRAM_BINS = 40
 TILE_GAP = 1.0
 PLOT_HEIGHT = 150
+TILES_HEIGHT = 220
 DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [QColor("#2166ac"), QColor("#ffffff"), QColor("#b2182b")])
 
 
@@ -56,7 +59,7 @@ class ArrayView(QWidget):
         self.array = array
         self.kind = view_kind(array.shape)
         self.title = QLabel(f"<b>{label}</b>", self)
-        self.stats = QLabel(statistics(array), self)
+        self.stats = QLabel(statistics(array) + _tiles_note(array, self.kind), self)
         self.stats.setStyleSheet("color: #57606a")
         self.stats.setWordWrap(True)
         self.canvas = plot_style.layout_widget()
@@ -77,8 +80,12 @@ class ArrayView(QWidget):
 
     # --- drawing ----------------------------------------------------------------------------------
     def _limit(self) -> float:
-        finite = np.abs(self.array[np.isfinite(self.array)]) if self.array.size else np.zeros(1)
-        return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+        """The |value| drawn at full colour: the 99th percentile, so that a few outliers (a
+        standardized pixel that is nearly constant) do not wash the rest out to white."""
+        finite = np.abs(self.array[np.isfinite(self.array)]).astype(np.float64)
+        if not finite.size or not finite.max() > 0:
+            return 1.0
+        return float(np.percentile(finite, 99)) or float(finite.max())
 
     def _image(self, cells: np.ndarray, rect: QRectF) -> None:
         """``cells`` (rows × columns) drawn in ``rect``, row 0 at the top."""
@@ -98,22 +105,47 @@ class ArrayView(QWidget):
         self.plot.setLabel("bottom", "column")
 
     def _draw_tiles(self) -> None:
-        channels = self._channels()
+        channels = self._channels()[:MAX_TILES]
         height, width = channels.shape[1:]
+        self.canvas.setFixedHeight(TILES_HEIGHT)
         self.plot.invertY(True)
         self.plot.setAspectLocked(True)
-        for index, channel in enumerate(channels[:MAX_TILES]):
-            self._image(channel, QRectF(index * (width + TILE_GAP), 0, width, height))
+        for index, channel in enumerate(channels):
+            x, y = self._tile_origin(index)
+            self._image(channel, QRectF(x, y, width, height))
         self.plot.getAxis("bottom").hide()
         self.plot.getAxis("left").hide()
 
+    def _tile_columns(self) -> int:
+        """Tiles per row: a grid about as wide as the plot (some 2.5 times its height)."""
+        shown = min(self._channels().shape[0], MAX_TILES)
+        return max(1, min(shown, math.ceil(math.sqrt(shown * 2.5))))
+
+    def _tile_origin(self, index: int) -> tuple[float, float]:
+        height, width = self._channels().shape[1:]
+        row, column = divmod(index, self._tile_columns())
+        return column * (width + TILE_GAP), row * (height + TILE_GAP)
+
+    def _by_item(self) -> bool:
+        """Tiles of a one-channel 4-D array are its first items (samples, filters), not channels."""
+        return self.array.ndim == 4 and self.array.shape[1] == 1
+
     def _channels(self) -> np.ndarray:
-        """The (channels, height, width) block tiles show: the first sample's, or the array's own."""
-        return self.array[0] if self.array.ndim == 4 else self.array
+        """The (tiles, height, width) block tiles show: the first item's channels, the first items
+        of a one-channel array, or a 3-D array's own channels."""
+        if self.array.ndim == 3:
+            return self.array
+        return self.array[:, 0] if self._by_item() else self.array[0]
+
+    def _full_index(self, tile: int, row: int, column: int) -> tuple[int, ...]:
+        if self.array.ndim == 3:
+            return (tile, row, column)
+        return (tile, 0, row, column) if self._by_item() else (0, tile, row, column)
 
     def _draw_bars(self) -> None:
         values = np.atleast_1d(np.asarray(self.array, dtype=np.float64))
-        colors = [DIVERGING.map(0.5 + 0.5 * value / self._limit(), mode="qcolor") for value in values]
+        shades = np.clip(0.5 + 0.5 * values / self._limit(), 0.0, 1.0)
+        colors = [DIVERGING.map(shade, mode="qcolor") for shade in shades]
         self.plot.addItem(pg.BarGraphItem(x=np.arange(len(values)), height=values, width=0.8,
                                           brushes=colors, pen=pg.mkPen("#8a94a3", width=0.5)))
         self.drawn.append(values)
@@ -140,12 +172,14 @@ class ArrayView(QWidget):
             return (row, column) if 0 <= row < rows and 0 <= column < columns else None
         if self.kind == "tiles":
             height, width = self._channels().shape[1:]
-            tile, offset = divmod(x, width + TILE_GAP)
-            row, column, channel = int(np.floor(y)), int(np.floor(offset)), int(tile)
+            tile_column, x_offset = divmod(x, width + TILE_GAP)
+            tile_row, y_offset = divmod(y, height + TILE_GAP)
+            channel = int(tile_row) * self._tile_columns() + int(tile_column)
             shown = min(self._channels().shape[0], MAX_TILES)
-            if not (0 <= channel < shown and 0 <= row < height and 0 <= offset < width):
+            inside = 0 <= tile_column < self._tile_columns() and x_offset < width and y_offset < height
+            if not (inside and 0 <= channel < shown):
                 return None
-            return (0, channel, row, column) if self.array.ndim == 4 else (channel, row, column)
+            return self._full_index(channel, int(y_offset), int(x_offset))
         return None
 
     def point_of(self, index: tuple[int, ...]) -> QPointF:
@@ -154,9 +188,10 @@ class ArrayView(QWidget):
             return QPointF(index[0], 0.5 * float(self.array.ravel()[index[0]]))
         if self.kind == "heatmap":
             return QPointF(index[1] + 0.5, index[0] + 0.5)
-        channel, row, column = index[-3:]
-        width = self._channels().shape[2]
-        return QPointF(channel * (width + TILE_GAP) + column + 0.5, row + 0.5)
+        row, column = index[-2:]
+        tile = index[0] if self.array.ndim == 3 or self._by_item() else index[1]
+        x, y = self._tile_origin(tile)
+        return QPointF(x + column + 0.5, y + row + 0.5)
 
     def mark(self, index: tuple[int, ...]) -> None:
         """Outline cell ``index`` (the one being checked)."""
@@ -176,3 +211,12 @@ class ArrayView(QWidget):
         index = self.index_at(self.plot.vb.mapSceneToView(event.scenePos()))
         if index is not None:
             self.cell_clicked.emit(index)
+
+
+def _tiles_note(array: np.ndarray, kind: str) -> str:
+    """What the tiles of a 4-D array are, said under its statistics."""
+    if kind != "tiles" or array.ndim != 4:
+        return ""
+    count = min(array.shape[1 if array.shape[1] > 1 else 0], MAX_TILES)
+    return (f"   (tiles: the first {count} items)" if array.shape[1] == 1
+            else f"   (tiles: item 0's first {count} channels)")
