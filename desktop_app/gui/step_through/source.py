@@ -5,8 +5,8 @@ A paused run is read only while its thread is parked between two batches, and on
 recorder deep-copies the model and the optimizer). With no run on, the step is the first one of
 the run Train would start now: the last run resumed, a new run from its weights when the settings
 changed, or fresh weights. The next batch is drawn again from the run's seed (``batch_rows``):
-batch b + 1 of the paused epoch, else the first batch of the next run's first epoch (a run
-shuffles from its seed every time it starts).
+the one after the paused run's last batch (the next epoch's first after an epoch's last), else
+the first batch of the next run's first epoch (a run shuffles from its seed every time it starts).
 """
 
 from __future__ import annotations
