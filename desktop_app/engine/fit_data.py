@@ -93,6 +93,24 @@ def split_indices(count: int, fraction: float, seed: int) -> tuple[np.ndarray, n
     return np.sort(order[held_out:]), np.sort(order[:held_out])
 
 
+def shuffle_generator(seed: int) -> np.random.Generator:
+    """The generator ``fit(seed=...)`` shuffles with: the seed's second child stream, so a seed
+    shuffles as it did when the first drew the validation split."""
+    return np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[1])
+
+
+def batch_rows(count: int, batch_size: int, shuffle: bool, seed: int, epoch: int, batch: int) -> np.ndarray:
+    """The rows of the training data that batch ``batch`` of epoch ``epoch`` (both from 1) of
+    ``fit(seed=seed)`` trains on: what ``EpochOrder`` hands out, drawn again from the seed."""
+    order = np.arange(count)
+    if shuffle:
+        rng = shuffle_generator(seed)
+        for _ in range(epoch):
+            order = rng.permutation(count)
+    start = (batch - 1) * batch_size
+    return order[start:start + batch_size]
+
+
 class EpochOrder:
     """Hands out an epoch's batches in a seeded random order without copying the data whole.
 

@@ -3,14 +3,16 @@
 A plain stack is the common case (each node's single input is the previous node); merge layers
 such as Add and Concatenate take several inputs, so residual and branching networks are graphs.
 Forward walks the nodes in topological order; backward walks them in reverse, summing the
-gradients of a node whose output feeds several others (the chain rule over a fan-out).
+gradients of a node whose output feeds several others (the chain rule over a fan-out). An optional
+``ModelObserver`` sees each of those values as the model computes it (the step-through records a
+batch with one); without one, a pass costs one attribute test per node.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -37,6 +39,21 @@ class Input(Layer):
 
     def output_shape(self, *input_shapes: Shape) -> Shape:
         return tuple(self.config["shape"])
+
+
+class ModelObserver(Protocol):
+    """Sees the values of a forward and backward pass as the model computes them (the engine's own
+    arrays, not copies: an observer that keeps one must copy it, as layers may reuse buffers)."""
+
+    def forward_node(self, node: str, inputs: Sequence[np.ndarray], output: np.ndarray) -> None:
+        """``node`` computed ``output`` from ``inputs`` (an Input node: no inputs, the bound batch)."""
+
+    def backward_node(self, node: str, grad: np.ndarray, input_grads: Sequence[np.ndarray | None]) -> None:
+        """``node`` received dL/dy = ``grad`` (the sum of what its consumers sent), filled its
+        ``grads`` and returned ``input_grads`` (one per input; None where none is needed)."""
+
+    def gradient_sent(self, source: str, consumer: str, grad: np.ndarray) -> None:
+        """``consumer`` passed ``grad`` back to ``source``, which sums what arrives (a fan-out)."""
 
 
 @dataclass
@@ -87,6 +104,7 @@ class Model:
                 raise GraphError(f"output '{name}' is not a node of the model", node=name)
         self.shapes: dict[str, Shape] = self._infer_shapes()
         self.memory: list[NodeMemory] = self._count_memory()
+        self.observer: ModelObserver | None = None
         self.require_memory(batch_size=1)
         self.initialize(seed)
         self._mark_gradient_needs()
@@ -176,13 +194,20 @@ class Model:
 
     def _run(self, inputs: np.ndarray | Mapping[str, np.ndarray], training: bool) -> dict[str, np.ndarray]:
         values = self._bind_inputs(inputs)
+        observer = self.observer
+        if observer is not None:
+            for name in self.input_names:
+                observer.forward_node(name, (), values[name])
         for name, layer, sources in self._plan:
+            arguments = [values[s] for s in sources]
             try:
-                values[name] = layer.forward(*[values[s] for s in sources], training=training)
+                values[name] = layer.forward(*arguments, training=training)
             except EngineError:
                 raise
             except Exception as error:
                 raise LayerError(name, self.specs[name].type, "forward", error) from error
+            if observer is not None:
+                observer.forward_node(name, arguments, values[name])
         return values
 
     def backward(self, grad_output: np.ndarray | Mapping[str, np.ndarray]) -> None:
@@ -191,6 +216,7 @@ class Model:
             pending = dict(grad_output)
         else:
             pending = {self.output_names[0]: grad_output}
+        observer = self.observer
         for name, layer, sources in reversed(self._plan):
             grad = pending.pop(name, None)
             if grad is None:
@@ -201,6 +227,8 @@ class Model:
                 raise
             except Exception as error:
                 raise LayerError(name, self.specs[name].type, "backward", error) from error
+            if observer is not None:
+                observer.backward_node(name, grad, input_grads)
             if not layer.input_grad_needed:
                 continue
             if len(input_grads) != len(sources):
@@ -212,6 +240,8 @@ class Model:
             for source, source_grad in zip(sources, input_grads, strict=True):
                 if source_grad is None or not self._carries_grad[source]:
                     continue
+                if observer is not None:
+                    observer.gradient_sent(source, name, source_grad)
                 if source in pending:
                     pending[source] = pending[source] + source_grad
                 else:

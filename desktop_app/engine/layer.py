@@ -33,6 +33,9 @@ class Layer(Component):
     max_inputs: ClassVar[int | None] = 1
     # The attributes forward sets for backward (Dense: its input "_x"); nothing else is kept.
     caches: ClassVar[tuple[str, ...]] = ()
+    # The chain rule as the step-through shows it; empty: the class docstring when it starts
+    # "Chain rule" (every built-in's does), else a generic rule (see ``step_trace.chain_rule``).
+    chain_rule: ClassVar[str] = ""
 
     def __init__(self, **config) -> None:
         super().__init__(**config)

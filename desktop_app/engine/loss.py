@@ -10,6 +10,8 @@ from .component import Component
 
 Task = Literal["classification", "binary", "regression"]
 
+GENERIC_FORMULA = "L = loss(ŷ, t), averaged over the batch; dL/dŷ from the loss's backward"
+
 
 class Loss(Component):
     """Base class of every loss. ``forward`` returns the batch mean; ``backward`` returns dL/dpred.
@@ -22,6 +24,9 @@ class Loss(Component):
 
     category: ClassVar[str] = "Loss"
     task: ClassVar[Task] = "regression"
+    # The loss and its gradient written out, as the step-through shows them (ŷ: the predictions,
+    # t: the targets); a plugin loss without one shows GENERIC_FORMULA.
+    formula: ClassVar[str] = ""
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
         raise NotImplementedError

@@ -59,6 +59,7 @@ class _ResidualLoss(Loss):
 
 class MeanSquaredError(_ResidualLoss):
     type_name = "mse"
+    formula = "L = (1/n)·Σ(ŷ − t)²,  dL/dŷ = 2·(ŷ − t)/n  (n: every element)"
     description = "Mean squared error: the average of (prediction - target)^2."
 
     def total(self, diff: np.ndarray) -> float:
@@ -70,6 +71,7 @@ class MeanSquaredError(_ResidualLoss):
 
 class MeanAbsoluteError(_ResidualLoss):
     type_name = "mae"
+    formula = "L = (1/n)·Σ|ŷ − t|,  dL/dŷ = sign(ŷ − t)/n  (n: every element)"
     description = "Mean absolute error: the average of |prediction - target|; robust to outliers."
 
     def total(self, diff: np.ndarray) -> float:
@@ -81,6 +83,8 @@ class MeanAbsoluteError(_ResidualLoss):
 
 class Huber(_ResidualLoss):
     type_name = "huber"
+    formula = ("L = (1/n)·Σh(ŷ − t) with h(d) = d²/2 for |d| ≤ δ, δ·(|d| − δ/2) beyond,  "
+               "dL/dŷ = clip(ŷ − t, −δ, δ)/n  (n: every element)")
     description = "Huber loss: squared error for small errors, absolute error beyond delta."
     schema = schema(
         ParamSpec("delta", "float", 1.0,
@@ -108,6 +112,8 @@ class BinaryCrossentropy(Loss):
     ``BCEWithLogitsLoss`` does."""
 
     type_name = "binary_crossentropy"
+    formula = ("L = (1/n)·Σ −t·log σ(ŷ) − (1 − t)·log(1 − σ(ŷ)),  dL/dŷ = (σ(ŷ) − t)/n  "
+               "(n: every element)")
     description = "Binary cross-entropy on logits (sigmoid folded in); targets 0/1 shaped like the output."
     task = "binary"
 
@@ -135,6 +141,7 @@ class CategoricalCrossentropy(Loss):
     """Softmax cross-entropy averaged over the N samples: gradient (softmax(pred) − target) / N."""
 
     type_name = "categorical_crossentropy"
+    formula = "L = −(1/N)·Σᵢ Σ_c t_ic·log softmax(ŷᵢ)_c,  dL/dŷ = (softmax(ŷ) − t)/N  (N: samples)"
     description = "Softmax cross-entropy on logits; targets are class indices (N,) or one-hot (N, C)."
     task = "classification"
 

@@ -21,7 +21,7 @@ from .control import TrainingControl
 from .divergence import DivergenceWatch
 from .early_stopping import EarlyStopping, EarlyStoppingTracker
 from .errors import ConfigError, NonFiniteLossError
-from .fit_data import EpochOrder, check_fraction, checked_arrays, split_indices
+from .fit_data import EpochOrder, check_fraction, checked_arrays, shuffle_generator, split_indices
 from .graph import Model
 from .loss import Loss, Task
 from .metric import Metric
@@ -103,8 +103,7 @@ class Trainer:
         check_fraction(validation_split)
         if validation_split and validation_data is not None:
             raise ConfigError("give validation_split or validation_data, not both")
-        # The seed's second child stream, so a seed shuffles as it did when the first drew the split.
-        shuffle_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[1])
+        shuffle_rng = shuffle_generator(seed)
         train = checked_arrays(self.model, self.loss, x, y, "training data")
         validation = None
         if validation_data is not None:

@@ -51,6 +51,7 @@ from .project_weights import ProjectWeights
 from .recent_files import RecentFiles
 from .registry_refresh import apply_registry
 from .status_messages import show_status
+from .step_through import StepThrough
 from .training.ui import TrainingUI
 from .unsaved_work import confirm_drop
 from .window_actions import WindowActions
@@ -136,6 +137,7 @@ class MainWindow(QMainWindow):
         self.plugin_notice = install_plugin_notice(parts, designer, document, registry, self.show_plugins)
         self.project_weights = ProjectWeights(parts, self.training.controller, document, designer.dataset,
                                               registry, log)
+        self.step_through = StepThrough(parts, self.training.controller, designer.scene)
 
     def _edit_lock(self) -> EditLock:
         """What a run locks: the panels that edit the project, the actions that change or replace it."""

@@ -94,6 +94,11 @@ class ThrottledBridge(QObject):
         self._membership = np.zeros((0, 0))
         self._clear()
 
+    @property
+    def latest_batch(self) -> BatchEvent | None:
+        """The last batch the watched run finished (read it while the run is parked by a pause)."""
+        return self._latest
+
     def watch(self, run: Run | None) -> None:
         self.run = run
         self.probes = Probes(run) if run is not None else None

@@ -300,6 +300,15 @@ class TrainingController(QObject):
             raise ValueError("this network is not trained yet: train it first")
         return self._kept.run
 
+    def next_run(self) -> tuple[Start, Run]:
+        """How Train would start now and the run it would train (the kept one, or one built here on
+        the calling thread, not trained). Not while a run is on."""
+        if self.state != "idle":
+            raise ValueError("a training run is on: stop it (or let it finish) first")
+        project = self._project()
+        how = _how_to_start(self._kept, RunKeys.of(project))
+        return how, self._prepare(project, how, self._kept)
+
     # --- the training thread ----------------------------------------------------------------------------
     def _prepare(self, project: Project, how: Start, kept: _Kept | None) -> Run:
         """Runs on the training thread: the run to train (built, or the kept one to resume)."""
