@@ -8,7 +8,8 @@ from desktop_app import __version__
 
 from .cli_run import run_cli
 
-COMMANDS = ("gui", "train", "predict", "export", "gradcheck", "examples", "datasets", "plugins")
+COMMANDS = ("gui", "train", "predict", "export", "gradcheck", "lr-find", "check", "examples", "datasets",
+            "plugins")
 PLUGIN_ACTIONS = ("list", "install", "uninstall", "enable", "disable")
 
 
