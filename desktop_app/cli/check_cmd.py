@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..engine.sanity import INITIAL_LOSS_EXCESS, NEAR_ZERO_FRACTION, InitialLossCheck, OverfitCheck
 from ..plugin_manager import current_registry
 from ..project import RunOverrides, build_run, load_project
-from ..project.checks import sanity_checks
+from ..project.checks import initial_loss_line, overfit_line, sanity_checks
 from .errors import CliError
 from .locations import PROJECT_HELP, project_file
 from .parsing import examples
@@ -43,27 +42,3 @@ def run_check(args: argparse.Namespace) -> int:
     print(overfit_line(report.overfit))
     print("ok: both checks pass" if report.ok else "FAILED: see above")
     return 0 if report.ok else 1
-
-
-def initial_loss_line(check: InitialLossCheck) -> str:
-    """The loss at initialization and its verdict, in one line (shared with the window)."""
-    measured = f"loss at initialization {check.measured:.4g} on {check.samples} samples"
-    if check.expected is None:
-        return f"{measured}: no expected value for this loss (only classifiers start near ln C)"
-    if check.ok:
-        return f"{measured}: ok, expected about {check.expected:.4g} (ln C)"
-    return (f"{measured}: FAILED, more than {INITIAL_LOSS_EXCESS:.3g} above the expected "
-            f"{check.expected:.4g} (ln C): the output layer starts over-confident (too large an "
-            "initialization or unscaled inputs)")
-
-
-def overfit_line(check: OverfitCheck) -> str:
-    """The small-batch result and its verdict, in one line (shared with the window)."""
-    start = f"overfit {check.samples} samples: loss {check.initial_loss:.4g} -> {check.final_loss:.4g}"
-    if check.diverged:
-        return (f"{start}, then NaN or infinite after {check.steps} steps: FAILED (the learning rate is "
-                "far too high, or the loss or a layer is broken)")
-    if check.ok:
-        return f"{start} in {check.steps} steps: ok, near zero"
-    return (f"{start} in {check.steps} steps: FAILED, not near zero (under {NEAR_ZERO_FRACTION:.0%} of the "
-            "start): a broken layer, loss or optimizer, or too little capacity or learning rate")

@@ -14,11 +14,11 @@ import csv
 import io
 from pathlib import Path
 
-from ..engine.lr_range import DIVERGE_FACTOR, RangeTest
+from ..engine.lr_range import RangeTest
 from ..fileio import atomic_write_text
 from ..plugin_manager import current_registry
 from ..project import PROJECT_SUFFIX, RunOverrides, build_run, load_project
-from ..project.checks import range_test
+from ..project.checks import SUGGESTION_RULE, range_summary, range_test
 from .errors import CliError
 from .inputs import project_inputs, refuse_overwrite, refuse_run_files
 from .locations import PROJECT_HELP, project_file
@@ -61,26 +61,14 @@ def run_lr_find(args: argparse.Namespace) -> int:
     run = build_run(project, RunOverrides(seed=args.seed), registry=registry)
     test = range_test(run)
     atomic_write_text(output, curve_csv(test))
-    print(describe(test, run.optimizer.kind_name(), run.fit_kwargs["batch_size"]))
+    print(range_summary(test, run))
     print(f"curve: {output}")
     if test.suggestion is None:
         print(f"no suggestion: the loss ran away after {len(test.rates)} step(s), too few to read a curve "
               "from; check the model with 'backprop-studio check'")
         return 1
-    print(f"suggested learning rate: {test.suggestion:.3g} (half-way down the longest fall of the smoothed "
-          "loss)")
+    print(f"suggested learning rate: {test.suggestion:.3g} ({SUGGESTION_RULE})")
     return 0
-
-
-def describe(test: RangeTest, optimizer: str, batch_size: int) -> str:
-    """How far the sweep went and why it ended, and where the smoothed loss was lowest."""
-    ending = (f"stopped when the smoothed loss passed {DIVERGE_FACTOR:g}x its best" if test.diverged
-              else "the whole sweep")
-    lines = [f"learning-rate range test ({optimizer}, batch {batch_size}): {len(test.rates)} steps from "
-             f"{test.rates[0]:.3g} to {test.rates[-1]:.3g}, {ending}"]
-    if test.minimum_rate is not None:
-        lines.append(f"lowest smoothed loss {test.smoothed.min():.4g} at {test.minimum_rate:.3g}")
-    return "\n".join(lines)
 
 
 def curve_csv(test: RangeTest) -> str:

@@ -36,6 +36,7 @@ from ..exporting import ask_save_path
 from ..unsaved_work import confirm_reset
 from ..window_sizes import bottom_height
 from .bridge import Progress, RunStarted
+from .checks_menu import ChecksMenu
 from .controller import TrainingController, project_weights_edit, relative_to_project
 from .learning_rate import LearningRateBox
 from .plots import TrainingPlots
@@ -107,6 +108,7 @@ class TrainingUI(QObject):
         menu.addMenu(self.window.export_menu)
         menu.addSeparator()
         menu.addActions([self.export_png, self.export_csv])
+        self.checks = ChecksMenu(self.window, menu, self.controller, self._set_learning_rate)
         menu.addSeparator()
         menu.addAction(self.dock.toggleViewAction())
         self.window.menus["training"] = menu
