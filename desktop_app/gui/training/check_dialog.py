@@ -16,6 +16,7 @@ from collections.abc import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -38,9 +39,10 @@ from ...project.checks import (
 )
 from ...project.run import Run
 from ..background import Task
-from .plot_style import BATCH, TRAIN, VALIDATION, add_plot, layout_widget, pen
+from .plot_style import TRAIN, VALIDATION, add_plot, key_title, layout_widget, pen
 
 OK_MARK, FAIL_MARK = "✔", "✘"
+BATCH_LOSS = QColor("#8c959f")  # each batch's loss: grey, under the smoothed curve
 
 
 class _Progress(QObject):
@@ -73,8 +75,10 @@ class CheckDialog(QDialog):
         self.progress.setRange(0, STEPS)
         self.canvas = layout_widget()
         self.canvas.setMinimumSize(560, 300)
-        self.plot = add_plot(self.canvas.ci, "Learning-rate range test", "learning rate",
-                             "loss", series=False)
+        self.plot = add_plot(self.canvas.ci, "", "learning rate", "loss", series=False)
+        keys = [("batch loss", BATCH_LOSS, False), ("smoothed", TRAIN, False),
+                ("suggested", VALIDATION, True)]
+        key_title(self.plot, "Learning-rate range test", keys)
         self.plot.setLogMode(x=True)
         self.use = QPushButton("Use this learning rate", self)
         self.use.setObjectName("use_learning_rate")
@@ -146,7 +150,7 @@ class CheckDialog(QDialog):
         self.progress.setValue(self.progress.maximum())
         self.again.setEnabled(True)
         self._draw(self.result)
-        text = range_summary(self.result, run)
+        text = _capitalized(range_summary(self.result, run))
         if self.result.suggestion is None:
             self.summary.setText(f"{text}\nNo suggestion: the loss ran away after too few steps to read "
                                  "a curve from.")
@@ -166,14 +170,15 @@ class CheckDialog(QDialog):
         self.plot.clear()
         if not len(test.rates):
             return
-        self.plot.plot(test.rates, test.losses, pen=pen(BATCH, 1.0))
+        self.plot.plot(test.rates, test.losses, pen=pen(BATCH_LOSS, 1.0))
         self.plot.plot(test.rates, test.smoothed, pen=pen(TRAIN))
         if test.suggestion is not None:
             marker = pg.InfiniteLine(pos=math.log10(test.suggestion), angle=90,
                                      pen=pen(VALIDATION, 2.0, True), label=f"suggested {test.suggestion:.3g}",
                                      labelOpts={"position": 0.92, "color": VALIDATION.name()})
             self.plot.addItem(marker)
-        low, high = float(np.min(test.smoothed)), float(np.max(test.smoothed))
+        # the batch losses' lowest point, up to the smoothed curve's highest (where the sweep stopped)
+        low, high = float(min(np.min(test.losses), np.min(test.smoothed))), float(np.max(test.smoothed))
         self.plot.setYRange(low - 0.05 * (high - low), high + 0.05 * (high - low), padding=0)
 
     def _use_suggestion(self) -> None:
@@ -188,4 +193,8 @@ class CheckDialog(QDialog):
 
 
 def _marked(ok: bool, line: str) -> str:
-    return f"{OK_MARK if ok else FAIL_MARK} {line[0].upper()}{line[1:]}"
+    return f"{OK_MARK if ok else FAIL_MARK} {_capitalized(line)}"
+
+
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -26,6 +26,7 @@ from ...project.run import Run
 from ..background import Task
 
 SAMPLES = 4
+# "Input" is dL/d(input) of a layer and, on the loss's row, dL/dpred
 COLUMNS = ("Node", "Type", "Parameters", "Input", "Grade", "Status")
 
 
@@ -51,6 +52,7 @@ class GradientDialog(QDialog):
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
         self.table.setMinimumSize(560, 240)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.close)
@@ -77,8 +79,8 @@ class GradientDialog(QDialog):
             for column, text in enumerate(cells):
                 self.table.setItem(index, column, QTableWidgetItem(text))
         failed = [row.node for row in rows if not row.ok]
-        verdict = (f"FAILED: {', '.join(failed)}" if failed
-                   else f"ok: all {len(rows) - 1} layers and the loss pass")
+        verdict = (f"Failed: {', '.join(failed)}." if failed
+                   else f"All {len(rows) - 1} layers and the loss pass.")
         self.status.setText(f"Largest relative error per layer (tolerance {DEFAULT_TOLERANCE:g}), "
                             f"graded with CS231n's bands. {verdict}")
 
