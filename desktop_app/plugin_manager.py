@@ -31,6 +31,7 @@ from .engine.errors import LayerError
 from .hookspecs import PROJECT_NAME
 from .plugin_checks import ContractError, check_onnx_mapping, check_registered_class
 from .plugin_discovery import Candidate, Source, discover
+from .plugin_gradients import check_plugin_gradients
 from .registry import KINDS, SINGULAR, Registry
 from .settings import load_settings, plugin_dir
 
@@ -77,6 +78,8 @@ class PluginInfo:
     failure: str = ""
     contributes: dict[str, list[str]] = field(default_factory=dict)
     problems: list[PluginProblem] = field(default_factory=list)
+    # Its layers' or losses' gradient-check failures (desktop_app.plugin_gradients); it still loads.
+    suspect_gradients: list[str] = field(default_factory=list)
 
     @property
     def builtin(self) -> bool:
@@ -84,11 +87,14 @@ class PluginInfo:
 
     @property
     def status(self) -> str:
-        """``active``, ``error`` (loaded, but something it registered was rejected), ``failed``,
+        """``active``, ``error`` (loaded, but something it registered was rejected), ``suspect
+        gradients`` (loaded, but a layer or loss failed the gradient check), ``failed``,
         ``disabled`` or ``not loaded``."""
         if self.state != "loaded":
             return self.state
-        return "error" if self.problems else "active"
+        if self.problems:
+            return "error"
+        return "suspect gradients" if self.suspect_gradients else "active"
 
     def label(self) -> str:
         """How messages name the plugin: ``plugin 'x' (dist 1.0)`` or ``built-in plugin 'x'``."""
@@ -103,6 +109,7 @@ class PluginInfo:
             "source": self.source, "location": self.location, "status": self.status,
             "reason": self.reason, "contributes": {k: list(v) for k, v in self.contributes.items()},
             "problems": [problem.to_json() for problem in self.problems],
+            "suspect_gradients": list(self.suspect_gradients),
         }
 
 
@@ -374,6 +381,7 @@ def load_plugins(
             _load_candidate(host, candidate, set(disabled), wanted)
         _warn_unknown_wanted(host, wanted or set(), candidates)
     host.collect()
+    check_plugin_gradients(host)
     return host
 
 

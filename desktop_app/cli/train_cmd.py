@@ -28,6 +28,7 @@ from ..engine.control import TrainingControl
 from ..engine.errors import NonFiniteLossError
 from ..engine.graph import Model
 from ..file_set import FileSetError
+from ..plugin_gradients import suspect_uses
 from ..plugin_manager import current_registry
 from ..project import Run, RunOverrides, build_run, load_project
 from ..project.history import history_summary
@@ -93,6 +94,8 @@ def run_train(args: argparse.Namespace) -> int:
     refuse_overwrite(run_outputs(out), {**inputs, **project_inputs(project, registry)},
                      remedy="pass --out DIR to write this run's results elsewhere")
     warn_if_another_project(out, project_path)
+    for warning in suspect_uses(project, registry):
+        print(f"warning: {warning}", file=sys.stderr)
     control = TrainingControl()
     progress = Progress(disable=args.quiet)
     epoch_end = EpochEndWeights()
