@@ -39,6 +39,7 @@ from .bridge import Progress, RunStarted
 from .checks_menu import ChecksMenu
 from .controller import TrainingController, project_weights_edit, relative_to_project
 from .learning_rate import LearningRateBox
+from .live_knobs import LiveKnobs
 from .plots import TrainingPlots
 from .progress import ProgressDisplay
 from .readiness import TRAIN_TIP, train_blocker
@@ -109,6 +110,7 @@ class TrainingUI(QObject):
         menu.addSeparator()
         menu.addActions([self.export_png, self.export_csv])
         self.checks = ChecksMenu(self.window, menu, self.controller, self._set_learning_rate)
+        self.live_knobs = LiveKnobs(self.window, menu, self.controller, self.plots.curves)
         menu.addSeparator()
         menu.addAction(self.dock.toggleViewAction())
         self.window.menus["training"] = menu
