@@ -9,6 +9,7 @@ import os
 import subprocess
 
 from desktop_app import plugin_gradients
+from desktop_app.gui.plugin_details import describe
 from desktop_app.gui.plugin_notice import notice_text
 from desktop_app.plugin_gradients import CACHE_FILE, suspect_uses
 from desktop_app.plugin_manager import load_plugins
@@ -63,6 +64,9 @@ def test_a_layer_with_a_sign_error_in_backward_installs_as_suspect_gradients(fak
     assert "Scale" in host.registry.layers  # it still loads: the user decides
     assert host.registry.suspect_gradients == {"scale": (error,)}
     assert info.to_json()["status"] == "suspect gradients"
+    shown = describe(info)  # what Help > Plugins shows of it
+    assert "suspect gradients</span>" in shown
+    assert "<b>Suspect gradients:</b> layer &#x27;Scale&#x27;" in shown
 
 
 def test_a_correct_layer_is_active_and_the_result_is_cached_per_version(fake_site, tmp_path, monkeypatch):
