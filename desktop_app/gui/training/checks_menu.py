@@ -9,36 +9,40 @@ Gradients on the trained network when there is one, else on those fresh weights.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QWidget
 
 from ...project.run import Run, build_run
+from ...registry import Registry
+from ..dataset_panel import DatasetPanel
+from ..designer import Designer
+from ..document import ProjectDocument
 from .check_dialog import CheckDialog
 from .controller import TrainingController
 from .gradient_dialog import GradientDialog
 from .readiness import train_blocker
-
-if TYPE_CHECKING:
-    from ..main_window import MainWindow
 
 CHECK_TIP = "Sanity checks and a learning-rate range test, worth a few seconds before a long run"
 GRADIENTS_TIP = "Compare every layer's gradients, and the loss's, with finite differences"
 
 
 class ChecksMenu(QObject):
-    """The two actions, added to ``menu``; ``set_learning_rate`` applies a suggested rate."""
+    """The two actions, added to ``menu``; their dialogs open over ``parent`` (the window);
+    ``set_learning_rate`` applies a suggested rate."""
 
-    def __init__(self, window: MainWindow, menu: QMenu, controller: TrainingController,
+    def __init__(self, parent: QWidget, menu: QMenu, controller: TrainingController,
+                 document: ProjectDocument, registry: Registry, designer: Designer, dataset: DatasetPanel,
                  set_learning_rate: Callable[[float], None]) -> None:
-        super().__init__(window)
-        self.window, self.controller = window, controller
+        super().__init__(parent)
+        self.parent_widget = parent
+        self.controller, self.document, self.registry = controller, document, registry
+        self.designer, self.dataset = designer, dataset
         self._set_learning_rate = set_learning_rate
-        self.check = QAction("&Check…", window)
+        self.check = QAction("&Check…", parent)
         self.check.setObjectName("check_action")
-        self.gradients = QAction("Check &Gradients", window)
+        self.gradients = QAction("Check &Gradients", parent)
         self.gradients.setObjectName("check_gradients_action")
         for action, tip in ((self.check, CHECK_TIP), (self.gradients, GRADIENTS_TIP)):
             action.setStatusTip(tip)
@@ -48,13 +52,13 @@ class ChecksMenu(QObject):
         self.check.triggered.connect(self.open_check)
         self.gradients.triggered.connect(self.open_gradients)
         controller.state_changed.connect(self._update)
-        window.designer.graph_valid_changed.connect(self._update)
-        window.designer.dataset.loaded.connect(self._update)
-        window.designer.dataset.failed.connect(self._update)
+        designer.graph_valid_changed.connect(self._update)
+        dataset.loaded.connect(self._update)
+        dataset.failed.connect(self._update)
         self._update()
 
     def _update(self, *_args: object) -> None:
-        blocker = train_blocker(self.controller.state, self.window.designer)
+        blocker = train_blocker(self.controller.state, self.designer)
         for action, tip in ((self.check, CHECK_TIP), (self.gradients, GRADIENTS_TIP)):
             action.setEnabled(not blocker)
             action.setStatusTip(blocker or tip)
@@ -62,12 +66,11 @@ class ChecksMenu(QObject):
     def _fresh_run(self) -> Callable[[], Run]:
         """Builds (on a background thread) the run a fresh start would train, from the project as it
         is now and the dataset the window loaded."""
-        project, registry = self.window.document.project(), self.window.registry
-        dataset = self.window.designer.dataset.dataset
+        project, registry, dataset = self.document.project(), self.registry, self.dataset.dataset
         return lambda: build_run(project, registry=registry, dataset=dataset)
 
     def open_check(self) -> CheckDialog:
-        dialog = CheckDialog(self._fresh_run(), self._set_learning_rate, self.window)
+        dialog = CheckDialog(self._fresh_run(), self._set_learning_rate, self.parent_widget)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         dialog.start()
@@ -76,7 +79,7 @@ class ChecksMenu(QObject):
     def open_gradients(self) -> GradientDialog:
         trained = self.controller.trained_run() if self.controller.state == "idle" else None
         build = (lambda: trained) if trained is not None else self._fresh_run()
-        dialog = GradientDialog(build, self.window)
+        dialog = GradientDialog(build, self.parent_widget)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         dialog.start()

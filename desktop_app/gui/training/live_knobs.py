@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Signal
@@ -25,13 +25,11 @@ from ...engine.schema import ParamSpec
 from ...registry import Registry
 from .. import graph_edits, settings_edits
 from ..canvas.style import MUTED_TEXT
+from ..document import ProjectDocument
 from ..forms.editors import FloatEditor
 from .controller import TrainingController
 from .curves import CurvesPanel
 from .plot_style import pen
-
-if TYPE_CHECKING:
-    from ..main_window import MainWindow
 
 # The optimizer parameters offered, with how they read: SGD's momentum, and Adam's beta_1 (its
 # momentum), then weight decay.
@@ -97,17 +95,19 @@ class LiveSettingsDialog(QDialog):
 
 
 class LiveKnobs(QObject):
-    """The menu item, the project edits and the marks on the loss plot."""
+    """The menu item, the project edits and the marks on the loss plot; the dialog opens over
+    ``parent`` (the window)."""
 
-    def __init__(self, window: MainWindow, menu: QMenu, controller: TrainingController,
-                 curves: CurvesPanel) -> None:
-        super().__init__(window)
-        self.window, self.controller, self.curves = window, controller, curves
+    def __init__(self, parent: QWidget, menu: QMenu, controller: TrainingController,
+                 document: ProjectDocument, registry: Registry, curves: CurvesPanel) -> None:
+        super().__init__(parent)
+        self.parent_widget = parent
+        self.controller, self.document, self.registry, self.curves = controller, document, registry, curves
         self.marks: list[pg.InfiniteLine] = []
         # the record's generation the marks belong to: a cleared record (fresh weights) drops them
         self._generation = controller.record.generation
         self.dialog: LiveSettingsDialog | None = None
-        self.action = QAction("Live &Settings…", window)
+        self.action = QAction("Live &Settings…", parent)
         self.action.setObjectName("live_settings_action")
         self.action.setStatusTip(TIP)
         self.action.setToolTip(TIP)
@@ -127,7 +127,7 @@ class LiveKnobs(QObject):
     def open(self) -> LiveSettingsDialog:
         if self.dialog is not None:
             self.dialog.close()
-        self.dialog = LiveSettingsDialog(knobs(self.window.registry, self.window.document.data), self.window)
+        self.dialog = LiveSettingsDialog(knobs(self.registry, self.document.data), self.parent_widget)
         self.dialog.changed.connect(self.apply)
         self.dialog.show()
         return self.dialog
@@ -140,7 +140,7 @@ class LiveKnobs(QObject):
         else:
             def change(data: dict[str, Any]) -> None:
                 graph_edits.set_param(data, knob.target, knob.name, value)
-        self.window.document.edit(f"Set {knob.label.lower()}", change)
+        self.document.edit(f"Set {knob.label.lower()}", change)
         self.controller.set_param(knob.target, knob.name, value)
         self._mark(f"{knob.label.lower()} {value:g}")
 

@@ -113,8 +113,10 @@ class TrainingUI(QObject):
         menu.addMenu(self.export_menu)
         menu.addSeparator()
         menu.addActions([self.export_png, self.export_csv])
-        self.checks = ChecksMenu(self.window, menu, self.controller, self._set_learning_rate)
-        self.live_knobs = LiveKnobs(self.window, menu, self.controller, self.plots.curves)
+        self.checks = ChecksMenu(self.parts.widget, menu, self.controller, self.document, self.registry,
+                                 self.designer, self.dataset, self._set_learning_rate)
+        self.live_knobs = LiveKnobs(self.parts.widget, menu, self.controller, self.document, self.registry,
+                                    self.plots.curves)
         menu.addSeparator()
         menu.addAction(self.dock.toggleViewAction())
         self.menu = menu
