@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -148,7 +148,7 @@ def lr_range_test(
     return RangeTest(taken, np.asarray(losses), curve, diverged, suggest_rate(taken, curve))
 
 
-def _batches(order: EpochOrder, samples: int, batch_size: int):
+def _batches(order: EpochOrder, samples: int, batch_size: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Endless (inputs, targets) mini-batches, reshuffled every epoch."""
     while True:
         ys = order.next_epoch()

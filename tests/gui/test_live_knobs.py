@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from desktop_app.project import load_project
@@ -40,8 +41,11 @@ def test_live_settings_reach_the_run_are_undoable_and_marked(make_window, qtbot,
     depth = document.undo_stack.count()
     for label, text in (("Weight decay", "0.001"), ("Dropout rate (drop)", "0.1")):
         editor = dialog.editors[label]
-        editor.setText(text)
-        editor.editingFinished.emit()
+        editor.setFocus()
+        editor.selectAll()
+        qtbot.keyClicks(editor, text)
+        qtbot.keyClick(editor, Qt.Key.Key_Return)  # commits the value, and leaves the dialog open
+        assert dialog.isVisible()
     assert document.undo_stack.count() == depth + 2
     assert document.data["training"]["optimizer"]["params"]["weight_decay"] == 0.001
     assert drop_rate(document) == 0.1

@@ -90,6 +90,8 @@ class LiveSettingsDialog(QDialog):
         if not settings:
             form.addRow(QLabel("This project's optimizer and layers have none of these settings.", self))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        # Enter in a field commits its value; it must not also press Close
+        buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
         buttons.rejected.connect(self.close)
         form.addRow(buttons)
 
