@@ -36,6 +36,9 @@ from .plot_style import pen
 OPTIMIZER_KNOBS = (("momentum", "Momentum"), ("beta_1", "Momentum (beta 1)"),
                    ("weight_decay", "Weight decay"))
 TIP = "Change momentum, weight decay or dropout rates while the network trains"
+# Heights (fractions of the plot, from the bottom) the marks' labels take in turn, so that the
+# labels of changes made close together do not print over each other.
+LABEL_HEIGHTS = (0.9, 0.7, 0.5, 0.3)
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,8 @@ class LiveKnobs(QObject):
         batches = self.controller.record.batches.view()
         x = float(batches[-1, 0]) if len(batches) else 0.0
         line = pg.InfiniteLine(pos=x, angle=90, pen=pen(MUTED_TEXT, 1.0, dashed=True), label=label,
-                               labelOpts={"position": 0.85, "color": MUTED_TEXT.name()})
+                               labelOpts={"position": LABEL_HEIGHTS[len(self.marks) % len(LABEL_HEIGHTS)],
+                                          "color": MUTED_TEXT.name()})
         self.curves.loss_plot.addItem(line)
         self.marks.append(line)
 
