@@ -8,6 +8,7 @@ Gradients on the trained network when there is one, else on those fresh weights.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt
@@ -78,6 +79,8 @@ class ChecksMenu(QObject):
 
     def open_gradients(self) -> GradientDialog:
         trained = self.controller.trained_run() if self.controller.state == "idle" else None
+        if trained is not None:  # a copy taken now: a run started meanwhile trains the original
+            trained = dataclasses.replace(trained, model=trained.model.with_dtype(trained.model.dtype.name))
         build = (lambda: trained) if trained is not None else self._fresh_run()
         dialog = GradientDialog(build, self.parent_widget)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
