@@ -5,8 +5,9 @@ silently wrong. So when a plugin is first loaded (after an install, an upgrade, 
 drop-in file), each of its layers is checked with ``check_layer_gradients`` (float64, its sample
 input shapes, batch 3) and each loss with ``check_loss_gradients`` on a sample batch of its task.
 A plugin with a failing item gets the status "suspect gradients", with the errors; it still
-loads and works: the user decides. A project using one of its items is warned about it
-(``suspect_uses``).
+loads and works: the user decides. An item the check cannot run on (a layer that only takes
+integer indices, say) is not suspected: its float32 contract check already passed. A project
+using one of its items is warned about it (``suspect_uses``).
 
 The results are cached in ``gradient_checks.json`` in the user data folder, keyed by plugin name
 and distribution version (a drop-in file: its path, size and modification time), so a start with
@@ -88,8 +89,8 @@ def _layer_errors(name: str, cls: type) -> list[str]:
         if layer.max_inputs == 0:  # a data source: nothing flows back through it
             return []
         report = check_layer_gradients(cls, sample_input_shapes(cls, layer), config=layer.get_config())
-    except Exception as error:  # the contract checks passed; a failure here is the check's to report
-        return [f"layer '{name}': the gradient check could not run: {type(error).__name__}: {error}"]
+    except Exception:  # not checkable on random float64 data: nothing to suspect
+        return []
     return _failures(f"layer '{name}'", report.errors, report.tolerance)
 
 
@@ -98,8 +99,8 @@ def _loss_errors(name: str, cls: type) -> list[str]:
         loss = instantiate_with_defaults(cls)
         pred, target = sample_batch(cls.task)
         report = check_loss_gradients(loss, pred.astype(np.float64), target)
-    except Exception as error:
-        return [f"loss '{name}': the gradient check could not run: {type(error).__name__}: {error}"]
+    except Exception:  # as for layers
+        return []
     return _failures(f"loss '{name}'", report.errors, report.tolerance)
 
 

@@ -82,6 +82,14 @@ def test_a_correct_layer_is_active_and_the_result_is_cached_per_version(fake_sit
     assert load_plugins(folder=tmp_path / "none").plugins["scale"].status == "active"
 
 
+def test_a_layer_the_check_cannot_run_on_is_not_suspected(fake_site, tmp_path):
+    check = "        assert x.dtype == np.float32\n"  # float64 input: the check cannot run
+    float32_only = RIGHT.replace("        self._x = x\n", check + "        self._x = x\n")
+    fake_site("backprop-studio-scale", "scale", float32_only)
+    info = load_plugins(folder=tmp_path / "none").plugins["scale"]
+    assert (info.status, info.suspect_gradients) == ("active", [])
+
+
 def test_a_project_using_the_suspect_layer_is_warned(fake_site, tmp_path):
     fake_site("backprop-studio-scale", "scale", WRONG)
     host = load_plugins(folder=tmp_path / "none")
