@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QThreadPool
+
 from desktop_app.engine.gradcheck import GRADE_BANDS, WRONG_GRADE
 from tests.gui.runs import WAIT, example, train_to_end
 
@@ -55,3 +57,13 @@ def test_check_gradients_rows_every_layer_and_the_loss_of_the_trained_network(ma
     assert all(table.item(row, 4).text() in grades for row in range(table.rowCount()))
     assert all(table.item(row, 5).text() == "ok" for row in range(table.rowCount()))
     assert dialog.status.text().endswith(f"All {len(nodes)} layers and the loss pass.")
+
+
+def test_closing_check_while_it_works_stops_the_work(make_window, qtbot):
+    window = make_window(example("digits_cnn", epochs=1))
+    dialog = window.training.checks.open_check()
+    cancel = dialog._cancel
+    dialog.close()  # deleted on close: the results go nowhere
+    assert cancel.is_set()
+    QThreadPool.globalInstance().waitForDone(WAIT)
+    assert window.training.checks.check.isEnabled()
