@@ -17,7 +17,7 @@ import numpy as np
 
 from desktop_app.engine.errors import NonFiniteLossError
 from desktop_app.engine.lr_range import RangeTest, lr_range_test
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import Project, RunOverrides, build_run, example_path, load_project
 
 GRID = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1.0)

@@ -1,7 +1,7 @@
 """What is installed: every layer, loss, optimizer, ... type by name, and which plugin owns it.
 
 The engine knows nothing of plugins: it takes plain name -> class mappings. This registry is where
-those mappings come from. The plugin manager (``desktop_app.plugin_manager``) fills one through the
+those mappings come from. The plugin manager (``desktop_app.plugin_system``) fills one through the
 ``register_*`` hooks, built-ins included; code that needs types asks for ``current_registry()``.
 """
 
@@ -51,7 +51,7 @@ class Registry:
     # Loaded plugins that come from an installed distribution, by name: (distribution, version),
     # which a project records so that where its plugin is missing it can say what to install.
     distributions: dict[str, tuple[str, str]] = field(default_factory=dict)
-    # Loaded plugins whose layers or losses failed the gradient check (see plugin_gradients), by
+    # Loaded plugins whose layers or losses failed the gradient check (see plugin_system.gradients), by
     # name: the errors, so that a project using one can be warned.
     suspect_gradients: dict[str, tuple[str, ...]] = field(default_factory=dict)
 

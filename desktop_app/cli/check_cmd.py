@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..plugin_manager import current_registry
+from ..plugin_system import current_registry
 from ..project import RunOverrides, build_run, load_project
 from ..project.checks import initial_loss_line, overfit_line, sanity_checks
 from .errors import CliError

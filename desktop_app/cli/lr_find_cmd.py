@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..engine.lr_range import RangeTest
 from ..fileio import atomic_write_text
-from ..plugin_manager import current_registry
+from ..plugin_system import current_registry
 from ..project import PROJECT_SUFFIX, RunOverrides, build_run, load_project
 from ..project.checks import SUGGESTION_RULE, range_summary, range_test
 from .errors import CliError

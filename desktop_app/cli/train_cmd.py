@@ -28,8 +28,7 @@ from ..engine.control import TrainingControl
 from ..engine.errors import NonFiniteLossError
 from ..engine.graph import Model
 from ..file_set import FileSetError
-from ..plugin_gradients import suspect_uses
-from ..plugin_manager import current_registry
+from ..plugin_system import current_registry
 from ..project import Run, RunOverrides, build_run, load_project
 from ..project.history import history_summary
 from ..project.run_outputs import (
@@ -38,6 +37,7 @@ from ..project.run_outputs import (
     check_run_folder,
     save_run,
 )
+from ..project.suspect_plugins import suspect_uses
 from .errors import EXIT_INTERRUPTED, CliError
 from .inputs import project_inputs, refuse_overwrite, weights_inputs
 from .interrupts import stop_on_interrupt

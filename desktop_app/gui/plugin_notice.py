@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..plugin_gradients import suspect_uses
 from ..project.document import Project
 from ..project.requirements import disabled_plugin, install_requirement, missing_types
+from ..project.suspect_plugins import suspect_uses
 from ..registry import Registry
 from .designer import Designer
 from .document import ProjectDocument

@@ -55,7 +55,7 @@ def test_check_passes_a_shipped_example(tmp_path):
 
 def test_check_fails_a_network_that_cannot_learn(tmp_path):
     project = json.loads(example_path("spiral_mlp").read_text())
-    project["training"]["optimizer"] = {"type": "sgd", "params": {"learning_rate": 0.0}}
+    project["training"]["optimizer"] = {"type": "sgd", "config": {"learning_rate": 0.0}}
     path = tmp_path / "frozen.bps.json"
     path.write_text(json.dumps(project))
     result = run_cli("check", path, home=tmp_path)

@@ -23,15 +23,15 @@ def test_check_shows_the_sanity_checks_and_the_range_plot_and_applies_the_rate(m
     assert suggestion is not None and f"Suggested learning rate: {suggestion:.3g}" in dialog.summary.text()
     drawn = [item for item in dialog.plot.items if hasattr(item, "label")]  # the suggestion's marker
     assert len(drawn) == 1 and abs(10 ** drawn[0].value() - suggestion) < 1e-12
-    before = document.data["training"]["optimizer"]["params"]["learning_rate"]
+    before = document.data["training"]["optimizer"]["config"]["learning_rate"]
     depth = document.undo_stack.count()
     dialog.use.click()
     rate = float(f"{suggestion:.3g}")
-    assert document.data["training"]["optimizer"]["params"]["learning_rate"] == rate
+    assert document.data["training"]["optimizer"]["config"]["learning_rate"] == rate
     assert document.undo_stack.count() == depth + 1
     assert window.training.learning_rate.value() == rate
     document.undo_stack.undo()
-    assert document.data["training"]["optimizer"]["params"]["learning_rate"] == before
+    assert document.data["training"]["optimizer"]["config"]["learning_rate"] == before
 
 
 def test_check_is_unavailable_while_a_run_is_on(make_window, qtbot):

@@ -18,7 +18,7 @@ def with_dropout(tmp_path):
     data = example("digits_cnn", epochs=200).to_json()
     nodes = data["model"]["nodes"]
     logits = next(node for node in nodes if node["name"] == "logits")
-    nodes.insert(-1, {"name": "drop", "type": "Dropout", "params": {"rate": 0.5}, "inputs": ["relu_2"],
+    nodes.insert(-1, {"name": "drop", "type": "Dropout", "config": {"rate": 0.5}, "inputs": ["relu_2"],
                       "position": {"x": 1170, "y": 0}})
     logits["inputs"] = ["drop"]
     path = tmp_path / "dropout.bps.json"
@@ -27,7 +27,7 @@ def with_dropout(tmp_path):
 
 
 def drop_rate(document) -> float:
-    return next(n for n in document.data["model"]["nodes"] if n["name"] == "drop")["params"]["rate"]
+    return next(n for n in document.data["model"]["nodes"] if n["name"] == "drop")["config"]["rate"]
 
 
 def test_live_settings_reach_the_run_are_undoable_and_marked(make_window, qtbot, dialogs, tmp_path):
@@ -47,7 +47,7 @@ def test_live_settings_reach_the_run_are_undoable_and_marked(make_window, qtbot,
         qtbot.keyClick(editor, Qt.Key.Key_Return)  # commits the value, and leaves the dialog open
         assert dialog.isVisible()
     assert document.undo_stack.count() == depth + 2
-    assert document.data["training"]["optimizer"]["params"]["weight_decay"] == 0.001
+    assert document.data["training"]["optimizer"]["config"]["weight_decay"] == 0.001
     assert drop_rate(document) == 0.1
     assert [mark.label.format for mark in knobs.marks] == ["weight decay 0.001", "dropout rate (drop) 0.1"]
     assert all(mark in window.training.plots.curves.loss_plot.items for mark in knobs.marks)

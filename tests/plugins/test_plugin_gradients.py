@@ -8,12 +8,12 @@ import json
 import os
 import subprocess
 
-from desktop_app import plugin_gradients
 from desktop_app.gui.plugin_details import describe
 from desktop_app.gui.plugin_notice import notice_text
-from desktop_app.plugin_gradients import CACHE_FILE, suspect_uses
-from desktop_app.plugin_manager import load_plugins
+from desktop_app.plugin_system import gradients, load_plugins
+from desktop_app.plugin_system.gradients import CACHE_FILE
 from desktop_app.project import example_path, load_project
+from desktop_app.project.suspect_plugins import suspect_uses
 from desktop_app.settings import data_dir
 from tests.cli.cli_run import cli_command, cli_env
 
@@ -78,7 +78,7 @@ def test_a_correct_layer_is_active_and_the_result_is_cached_per_version(fake_sit
     def no_second_check(*_args):
         raise AssertionError("checked again although the version did not change")
 
-    monkeypatch.setattr(plugin_gradients, "gradient_errors", no_second_check)
+    monkeypatch.setattr(gradients, "gradient_errors", no_second_check)
     assert load_plugins(folder=tmp_path / "none").plugins["scale"].status == "active"
 
 
@@ -96,7 +96,7 @@ def test_a_project_using_the_suspect_layer_is_warned(fake_site, tmp_path):
     project = load_project(example_path("spiral_mlp"))
     assert suspect_uses(project, host.registry) == []
     data = project.to_json()
-    data["model"]["nodes"].insert(1, {"name": "scale", "type": "Scale", "params": {}, "inputs": ["input"],
+    data["model"]["nodes"].insert(1, {"name": "scale", "type": "Scale", "config": {}, "inputs": ["input"],
                                       "position": {"x": 0, "y": 0}})
     data["model"]["nodes"][2]["inputs"] = ["scale"]
     path = tmp_path / "scaled.bps.json"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from desktop_app.engine.errors import NonFiniteLossError
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import RunOverrides, build_run, example_path, load_project
 from desktop_app.project.checks import range_test
 

@@ -57,16 +57,16 @@ def knobs(registry: Registry, data: Mapping[str, Any]) -> list[Knob]:
     found = []
     optimizer = data["training"].get("optimizer") or {}
     cls = registry.optimizers.get(optimizer.get("type", ""))
-    params = optimizer.get("params") or {}
+    config = optimizer.get("config") or {}
     specs = {spec.name: spec for spec in cls.schema} if cls is not None else {}
     for name, label in OPTIMIZER_KNOBS:
         if name in specs:
-            found.append(Knob(label, OPTIMIZER, name, specs[name], params.get(name, specs[name].default)))
+            found.append(Knob(label, OPTIMIZER, name, specs[name], config.get(name, specs[name].default)))
     for node in data["model"]["nodes"]:
         layer = registry.layers.get(node["type"])
         if isinstance(layer, type) and issubclass(layer, Dropout):
             spec = next(spec for spec in layer.schema if spec.name == "rate")
-            value = (node.get("params") or {}).get("rate", spec.default)
+            value = (node.get("config") or {}).get("rate", spec.default)
             found.append(Knob(f"Dropout rate ({node['name']})", node["name"], "rate", spec, value))
     return found
 

@@ -7,7 +7,7 @@ input shapes, batch 3) and each loss with ``check_loss_gradients`` on a sample b
 A plugin with a failing item gets the status "suspect gradients", with the errors; it still
 loads and works: the user decides. An item the check cannot run on (a layer that only takes
 integer indices, say) is not suspected: its float32 contract check already passed. A project
-using one of its items is warned about it (``suspect_uses``).
+using one of its items is warned about it (``project.suspect_plugins``).
 
 The results are cached in ``gradient_checks.json`` in the user data folder, keyed by plugin name
 and distribution version (a drop-in file: its path, size and modification time), so a start with
@@ -23,15 +23,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .engine.gradcheck import check_layer_gradients, check_loss_gradients, grade
-from .fileio import atomic_write_text
-from .plugin_checks import instantiate_with_defaults, sample_batch, sample_input_shapes
-from .registry import Registry
-from .settings import data_dir
+from ..engine.gradcheck import check_layer_gradients, check_loss_gradients, grade
+from ..fileio import atomic_write_text
+from ..registry import Registry
+from ..settings import data_dir
+from .checks import instantiate_with_defaults, sample_batch, sample_input_shapes
 
 if TYPE_CHECKING:
-    from .plugin_manager import PluginHost, PluginInfo
-    from .project.document import Project
+    from .host import PluginHost
+    from .report import PluginInfo
 
 CACHE_FILE = "gradient_checks.json"
 CHECKED_KINDS = ("layers", "losses")
@@ -110,23 +110,6 @@ def _failures(subject: str, errors: dict[str, float], tolerance: float) -> list[
     if not wrong:
         return []
     return [f"{subject}: backward disagrees with finite differences of forward: {', '.join(wrong)}"]
-
-
-def suspect_uses(project: Project, registry: Registry) -> list[str]:
-    """A warning for each layer or loss type the project uses from a plugin with suspect gradients."""
-    from .project.requirements import type_uses
-
-    warnings, seen = [], set()
-    for use in type_uses(project):
-        owner = registry.owner(use.kind, use.name)
-        suspect = use.kind in CHECKED_KINDS and owner in registry.suspect_gradients
-        if not suspect or (use.kind, use.name) in seen:
-            continue
-        seen.add((use.kind, use.name))
-        warnings.append(f"this project uses {use.kind[:-1]} '{use.name}' ({use.json_path}) from plugin "
-                        f"'{owner}', whose gradients failed the finite-difference check: "
-                        f"{'; '.join(registry.suspect_gradients[owner])}")
-    return warnings
 
 
 def _read_cache(path: Path) -> dict[str, list[str]]:
