@@ -13,7 +13,10 @@ from desktop_app.gui.collector import GuiThreadCollector
 from tests.gui.runs import WAIT, example
 
 
-def test_two_workers_share_one_policy(qapp):
+def test_two_workers_share_one_policy(qapp, qtbot):
+    # an earlier test's background task may still hold the app's policy (released from its worker
+    # thread, it ends at the app collector's next tick): this collector must start from gc on
+    qtbot.waitUntil(gc.isenabled, timeout=WAIT)
     collector = GuiThreadCollector()
     collector.hold()
     collector.hold()
