@@ -20,6 +20,7 @@ import numpy as np
 
 from .fit_data import checked_arrays
 from .graph import Model
+from .health.rules import INITIAL_LOSS_EXCESS  # the health rule's margin: one verdict, two places
 from .initial_loss import expected_initial_loss
 from .layers.dropout import Dropout
 from .loss import Loss
@@ -27,9 +28,6 @@ from .optimizer import Optimizer
 
 # Samples the loss at initialization is measured on (all of them when there are fewer).
 INITIAL_LOSS_SAMPLES = 512
-# cs231n and Karpathy: the untrained loss should be near ln C. More than ln 10 above it, the true
-# class gets on average less than a tenth of the probability a uniform guess gives it.
-INITIAL_LOSS_EXCESS = math.log(10.0)
 
 # Karpathy overfits "a single batch of only a few examples"; the issue asks for about 20.
 OVERFIT_SAMPLES = 20
