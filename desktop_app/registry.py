@@ -54,6 +54,9 @@ class Registry:
     # Loaded plugins that come from an installed distribution, by name: (distribution, version),
     # which a project records so that where its plugin is missing it can say what to install.
     distributions: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Loaded plugins whose layers or losses failed the gradient check (see plugin_system.gradients), by
+    # name: the errors, so that a project using one can be warned.
+    suspect_gradients: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def table(self, kind: str) -> dict[str, Any]:
         if kind not in KINDS:

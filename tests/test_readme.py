@@ -52,6 +52,8 @@ def test_the_headless_section_runs_as_written(tmp_path):
         rows = list(csv.reader(handle))
     assert rows[0] == ["p_class 0", "p_class 1", "p_class 2", "predicted"] and len(rows) == 4
     assert (work / "spiral.onnx").stat().st_size > 0
+    curve = (work / "spiral_mlp.lr-range.csv").read_text()
+    assert curve.startswith("step,learning_rate,loss,smoothed_loss\n")
     assert (work / "spiral_mlp.bps.json").is_file()
 
 

@@ -29,8 +29,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     listing = actions.add_parser(
         "list", help="show installed plugins, their status and errors",
         description="List the installed plugins: name, version, source (a distribution's entry point "
-        "or a drop-in file), status (active, error, failed, disabled, not loaded), what each "
-        "contributes, and what went wrong with it.",
+        "or a drop-in file), status (active, error, suspect gradients, failed, disabled, not loaded), "
+        "what each contributes, and what went wrong with it.",
         epilog=examples(("plugins list", "third-party plugins"),
                         ("plugins list --all --json", "the built-ins too, as JSON with tracebacks")),
     )
@@ -114,6 +114,8 @@ def _print_table(plugins: list[PluginInfo]) -> None:
             print(f"    ({info.reason})")
         for problem in info.problems:
             print(f"    ! {problem.message}")
+        for error in info.suspect_gradients:
+            print(f"    ! {error}")
 
 
 def _contributions(info: PluginInfo) -> str:

@@ -38,6 +38,7 @@ from ..project.run_outputs import (
     check_run_folder,
     save_run,
 )
+from ..project.suspect_plugins import suspect_uses
 from .errors import EXIT_INTERRUPTED, CliError
 from .health_report import add_health_option, report_health, report_stream
 from .inputs import project_inputs, refuse_overwrite, weights_inputs
@@ -96,6 +97,8 @@ def run_train(args: argparse.Namespace) -> int:
     refuse_overwrite(run_outputs(out), {**inputs, **project_inputs(project, registry)},
                      remedy="pass --out DIR to write this run's results elsewhere")
     warn_if_another_project(out, project_path)
+    for warning in suspect_uses(project, registry):
+        print(f"warning: {warning}", file=sys.stderr)
     control = TrainingControl()
     progress = Progress(disable=args.quiet)
     epoch_end = EpochEndWeights()

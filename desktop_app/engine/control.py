@@ -1,4 +1,6 @@
-"""TrainingControl: pause, resume, stop and change the learning rate of a run from another thread.
+"""TrainingControl: pause, resume, stop and change the learning rate of a run from another thread,
+and the other settings that may change mid-run: an optimizer's or a layer's numeric parameters
+(momentum, weight decay, a Dropout rate).
 
 The trainer looks at the control between batches, so every request takes effect before the next
 batch starts. Pausing parks the training thread on a ``threading.Event`` (no busy wait); ``stop()``
@@ -14,6 +16,9 @@ import time
 
 from .errors import ConfigError
 
+# The target of ``set_param`` that means the run's optimizer (node names are layers).
+OPTIMIZER = "optimizer"
+
 
 class TrainingControl:
     """Thread-safe requests from a GUI or a signal handler to the thread running ``Trainer.fit``."""
@@ -25,6 +30,8 @@ class TrainingControl:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._learning_rate: float | None = None
+        # (OPTIMIZER or a node name, parameter name) -> the value to set before the next batch
+        self._params: dict[tuple[str, str], float] = {}
         # how many times the training thread has parked (callbacks on that thread compare counts
         # to learn that the time since the previous batch includes a pause)
         self.parks = 0
@@ -49,6 +56,14 @@ class TrainingControl:
         with self._lock:
             self._learning_rate = float(lr)
 
+    def set_param(self, target: str, name: str, value: float) -> None:
+        """Set parameter ``name`` of the optimizer (``target`` OPTIMIZER) or of the layer at node
+        ``target`` to ``value`` from the next batch; the trainer checks it against the schema."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ConfigError(f"{target}.{name} must be a finite number. Received: {value!r}")
+        with self._lock:
+            self._params[(target, name)] = float(value)
+
     @property
     def paused(self) -> bool:
         return not self._running.is_set()
@@ -63,8 +78,9 @@ class TrainingControl:
 
     # --- the training thread -----------------------------------------------------------------------
     def needs_attention(self) -> bool:
-        """Cheap per-batch test: is there a pause, a stop or a new learning rate to handle?"""
-        return self._learning_rate is not None or not self._running.is_set() or self._stop.is_set()
+        """Cheap per-batch test: is there a pause, a stop, a new learning rate or parameter to handle?"""
+        return (self._learning_rate is not None or bool(self._params) or not self._running.is_set()
+                or self._stop.is_set())
 
     def wait_while_paused(self) -> float:
         """Park the calling thread while paused; returns the seconds spent parked."""
@@ -85,6 +101,12 @@ class TrainingControl:
             lr, self._learning_rate = self._learning_rate, None
         return lr
 
+    def take_params(self) -> dict[tuple[str, str], float]:
+        """The parameters set since the last call, each handed out once."""
+        with self._lock:
+            params, self._params = self._params, {}
+        return params
+
     def reset(self) -> None:
         """Forget a stop request, a pause and a learning rate no batch took (the trainer calls this
         when a run ends: requests made too late for a run must not reach the next one)."""
@@ -92,3 +114,4 @@ class TrainingControl:
         self._running.set()
         with self._lock:
             self._learning_rate = None
+            self._params = {}

@@ -53,7 +53,9 @@ class SGD(Optimizer):
         if not momentum:
             param -= lr * grad
             return
-        velocity = slots["velocity"]
+        velocity = slots.get("velocity")
+        if velocity is None:  # momentum turned on during a run
+            velocity = slots["velocity"] = np.zeros_like(param)
         velocity *= momentum
         velocity += grad
         if not self.config["nesterov"]:

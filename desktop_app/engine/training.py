@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 
 from .callbacks import CALLBACK_METHODS, BatchEvent, EpochEvent, History, RunInfo, RunResult, StopReason
-from .control import TrainingControl
+from .control import OPTIMIZER, TrainingControl
 from .divergence import DivergenceWatch
 from .early_stopping import EarlyStopping, EarlyStoppingTracker
 from .errors import ConfigError, NonFiniteLossError
@@ -305,7 +305,21 @@ class _Run:
         if lr is not None:
             self.base_lr = lr
             self.trainer.optimizer.config["learning_rate"] = lr
+        for (target, name), value in self.control.take_params().items():
+            self._set_param(target, name, value)
         return False
+
+    def _set_param(self, target: str, name: str, value: float) -> None:
+        """A parameter changed mid-run, checked against its component's schema (ConfigError names it)."""
+        component = self.trainer.optimizer if target == OPTIMIZER else self.model.layers.get(target)
+        if component is None:
+            raise ConfigError(f"no node '{target}' in the model to set '{name}' of")
+        spec = next((spec for spec in component.schema if spec.name == name), None)
+        if spec is None or spec.kind != "float":
+            raise ConfigError(f"{component.kind_name()} has no numeric parameter '{name}' to change "
+                              f"during a run. Expected one of: "
+                              f"{sorted(s.name for s in component.schema if s.kind == 'float')}")
+        component.config[name] = spec.validate(value, f"{target}.{name}")
 
 
 def _evaluate(

@@ -12,7 +12,7 @@ from ..plugin_system import PluginInfo
 
 Action = Literal["uninstall", "enable", "disable"]
 STATUS_COLORS = {"active": "#1a7f37", "error": "#d1242f", "failed": "#d1242f",
-                 "disabled": "#6e7781", "not loaded": "#9a6700"}
+                 "disabled": "#6e7781", "not loaded": "#9a6700", "suspect gradients": "#bc4c00"}
 # how the contribution kinds read in the dialog (the others are their registry names)
 _KIND_LABELS = {"onnx_mappings": "ONNX mappings", "pytorch_code": "PyTorch code"}
 _PAST = {"uninstall": "uninstalled", "enable": "enabled", "disable": "disabled"}
@@ -60,6 +60,8 @@ def describe(info: PluginInfo, tracebacks: bool = False) -> str:
         lines.append(f"<p style='color:#d1242f'><b>Problem:</b> {e(problem.message)}</p>")
         if tracebacks and problem.traceback:
             lines.append(f"<pre>{e(problem.traceback)}</pre>")
+    for error in info.suspect_gradients:
+        lines.append(f"<p style='color:#bc4c00'><b>Suspect gradients:</b> {e(error)}</p>")
     if info.problems and not tracebacks and any(p.traceback for p in info.problems):
         lines.append("<p><i>Tick “Show tracebacks” for where it went wrong.</i></p>")
     return "".join(lines)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ..project.document import Project
 from ..project.requirements import disabled_plugin, install_requirement, missing_types
+from ..project.suspect_plugins import suspect_uses
 from ..registry import Registry
 from .designer import Designer
 from .document import ProjectDocument
@@ -42,6 +43,7 @@ def notice_text(project: Project, registry: Registry) -> tuple[str, str | None, 
         install = install or install_requirement(missing)
     lines += [f"Plugin '{name}' failed to load: {why}."
               for name, (state, why) in sorted(registry.unloaded.items()) if state == "failed"]
+    lines += [f"Warning: {warning[:1].upper()}{warning[1:]}." for warning in suspect_uses(project, registry)]
     return "\n".join(lines), enable, install
 
 

@@ -7,6 +7,7 @@
 | ``loading`` | which plugins load: built-ins, settings' disabled list, ``BACKPROP_STUDIO_LOAD_PLUGINS`` |
 | ``host`` | ``PluginHost``: registering, collecting the ``register_*`` hooks into a Registry |
 | ``checks`` | the contract check every registered item passes |
+| ``gradients`` | the gradient check of plugin layers and losses, once per version ("suspect gradients") |
 | ``report`` | ``PluginInfo`` and ``PluginProblem``: what the user is told about each plugin |
 | ``current`` | the process-wide host and registry |
 | ``run_hooks`` | the notification hooks during a training run; a failed layer's plugin named |

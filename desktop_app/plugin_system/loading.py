@@ -16,6 +16,7 @@ from typing import Literal
 
 from ..settings import load_settings, plugin_dir
 from .discovery import Candidate, discover
+from .gradients import check_plugin_gradients
 from .host import PluginHost
 
 LOAD_PLUGINS_ENV = "BACKPROP_STUDIO_LOAD_PLUGINS"
@@ -53,6 +54,7 @@ def load_plugins(
             _load_candidate(host, candidate, set(disabled), wanted)
         _warn_unknown_wanted(host, wanted or set(), candidates)
     host.collect()
+    check_plugin_gradients(host)
     return host
 
 

@@ -42,6 +42,8 @@ class PluginInfo:
     failure: str = ""
     contributes: dict[str, list[str]] = field(default_factory=dict)
     problems: list[PluginProblem] = field(default_factory=list)
+    # Its layers' or losses' gradient-check failures (plugin_system.gradients); it still loads.
+    suspect_gradients: list[str] = field(default_factory=list)
 
     @property
     def builtin(self) -> bool:
@@ -49,11 +51,14 @@ class PluginInfo:
 
     @property
     def status(self) -> str:
-        """``active``, ``error`` (loaded, but something it registered was rejected), ``failed``,
+        """``active``, ``error`` (loaded, but something it registered was rejected), ``suspect
+        gradients`` (loaded, but a layer or loss failed the gradient check), ``failed``,
         ``disabled`` or ``not loaded``."""
         if self.state != "loaded":
             return self.state
-        return "error" if self.problems else "active"
+        if self.problems:
+            return "error"
+        return "suspect gradients" if self.suspect_gradients else "active"
 
     def label(self) -> str:
         """How messages name the plugin: ``plugin 'x' (dist 1.0)`` or ``built-in plugin 'x'``."""
@@ -68,4 +73,5 @@ class PluginInfo:
             "source": self.source, "location": self.location, "status": self.status,
             "reason": self.reason, "contributes": {k: list(v) for k, v in self.contributes.items()},
             "problems": [problem.to_json() for problem in self.problems],
+            "suspect_gradients": list(self.suspect_gradients),
         }

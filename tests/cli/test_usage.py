@@ -8,7 +8,8 @@ from desktop_app import __version__
 
 from .cli_run import run_cli
 
-COMMANDS = ("gui", "train", "predict", "export", "gradcheck", "examples", "datasets", "plugins")
+COMMANDS = ("gui", "train", "predict", "export", "gradcheck", "lr-find", "check", "examples", "datasets",
+            "plugins")
 PLUGIN_ACTIONS = ("list", "install", "uninstall", "enable", "disable")
 
 
@@ -53,7 +54,7 @@ def test_every_help_ends_with_usage_examples_of_that_command(tmp_path, command):
 
 
 @pytest.mark.parametrize(("action", "says"), [
-    ("list", "status (active, error, failed, disabled, not loaded)"),
+    ("list", "status (active, error, suspect gradients, failed, disabled, not loaded)"),
     ("install", "a plugin requiring other versions of them is refused and nothing is installed"),
     ("enable", "Load a disabled plugin again from the next start on."),
     ("disable", "a plugin that crashes on import can be turned off"),

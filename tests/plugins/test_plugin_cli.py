@@ -28,7 +28,7 @@ def test_list_reports_each_plugin_with_its_status_and_error(capsys, fake_site):
     assert report["doubler"] | {"location": None} == {
         "name": "doubler", "version": "1.0", "distribution": "backprop-studio-doubler",
         "source": "entry point", "location": None, "status": "active", "reason": "",
-        "contributes": {"layers": ["Doubler"]}, "problems": [],
+        "contributes": {"layers": ["Doubler"]}, "problems": [], "suspect_gradients": [],
     }
     [problem] = report["broken"]["problems"]
     assert report["broken"]["status"] == "failed"

@@ -193,6 +193,14 @@ class TrainingController(QObject):
             self._keys = RunKeys.of(self._project())
             self.message.emit(f"Learning rate set to {lr:g} from the next batch.", "info")
 
+    def set_param(self, target: str, name: str, value: float) -> None:
+        """Change a parameter of the running optimizer (``target`` OPTIMIZER) or of the layer at node
+        ``target`` from the next batch (the project was edited to say so first)."""
+        if self.state in ("running", "paused"):
+            self.control.set_param(target, name, value)
+            self._keys = RunKeys.of(self._project())  # as for the learning rate
+            self.message.emit(f"{target} {name} set to {value:g} from the next batch.", "info")
+
     def reset_weights(self) -> None:
         """Forget the trained model: the next run starts from the project seed's weights."""
         if self.state != "idle":

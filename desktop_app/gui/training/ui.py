@@ -35,9 +35,11 @@ from ..log_panel import LogPanel
 from ..unsaved_work import confirm_reset
 from ..window_parts import WindowParts
 from .bridge import Progress, RunStarted
+from .checks_menu import ChecksMenu
 from .clock import Clock, monotonic
 from .controller import TrainingController, project_weights_edit, relative_to_project
 from .learning_rate import LearningRateBox
+from .live_knobs import LiveKnobs
 from .plots import TrainingPlots
 from .progress import ProgressDisplay
 from .readiness import TRAIN_TIP, train_blocker
@@ -116,6 +118,10 @@ class TrainingUI(QObject):
         menu.addMenu(self.export_menu)
         menu.addSeparator()
         menu.addActions([self.export_png, self.export_csv])
+        self.checks = ChecksMenu(self.parts.widget, menu, self.controller, self.document, self.registry,
+                                 self.designer, self.dataset, self._set_learning_rate)
+        self.live_knobs = LiveKnobs(self.parts.widget, menu, self.controller, self.document, self.registry,
+                                    self.plots.curves)
         menu.addSeparator()
         menu.addAction(self.dock.toggleViewAction())
         self.menu = menu
