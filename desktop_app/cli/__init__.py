@@ -21,7 +21,8 @@ from .. import __version__
 from .errors import EXIT_INTERRUPTED, CliError
 from .parsing import CliParser, examples
 
-COMMAND_MODULES = ("gui", "train", "predict", "export", "gradcheck", "examples", "datasets", "plugins")
+COMMAND_MODULES = ("gui", "train", "predict", "export", "gradcheck", "examples", "datasets", "plugins",
+                   "runs", "sweep", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -45,6 +45,7 @@ from .plugins_dialog import PluginsDialog
 from .project_weights import ProjectWeights
 from .recent_files import RecentFiles
 from .registry_refresh import apply_registry
+from .runs.ui import install_runs
 from .status_messages import show_status
 from .training import install_training
 from .unsaved_work import confirm_drop
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self.training = install_training(self)
         self.plugin_notice = install_plugin_notice(self)
         self.project_weights = ProjectWeights(self)
+        self.runs = install_runs(self)
         self.validation_status = QLabel(self)
         self.validation_status.setObjectName("validation_status")
         self.statusBar().addPermanentWidget(self.validation_status)

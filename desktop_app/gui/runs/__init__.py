@@ -1,0 +1,1 @@
+"""The window's kept runs: every run recorded as it ends, the Runs panel, sweeps and reports."""

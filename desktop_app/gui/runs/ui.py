@@ -1,0 +1,152 @@
+"""The window's runs: ``install_runs(window)`` keeps every run it trains and adds the Runs panel.
+
+Runs are listed from the project's run folder (``desktop_app.project.run_store``), so those the
+CLI trained show too; the list is read again when a run is kept, the project's file changes or
+the panel is shown. Using a run's weights makes them the trained model (predictions, File >
+Export, and the next Train continue from them); restoring a run's project is one undo step.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+from ...data.errors import DataError
+from ...fileio import WeightsFileError, load_weights
+from ...project.errors import ProjectError
+from ...project.run import RunOverrides, build_run
+from ...project.run_store import KeptRun, RunStoreError, delete_run, runs_of, runs_root, set_notes
+from .panel import RunsPanel
+from .recorder import RunRecorder
+
+if TYPE_CHECKING:
+    from ..main_window import MainWindow
+
+SNAPSHOT_SECTIONS = ("model", "dataset", "training")
+
+
+class RunsUI(QObject):
+    """The recorder, the Runs dock and what its buttons do, for one window."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.controller = window.training.controller
+        self.recorder = RunRecorder(self.controller, window.document.project, self)
+        self.panel = RunsPanel()
+        self.dock = window.add_dock("runs", "Runs", self.panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        window.tabifyDockWidget(window.docks["training"], self.dock)
+        window.docks["training"].raise_()
+        window.menus["training"].addAction(self.dock.toggleViewAction())
+        self._connect()
+        self.refresh()
+
+    def _connect(self) -> None:
+        panel, document = self.panel, self.window.document
+        self.recorder.kept.connect(self._kept)
+        self.recorder.failed.connect(lambda text: self.window.log_panel.log(text, "error"))
+        document.path_changed.connect(self.refresh)
+        document.replaced.connect(self.refresh)
+        self.dock.visibilityChanged.connect(lambda visible: visible and self.refresh())
+        panel.use_weights_requested.connect(self.use_weights)
+        panel.restore_requested.connect(self.restore_project)
+        panel.rename_requested.connect(self._ask_rename)
+        panel.note_requested.connect(self._ask_note)
+        panel.delete_requested.connect(self._ask_delete)
+
+    # --- the list -------------------------------------------------------------------------------------
+    def runs(self) -> list[KeptRun]:
+        return runs_of(self.window.document.project())
+
+    def refresh(self) -> None:
+        project = self.window.document.project()
+        self.panel.show_runs(runs_of(project), f"Runs kept in {runs_root(project)}")
+
+    def _kept(self, run: KeptRun) -> None:
+        self.window.log_panel.log(f"Run kept in {run.folder} ({run.status})")
+        if self.dock.isVisible():  # else the list is read when the panel is shown
+            self.refresh()
+
+    # --- actions ----------------------------------------------------------------------------------------
+    def use_weights(self, run: KeptRun) -> bool:
+        """Make the run's weights the trained model of the project's network (False: they do not fit)."""
+        if self.controller.state != "idle" or run.weights_path is None:
+            return False
+        try:
+            weights = load_weights(run.weights_path)
+            trained = build_run(self.window.document.project(), RunOverrides(weights=weights),
+                                registry=self.window.registry, dataset=self.window.designer.dataset.dataset)
+        except (ProjectError, DataError, WeightsFileError, ValueError, OSError) as error:
+            self._report("Cannot use the run's weights", f"{run.label}: {error}")
+            return False
+        self.controller.adopt(trained)
+        self.controller.unsaved_weights = True  # the project does not record them yet
+        self.recorder.origin = run.id
+        self.window.log_panel.log(f"Using the weights of run {run.label}: predict, export or train on "
+                                  "from them")
+        return True
+
+    def restore_project(self, run: KeptRun) -> bool:
+        """Make the project's network, data and training settings the run's (one undo step)."""
+        if self.controller.state != "idle":
+            return False
+        try:
+            snapshot = run.snapshot().to_json()
+        except (ProjectError, RunStoreError) as error:
+            self._report("Cannot restore the run's project", str(error))
+            return False
+
+        def change(data: dict) -> None:
+            for section in SNAPSHOT_SECTIONS:
+                data[section] = snapshot[section]
+
+        self.window.document.edit(f"Restore the project of run {run.label}", change)
+        self.window.log_panel.log(f"Restored the network and settings of run {run.label} (Undo reverts it)")
+        return True
+
+    def _ask_rename(self, run: KeptRun) -> None:
+        name, ok = QInputDialog.getText(self.window, "Rename run", "Name:", text=run.notes.get("name", ""))
+        if ok:
+            self._set_notes(run, name=name)
+
+    def _ask_note(self, run: KeptRun) -> None:
+        note, ok = QInputDialog.getMultiLineText(self.window, "Note", f"Note on {run.label}:",
+                                                 run.notes.get("note", ""))
+        if ok:
+            self._set_notes(run, note=note)
+
+    def _set_notes(self, run: KeptRun, **notes: str) -> None:
+        try:
+            set_notes(run, **notes)
+        except OSError as error:
+            self._report("Cannot change the run", f"{run.folder}: {error.strerror}")
+        self.refresh()
+
+    def _ask_delete(self, runs: list[KeptRun]) -> None:
+        names = ", ".join(run.label for run in runs)
+        answer = QMessageBox.question(self.window, "Delete runs",
+                                      f"Delete {len(runs)} run(s) and all their files?\n{names}")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.delete(runs)
+
+    def delete(self, runs: list[KeptRun]) -> None:
+        for run in runs:
+            try:
+                delete_run(run)
+            except OSError as error:
+                self._report("Cannot delete the run", f"{run.folder}: {error.strerror}")
+                break
+            self.window.log_panel.log(f"Deleted the run {Path(run.folder)}")
+        self.refresh()
+
+    def _report(self, title: str, message: str) -> None:
+        self.window.log_panel.log(message, "error")
+        QMessageBox.warning(self.window, title, message)
+
+
+def install_runs(window: MainWindow) -> RunsUI:
+    """Keep the window's runs and add the Runs panel (one call from the main window)."""
+    return RunsUI(window)

@@ -1,0 +1,105 @@
+"""``train`` keeps every run in a folder of its own; ``runs list/show/delete`` and ``train --from``
+work on them (subprocesses, as a user runs them)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from desktop_app.fileio import load_weights_npz
+from desktop_app.plugin_manager import current_registry
+from desktop_app.project import RunOverrides, build_run, example_path, load_project, save_project
+
+from .cli_run import assert_one_line_error, run_cli
+
+
+def xor_copy(folder, epochs=2):
+    project = load_project(example_path("xor_mlp"))
+    project.training.epochs = epochs
+    path = folder / "xor.bps.json"
+    save_project(project, path)
+    return path
+
+
+def trained_run(result) -> str:
+    assert result.returncode == 0, result.stderr
+    return next(line.removeprefix("run: ") for line in result.stdout.splitlines() if line.startswith("run: "))
+
+
+def test_every_train_is_kept_and_listed_then_shown_and_deleted(tmp_path):
+    xor_copy(tmp_path)
+    first = trained_run(run_cli("train", "xor.bps.json", "--quiet", home=tmp_path, cwd=tmp_path))
+    second = trained_run(run_cli("train", "xor.bps.json", "--quiet", "--lr", "0.2", "--batch-size", "8",
+                                 home=tmp_path, cwd=tmp_path))
+    assert first != second and first.startswith("runs/xor/") and second.startswith("runs/xor/")
+    for run in (first, second):
+        assert sorted(path.name for path in (tmp_path / run).iterdir()) == [
+            "gradient_norms.csv", "history.csv", "project.bps.json", "run.json", "weights.data.json",
+            "weights.npz"]
+
+    table = run_cli("runs", "list", "xor.bps.json", home=tmp_path, cwd=tmp_path)
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert lines[0].split()[:3] == ["RUN", "NAME", "STARTED"]
+    assert [line.split()[0] for line in lines[1:3]] == [first, second]
+    assert lines[-1] == "(2 run(s) in %s)" % (tmp_path / "runs" / "xor")
+    listed = json.loads(run_cli("runs", "list", "xor.bps.json", "--json", home=tmp_path, cwd=tmp_path).stdout)
+    assert [row["status"] for row in listed] == ["completed", "completed"]
+    assert [row["settings"]["training.optimizer.learning_rate"] for row in listed] == [0.05, 0.2]
+    assert [row["settings"]["training.batch_size"] for row in listed] == [16, 8]
+    assert listed[0]["best"]["name"] == "val_accuracy" and listed[0]["epochs"] == 2
+
+    shown = run_cli("runs", "show", second, home=tmp_path, cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "status        completed" in shown.stdout
+    assert "  training.optimizer.learning_rate = 0.2" in shown.stdout.splitlines()
+
+    deleted = run_cli("runs", "delete", first, home=tmp_path, cwd=tmp_path)
+    assert deleted.stdout.strip() == f"deleted {first}"
+    assert not (tmp_path / first).exists() and (tmp_path / second).is_dir()
+    listed = json.loads(run_cli("runs", "list", "xor.bps.json", "--json", home=tmp_path, cwd=tmp_path).stdout)
+    assert [row["folder"] for row in listed] == [str(tmp_path / second)]
+
+
+def test_train_from_a_run_starts_from_its_weights(tmp_path):
+    path = xor_copy(tmp_path)
+    first = trained_run(run_cli("train", "xor.bps.json", "--quiet", home=tmp_path, cwd=tmp_path))
+    stored = load_weights_npz(tmp_path / first / "weights.npz")
+    second = trained_run(run_cli("train", "xor.bps.json", "--quiet", "--from", first, "--epochs", "1",
+                                 home=tmp_path, cwd=tmp_path))
+    manifest = json.loads((tmp_path / second / "run.json").read_text())
+    assert manifest["resumed_from"] == first.split("/")[-1]
+    # the same one epoch from the stored weights, in process, gives the CLI's weights exactly
+    run = build_run(load_project(path), RunOverrides(epochs=1, weights=stored), registry=current_registry())
+    run.fit()
+    resumed = load_weights_npz(tmp_path / second / "weights.npz")
+    for key, value in run.model.get_weights().items():
+        np.testing.assert_array_equal(resumed[key], value)
+    fresh = build_run(load_project(path), RunOverrides(epochs=1), registry=current_registry())
+    fresh.fit()
+    assert any(not np.array_equal(resumed[key], value) for key, value in fresh.model.get_weights().items())
+
+
+def test_a_shipped_example_keeps_its_runs_in_the_data_folder(tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    run = trained_run(run_cli("train", "xor_mlp", "--epochs", "1", "--quiet", home=tmp_path, cwd=work))
+    assert run.startswith(str(tmp_path / "data" / "runs" / "xor_mlp") + "/")
+    assert list(work.iterdir()) == []
+    listed = json.loads(run_cli("runs", "list", "xor_mlp", "--json", home=tmp_path, cwd=work).stdout)
+    assert [row["folder"] for row in listed] == [run]
+
+
+def test_bad_runs_are_named_in_one_line(tmp_path):
+    xor_copy(tmp_path)
+    assert_one_line_error(run_cli("runs", "show", "nowhere", home=tmp_path, cwd=tmp_path),
+                          "RUN: no such run folder: nowhere")
+    assert_one_line_error(run_cli("runs", "delete", ".", home=tmp_path, cwd=tmp_path),
+                          "RUN: .: not a kept run (no readable run.json with a status)")
+    assert_one_line_error(run_cli("train", "xor.bps.json", "--from", "nowhere", home=tmp_path, cwd=tmp_path),
+                          "--from: no such run folder: nowhere")
+    assert not (tmp_path / "runs").exists()
+    empty = run_cli("runs", "list", "xor.bps.json", home=tmp_path, cwd=tmp_path)
+    kept_in = tmp_path / "runs" / "xor"
+    assert empty.stdout.strip() == f"no runs of xor.bps.json yet (they are kept in {kept_in})"

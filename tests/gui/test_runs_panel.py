@@ -1,0 +1,90 @@
+"""The Runs panel: runs of the window and of the CLI listed together, compared (curves overlaid,
+only the differing settings listed), resumed from their weights, their project restored."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from desktop_app.fileio import load_weights_npz
+from desktop_app.gui import settings_edits
+from desktop_app.gui.runs.panel import RUN_ROLE
+from desktop_app.project import load_project, save_project
+from tests.cli.cli_run import run_cli
+from tests.gui.runs import example, train_to_end
+
+
+def saved_spiral(tmp_path, epochs=3):
+    path = tmp_path / "spiral.bps.json"
+    save_project(example("spiral_mlp", epochs=epochs), path)
+    return load_project(path)
+
+
+def set_learning_rate(window, value):
+    window.document.edit("lr", lambda data: settings_edits.set_component_param(
+        data, "optimizer", "learning_rate", value))
+
+
+def test_window_and_cli_runs_are_listed_compared_and_resumed(make_window, qtbot, tmp_path):
+    project = saved_spiral(tmp_path)
+    window = make_window(project)
+    ui, controller = window.runs, window.training.controller
+    train_to_end(qtbot, window)
+    first_weights = controller.trained_model().get_weights()
+    set_learning_rate(window, 0.05)
+    train_to_end(qtbot, window)
+    cli = run_cli("train", project.path, "--quiet", "--epochs", "2", home=tmp_path)
+    assert cli.returncode == 0, cli.stderr
+
+    ui.dock.show()
+    ui.dock.raise_()
+    ui.refresh()
+    runs = [ui.panel.table.item(row, 0).data(RUN_ROLE) for row in range(ui.panel.table.rowCount())]
+    listed = json.loads(run_cli("runs", "list", project.path, "--json", home=tmp_path).stdout)
+    assert len(runs) == 3 and {str(run.folder) for run in runs} == {row["folder"] for row in listed}
+    by_source = sorted(listed, key=lambda row: row["started"])
+    assert [row["source"] for row in by_source] == ["window", "window", "cli"]
+    window_runs = sorted((run for run in runs if run.manifest["source"] == "window"),
+                         key=lambda run: run.manifest["started"])
+    assert all(run.status == "completed" for run in window_runs)
+    # the second window run went on from the first one's weights
+    assert window_runs[1].manifest["resumed_from"] == window_runs[0].id
+    for key, value in load_weights_npz(window_runs[0].weights_path).items():
+        np.testing.assert_array_equal(value, first_weights[key])
+
+    ui.panel.select(window_runs)
+    comparison = ui.panel.comparison
+    assert [run.folder for run in comparison.runs] == [run.folder for run in window_runs]
+    for plot in ("loss", "metric"):
+        curves = comparison.plots[plot].listDataItems()
+        assert len(curves) == 2
+        assert curves[0].opts["pen"].color() != curves[1].opts["pen"].color()
+        assert [len(curve.xData) for curve in curves] == [3, 3]
+    layers = 3  # the spiral network's Dense layers
+    assert len(comparison.plots["gradient_norm"].listDataItems()) == 2 * layers
+    assert comparison.differing_settings() == ["training.optimizer.learning_rate"]
+
+
+def test_a_runs_weights_are_used_and_its_project_restored_undoably(make_window, qtbot, tmp_path):
+    project = saved_spiral(tmp_path, epochs=2)
+    window = make_window(project)
+    ui, controller = window.runs, window.training.controller
+    train_to_end(qtbot, window)
+    controller.reset_weights()
+    first = ui.runs()[0]
+    assert ui.use_weights(first)
+    stored = load_weights_npz(first.weights_path)
+    model = controller.trained_model().get_weights()
+    assert model.keys() == stored.keys()
+    for key, value in stored.items():
+        np.testing.assert_array_equal(model[key], value)
+    assert window.training.predict.isEnabled()  # predictions and export work from them
+    train_to_end(qtbot, window)
+    assert ui.runs()[-1].manifest["resumed_from"] == first.id
+
+    set_learning_rate(window, 0.3)
+    assert ui.restore_project(first)
+    assert window.document.data["training"]["optimizer"]["params"]["learning_rate"] == 0.01
+    window.document.undo_stack.undo()
+    assert window.document.data["training"]["optimizer"]["params"]["learning_rate"] == 0.3
