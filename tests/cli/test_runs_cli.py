@@ -3,15 +3,24 @@ work on them (subprocesses, as a user runs them)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 from desktop_app.fileio import load_weights_npz
 from desktop_app.plugin_manager import current_registry
 from desktop_app.project import RunOverrides, build_run, example_path, load_project, save_project
+from desktop_app.project.run_store import list_runs
 
-from .cli_run import assert_one_line_error, run_cli
+from .cli_run import assert_one_line_error, cli_env, run_cli
+
+KILLER = Path(__file__).with_name("save_killer.py")
 
 
 def xor_copy(folder, epochs=2):
@@ -103,3 +112,36 @@ def test_bad_runs_are_named_in_one_line(tmp_path):
     empty = run_cli("runs", "list", "xor.bps.json", home=tmp_path, cwd=tmp_path)
     kept_in = tmp_path / "runs" / "xor"
     assert empty.stdout.strip() == f"no runs of xor.bps.json yet (they are kept in {kept_in})"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the harness forks")
+def test_sigkill_at_any_point_of_keeping_a_run_never_leaves_half_a_run_folder(tmp_path):
+    """The save killer (``save_killer.py --store``) kills ``train`` before each file-system call of
+    keeping its run: every run folder a listing shows is whole (its files match run.json), there is
+    one at most, and the hidden leftovers go with the next run."""
+    template = tmp_path / "template"
+    template.mkdir()
+    xor_copy(template, epochs=1)
+    work = tmp_path / "work"
+    work.mkdir()
+    result = subprocess.run([sys.executable, KILLER, "xor.bps.json", template, work, "--store"],
+                            capture_output=True, text=True, env=cli_env(tmp_path), timeout=300)
+    assert result.returncode == 0, result.stderr
+    outcomes = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    assert len(outcomes) >= 10 and list(outcomes.values())[-1] == "exited 0", outcomes
+    assert all(outcome == "killed" for outcome in list(outcomes.values())[:-1]), outcomes
+    kept = []
+    for k in outcomes:
+        root = work / k / "runs" / "xor"
+        runs = list_runs(root)
+        assert len(runs) <= 1, k
+        for run in runs:
+            for name, digest in run.manifest["files"].items():
+                assert hashlib.sha256((run.folder / name).read_bytes()).hexdigest() == digest, (k, name)
+        visible = [path for path in root.iterdir() if not path.name.startswith(".")] if root.exists() else []
+        assert [path.name for path in visible] == [run.id for run in runs], k  # nothing half-written on show
+        kept.append(len(runs))
+    assert kept[0] == 0 and kept[-1] == 1 and kept == sorted(kept)  # no run, then the whole run
+    last_killed = work / list(outcomes)[-2]
+    assert run_cli("train", last_killed / "xor.bps.json", "--quiet", home=tmp_path).returncode == 0
+    assert [path for path in (last_killed / "runs" / "xor").iterdir() if path.name.startswith(".")] == []
