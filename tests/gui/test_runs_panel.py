@@ -88,3 +88,34 @@ def test_a_runs_weights_are_used_and_its_project_restored_undoably(make_window, 
     assert window.document.data["training"]["optimizer"]["params"]["learning_rate"] == 0.01
     window.document.undo_stack.undo()
     assert window.document.data["training"]["optimizer"]["params"]["learning_rate"] == 0.3
+
+
+def test_the_sweep_dialog_trains_in_the_background_and_applies_the_best(make_window, qtbot, tmp_path):
+    project = saved_spiral(tmp_path, epochs=2)
+    window = make_window(project)
+    dialog = window.runs.show_sweep()
+    dialog.axes.item(0, 1).setText("0.0001, 0.05")
+    dialog.add_axis("training.batch_size", "32")
+    assert dialog.axis_texts() == ["training.optimizer.learning_rate=0.0001, 0.05", "training.batch_size=32"]
+    assert dialog.start()
+    assert dialog.running  # the window's event loop goes on meanwhile
+    qtbot.waitUntil(lambda: not dialog.running, timeout=60_000)
+    assert [(row["training.optimizer.learning_rate"], row["training.batch_size"]) for row in dialog.rows] == [
+        (0.0001, 32), (0.05, 32)]
+    assert dialog.results.rowCount() == 2 and dialog.progress.value() == dialog.progress.maximum()
+    assert {run.manifest["source"] for run in window.runs.runs()} == {"sweep"}
+    best = max(dialog.rows, key=lambda row: row["best_value"])
+    assert dialog.apply_best_config()
+    training = window.document.data["training"]
+    assert training["optimizer"]["params"]["learning_rate"] == best["training.optimizer.learning_rate"]
+    window.document.undo_stack.undo()
+    assert window.document.data["training"]["optimizer"]["params"]["learning_rate"] == 0.01
+
+
+def test_a_bad_sweep_value_is_named_and_nothing_trains(make_window, tmp_path):
+    window = make_window(saved_spiral(tmp_path))
+    dialog = window.runs.show_sweep()
+    dialog.axes.item(0, 1).setText("-1")
+    assert not dialog.start()
+    assert "learning_rate" in dialog.status.text() and not dialog.running
+    assert window.runs.runs() == []

@@ -59,6 +59,7 @@ class RunsPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSortingEnabled(True)
+        self.table.sortByColumn(COLUMNS.index("Started"), Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -124,9 +125,10 @@ class RunsPanel(QWidget):
         self._selection_changed()
 
     def selected_runs(self) -> list[KeptRun]:
-        """The selected runs in table order."""
-        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
-        return [self.table.item(row, 0).data(RUN_ROLE) for row in rows]
+        """The selected runs, oldest first (whatever the table's order: their colours stay put)."""
+        rows = {index.row() for index in self.table.selectionModel().selectedRows()}
+        runs = [self.table.item(row, 0).data(RUN_ROLE) for row in rows]
+        return sorted(runs, key=lambda run: (str(run.manifest.get("started", "")), run.id))
 
     def select(self, runs: Sequence[KeptRun]) -> None:
         """Select these runs (by folder), only them."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from ...data.errors import DataError
@@ -19,8 +19,10 @@ from ...fileio import WeightsFileError, load_weights
 from ...project.errors import ProjectError
 from ...project.run import RunOverrides, build_run
 from ...project.run_store import KeptRun, RunStoreError, delete_run, runs_of, runs_root, set_notes
+from ...project.sweep import Config, describe
 from .panel import RunsPanel
 from .recorder import RunRecorder
+from .sweep_dialog import SweepDialog, config_edit
 
 if TYPE_CHECKING:
     from ..main_window import MainWindow
@@ -37,6 +39,7 @@ class RunsUI(QObject):
         self.controller = window.training.controller
         self.recorder = RunRecorder(self.controller, window.document.project, self)
         self.panel = RunsPanel()
+        self.sweep_dialog: SweepDialog | None = None
         self.dock = window.add_dock("runs", "Runs", self.panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         window.tabifyDockWidget(window.docks["training"], self.dock)
         window.docks["training"].raise_()
@@ -56,6 +59,8 @@ class RunsUI(QObject):
         panel.rename_requested.connect(self._ask_rename)
         panel.note_requested.connect(self._ask_note)
         panel.delete_requested.connect(self._ask_delete)
+        panel.sweep_requested.connect(self.show_sweep)
+        self.window.installEventFilter(self)  # a sweep on stops when the window closes
 
     # --- the list -------------------------------------------------------------------------------------
     def runs(self) -> list[KeptRun]:
@@ -106,6 +111,25 @@ class RunsUI(QObject):
         self.window.document.edit(f"Restore the project of run {run.label}", change)
         self.window.log_panel.log(f"Restored the network and settings of run {run.label} (Undo reverts it)")
         return True
+
+    def show_sweep(self) -> SweepDialog:
+        """The sweep dialog (one per window, kept between uses)."""
+        if self.sweep_dialog is None:
+            self.sweep_dialog = SweepDialog(self.window.document.project, self.window.registry,
+                                            self.apply_config, self.window)
+            self.sweep_dialog.run_kept.connect(self.refresh)
+        self.sweep_dialog.show()
+        self.sweep_dialog.raise_()
+        return self.sweep_dialog
+
+    def apply_config(self, config: Config) -> None:
+        """Set a sweep config's values in the project (one undo step)."""
+        self.window.document.edit(f"Apply sweep settings {describe(config)}", config_edit(config))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.window and event.type() == QEvent.Type.Close and self.sweep_dialog is not None:
+            self.sweep_dialog.stop_and_wait()
+        return False
 
     def _ask_rename(self, run: KeptRun) -> None:
         name, ok = QInputDialog.getText(self.window, "Rename run", "Name:", text=run.notes.get("name", ""))
