@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
 
 from ..project import load_project
 from ..project.run_store import KeptRun, delete_run, runs_of, runs_root
+from ..project.setting_keys import format_value
 from .kept_runs import RUN_HELP, chosen_run, format_best, format_seconds, shown
 from .locations import PROJECT_HELP, project_file
 from .parsing import examples
@@ -66,7 +66,7 @@ def table_row(run: KeptRun) -> dict[str, str]:
            "STARTED": str(run.manifest.get("started", ""))[:19].replace("T", " "),
            "TIME": format_seconds(run.manifest.get("seconds")), "STATUS": run.status,
            "EPOCHS": str(run.manifest.get("epochs_completed", "")), "BEST": format_best(run.best)}
-    row.update({key.removeprefix("training."): _cell(settings.get(key)) for key in KEY_SETTINGS})
+    row.update({key.removeprefix("training."): format_value(settings.get(key)) for key in KEY_SETTINGS})
     return row
 
 
@@ -94,7 +94,7 @@ def run_show(args: argparse.Namespace) -> int:
         print(f"{name:<{width}}  {value}")
     print("settings:")
     for key, value in run.settings.items():
-        print(f"  {key} = {_cell(value)}")
+        print(f"  {key} = {format_value(value)}")
     return 0
 
 
@@ -105,6 +105,3 @@ def run_delete(args: argparse.Namespace) -> int:
         print(f"deleted {run.folder}")
     return 0
 
-
-def _cell(value: Any) -> str:
-    return "-" if value is None else f"{value:g}" if isinstance(value, float) else str(value)

@@ -77,6 +77,13 @@ def apply_setting(data: dict[str, Any], name: str, value: Any) -> None:
     raise SettingKeyError(f"'{name}' is not a setting of the project. Expected one of: {known}")
 
 
+def format_value(value: Any) -> str:
+    """A setting's or a figure's value as a table shows it (``-`` for none)."""
+    if value is None:
+        return "-"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _plain(value: Any) -> Any:
     """Lists (an Input's shape, the metrics) as one readable cell."""
     return ",".join(map(str, value)) if isinstance(value, list) else value

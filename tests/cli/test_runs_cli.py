@@ -3,9 +3,11 @@ work on them (subprocesses, as a user runs them)."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -145,3 +147,23 @@ def test_sigkill_at_any_point_of_keeping_a_run_never_leaves_half_a_run_folder(tm
     last_killed = work / list(outcomes)[-2]
     assert run_cli("train", last_killed / "xor.bps.json", "--quiet", home=tmp_path).returncode == 0
     assert [path for path in (last_killed / "runs" / "xor").iterdir() if path.name.startswith(".")] == []
+
+
+def test_report_writes_one_self_contained_page_with_the_plots(tmp_path):
+    xor_copy(tmp_path)
+    first = trained_run(run_cli("train", "xor.bps.json", "--quiet", home=tmp_path, cwd=tmp_path))
+    second = trained_run(run_cli("train", "xor.bps.json", "--quiet", "--batch-size", "8", home=tmp_path,
+                                 cwd=tmp_path))
+    result = run_cli("report", second, first, "-o", "page.html", home=tmp_path, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "wrote page.html (2 run(s))"
+    page = (tmp_path / "page.html").read_text()
+    images = re.findall(r"src='data:image/png;base64,([^']+)'", page)
+    assert len(images) == 3 and all(base64.b64decode(data).startswith(b"\x89PNG") for data in images)
+    assert page.index(first.split("/")[-1]) < page.index(second.split("/")[-1])  # oldest first
+    assert "<td>training.batch_size</td><td>16</td><td>8</td>" in page
+    one = run_cli("report", first, "-o", "one.html", home=tmp_path, cwd=tmp_path)
+    assert one.returncode == 0, one.stderr
+    assert "<h2>Settings</h2>" in (tmp_path / "one.html").read_text()
+    assert_one_line_error(run_cli("report", first, "-o", f"{first}/history.csv", home=tmp_path, cwd=tmp_path),
+                          "that is one of the files of the training run")

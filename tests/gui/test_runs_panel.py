@@ -3,7 +3,9 @@ only the differing settings listed), resumed from their weights, their project r
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 
 import numpy as np
 
@@ -119,3 +121,18 @@ def test_a_bad_sweep_value_is_named_and_nothing_trains(make_window, tmp_path):
     assert not dialog.start()
     assert "learning_rate" in dialog.status.text() and not dialog.running
     assert window.runs.runs() == []
+
+
+def test_a_report_of_two_runs_embeds_the_plots_and_lists_the_differing_settings(make_window, qtbot, tmp_path):
+    window = make_window(saved_spiral(tmp_path, epochs=2))
+    train_to_end(qtbot, window)
+    set_learning_rate(window, 0.05)
+    train_to_end(qtbot, window)
+    runs = window.runs.runs()
+    assert window.runs.write_report(runs, tmp_path / "page.html")
+    page = (tmp_path / "page.html").read_text()
+    images = re.findall(r"src='data:image/png;base64,([^']+)'", page)
+    assert len(images) == 3 and all(base64.b64decode(data).startswith(b"\x89PNG") for data in images)
+    assert "<h2>Settings that differ</h2>" in page and "<td>training.optimizer.learning_rate</td>" in page
+    assert page.count("<td>training.") == 1  # only the setting that differs
+    assert "<script" not in page and "http" not in page  # self-contained

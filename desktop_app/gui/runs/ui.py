@@ -12,14 +12,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from ...data.errors import DataError
-from ...fileio import WeightsFileError, load_weights
+from ...fileio import WeightsFileError, atomic_write_text, load_weights
 from ...project.errors import ProjectError
+from ...project.report import report_html
 from ...project.run import RunOverrides, build_run
 from ...project.run_store import KeptRun, RunStoreError, delete_run, runs_of, runs_root, set_notes
 from ...project.sweep import Config, describe
+from ...run_plots import plot_pngs
 from .panel import RunsPanel
 from .recorder import RunRecorder
 from .sweep_dialog import SweepDialog, config_edit
@@ -60,6 +62,7 @@ class RunsUI(QObject):
         panel.note_requested.connect(self._ask_note)
         panel.delete_requested.connect(self._ask_delete)
         panel.sweep_requested.connect(self.show_sweep)
+        panel.report_requested.connect(self._ask_report)
         self.window.installEventFilter(self)  # a sweep on stops when the window closes
 
     # --- the list -------------------------------------------------------------------------------------
@@ -130,6 +133,23 @@ class RunsUI(QObject):
         if watched is self.window and event.type() == QEvent.Type.Close and self.sweep_dialog is not None:
             self.sweep_dialog.stop_and_wait()
         return False
+
+    def _ask_report(self, runs: list[KeptRun]) -> None:
+        folder = runs[0].folder.parent
+        path, _ = QFileDialog.getSaveFileName(self.window, "Write a report", str(folder / "report.html"),
+                                              "HTML page (*.html)")
+        if path:
+            self.write_report(runs, Path(path))
+
+    def write_report(self, runs: list[KeptRun], path: Path) -> bool:
+        """Write ``runs`` as one HTML page (plots, settings, final metrics) to ``path``."""
+        try:
+            atomic_write_text(path, report_html(runs, plot_pngs(runs)))
+        except OSError as error:
+            self._report("Cannot write the report", f"{path}: {error.strerror}")
+            return False
+        self.window.log_panel.log(f"Wrote the report {path}")
+        return True
 
     def _ask_rename(self, run: KeptRun) -> None:
         name, ok = QInputDialog.getText(self.window, "Rename run", "Name:", text=run.notes.get("name", ""))
