@@ -40,7 +40,7 @@ def metric_name(runs: Sequence[KeptRun]) -> str:
 
 def prepare(plot: pg.PlotItem, key: str) -> None:
     """A plot's legend, axis label and scale (gradient norms span decades: log scale)."""
-    plot.addLegend(offset=(-4, 4))
+    plot.addLegend(offset=(-4, 4), brush=pg.mkBrush(255, 255, 255, 210), labelTextSize="8pt")
     plot.setLabel("bottom", "epoch")
     if key == "gradient_norm":
         plot.setLogMode(y=True)
@@ -51,18 +51,25 @@ def draw(plot: pg.PlotItem, key: str, runs: Sequence[KeptRun]) -> None:
     plot.clear()
     plot.legend.clear()
     metric = metric_name(runs)
-    plot.setTitle(metric if key == "metric" else dict(PLOTS)[key])
+    plot.setTitle(metric if key == "metric" and runs else dict(PLOTS)[key])
+    layers: list[str] = []
     for run, color in zip(runs, run_colors(len(runs)), strict=True):
         if key == "gradient_norm":
             norms = run.gradient_norms()
             for index, layer in enumerate(name for name in norms if name != "epoch"):
                 pen = pg.mkPen(color, width=1.5, style=LAYER_STYLES[index % len(LAYER_STYLES)])
-                plot.plot(norms["epoch"], norms[layer], pen=pen, name=f"{run.label}: {layer}")
+                # the legend names the runs (their first layer's line); the title, the line styles
+                plot.plot(norms["epoch"], norms[layer], pen=pen, name=None if index else run.label)
+                layers += [layer] if layer not in layers else []
             continue
         history = run.history()
         name = "loss" if key == "loss" else metric
         if name in history:
             plot.plot(history["epoch"], history[name], pen=pg.mkPen(color, width=2), name=run.label)
+    if layers:
+        styles = ("solid", "dashed", "dotted", "dash-dot")
+        legend = ", ".join(f"{layer} {styles[index % len(styles)]}" for index, layer in enumerate(layers))
+        plot.setTitle(f"Gradient norm per layer ({legend})", size="8pt")
 
 
 def plot_pngs(runs: Sequence[KeptRun], width: int = 640, height: int = 320) -> dict[str, bytes]:

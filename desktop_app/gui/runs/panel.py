@@ -13,12 +13,14 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
+    QGridLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -52,6 +54,7 @@ class RunsPanel(QWidget):
         self.place = QLabel(self)
         self.place.setObjectName("runs_place")
         self.place.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.place.setMinimumWidth(1)  # a long folder path must not widen the panel
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setObjectName("runs_table")
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -63,6 +66,8 @@ class RunsPanel(QWidget):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
+        # the columns scroll: the table's width is the splitter's to share, not its contents'
+        self.table.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
         self.comparison = RunComparison(self)
         self.buttons = {name: QPushButton(text, self) for name, text in (
             ("use", "Use Weights"), ("restore", "Restore Project"), ("rename", "Rename…"),
@@ -71,24 +76,33 @@ class RunsPanel(QWidget):
         self.buttons["restore"].setToolTip("Make the project's network and settings this run's (undoable)")
         self.buttons["report"].setToolTip("Write the selected runs as one HTML page")
         self.buttons["sweep"].setToolTip("Train the project with several values of a few settings")
-        row = QHBoxLayout()
-        for button in self.buttons.values():
-            row.addWidget(button)
-        row.addStretch(1)
-        top = QWidget(self)
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(self.place)
-        top_layout.addWidget(self.table)
-        top_layout.addLayout(row)
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(top)
+        rows = QGridLayout()
+        for index, name in enumerate(("use", "restore", "report", "sweep", "rename", "note", "delete")):
+            rows.addWidget(self.buttons[name], index // 4, index % 4)
+        runs = QWidget(self)
+        runs_layout = QVBoxLayout(runs)
+        runs_layout.setContentsMargins(0, 0, 0, 0)
+        runs_layout.addWidget(self.place)
+        runs_layout.addWidget(self.table)
+        runs_layout.addLayout(rows)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(runs)
         splitter.addWidget(self.comparison)
+        self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter)
+        self._sized = False
         self._connect()
         self._update_buttons()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        """At the first show, half the width each (the splitter would give the plots most of it)."""
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            half = max(1, self.splitter.width() // 2)
+            self.splitter.setSizes([half, half])
 
     def _connect(self) -> None:
         self.table.itemSelectionChanged.connect(self._selection_changed)
@@ -105,6 +119,7 @@ class RunsPanel(QWidget):
         """List ``runs`` (the selection is kept by run folder) under the line ``place``."""
         selected = {run.folder for run in self.selected_runs()}
         self.place.setText(place)
+        self.place.setToolTip(place)
         table = self.table
         table.setSortingEnabled(False)
         table.clearContents()
