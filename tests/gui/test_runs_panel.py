@@ -13,8 +13,10 @@ from desktop_app.fileio import load_weights_npz
 from desktop_app.gui import settings_edits
 from desktop_app.gui.runs.panel import RUN_ROLE
 from desktop_app.project import load_project, save_project
+from desktop_app.project.document import ComponentRef
 from tests.cli.cli_run import run_cli
 from tests.gui.runs import example, train_to_end
+from tests.gui.test_training_window import FlakyPlugin, with_flaky_layer
 
 
 def saved_spiral(tmp_path, epochs=3):
@@ -136,3 +138,22 @@ def test_a_report_of_two_runs_embeds_the_plots_and_lists_the_differing_settings(
     assert "<h2>Settings that differ</h2>" in page and "<td>training.optimizer.learning_rate</td>" in page
     assert page.count("<td>training.") == 1  # only the setting that differs
     assert "<script" not in page and "http" not in page  # self-contained
+
+
+def test_failed_and_diverged_window_runs_are_kept_with_their_status(make_window, qtbot, register_plugin,
+                                                                    tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKPROP_STUDIO_DATA_DIR", str(tmp_path / "data"))  # examples keep runs there
+    register_plugin(FlakyPlugin(), "flaky_layers")
+    window = make_window(with_flaky_layer(example("spiral_mlp", epochs=5)))
+    train_to_end(qtbot, window)
+    [failed] = window.runs.runs()
+    assert failed.folder.parent == tmp_path / "data" / "runs" / "spiral_mlp"
+    assert failed.status == "failed" and "flux capacitor overheated" in failed.manifest["error"]
+    assert failed.weights_path is None
+
+    nan = example("sine_regression", epochs=3, optimizer=ComponentRef("sgd", {"learning_rate": 1e20}))
+    window = make_window(nan)
+    train_to_end(qtbot, window)
+    [diverged] = window.runs.runs()
+    assert diverged.status == "diverged" and diverged.manifest["ended"] == "non_finite"
+    assert diverged.weights_path is not None  # the last finite weights

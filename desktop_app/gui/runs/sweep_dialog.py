@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -171,7 +172,7 @@ class SweepDialog(QDialog):
         chooser.addItems(list(flat_settings(self._project().to_json())))
         chooser.setCurrentText(name)
         self.axes.setCellWidget(row, 0, chooser)
-        self.axes.setItem(row, 1, SortableItem(values))
+        self.axes.setItem(row, 1, QTableWidgetItem(values))
 
     def axis_texts(self) -> list[str]:
         """``name=values`` of every row with both."""
