@@ -61,6 +61,9 @@ def latest_weights(project: Project, project_path: Path, given: str) -> Path:
     found = [path for path in (recorded,) if path is not None and path.is_file()]
     runs = [run.weights_path for run in runs_of(project)]
     found += [path for path in runs if path is not None and path.is_file()]
+    legacy = root / WEIGHTS_FILE  # the one run ``train`` kept there before every run was kept
+    if legacy.is_file() and run_of_another_project(root, project_path) is None:
+        found.append(legacy)
     if not found:
         raise CliError(f"{project.label}: the project has no trained weights yet (no run with weights in "
                        f"{shown(root)}); train it first ('backprop-studio train {given}') or pass "

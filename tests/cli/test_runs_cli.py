@@ -167,3 +167,16 @@ def test_report_writes_one_self_contained_page_with_the_plots(tmp_path):
     assert "<h2>Settings</h2>" in (tmp_path / "one.html").read_text()
     assert_one_line_error(run_cli("report", first, "-o", f"{first}/history.csv", home=tmp_path, cwd=tmp_path),
                           "that is one of the files of the training run")
+
+
+def test_the_run_an_older_train_left_in_runs_name_is_still_found_by_predict(tmp_path):
+    """Before every run was kept, ``train`` replaced its files in runs/<name>/ itself (as --out does)."""
+    xor_copy(tmp_path)
+    old = run_cli("train", "xor.bps.json", "--quiet", "--out", "runs/xor", home=tmp_path, cwd=tmp_path)
+    assert old.returncode == 0, old.stderr
+    (tmp_path / "in.csv").write_text("0.9,0.8\n")
+    predict = run_cli("predict", "xor.bps.json", "in.csv", "-o", "out.csv", home=tmp_path, cwd=tmp_path)
+    assert predict.returncode == 0, predict.stderr
+    assert predict.stdout.startswith("weights: runs/xor/weights.npz (the latest run of xor.bps.json;")
+    listed = run_cli("runs", "list", "xor.bps.json", home=tmp_path, cwd=tmp_path)
+    assert listed.stdout.startswith("no runs of xor.bps.json yet")  # not a kept run: no snapshot, no status

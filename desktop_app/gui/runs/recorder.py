@@ -92,7 +92,7 @@ class RunRecorder(QObject):
               error: str | None) -> None:
         new = describe_run(run, project, self.controller.registry, history, ended, started=self._started,
                            source="window", weights=run.model.get_weights() if run else None,
-                           weights_epoch=history.epochs[-1].epoch if history.epochs else None,
+                           weights_epoch=_weights_epoch(history, project),
                            gradient_norms_csv=self._norms.csv(), error=error,
                            resumed_from=self._resumed_from)
         try:
@@ -104,3 +104,13 @@ class RunRecorder(QObject):
             self.origin = kept.id
         self.kept.emit(kept)
 
+
+def _weights_epoch(history: History, project: Project) -> int | None:
+    """The epoch whose end the kept weights are from: the last one, or the best one early stopping
+    restored; None for a run stopped mid-epoch (the window keeps its weights as they were)."""
+    if history.reason == "stopped" or not history.epochs:
+        return None
+    stopping = project.training.early_stopping
+    if stopping is not None and stopping.restore_best_weights and history.best_epoch is not None:
+        return history.best_epoch
+    return history.epochs[-1].epoch
