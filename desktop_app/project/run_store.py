@@ -137,7 +137,7 @@ class KeptRun:
         return parse_project(text, str(path))
 
     def summary(self) -> dict[str, Any]:
-        """One row of ``runs list --json`` and of the Runs panel."""
+        """The run in ``runs list --json``."""
         manifest = self.manifest
         return {"run": self.id, "folder": str(self.folder), "name": self.notes.get("name", ""),
                 "note": self.notes.get("note", ""), "status": self.status,
@@ -152,19 +152,21 @@ def describe_run(run: Run | None, project: Project, registry: Registry, history:
                  weights_epoch: int | None = None, gradient_norms_csv: str = "", error: str | None = None,
                  resumed_from: str | None = None) -> NewRun:
     """The ``NewRun`` of a run of ``project`` built by ``build_run`` (the CLI's and the window's);
-    ``run`` is None for a run that failed before it was built."""
+    ``run`` is None for a failed run whose model is not kept (it then keeps no weights)."""
     source_cls = registry.datasets.get(project.dataset.type)
     project = copy.deepcopy(project)
     record_plugins(project, registry)  # the versions of the plugins it used
-    if run is None:
-        weights = None
+    kept = run is not None and weights is not None
     return NewRun(
-        project, history, ended, started, time.time() - started, source, weights,
-        run.preprocessing if run and weights is not None else None,
-        graph_fingerprint(project, run.model) if run and weights is not None else None, weights_epoch,
-        {metric.kind_name(): metric.higher_is_better for metric in run.metrics} if run else {},
-        gradient_norms_csv,
-        tuple(getattr(source_cls, "path_options", ())), error, resumed_from)
+        project, history, ended, started, time.time() - started, source,
+        weights=weights if kept else None,
+        preprocessing=run.preprocessing if kept else None,
+        fingerprint=graph_fingerprint(project, run.model) if kept else None,
+        weights_epoch=weights_epoch,
+        metrics={metric.kind_name(): metric.higher_is_better for metric in run.metrics} if run else {},
+        gradient_norms_csv=gradient_norms_csv,
+        path_options=tuple(getattr(source_cls, "path_options", ())),
+        error=error, resumed_from=resumed_from)
 
 
 # --- where runs live ----------------------------------------------------------------------------------
