@@ -1,4 +1,4 @@
-"""The window's runs: ``install_runs(window)`` keeps every run it trains and adds the Runs panel.
+"""The window's runs: ``RunsUI`` keeps every run the window trains and adds the Runs panel.
 
 Runs are listed from the project's run folder (``desktop_app.project.run_store``), so those the
 CLI trained show too; the list is read again when a run is kept, the project's file changes or
@@ -9,7 +9,6 @@ Export, and the next Train continue from them); restoring a run's project is one
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
@@ -21,13 +20,16 @@ from ...project.report import report_html
 from ...project.run import RunOverrides, build_run
 from ...project.run_store import KeptRun, RunStoreError, delete_run, runs_of, runs_root, set_notes
 from ...project.sweep import Config, describe
+from ...registry import Registry
 from ...run_plots import plot_pngs
+from ..dataset_panel import DatasetPanel
+from ..document import ProjectDocument
+from ..log_panel import LogPanel
+from ..training.controller import TrainingController
+from ..window_parts import WindowParts
 from .panel import RunsPanel
 from .recorder import RunRecorder
 from .sweep_dialog import SweepDialog, config_edit
-
-if TYPE_CHECKING:
-    from ..main_window import MainWindow
 
 SNAPSHOT_SECTIONS = ("model", "dataset", "training")
 
@@ -35,24 +37,26 @@ SNAPSHOT_SECTIONS = ("model", "dataset", "training")
 class RunsUI(QObject):
     """The recorder, the Runs dock and what its buttons do, for one window."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.controller = window.training.controller
-        self.recorder = RunRecorder(self.controller, window.document.project, self)
+    def __init__(self, parts: WindowParts, document: ProjectDocument, registry: Registry,
+                 controller: TrainingController, dataset: DatasetPanel, log: LogPanel) -> None:
+        super().__init__(parts.widget)
+        self.widget = parts.widget
+        self.document, self.registry, self.controller = document, registry, controller
+        self.dataset, self.log = dataset, log
+        self.recorder = RunRecorder(controller, document.project, self)
         self.panel = RunsPanel()
         self.sweep_dialog: SweepDialog | None = None
-        self.dock = window.add_dock("runs", "Runs", self.panel, Qt.DockWidgetArea.BottomDockWidgetArea)
-        window.tabifyDockWidget(window.docks["training"], self.dock)
-        window.docks["training"].raise_()
-        window.menus["training"].addAction(self.dock.toggleViewAction())
+        self.dock = parts.add_dock("runs", "Runs", self.panel, Qt.DockWidgetArea.BottomDockWidgetArea,
+                                   tab_with="training")
+        parts.docks["training"].raise_()
+        parts.menus["training"].addAction(self.dock.toggleViewAction())
         self._connect()
         self.refresh()
 
     def _connect(self) -> None:
-        panel, document = self.panel, self.window.document
+        panel, document = self.panel, self.document
         self.recorder.kept.connect(self._kept)
-        self.recorder.failed.connect(lambda text: self.window.log_panel.log(text, "error"))
+        self.recorder.failed.connect(lambda text: self.log.log(text, "error"))
         document.path_changed.connect(self.refresh)
         document.replaced.connect(self.refresh)
         self.dock.visibilityChanged.connect(lambda visible: visible and self.refresh())
@@ -63,18 +67,18 @@ class RunsUI(QObject):
         panel.delete_requested.connect(self._ask_delete)
         panel.sweep_requested.connect(self.show_sweep)
         panel.report_requested.connect(self._ask_report)
-        self.window.installEventFilter(self)  # a sweep on stops when the window closes
+        self.widget.installEventFilter(self)  # a sweep on stops when the window closes
 
     # --- the list -------------------------------------------------------------------------------------
     def runs(self) -> list[KeptRun]:
-        return runs_of(self.window.document.project())
+        return runs_of(self.document.project())
 
     def refresh(self) -> None:
-        project = self.window.document.project()
+        project = self.document.project()
         self.panel.show_runs(runs_of(project), f"Runs kept in {runs_root(project)}")
 
     def _kept(self, run: KeptRun) -> None:
-        self.window.log_panel.log(f"Run kept in {run.folder} ({run.status})")
+        self.log.log(f"Run kept in {run.folder} ({run.status})")
         if self.dock.isVisible():  # else the list is read when the panel is shown
             self.refresh()
 
@@ -85,15 +89,15 @@ class RunsUI(QObject):
             return False
         try:
             weights = load_weights(run.weights_path)
-            trained = build_run(self.window.document.project(), RunOverrides(weights=weights),
-                                registry=self.window.registry, dataset=self.window.designer.dataset.dataset)
+            trained = build_run(self.document.project(), RunOverrides(weights=weights),
+                                registry=self.registry, dataset=self.dataset.dataset)
         except (ProjectError, DataError, WeightsFileError, ValueError, OSError) as error:
             self._report("Cannot use the run's weights", f"{run.label}: {error}")
             return False
         self.controller.adopt(trained)
         self.controller.unsaved_weights = True  # the project does not record them yet
         self.recorder.origin = run.id
-        self.window.log_panel.log(f"Using the weights of run {run.label}: predict, export or train on "
+        self.log.log(f"Using the weights of run {run.label}: predict, export or train on "
                                   "from them")
         return True
 
@@ -111,15 +115,15 @@ class RunsUI(QObject):
             for section in SNAPSHOT_SECTIONS:
                 data[section] = snapshot[section]
 
-        self.window.document.edit(f"Restore the project of run {run.label}", change)
-        self.window.log_panel.log(f"Restored the network and settings of run {run.label} (Undo reverts it)")
+        self.document.edit(f"Restore the project of run {run.label}", change)
+        self.log.log(f"Restored the network and settings of run {run.label} (Undo reverts it)")
         return True
 
     def show_sweep(self) -> SweepDialog:
         """The sweep dialog (one per window, kept between uses)."""
         if self.sweep_dialog is None:
-            self.sweep_dialog = SweepDialog(self.window.document.project, self.window.registry,
-                                            self.apply_config, self.window)
+            self.sweep_dialog = SweepDialog(self.document.project, self.registry,
+                                            self.apply_config, self.widget)
             self.sweep_dialog.run_kept.connect(self.refresh)
         self.sweep_dialog.show()
         self.sweep_dialog.raise_()
@@ -127,17 +131,18 @@ class RunsUI(QObject):
 
     def apply_config(self, config: Config) -> None:
         """Set a sweep config's values in the project (one undo step)."""
-        self.window.document.edit(f"Apply sweep settings {describe(config)}", config_edit(config))
+        self.document.edit(f"Apply sweep settings {describe(config)}", config_edit(config))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if watched is self.window and event.type() == QEvent.Type.Close and self.sweep_dialog is not None:
+        closing = watched is self.widget and event.type() == QEvent.Type.Close
+        if closing and self.sweep_dialog is not None:
             self.sweep_dialog.stop_and_wait()
         return False
 
     def _ask_report(self, runs: list[KeptRun]) -> None:
         folder = runs[0].folder.parent
-        path, _ = QFileDialog.getSaveFileName(self.window, "Write a report", str(folder / "report.html"),
-                                              "HTML page (*.html)")
+        path, _ = QFileDialog.getSaveFileName(self.widget, "Write a report",
+                                              str(folder / "report.html"), "HTML page (*.html)")
         if path:
             self.write_report(runs, Path(path))
 
@@ -148,16 +153,16 @@ class RunsUI(QObject):
         except OSError as error:
             self._report("Cannot write the report", f"{path}: {error.strerror}")
             return False
-        self.window.log_panel.log(f"Wrote the report {path}")
+        self.log.log(f"Wrote the report {path}")
         return True
 
     def _ask_rename(self, run: KeptRun) -> None:
-        name, ok = QInputDialog.getText(self.window, "Rename run", "Name:", text=run.notes.get("name", ""))
+        name, ok = QInputDialog.getText(self.widget, "Rename run", "Name:", text=run.notes.get("name", ""))
         if ok:
             self._set_notes(run, name=name)
 
     def _ask_note(self, run: KeptRun) -> None:
-        note, ok = QInputDialog.getMultiLineText(self.window, "Note", f"Note on {run.label}:",
+        note, ok = QInputDialog.getMultiLineText(self.widget, "Note", f"Note on {run.label}:",
                                                  run.notes.get("note", ""))
         if ok:
             self._set_notes(run, note=note)
@@ -171,7 +176,7 @@ class RunsUI(QObject):
 
     def _ask_delete(self, runs: list[KeptRun]) -> None:
         names = ", ".join(run.label for run in runs)
-        answer = QMessageBox.question(self.window, "Delete runs",
+        answer = QMessageBox.question(self.widget, "Delete runs",
                                       f"Delete {len(runs)} run(s) and all their files?\n{names}")
         if answer == QMessageBox.StandardButton.Yes:
             self.delete(runs)
@@ -183,14 +188,10 @@ class RunsUI(QObject):
             except OSError as error:
                 self._report("Cannot delete the run", f"{run.folder}: {error.strerror}")
                 break
-            self.window.log_panel.log(f"Deleted the run {Path(run.folder)}")
+            self.log.log(f"Deleted the run {Path(run.folder)}")
         self.refresh()
 
     def _report(self, title: str, message: str) -> None:
-        self.window.log_panel.log(message, "error")
-        QMessageBox.warning(self.window, title, message)
+        self.log.log(message, "error")
+        QMessageBox.warning(self.widget, title, message)
 
-
-def install_runs(window: MainWindow) -> RunsUI:
-    """Keep the window's runs and add the Runs panel (one call from the main window)."""
-    return RunsUI(window)
