@@ -8,6 +8,7 @@ import json
 import re
 
 import numpy as np
+from PySide6.QtCore import Qt
 
 from desktop_app.fileio import load_weights_npz
 from desktop_app.gui import settings_edits
@@ -157,3 +158,10 @@ def test_failed_and_diverged_window_runs_are_kept_with_their_status(make_window,
     [diverged] = window.runs.runs()
     assert diverged.status == "diverged" and diverged.manifest["ended"] == "non_finite"
     assert diverged.weights_path is not None  # the last finite weights
+
+
+def test_enter_in_the_sweep_dialog_presses_no_button(make_window, qtbot, tmp_path):
+    """Enter after typing values once added a setting row (the dialog's default button)."""
+    dialog = make_window(saved_spiral(tmp_path)).runs.show_sweep()
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    assert dialog.axes.rowCount() == 1 and dialog.isVisible() and not dialog.running

@@ -144,6 +144,8 @@ class SweepDialog(QDialog):
         self.apply_best.setToolTip("Set the project's settings to the best config's (one undo step)")
         self.apply_best.clicked.connect(self.apply_best_config)
         self.apply_best.setEnabled(False)
+        for button in (add, remove, self.start_button, self.stop_button, self.apply_best):
+            button.setAutoDefault(False)  # Enter ends editing a value; it must not press a button
         form = QFormLayout()
         form.addRow("Configs:", self.random)
         form.addRow("Epochs per config:", self.epochs)
