@@ -265,6 +265,7 @@ class SweepDialog(QDialog):
                 item.setData(Qt.ItemDataRole.UserRole + 1, value if value != "" else None)
                 table.setItem(row, column, item)
         table.setSortingEnabled(True)
+        table.resizeColumnsToContents()
 
     # --- applying -------------------------------------------------------------------------------------------
     def best(self) -> dict[str, Any] | None:
