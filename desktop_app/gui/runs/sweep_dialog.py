@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from threadpoolctl import threadpool_limits
 
 from ...engine.callbacks import Callback, EpochEvent
 from ...engine.control import TrainingControl
@@ -44,6 +45,7 @@ from ...project.sweep import (
     train_config,
 )
 from ...registry import Registry
+from ..training.worker import blas_threads
 from .panel import SortableItem
 
 SUGGESTED = ("training.optimizer.learning_rate", "training.batch_size", "training.optimizer")
@@ -68,6 +70,10 @@ class SweepWorker(QObject):
 
     @Slot()
     def run(self) -> None:
+        with threadpool_limits(limits=blas_threads(), user_api="blas"):  # a core left to draw on
+            self._train_all()
+
+    def _train_all(self) -> None:
         done = 0
         try:
             for index, (config, project) in enumerate(zip(self.sweep, self.projects, strict=True)):
