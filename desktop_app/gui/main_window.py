@@ -43,6 +43,7 @@ from . import graph_edits
 from .designer import Designer
 from .document import ProjectDocument, blank_project
 from .edit_lock import EditLock
+from .experiments.ui import RunsUI
 from .exporting import ExportMenu
 from .log_panel import LogPanel
 from .plugin_notice import install_plugin_notice
@@ -50,7 +51,6 @@ from .plugins_dialog import PluginsDialog
 from .project_weights import ProjectWeights
 from .recent_files import RecentFiles
 from .registry_refresh import apply_registry
-from .runs.ui import RunsUI
 from .status_messages import show_status
 from .training import TrainingUI
 from .unsaved_work import confirm_drop

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 
 from desktop_app.fileio import load_weights_npz
 from desktop_app.gui import settings_edits
-from desktop_app.gui.runs.panel import RUN_ROLE
+from desktop_app.gui.experiments.panel import RUN_ROLE
 from desktop_app.project import load_project, save_project
 from desktop_app.project.document import ComponentRef
 from tests.cli.cli_run import run_cli

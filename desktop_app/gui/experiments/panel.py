@@ -3,7 +3,7 @@ comparison of the selected ones.
 
 Selecting runs overlays their curves below the table (``RunComparison``). Rename and note edit
 ``notes.json`` only; delete asks first. Using a run's weights, restoring its project and writing
-a report are requests the panel signals (``desktop_app.gui.runs.ui`` carries them out).
+a report are requests the panel signals (``desktop_app.gui.experiments.ui`` carries them out).
 """
 
 from __future__ import annotations
