@@ -165,3 +165,18 @@ def test_enter_in_the_sweep_dialog_presses_no_button(make_window, qtbot, tmp_pat
     dialog = make_window(saved_spiral(tmp_path)).runs.show_sweep()
     qtbot.keyClick(dialog, Qt.Key.Key_Return)
     assert dialog.axes.rowCount() == 1 and dialog.isVisible() and not dialog.running
+
+
+def test_a_window_run_and_a_cli_run_of_one_project_keep_the_same_curves(make_window, qtbot, tmp_path):
+    """One seed, one project: the same history and per-layer gradient norms, whoever trained it."""
+    project = saved_spiral(tmp_path, epochs=2)
+    window = make_window(project)
+    train_to_end(qtbot, window)
+    assert run_cli("train", project.path, "--quiet", home=tmp_path).returncode == 0
+    window_run, cli_run = sorted(window.runs.runs(), key=lambda run: run.manifest["source"] != "window")
+    assert (window_run.manifest["source"], cli_run.manifest["source"]) == ("window", "cli")
+    for read in (lambda run: run.history(), lambda run: run.gradient_norms()):
+        window_columns, cli_columns = read(window_run), read(cli_run)
+        assert window_columns.keys() == cli_columns.keys() and len(window_columns["epoch"]) == 2
+        for name in window_columns.keys() - {"seconds", "samples_per_second"}:
+            np.testing.assert_allclose(window_columns[name], cli_columns[name], rtol=1e-6, err_msg=name)
