@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from desktop_app.fileio import load_weights_npz
 from desktop_app.gui import settings_edits
@@ -180,3 +181,23 @@ def test_a_window_run_and_a_cli_run_of_one_project_keep_the_same_curves(make_win
         assert window_columns.keys() == cli_columns.keys() and len(window_columns["epoch"]) == 2
         for name in window_columns.keys() - {"seconds", "samples_per_second"}:
             np.testing.assert_allclose(window_columns[name], cli_columns[name], rtol=1e-6, err_msg=name)
+
+
+def test_rename_delete_and_weights_of_another_network(make_window, qtbot, tmp_path, dialogs):
+    window = make_window(saved_spiral(tmp_path, epochs=1))
+    ui = window.runs
+    train_to_end(qtbot, window)
+    train_to_end(qtbot, window)
+    ui.dock.show()
+    ui.dock.raise_()
+    first, second = ui.runs()
+    ui._set_notes(first, name="baseline", note="seed 0")
+    names = [ui.panel.table.item(row, 0).text() for row in range(ui.panel.table.rowCount())]
+    assert sorted(names) == sorted(["baseline", second.id])
+    window.document.edit("units", lambda data: data["model"]["nodes"][1]["params"].update(units=8))
+    assert not ui.use_weights(second)
+    assert "Cannot use the run's weights" in [title for _kind, title, _text in dialogs.shown]
+    dialogs.answer = QMessageBox.StandardButton.Yes
+    ui._ask_delete([second])
+    assert [run.folder for run in ui.runs()] == [first.folder] and ui.panel.table.rowCount() == 1
+    assert not second.folder.exists()
