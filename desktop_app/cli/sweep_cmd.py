@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..engine.control import TrainingControl
 from ..fileio import atomic_write_text
-from ..plugin_manager import current_registry
+from ..plugin_system import current_registry
 from ..project import load_project
 from ..project.run_store import runs_root
 from ..project.sweep import (

@@ -31,7 +31,7 @@ from ..engine.control import TrainingControl
 from ..engine.errors import NonFiniteLossError
 from ..engine.graph import Model
 from ..file_set import FileSetError
-from ..plugin_manager import current_registry
+from ..plugin_system import current_registry
 from ..project import Project, ProjectError, Run, RunOverrides, build_run, load_project
 from ..project.gradient_norms import EpochGradientNorms
 from ..project.history import history_summary
@@ -168,7 +168,7 @@ def run_project(project: Project, overrides: RunOverrides) -> Project:
         if value is not None:
             setattr(settings, name, value)
     if overrides.learning_rate is not None:
-        settings.optimizer.params["learning_rate"] = overrides.learning_rate
+        settings.optimizer.config["learning_rate"] = overrides.learning_rate
     return trained
 
 

@@ -1,9 +1,9 @@
 """A project's settings under flat dotted names: what run tables show, diffs compare and sweeps set.
 
 ``training.optimizer`` is the optimizer's type and ``training.optimizer.learning_rate`` one of its
-parameters (the file nests it under ``params``); ``training.batch_size`` a training setting;
+parameters (the file nests it under ``config``); ``training.batch_size`` a training setting;
 ``model.hidden_1.units`` a node's parameter; ``dataset.noise`` a dataset option. The names read
-like the project file without its ``params``/``options`` levels, so a user can guess them.
+like the project file without its ``config``/``options`` levels, so a user can guess them.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def flat_settings(data: dict[str, Any]) -> dict[str, Any]:
     for key, value in training.items():
         if key in COMPONENTS:
             flat[f"training.{key}"] = value["type"]
-            flat.update({f"training.{key}.{name}": param for name, param in value["params"].items()})
+            flat.update({f"training.{key}.{name}": param for name, param in value["config"].items()})
         elif key == "early_stopping" and value is not None:
             flat.update({f"training.early_stopping.{name}": item for name, item in value.items()})
         else:
@@ -36,7 +36,7 @@ def flat_settings(data: dict[str, Any]) -> dict[str, Any]:
     flat.update({f"dataset.{key}": _plain(value) for key, value in dataset["options"].items()})
     for node in data["model"]["nodes"]:
         flat[f"model.{node['name']}.type"] = node["type"]
-        flat.update({f"model.{node['name']}.{name}": _plain(value) for name, value in node["params"].items()})
+        flat.update({f"model.{node['name']}.{name}": _plain(value) for name, value in node["config"].items()})
         flat[f"model.{node['name']}.inputs"] = ",".join(node["inputs"])
     return flat
 
@@ -55,9 +55,9 @@ def apply_setting(data: dict[str, Any], name: str, value: Any) -> None:
         if component in COMPONENTS:
             target = data["training"][component]
             if param:
-                target["params"][param] = value
+                target["config"][param] = value
             else:
-                target.update(type=value, params={})
+                target.update(type=value, config={})
             return
         if "." not in rest and rest in data["training"]:
             data["training"][rest] = value
@@ -71,7 +71,7 @@ def apply_setting(data: dict[str, Any], name: str, value: Any) -> None:
         node_name, _, param = rest.partition(".")
         nodes = {node["name"]: node for node in data["model"]["nodes"]}
         if node_name in nodes and param and param not in ("type", "inputs"):
-            nodes[node_name]["params"][param] = value
+            nodes[node_name]["config"][param] = value
             return
     known = ", ".join(name for name in flat_settings(data) if not name.endswith((".type", ".inputs")))
     raise SettingKeyError(f"'{name}' is not a setting of the project. Expected one of: {known}")

@@ -108,7 +108,7 @@ def check_configs(project: Project, registry: Registry, sweep: Iterable[Config])
             settings = trained.training
             for table, section in ((registry.losses, "loss"), (registry.optimizers, "optimizer"),
                                    (registry.schedules, "schedule")):
-                make_component(table, getattr(settings, section), trained, f"$.training.{section}.params")
+                make_component(table, getattr(settings, section), trained, f"$.training.{section}.config")
         except (ProjectError, EngineError) as error:
             raise SweepError(f"{describe(config)}: {error}") from None
         projects.append(trained)

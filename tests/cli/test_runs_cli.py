@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from desktop_app.fileio import load_weights_npz
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import RunOverrides, build_run, example_path, load_project, save_project
 from desktop_app.project.run_store import list_runs
 

@@ -91,9 +91,9 @@ def test_a_runs_weights_are_used_and_its_project_restored_undoably(make_window, 
 
     set_learning_rate(window, 0.3)
     assert ui.restore_project(first)
-    assert window.document.data["training"]["optimizer"]["params"]["learning_rate"] == 0.01
+    assert window.document.data["training"]["optimizer"]["config"]["learning_rate"] == 0.01
     window.document.undo_stack.undo()
-    assert window.document.data["training"]["optimizer"]["params"]["learning_rate"] == 0.3
+    assert window.document.data["training"]["optimizer"]["config"]["learning_rate"] == 0.3
 
 
 def test_the_sweep_dialog_trains_in_the_background_and_applies_the_best(make_window, qtbot, tmp_path):
@@ -113,9 +113,9 @@ def test_the_sweep_dialog_trains_in_the_background_and_applies_the_best(make_win
     best = max(dialog.rows, key=lambda row: row["best_value"])
     assert dialog.apply_best_config()
     training = window.document.data["training"]
-    assert training["optimizer"]["params"]["learning_rate"] == best["training.optimizer.learning_rate"]
+    assert training["optimizer"]["config"]["learning_rate"] == best["training.optimizer.learning_rate"]
     window.document.undo_stack.undo()
-    assert window.document.data["training"]["optimizer"]["params"]["learning_rate"] == 0.01
+    assert window.document.data["training"]["optimizer"]["config"]["learning_rate"] == 0.01
 
 
 def test_a_bad_sweep_value_is_named_and_nothing_trains(make_window, tmp_path):
@@ -194,7 +194,7 @@ def test_rename_delete_and_weights_of_another_network(make_window, qtbot, tmp_pa
     ui._set_notes(first, name="baseline", note="seed 0")
     names = [ui.panel.table.item(row, 0).text() for row in range(ui.panel.table.rowCount())]
     assert sorted(names) == sorted(["baseline", second.id])
-    window.document.edit("units", lambda data: data["model"]["nodes"][1]["params"].update(units=8))
+    window.document.edit("units", lambda data: data["model"]["nodes"][1]["config"].update(units=8))
     assert not ui.use_weights(second)
     assert "Cannot use the run's weights" in [title for _kind, title, _text in dialogs.shown]
     dialogs.answer = QMessageBox.StandardButton.Yes
