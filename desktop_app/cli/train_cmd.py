@@ -30,6 +30,7 @@ from ..engine.callbacks import BatchEvent, EpochEvent, History, RunInfo, RunResu
 from ..engine.control import TrainingControl
 from ..engine.errors import NonFiniteLossError
 from ..engine.graph import Model
+from ..engine.health import HealthMonitor
 from ..file_set import FileSetError
 from ..plugin_system import current_registry
 from ..project import Project, ProjectError, Run, RunOverrides, build_run, load_project
@@ -44,6 +45,7 @@ from ..project.run_outputs import (
 from ..project.run_store import KeptRun, describe_run, keep_run, runs_root
 from ..registry import Registry
 from .errors import EXIT_INTERRUPTED, CliError
+from .health_report import add_health_option, report_health, report_stream
 from .inputs import project_inputs, refuse_overwrite, weights_inputs
 from .interrupts import stop_on_interrupt
 from .kept_runs import RUN_HELP, chosen_run, shown
@@ -89,6 +91,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         f"folder in {RUNS_FOLDER}/<project name>/ beside the project file, or in the user's "
                         "data folder when the project's folder is not writable or is a shipped example's)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_health_option(parser)
     parser.set_defaults(func=run_train)
 
 
@@ -118,12 +121,15 @@ def run_train(args: argparse.Namespace) -> int:
     epoch_end.model = run.model
     results = Results(out, run, run_project(project, overrides), project_path, registry, norms,
                       None if from_run is None else from_run.id)
+    health = HealthMonitor.attach(run.trainer)
+    report = report_stream(args)
     with stop_on_interrupt(control):
         try:
             history = run.fit()
         except NonFiniteLossError as error:
             history = progress.history or History()
             folder = shown(results.save(run.model.get_weights(), history, "non_finite", None))
+            report_health(health, args, failed=True)
             raise CliError(f"{error}; saved those weights to {folder / WEIGHTS} and the history so far to "
                            f"{folder / HISTORY}") from None
         except ProjectError:
@@ -131,19 +137,18 @@ def run_train(args: argparse.Namespace) -> int:
         except Exception as error:
             results.keep_failed(progress.history or History(), error)
             raise
-    print(history_summary(history))
+    print(history_summary(history), file=report)
     if history.reason == "stopped" and not history.epochs:
         where = out if out is not None else runs_root(project)
         print(f"interrupted: nothing saved, {where} is unchanged", file=sys.stderr)
         return EXIT_INTERRUPTED
     weights, weights_epoch = trained_weights(run, history, epoch_end)
     folder = shown(results.save(weights, history, history.reason, weights_epoch))
-    if history.divergence is not None:
-        print(f"warning: {history.divergence.describe()}", file=sys.stderr)
+    report_health(health, args)
     if out is None:
-        print(f"run: {folder}")
-    print(f"weights: {folder / WEIGHTS}")
-    print(f"history: {folder / HISTORY}")
+        print(f"run: {folder}", file=report)
+    print(f"weights: {folder / WEIGHTS}", file=report)
+    print(f"history: {folder / HISTORY}", file=report)
     if history.reason == "stopped":
         print(f"interrupted: saved the weights of epoch {weights_epoch}, the last completed one",
               file=sys.stderr)
