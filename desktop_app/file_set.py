@@ -43,9 +43,9 @@ def replace_files(folder: str | os.PathLike, files: Mapping[str, bytes]) -> None
         staging.mkdir()
         for name, data in files.items():
             _write_synced(staging / name, data)
-        _sync_folder(staging)
+        sync_folder(staging)
         os.rename(staging, journal)
-        _sync_folder(folder)
+        sync_folder(folder)
         _switch(folder, list(files))
     except BaseException:
         # Before the commit: drop the new files. After it (an interrupt during the renames):
@@ -87,7 +87,7 @@ def _switch(folder: Path, names: list[str]) -> None:
         if source.exists():
             os.replace(source, folder / name)
     journal.rmdir()
-    _sync_folder(folder)
+    sync_folder(folder)
 
 
 def _write_synced(path: Path, data: bytes) -> None:
@@ -97,7 +97,7 @@ def _write_synced(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     """Flush a folder's entries (its renames) to disk; Windows has no such call and needs none."""
     if os.name != "posix":
         return

@@ -190,8 +190,9 @@ def test_the_installed_command_trains_a_copy_of_an_example(installed, tmp_path) 
 
 @pytest.mark.slow
 def test_a_pip_user_runs_a_shipped_example_from_an_empty_folder(venv, tmp_path) -> None:
-    """From an empty working folder, by the example's name: results land under ./runs, the later
-    commands find them, and nothing is written inside site-packages."""
+    """From an empty working folder, by the example's name: the run is kept in the user's data folder
+    (before runs were kept, under ./runs), the later commands find it, and nothing is written inside
+    site-packages."""
     work, home = tmp_path / "work", tmp_path / "home"
     work.mkdir()
     imported = subprocess.run([str(venv.root / "bin" / "python"), "-c",
@@ -204,18 +205,20 @@ def test_a_pip_user_runs_a_shipped_example_from_an_empty_folder(venv, tmp_path) 
     assert "xor_mlp" in listing.stdout and "sine_regression" in listing.stdout
     train = venv.command("train", "xor_mlp", "--epochs", "2", "--quiet", cwd=work, home=home)
     assert train.returncode == 0, train.stderr
-    assert "weights: runs/xor_mlp/weights.npz" in train.stdout.splitlines()
-    assert sorted(path.name for path in (work / "runs" / "xor_mlp").iterdir()) == [
-        "history.csv", "run.json", "weights.data.json", "weights.npz"]
+    [run] = (home / "data" / "runs" / "xor_mlp").iterdir()
+    assert f"weights: {run / 'weights.npz'}" in train.stdout.splitlines()
+    assert sorted(path.name for path in run.iterdir()) == [
+        "gradient_norms.csv", "history.csv", "project.bps.json", "run.json", "weights.data.json",
+        "weights.npz"]
     (work / "in.csv").write_text("0.9,0.8\n-0.9,0.7\n")
     predict = venv.command("predict", "xor_mlp", "in.csv", "-o", "out.csv", cwd=work, home=home)
     assert predict.returncode == 0, predict.stderr
-    assert predict.stdout.startswith("weights: runs/xor_mlp/weights.npz (the latest run of xor_mlp;")
+    assert predict.stdout.startswith(f"weights: {run / 'weights.npz'} (the latest run of xor_mlp;")
     export = venv.command("export", "xor_mlp", "-o", "xor.onnx", cwd=work, home=home)
     assert export.returncode == 0, export.stderr
     copy = venv.command("examples", "copy", "xor_mlp", cwd=work, home=home)
     assert copy.returncode == 0, copy.stderr
-    assert sorted(path.name for path in work.iterdir()) == ["in.csv", "out.csv", "runs", "xor.onnx",
+    assert sorted(path.name for path in work.iterdir()) == ["in.csv", "out.csv", "xor.onnx",
                                                            "xor_mlp.bps.json"]
     assert site_files(venv.site_packages) == before
     package = venv.site_packages / "desktop_app"

@@ -46,8 +46,13 @@ def test_the_headless_section_runs_as_written(tmp_path):
                           capture_output=True, text=True, timeout=600)
 
     assert done.returncode == 0, done.stderr[-3000:]
-    run = work / "runs" / "spiral_mlp"
-    assert {"weights.npz", "weights.data.json", "history.csv"} <= {p.name for p in run.iterdir()}
+    kept = tmp_path / "home" / "data" / "runs" / "spiral_mlp"  # a shipped example's runs: the data folder
+    runs = sorted(path for path in kept.iterdir() if path.is_dir())
+    assert len(runs) == 3  # train, then the sweep's two configs
+    files = {path.name for path in runs[0].iterdir()}
+    assert {"weights.npz", "weights.data.json", "history.csv", "run.json"} <= files
+    [results] = kept.glob("sweep-*.csv")
+    assert len(results.read_text().splitlines()) == 3
     with open(work / "predictions.csv", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == ["p_class 0", "p_class 1", "p_class 2", "predicted"] and len(rows) == 4

@@ -22,7 +22,7 @@ from .errors import EXIT_INTERRUPTED, CliError
 from .parsing import CliParser, examples
 
 COMMAND_MODULES = ("gui", "train", "predict", "export", "gradcheck", "lr_find", "check", "examples",
-                   "datasets", "plugins")
+                   "datasets", "plugins", "runs", "sweep", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,28 +1,27 @@
-"""Where a command finds its project and its trained weights, and where a run's results go.
+"""Where a command finds its project, its trained weights and its kept runs.
 
-PROJECT may name a shipped example (``spiral_mlp``); a real file of that name wins. A run's
-results go to ``runs/<project name>/`` beside the project when its folder is writable and not part
-of the installed package; otherwise (a shipped example, a read-only folder) under the current
-folder, so nothing is ever written into site-packages. ``predict`` and ``export`` look for
-weights where ``train`` puts them.
+PROJECT may name a shipped example (``spiral_mlp``); a real file of that name wins. Each run is
+kept in its own folder under ``runs/<project name>/`` beside the project when its folder is
+writable and not part of the installed package; otherwise (a shipped example, a read-only
+folder) under the user's data folder, so nothing is ever written into site-packages
+(``desktop_app.project.run_store``). ``predict`` and ``export`` take the newest run's weights.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from ..paths import PACKAGE_DIR, RESOURCES
-from ..project import EXAMPLES, PROJECT_SUFFIX, Project, example_path
+from ..project import EXAMPLES, Project, example_path
 from ..project.run_outputs import RUN_FILES, project_identity, read_manifest
 from ..project.run_outputs import WEIGHTS as WEIGHTS_FILE
+from ..project.run_store import RUNS_FOLDER, runs_of, runs_root
 from .errors import CliError
+from .kept_runs import shown
 
-RUNS_FOLDER = "runs"
 PROJECT_HELP = "a project file (.bps.json), or the name of a shipped example (see 'backprop-studio examples')"
-WEIGHTS_HELP = (f"trained weights (.npz or .safetensors); default: the latest run of PROJECT ({RUNS_FOLDER}/"
-                f"<project name>/{WEIGHTS_FILE}, where 'train' writes it, or the weights the window saved "
-                "with the project, whichever is newer)")
+WEIGHTS_HELP = (f"trained weights (.npz or .safetensors); default: the newest kept run of PROJECT "
+                f"({RUNS_FOLDER}/<project name>/<run>/{WEIGHTS_FILE}, where 'train' keeps it, or the "
+                "weights the window saved with the project, whichever is newer)")
 
 
 def project_file(given: str) -> Path:
@@ -38,22 +37,6 @@ def project_file(given: str) -> Path:
     return path  # loading it names the problem
 
 
-def run_folder(project: Path) -> Path:
-    """The default folder of a run's results: beside the project when that is allowed, else here."""
-    name = project.name.removesuffix(PROJECT_SUFFIX).removesuffix(".json")
-    if can_hold_runs(project.parent):
-        return project.parent / RUNS_FOLDER / name
-    return Path(RUNS_FOLDER) / name
-
-
-def can_hold_runs(folder: Path) -> bool:
-    """A folder we may write runs into: writable, and not inside the installed package."""
-    resolved = folder.resolve()
-    if any(resolved.is_relative_to(root.resolve()) for root in (PACKAGE_DIR, RESOURCES)):
-        return False
-    return os.access(folder, os.W_OK | os.X_OK)
-
-
 def run_outputs(out: Path) -> dict[Path, str]:
     """The files ``train`` writes into ``out``, each with how the user chose it."""
     return {out / name: f"--out {out} would replace {out / name}" for name in RUN_FILES}
@@ -64,27 +47,27 @@ def chosen_weights(option: str | None, project: Project, project_path: Path, giv
     if option is not None:
         return Path(option)
     weights = latest_weights(project, project_path, given)
-    print(f"weights: {weights} (the latest run of {given}; --weights FILE chooses others)")
+    print(f"weights: {shown(weights)} (the latest run of {given}; --weights FILE chooses others)")
     return weights
 
 
 def latest_weights(project: Project, project_path: Path, given: str) -> Path:
-    """The newest of the default run's weights and those the project file records (from the window).
+    """The newest of the kept runs' weights and those the project file records (from the window).
 
     ``given`` is PROJECT as typed, for the hint to train first.
     """
-    folder = run_folder(project_path)
-    run = folder / WEIGHTS_FILE
+    root = runs_root(project)
     recorded = project.weights_path()
     found = [path for path in (recorded,) if path is not None and path.is_file()]
-    other = run_of_another_project(folder, project_path)
-    if run.is_file() and other is None:
-        found.append(run)
+    runs = [run.weights_path for run in runs_of(project)]
+    found += [path for path in runs if path is not None and path.is_file()]
+    legacy = root / WEIGHTS_FILE  # the one run ``train`` kept there before every run was kept
+    if legacy.is_file() and run_of_another_project(root, project_path) is None:
+        found.append(legacy)
     if not found:
-        looked = (f"{folder} holds a run of another project ({other})" if other is not None
-                  else f"looked for {run}")
-        raise CliError(f"{project.label}: the project has no trained weights yet ({looked}); "
-                       f"train it first ('backprop-studio train {given}') or pass --weights FILE")
+        raise CliError(f"{project.label}: the project has no trained weights yet (no run with weights in "
+                       f"{shown(root)}); train it first ('backprop-studio train {given}') or pass "
+                       "--weights FILE")
     return max(found, key=lambda path: path.stat().st_mtime)
 
 

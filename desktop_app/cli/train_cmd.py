@@ -1,23 +1,26 @@
 """``backprop-studio train PROJECT``: train headless with a progress bar, save weights and history.
 
-Writes ``weights.npz`` (keyed ``node/param``), ``weights.data.json`` (the input scaler and class
-names ``predict`` needs), ``history.csv`` (one row per epoch) and ``run.json`` (the manifest) to
-``--out``, by default ``runs/<project name>/`` beside the project file or, for a shipped example
-or a read-only folder, in the current folder (``desktop_app.cli.locations``), as one set: however
-the command ends, the folder holds the previous run's files or this run's, never a mix. No output
-may replace a file the run reads (``--weights``, the project, its data). The project file itself
-is not changed. The first Ctrl-C stops the run after the current batch and saves the
-weights of the last completed epoch (exit code 130); a second one aborts and saves nothing.
-A NaN or infinite loss saves the last finite weights and the history so far, then fails. The
-folder is created only when there is something to write: a failed run leaves none behind.
+Every run is kept in a new folder of the project's runs (``desktop_app.project.run_store``):
+``weights.npz`` (keyed ``node/param``), ``weights.data.json`` (the input scaler and class names
+``predict`` needs), ``history.csv`` (one row per epoch), the project snapshot and ``run.json``,
+written whole or not at all. ``--from RUN`` starts from a kept run's weights. ``--out DIR``
+instead replaces the run files in DIR as one set: however the command ends, DIR holds the
+previous run's files or this run's, never a mix, and no output may replace a file the run reads
+(``--weights``, the project, its data). The project file itself is not changed. The first
+Ctrl-C stops the run after the current batch and saves the weights of the last completed epoch
+(exit code 130); a second one aborts and saves nothing. A NaN or infinite loss saves the last
+finite weights and the history so far, then fails; a run that fails otherwise is kept as failed
+(with no weights). A run that could not start leaves nothing behind.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import math
 import os
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +33,8 @@ from ..engine.graph import Model
 from ..engine.health import HealthMonitor
 from ..file_set import FileSetError
 from ..plugin_system import current_registry
-from ..project import Run, RunOverrides, build_run, load_project
+from ..project import Project, ProjectError, Run, RunOverrides, build_run, load_project
+from ..project.gradient_norms import EpochGradientNorms
 from ..project.history import history_summary
 from ..project.run_outputs import (
     HISTORY,
@@ -38,16 +42,18 @@ from ..project.run_outputs import (
     check_run_folder,
     save_run,
 )
+from ..project.run_store import KeptRun, describe_run, keep_run, runs_root
 from ..project.suspect_plugins import suspect_uses
+from ..registry import Registry
 from .errors import EXIT_INTERRUPTED, CliError
 from .health_report import add_health_option, report_health, report_stream
 from .inputs import project_inputs, refuse_overwrite, weights_inputs
 from .interrupts import stop_on_interrupt
+from .kept_runs import RUN_HELP, chosen_run, shown
 from .locations import (
     PROJECT_HELP,
     RUNS_FOLDER,
     project_file,
-    run_folder,
     run_of_another_project,
     run_outputs,
 )
@@ -61,10 +67,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "train", help="train a project headless and save its weights and metric history",
         description="Train a project without the window: a progress bar on stderr, then the trained "
         "weights, their preprocessing record and the metric history (CSV) in --out.",
-        epilog=examples(("train my.bps.json", f"results in {RUNS_FOLDER}/my/ beside the project"),
+        epilog=examples(("train my.bps.json", f"a new run kept in {RUNS_FOLDER}/my/<run>/ beside it"),
                         ("train my.bps.json --epochs 50 --lr 0.01 --seed 1", "other settings"),
+                        ("train my.bps.json --from runs/my/20261205-083012-3fa1",
+                         "go on from a kept run's weights"),
                         ("train my.bps.json --weights runs/my/weights.npz --out runs/my-more",
-                         "go on from trained weights")),
+                         "go on from trained weights, results in one folder")),
     )
     parser.add_argument("project", metavar="PROJECT", help=PROJECT_HELP)
     parser.add_argument("--epochs", type=int, metavar="N", help="epochs to train (default: the project's)")
@@ -76,11 +84,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         "(default: the project's)")
     parser.add_argument("--weights", metavar="FILE",
                         help="start from these weights (.npz or .safetensors) instead of fresh ones")
+    parser.add_argument("--from", dest="from_run", metavar="RUN",
+                        help=f"start from the weights of this kept run ({RUN_HELP})")
     parser.add_argument("--no-shuffle", action="store_true", help="keep the training samples in order")
     parser.add_argument("--out", metavar="DIR",
-                        help=f"where to write the results (default: {RUNS_FOLDER}/<project name>/ beside "
-                        "the project file, or in the current folder when the project's folder is not "
-                        "writable or is a shipped example's)")
+                        help=f"replace the run files in DIR instead of keeping a new run (default: a new "
+                        f"folder in {RUNS_FOLDER}/<project name>/ beside the project file, or in the user's "
+                        "data folder when the project's folder is not writable or is a shipped example's)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     add_health_option(parser)
     parser.set_defaults(func=run_train)
@@ -90,23 +100,30 @@ def run_train(args: argparse.Namespace) -> int:
     check_arguments(args)
     project_path = project_file(args.project)
     project = load_project(project_path)
-    out = Path(args.out) if args.out else run_folder(project_path)
-    check_out_dir(out)
     registry = current_registry()
-    inputs = weights_inputs(Path(args.weights)) if args.weights else {}
-    refuse_overwrite(run_outputs(out), {**inputs, **project_inputs(project, registry)},
-                     remedy="pass --out DIR to write this run's results elsewhere")
-    warn_if_another_project(out, project_path)
+    from_run = chosen_run(args.from_run, "--from") if args.from_run else None
+    start_weights = args.weights if from_run is None else from_run_weights(from_run)
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        check_out_dir(out)
+        inputs = weights_inputs(Path(args.weights)) if args.weights else {}
+        refuse_overwrite(run_outputs(out), {**inputs, **project_inputs(project, registry)},
+                         remedy="pass --out DIR to write this run's results elsewhere")
+        warn_if_another_project(out, project_path)
     for warning in suspect_uses(project, registry):
         print(f"warning: {warning}", file=sys.stderr)
     control = TrainingControl()
     progress = Progress(disable=args.quiet)
     epoch_end = EpochEndWeights()
+    norms = EpochGradientNorms()
     overrides = RunOverrides(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
-                             seed=args.seed, shuffle=False if args.no_shuffle else None, weights=args.weights)
-    run = build_run(project, overrides, registry=registry, callbacks=[progress, epoch_end],
+                             seed=args.seed, shuffle=False if args.no_shuffle else None,
+                             weights=start_weights)
+    run = build_run(project, overrides, registry=registry, callbacks=[progress, epoch_end, norms],
                     control=control)
     epoch_end.model = run.model
+    results = Results(out, run, run_project(project, overrides), project_path, registry, norms,
+                      None if from_run is None else from_run.id)
     health = HealthMonitor.attach(run.trainer)
     report = report_stream(args)
     with stop_on_interrupt(control):
@@ -114,24 +131,87 @@ def run_train(args: argparse.Namespace) -> int:
             history = run.fit()
         except NonFiniteLossError as error:
             history = progress.history or History()
-            save_results(out, run, project_path, run.model.get_weights(), history, "non_finite", None)
+            folder = shown(results.save(run.model.get_weights(), history, "non_finite", None))
             report_health(health, args, failed=True)
-            raise CliError(f"{error}; saved those weights to {out / WEIGHTS} and the history so far to "
-                           f"{out / HISTORY}") from None
+            raise CliError(f"{error}; saved those weights to {folder / WEIGHTS} and the history so far to "
+                           f"{folder / HISTORY}") from None
+        except ProjectError:
+            raise  # the project's settings refused before training (early stopping's monitor)
+        except Exception as error:
+            results.keep_failed(progress.history or History(), error)
+            raise
     print(history_summary(history), file=report)
     if history.reason == "stopped" and not history.epochs:
-        print(f"interrupted: nothing saved, {out} is unchanged", file=sys.stderr)
+        where = out if out is not None else runs_root(project)
+        print(f"interrupted: nothing saved, {where} is unchanged", file=sys.stderr)
         return EXIT_INTERRUPTED
     weights, weights_epoch = trained_weights(run, history, epoch_end)
-    save_results(out, run, project_path, weights, history, history.reason, weights_epoch)
+    folder = shown(results.save(weights, history, history.reason, weights_epoch))
     report_health(health, args)
-    print(f"weights: {out / WEIGHTS}", file=report)
-    print(f"history: {out / HISTORY}", file=report)
+    if out is None:
+        print(f"run: {folder}", file=report)
+    print(f"weights: {folder / WEIGHTS}", file=report)
+    print(f"history: {folder / HISTORY}", file=report)
     if history.reason == "stopped":
         print(f"interrupted: saved the weights of epoch {weights_epoch}, the last completed one",
               file=sys.stderr)
         return EXIT_INTERRUPTED
     return 0
+
+
+def from_run_weights(run: KeptRun) -> Path:
+    """The weights file of the run ``--from`` names."""
+    if run.weights_path is None:
+        raise CliError(f"--from: the run {run.folder} has no weights (it {run.status} before it had any)")
+    return run.weights_path
+
+
+def run_project(project: Project, overrides: RunOverrides) -> Project:
+    """The project as this run trains it: the command's options written into its settings, so the
+    kept snapshot and settings say what really ran."""
+    trained = copy.deepcopy(project)
+    settings = trained.training
+    for name in ("epochs", "batch_size", "seed", "shuffle"):
+        value = getattr(overrides, name)
+        if value is not None:
+            setattr(settings, name, value)
+    if overrides.learning_rate is not None:
+        settings.optimizer.config["learning_rate"] = overrides.learning_rate
+    return trained
+
+
+class Results:
+    """Where this run's results go: a new kept run, or the run files of ``--out`` replaced."""
+
+    def __init__(self, out: Path | None, run: Run, project: Project, project_path: Path,
+                 registry: Registry, norms: EpochGradientNorms, resumed_from: str | None) -> None:
+        self.out, self.run, self.project, self.project_path = out, run, project, project_path
+        self.registry, self.norms, self.resumed_from = registry, norms, resumed_from
+        self.started = time.time()
+
+    def save(self, weights: Weights, history: History, ended: str, weights_epoch: int | None) -> Path:
+        """Write the results; the folder they are in."""
+        if self.out is not None:
+            save_results(self.out, self.run, self.project_path, weights, history, ended, weights_epoch)
+            return self.out
+        return self._keep(history, ended, weights, weights_epoch).folder
+
+    def keep_failed(self, history: History, error: Exception) -> None:
+        """A run that failed while training is kept as failed (not with ``--out``)."""
+        if self.out is None:
+            self._keep(history, "error", None, None, str(error) or type(error).__name__)
+
+    def _keep(self, history: History, ended: str, weights: Weights | None, weights_epoch: int | None,
+              error: str | None = None) -> KeptRun:
+        new = describe_run(self.run, self.project, self.registry, history, ended, started=self.started,
+                           source="cli", weights=weights, weights_epoch=weights_epoch,
+                           gradient_norms_csv=self.norms.table.csv(), error=error,
+                           resumed_from=self.resumed_from)
+        root = runs_root(self.project)
+        try:
+            return keep_run(root, new)
+        except OSError as error:
+            raise CliError(f"cannot keep the run in {root} ({error.strerror}); nothing was written") from None
 
 
 def trained_weights(run: Run, history: History, epoch_end: EpochEndWeights) -> tuple[Weights, int]:
@@ -196,6 +276,8 @@ def check_arguments(args: argparse.Namespace) -> None:
         raise CliError(f"--lr must be a positive finite number. Received: {args.lr}")
     if args.weights is not None and not Path(args.weights).is_file():
         raise CliError(f"--weights: no such file: {args.weights}")
+    if args.weights is not None and args.from_run is not None:
+        raise CliError("--weights and --from both choose the starting weights: give one of them")
 
 
 class EpochEndWeights:

@@ -43,6 +43,7 @@ from . import graph_edits
 from .designer import Designer
 from .document import ProjectDocument, blank_project
 from .edit_lock import EditLock
+from .experiments.ui import RunsUI
 from .exporting import ExportMenu
 from .log_panel import LogPanel
 from .plugin_notice import install_plugin_notice
@@ -138,6 +139,7 @@ class MainWindow(QMainWindow):
         self.project_weights = ProjectWeights(parts, self.training.controller, document, designer.dataset,
                                               registry, log)
         self.step_through = StepThrough(parts, self.training.controller, designer.scene)
+        self.runs = RunsUI(parts, document, registry, self.training.controller, designer.dataset, log)
 
     def _edit_lock(self) -> EditLock:
         """What a run locks: the panels that edit the project, the actions that change or replace it."""

@@ -38,22 +38,38 @@ def save_run(folder: str | os.PathLike, weights: Mapping[str, np.ndarray], prepr
     ``ended`` is the history's reason or ``non_finite``; ``weights_epoch`` the epoch whose end the
     weights are from (None: a non-finite loss stopped the run mid-epoch, at its last finite batch).
     """
-    files = {WEIGHTS: weights_npz_bytes(weights), SIDECAR: sidecar_text(preprocessing).encode("utf-8"),
-             HISTORY: history_csv(history).encode("utf-8")}
+    replace_files(folder, run_files(weights, preprocessing, history, project_file, ended, weights_epoch))
+
+
+def run_files(weights: Mapping[str, np.ndarray] | None, preprocessing: Preprocessing | None,
+              history: History, project_file: str | os.PathLike | None, ended: str,
+              weights_epoch: int | None, *, fingerprint: str | None = None,
+              extra_files: Mapping[str, bytes] | None = None,
+              extra_manifest: Mapping[str, Any] | None = None) -> dict[str, bytes]:
+    """The run's files by name, the manifest last (see ``save_run``). A run that failed before it
+    had weights has none (``weights`` None); ``extra_files`` (hashed in the manifest like the
+    others) and ``extra_manifest`` are what a kept run adds (``desktop_app.project.run_store``)."""
+    files = {}
+    if weights is not None and preprocessing is not None:
+        files[WEIGHTS] = weights_npz_bytes(weights)
+        files[SIDECAR] = sidecar_text(preprocessing, fingerprint).encode("utf-8")
+    files[HISTORY] = history_csv(history).encode("utf-8")
+    files.update(extra_files or {})
     divergence = history.divergence
     manifest = {
         "format_version": MANIFEST_VERSION,
         "run_id": uuid.uuid4().hex,
-        "project": project_identity(project_file),
+        "project": None if project_file is None else project_identity(project_file),
         "ended": ended,
         "epochs_completed": len(history.epochs),
         "weights_epoch": weights_epoch,
         "diverged": None if divergence is None else
         {"epoch": divergence.epoch, "loss": divergence.loss, "best_loss": divergence.best},
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
+        **(extra_manifest or {}),
     }
     files[MANIFEST] = (json.dumps(manifest, indent=1, allow_nan=False) + "\n").encode("utf-8")
-    replace_files(folder, files)
+    return files
 
 
 def check_run_folder(folder: Path) -> None:

@@ -53,24 +53,31 @@ def test_examples_copy_makes_an_editable_copy_and_never_replaces_a_file(tmp_path
     assert (tmp_path / "new" / "sine.bps.json").read_bytes() == example_path("sine_regression").read_bytes()
 
 
-def test_an_example_by_name_trains_into_the_current_folder_then_predict_and_export_use_that_run(tmp_path):
+def test_an_example_by_name_keeps_its_run_in_the_data_folder_then_predict_and_export_use_it(tmp_path):
+    """(Before runs were kept, an example's run went to ./runs/xor_mlp/, where the window could not
+    find it.)"""
     before = shipped_files()
-    train = run_cli("train", "xor_mlp", "--epochs", "2", "--quiet", home=tmp_path, cwd=tmp_path)
+    work = tmp_path / "work"
+    work.mkdir()
+    train = run_cli("train", "xor_mlp", "--epochs", "2", "--quiet", home=tmp_path, cwd=work)
     assert train.returncode == 0, train.stderr
-    assert "weights: runs/xor_mlp/weights.npz" in train.stdout.splitlines()
-    assert (tmp_path / "runs" / "xor_mlp" / "weights.data.json").is_file()
+    [run] = (tmp_path / "data" / "runs" / "xor_mlp").iterdir()
+    assert f"weights: {run / 'weights.npz'}" in train.stdout.splitlines()
+    assert (run / "weights.data.json").is_file()
     assert shipped_files() == before  # nothing written beside the shipped example
+    assert list(work.iterdir()) == []
+    tmp_path = work
 
-    used = "weights: runs/xor_mlp/weights.npz (the latest run of xor_mlp; --weights FILE chooses others)"
-    export = run_cli("export", "xor_mlp", "-o", "m.onnx", home=tmp_path, cwd=tmp_path)
+    used = f"weights: {run / 'weights.npz'} (the latest run of xor_mlp; --weights FILE chooses others)"
+    export = run_cli("export", "xor_mlp", "-o", "m.onnx", home=tmp_path.parent, cwd=tmp_path)
     assert export.returncode == 0, export.stderr
     assert export.stdout.splitlines()[0] == used
     assert (tmp_path / "m.onnx").is_file()
     (tmp_path / "in.csv").write_text("0.9,0.8\n-0.9,0.7\n")
-    predict = run_cli("predict", "xor_mlp", "in.csv", "-o", "out.csv", home=tmp_path, cwd=tmp_path)
+    predict = run_cli("predict", "xor_mlp", "in.csv", "-o", "out.csv", home=tmp_path.parent, cwd=tmp_path)
     assert predict.returncode == 0, predict.stderr
     assert predict.stdout.splitlines() == [used, "wrote 2 predictions to out.csv"]
-    gradcheck = run_cli("gradcheck", "xor_mlp", "--weights", "runs/xor_mlp/weights.npz", home=tmp_path,
+    gradcheck = run_cli("gradcheck", "xor_mlp", "--weights", run / "weights.npz", home=tmp_path.parent,
                         cwd=tmp_path)
     assert gradcheck.returncode == 0, gradcheck.stderr
     assert shipped_files() == before
@@ -80,15 +87,17 @@ def test_a_project_file_trains_beside_itself_and_export_finds_that_run(tmp_path)
     (tmp_path / "proj").mkdir()
     (tmp_path / "proj" / "p.bps.json").write_bytes(example_path("xor_mlp").read_bytes())
     untrained = run_cli("export", "proj/p.bps.json", "-o", "m.npz", home=tmp_path, cwd=tmp_path)
-    assert_one_line_error(untrained, "proj/p.bps.json: the project has no trained weights yet (looked for "
-                          "proj/runs/p/weights.npz); train it first "
+    assert_one_line_error(untrained, "proj/p.bps.json: the project has no trained weights yet (no run with "
+                          "weights in proj/runs/p); train it first "
                           "('backprop-studio train proj/p.bps.json') or pass --weights FILE")
     train = run_cli("train", "proj/p.bps.json", "--epochs", "1", "--quiet", home=tmp_path, cwd=tmp_path)
     assert train.returncode == 0, train.stderr
-    assert "weights: proj/runs/p/weights.npz" in train.stdout.splitlines()
+    [run] = (tmp_path / "proj" / "runs" / "p").iterdir()
+    weights = run.relative_to(tmp_path) / "weights.npz"
+    assert f"weights: {weights}" in train.stdout.splitlines()
     export = run_cli("export", "proj/p.bps.json", "-o", "m.npz", home=tmp_path, cwd=tmp_path)
     assert export.returncode == 0, export.stderr
-    assert export.stdout.startswith("weights: proj/runs/p/weights.npz (the latest run of proj/p.bps.json;")
+    assert export.stdout.startswith(f"weights: {weights} (the latest run of proj/p.bps.json;")
     assert not (tmp_path / "runs").exists()
 
 
@@ -99,14 +108,15 @@ def test_export_takes_the_newer_of_the_last_run_and_the_weights_the_window_saved
     train = run_cli("train", "p.bps.json", "--epochs", "1", "--quiet", home=tmp_path, cwd=tmp_path)
     assert train.returncode == 0, train.stderr
     (tmp_path / "saved").mkdir()
-    shutil.copy(tmp_path / "runs" / "p" / "weights.npz", tmp_path / "saved" / "w.npz")
-    os.utime(tmp_path / "runs" / "p" / "weights.npz", (1, 1))  # the run is older than the saved weights
+    [run] = (tmp_path / "runs" / "p").iterdir()
+    shutil.copy(run / "weights.npz", tmp_path / "saved" / "w.npz")
+    os.utime(run / "weights.npz", (1, 1))  # the run is older than the saved weights
     export = run_cli("export", "p.bps.json", "-o", "m.npz", home=tmp_path, cwd=tmp_path)
     assert export.returncode == 0, export.stderr
     assert export.stdout.startswith("weights: saved/w.npz (the latest run of p.bps.json;")
     os.utime(tmp_path / "saved" / "w.npz", (0, 0))
     export = run_cli("export", "p.bps.json", "-o", "m.npz", home=tmp_path, cwd=tmp_path)
-    assert export.stdout.startswith("weights: runs/p/weights.npz (the latest run of p.bps.json;")
+    assert export.stdout.startswith(f"weights: runs/p/{run.name}/weights.npz (the latest run of p.bps.json;")
 
 
 def test_a_real_file_wins_over_an_example_name_and_an_unknown_name_is_named(tmp_path):
@@ -122,22 +132,21 @@ def test_a_real_file_wins_over_an_example_name_and_an_unknown_name_is_named(tmp_
 def test_help_says_weights_default_to_the_latest_run(tmp_path, command):
     result = run_cli(command, "--help", home=tmp_path)
     text = " ".join(result.stdout.split())
-    assert ("default: the latest run of PROJECT (runs/<project name>/weights.npz, where 'train' writes it, "
-            "or the weights the window saved with the project, whichever is newer)" in text)
+    assert ("default: the newest kept run of PROJECT (runs/<project name>/<run>/weights.npz, where 'train' "
+            "keeps it, or the weights the window saved with the project, whichever is newer)" in text)
     assert "or the name of a shipped example" in text
 
 
-def test_predict_by_name_ignores_the_run_of_a_copy_that_shares_its_run_folder(tmp_path):
-    """``examples copy xor_mlp`` then training the (edited) copy fills ./runs/xor_mlp/ too: predict
+def test_predict_by_name_ignores_the_run_of_a_copy(tmp_path):
+    """``examples copy xor_mlp`` then training the (edited) copy keeps a run of xor_mlp too: predict
     on the shipped example must not take that run's weights for its own."""
     assert run_cli("examples", "copy", "xor_mlp", home=tmp_path, cwd=tmp_path).returncode == 0
     train = run_cli("train", "xor_mlp.bps.json", "--epochs", "1", "--quiet", home=tmp_path, cwd=tmp_path)
     assert train.returncode == 0, train.stderr
     (tmp_path / "in.csv").write_text("0.9,0.8\n")
-    copy = (tmp_path / "xor_mlp.bps.json").resolve()
     by_name = run_cli("predict", "xor_mlp", "in.csv", "-o", "out.csv", home=tmp_path, cwd=tmp_path)
-    assert_one_line_error(by_name, "the project has no trained weights yet (runs/xor_mlp holds a run of "
-                          f"another project ({copy}))")
+    assert_one_line_error(by_name, "the project has no trained weights yet (no run with weights in "
+                          "data/runs/xor_mlp)")
     predict = run_cli("predict", "xor_mlp.bps.json", "in.csv", "-o", "out.csv", home=tmp_path, cwd=tmp_path)
     assert predict.returncode == 0, predict.stderr
     assert predict.stdout.splitlines()[-1] == "wrote 1 prediction to out.csv"

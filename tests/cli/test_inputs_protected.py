@@ -155,10 +155,11 @@ def test_predict_and_export_never_replace_a_file_of_a_training_runs_set(folder, 
 def test_the_help_example_that_goes_on_from_trained_weights_runs_as_written(folder, tmp_path):
     """train --help: '--weights runs/my/weights.npz --out runs/my-more' (the run folder it reads from
     would be refused as --out, naming the folder and the file)."""
-    first = run_cli("train", "p.bps.json", "--epochs", "1", "--quiet", home=tmp_path, cwd=folder)
+    first = run_cli("train", "p.bps.json", "--epochs", "1", "--quiet", "--out", "runs/p", home=tmp_path,
+                    cwd=folder)
     assert first.returncode == 0, first.stderr
     assert "--out runs/my-more" in run_cli("train", "--help", home=tmp_path).stdout
-    refused(folder, tmp_path, "train", "p.bps.json", "--weights", "runs/p/weights.npz",
+    refused(folder, tmp_path, "train", "p.bps.json", "--weights", "runs/p/weights.npz", "--out", "runs/p",
             fragments=["--out runs/p would replace runs/p/weights.npz: that is the weights file"])
     result = run_cli("train", "p.bps.json", "--epochs", "1", "--quiet", "--weights", "runs/p/weights.npz",
                      "--out", "runs/p-more", home=tmp_path, cwd=folder)

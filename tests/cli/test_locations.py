@@ -1,24 +1,42 @@
-"""Where a run's results go by default: beside the project, unless that folder is the installed
-package's or cannot be written (root can write anywhere, so that case is simulated)."""
+"""Where a project's runs are kept: beside the project, unless that folder is the installed
+package's or cannot be written (root can write anywhere, so that case is simulated); then in the
+user's data folder (before the run store they went to the current folder, where the window could
+not find them)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from desktop_app.cli import locations
-from desktop_app.cli.locations import project_file, run_folder
-from desktop_app.project import example_path
+from desktop_app.cli.locations import project_file
+from desktop_app.project import example_path, load_project, run_store
+from desktop_app.project.run_store import runs_root
+
+
+def copy_of_example(folder: Path) -> Path:
+    path = folder / "my.bps.json"
+    path.write_bytes(example_path("xor_mlp").read_bytes())
+    return path
 
 
 def test_a_project_in_a_writable_folder_runs_beside_itself(tmp_path):
-    assert run_folder(tmp_path / "my.bps.json") == tmp_path / "runs" / "my"
+    assert runs_root(load_project(copy_of_example(tmp_path))) == tmp_path / "runs" / "my"
 
 
-def test_a_shipped_example_runs_under_the_current_folder():
-    assert run_folder(example_path("spiral_mlp")) == Path("runs") / "spiral_mlp"
+def test_a_shipped_example_runs_under_the_data_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKPROP_STUDIO_DATA_DIR", str(tmp_path / "data"))
+    assert runs_root(load_project(example_path("spiral_mlp"))) == tmp_path / "data" / "runs" / "spiral_mlp"
     assert project_file("spiral_mlp") == example_path("spiral_mlp")
 
 
-def test_a_folder_that_cannot_be_written_sends_runs_to_the_current_folder(tmp_path, monkeypatch):
-    monkeypatch.setattr(locations.os, "access", lambda path, mode: Path(path) != tmp_path)
-    assert run_folder(tmp_path / "my.bps.json") == Path("runs") / "my"
+def test_a_folder_that_cannot_be_written_sends_runs_to_the_data_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKPROP_STUDIO_DATA_DIR", str(tmp_path / "data"))
+    project = load_project(copy_of_example(tmp_path))
+    monkeypatch.setattr(run_store.os, "access", lambda path, mode: Path(path) != tmp_path)
+    assert runs_root(project) == tmp_path / "data" / "runs" / "my"
+
+
+def test_an_unsaved_project_runs_under_the_data_folder_by_its_name(tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKPROP_STUDIO_DATA_DIR", str(tmp_path / "data"))
+    project = load_project(example_path("xor_mlp"))
+    project.path, project.name = None, "My net: v2"
+    assert runs_root(project) == tmp_path / "data" / "runs" / "My_net__v2"

@@ -15,6 +15,7 @@ from desktop_app.fileio import load_weights_npz, save_weights_npz
 from desktop_app.hookspecs import hookimpl
 from desktop_app.plugin_system import current_registry
 from desktop_app.project import RunOverrides, build_run, example_path, load_project, save_project
+from desktop_app.project.run_store import list_runs
 
 from .cli_run import assert_one_line_error, interrupt_when, main_error, run_cli
 
@@ -74,7 +75,10 @@ def test_overrides_and_default_output_folder(project_file, tmp_path):
                      "--no-shuffle", "--quiet", home=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    out = project_file.parent / "runs" / "xor"
+    [out] = (project_file.parent / "runs" / "xor").iterdir()  # a new kept run
+    settings = json.loads((out / "run.json").read_text())["settings"]
+    names = ("epochs", "batch_size", "seed", "shuffle", "optimizer.learning_rate")
+    assert [settings[f"training.{name}"] for name in names] == [2, 40, 3, False, 0.02]
     rows = read_history(out / "history.csv")
     assert len(rows) == 2 and float(rows[0]["lr"]) == 0.02
     expected = build_run(load_project(project_file),
@@ -205,7 +209,10 @@ class Fragile(Layer):
         return (grad,)
 
 
-def test_a_failing_layer_leaves_no_output_folder(register_plugin, project_file, tmp_path, capsys):
+def test_a_failing_layer_leaves_no_output_folder_and_is_kept_as_failed(register_plugin, project_file,
+                                                                      tmp_path, capsys):
+    """With --out nothing is written; a kept run (the default) records the failure, without weights
+    (before runs were kept, it left no folder either)."""
     register_plugin(SimpleNamespace(register_layers=hookimpl(lambda register: register(Fragile))), "fragile")
     data = json.loads(project_file.read_text())
     data["model"]["nodes"][2]["type"] = "Fragile"
@@ -213,8 +220,10 @@ def test_a_failing_layer_leaves_no_output_folder(register_plugin, project_file, 
     line = main_error(capsys, "train", project_file, "--out", tmp_path / "run", "--quiet")
     assert "(Fragile, from plugin 'fragile'" in line and "cannot take it" in line
     assert not (tmp_path / "run").exists()
-    main_error(capsys, "train", project_file, "--quiet")  # the default folder, runs/xor, neither
-    assert not (project_file.parent / "runs").exists()
+    main_error(capsys, "train", project_file, "--quiet")
+    [run] = list_runs(project_file.parent / "runs" / "xor")
+    assert run.status == "failed" and "cannot take it" in run.manifest["error"]
+    assert run.weights_path is None and not (run.folder / "weights.npz").exists()
 
 
 def test_lr_option_errors_name_the_option_not_the_project(project_file, capsys):

@@ -1,0 +1,182 @@
+"""``train`` keeps every run in a folder of its own; ``runs list/show/delete`` and ``train --from``
+work on them (subprocesses, as a user runs them)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from desktop_app.fileio import load_weights_npz
+from desktop_app.plugin_system import current_registry
+from desktop_app.project import RunOverrides, build_run, example_path, load_project, save_project
+from desktop_app.project.run_store import list_runs
+
+from .cli_run import assert_one_line_error, cli_env, run_cli
+
+KILLER = Path(__file__).with_name("save_killer.py")
+
+
+def xor_copy(folder, epochs=2):
+    project = load_project(example_path("xor_mlp"))
+    project.training.epochs = epochs
+    path = folder / "xor.bps.json"
+    save_project(project, path)
+    return path
+
+
+def trained_run(result) -> str:
+    assert result.returncode == 0, result.stderr
+    return next(line.removeprefix("run: ") for line in result.stdout.splitlines() if line.startswith("run: "))
+
+
+def test_every_train_is_kept_and_listed_then_shown_and_deleted(tmp_path):
+    xor_copy(tmp_path)
+    first = trained_run(run_cli("train", "xor.bps.json", "--quiet", home=tmp_path, cwd=tmp_path))
+    second = trained_run(run_cli("train", "xor.bps.json", "--quiet", "--lr", "0.2", "--batch-size", "8",
+                                 home=tmp_path, cwd=tmp_path))
+    assert first != second and first.startswith("runs/xor/") and second.startswith("runs/xor/")
+    for run in (first, second):
+        assert sorted(path.name for path in (tmp_path / run).iterdir()) == [
+            "gradient_norms.csv", "history.csv", "project.bps.json", "run.json", "weights.data.json",
+            "weights.npz"]
+
+    table = run_cli("runs", "list", "xor.bps.json", home=tmp_path, cwd=tmp_path)
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert lines[0].split()[:3] == ["RUN", "NAME", "STARTED"]
+    assert [line.split()[0] for line in lines[1:3]] == [first, second]
+    assert lines[-1] == "(2 run(s) in %s)" % (tmp_path / "runs" / "xor")
+    listed = json.loads(run_cli("runs", "list", "xor.bps.json", "--json", home=tmp_path, cwd=tmp_path).stdout)
+    assert [row["status"] for row in listed] == ["completed", "completed"]
+    assert [row["settings"]["training.optimizer.learning_rate"] for row in listed] == [0.05, 0.2]
+    assert [row["settings"]["training.batch_size"] for row in listed] == [16, 8]
+    assert listed[0]["best"]["name"] == "val_accuracy" and listed[0]["epochs"] == 2
+
+    shown = run_cli("runs", "show", second, home=tmp_path, cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "status        completed" in shown.stdout
+    assert "  training.optimizer.learning_rate = 0.2" in shown.stdout.splitlines()
+
+    deleted = run_cli("runs", "delete", first, home=tmp_path, cwd=tmp_path)
+    assert deleted.stdout.strip() == f"deleted {first}"
+    assert not (tmp_path / first).exists() and (tmp_path / second).is_dir()
+    listed = json.loads(run_cli("runs", "list", "xor.bps.json", "--json", home=tmp_path, cwd=tmp_path).stdout)
+    assert [row["folder"] for row in listed] == [str(tmp_path / second)]
+
+
+def test_train_from_a_run_starts_from_its_weights(tmp_path):
+    path = xor_copy(tmp_path)
+    first = trained_run(run_cli("train", "xor.bps.json", "--quiet", home=tmp_path, cwd=tmp_path))
+    stored = load_weights_npz(tmp_path / first / "weights.npz")
+    second = trained_run(run_cli("train", "xor.bps.json", "--quiet", "--from", first, "--epochs", "1",
+                                 home=tmp_path, cwd=tmp_path))
+    manifest = json.loads((tmp_path / second / "run.json").read_text())
+    assert manifest["resumed_from"] == first.split("/")[-1]
+    # the same one epoch from the stored weights, in process, gives the CLI's weights exactly
+    run = build_run(load_project(path), RunOverrides(epochs=1, weights=stored), registry=current_registry())
+    run.fit()
+    resumed = load_weights_npz(tmp_path / second / "weights.npz")
+    for key, value in run.model.get_weights().items():
+        np.testing.assert_array_equal(resumed[key], value)
+    fresh = build_run(load_project(path), RunOverrides(epochs=1), registry=current_registry())
+    fresh.fit()
+    assert any(not np.array_equal(resumed[key], value) for key, value in fresh.model.get_weights().items())
+
+
+def test_a_shipped_example_keeps_its_runs_in_the_data_folder(tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    run = trained_run(run_cli("train", "xor_mlp", "--epochs", "1", "--quiet", home=tmp_path, cwd=work))
+    assert run.startswith(str(tmp_path / "data" / "runs" / "xor_mlp") + "/")
+    assert list(work.iterdir()) == []
+    listed = json.loads(run_cli("runs", "list", "xor_mlp", "--json", home=tmp_path, cwd=work).stdout)
+    assert [row["folder"] for row in listed] == [run]
+
+
+def test_bad_runs_are_named_in_one_line(tmp_path):
+    xor_copy(tmp_path)
+    assert_one_line_error(run_cli("runs", "show", "nowhere", home=tmp_path, cwd=tmp_path),
+                          "RUN: no such run folder: nowhere")
+    assert_one_line_error(run_cli("runs", "delete", ".", home=tmp_path, cwd=tmp_path),
+                          "RUN: .: not a kept run (no readable run.json with a status)")
+    assert_one_line_error(run_cli("train", "xor.bps.json", "--from", "nowhere", home=tmp_path, cwd=tmp_path),
+                          "--from: no such run folder: nowhere")
+    assert not (tmp_path / "runs").exists()
+    empty = run_cli("runs", "list", "xor.bps.json", home=tmp_path, cwd=tmp_path)
+    kept_in = tmp_path / "runs" / "xor"
+    assert empty.stdout.strip() == f"no runs of xor.bps.json yet (they are kept in {kept_in})"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the harness forks")
+def test_sigkill_at_any_point_of_keeping_a_run_never_leaves_half_a_run_folder(tmp_path):
+    """The save killer (``save_killer.py --store``) kills ``train`` before each file-system call of
+    keeping its run: every run folder a listing shows is whole (its files match run.json), there is
+    one at most, and the hidden leftovers go with the next run."""
+    template = tmp_path / "template"
+    template.mkdir()
+    xor_copy(template, epochs=1)
+    work = tmp_path / "work"
+    work.mkdir()
+    result = subprocess.run([sys.executable, KILLER, "xor.bps.json", template, work, "--store"],
+                            capture_output=True, text=True, env=cli_env(tmp_path), timeout=300)
+    assert result.returncode == 0, result.stderr
+    outcomes = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    assert len(outcomes) >= 10 and list(outcomes.values())[-1] == "exited 0", outcomes
+    assert all(outcome == "killed" for outcome in list(outcomes.values())[:-1]), outcomes
+    kept = []
+    for k in outcomes:
+        root = work / k / "runs" / "xor"
+        runs = list_runs(root)
+        assert len(runs) <= 1, k
+        for run in runs:
+            for name, digest in run.manifest["files"].items():
+                assert hashlib.sha256((run.folder / name).read_bytes()).hexdigest() == digest, (k, name)
+        visible = [path for path in root.iterdir() if not path.name.startswith(".")] if root.exists() else []
+        assert [path.name for path in visible] == [run.id for run in runs], k  # nothing half-written on show
+        kept.append(len(runs))
+    assert kept[0] == 0 and kept[-1] == 1 and kept == sorted(kept)  # no run, then the whole run
+    last_killed = work / list(outcomes)[-2]
+    assert run_cli("train", last_killed / "xor.bps.json", "--quiet", home=tmp_path).returncode == 0
+    assert [path for path in (last_killed / "runs" / "xor").iterdir() if path.name.startswith(".")] == []
+
+
+def test_report_writes_one_self_contained_page_with_the_plots(tmp_path):
+    xor_copy(tmp_path)
+    first = trained_run(run_cli("train", "xor.bps.json", "--quiet", home=tmp_path, cwd=tmp_path))
+    second = trained_run(run_cli("train", "xor.bps.json", "--quiet", "--batch-size", "8", home=tmp_path,
+                                 cwd=tmp_path))
+    result = run_cli("report", second, first, "-o", "page.html", home=tmp_path, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "wrote page.html (2 run(s))"
+    page = (tmp_path / "page.html").read_text()
+    images = re.findall(r"src='data:image/png;base64,([^']+)'", page)
+    assert len(images) == 3 and all(base64.b64decode(data).startswith(b"\x89PNG") for data in images)
+    assert page.index(first.split("/")[-1]) < page.index(second.split("/")[-1])  # oldest first
+    assert "<td>training.batch_size</td><td>16</td><td>8</td>" in page
+    one = run_cli("report", first, "-o", "one.html", home=tmp_path, cwd=tmp_path)
+    assert one.returncode == 0, one.stderr
+    assert "<h2>Settings</h2>" in (tmp_path / "one.html").read_text()
+    assert_one_line_error(run_cli("report", first, "-o", f"{first}/history.csv", home=tmp_path, cwd=tmp_path),
+                          "that is one of the files of the training run")
+
+
+def test_the_run_an_older_train_left_in_runs_name_is_still_found_by_predict(tmp_path):
+    """Before every run was kept, ``train`` replaced its files in runs/<name>/ itself (as --out does)."""
+    xor_copy(tmp_path)
+    old = run_cli("train", "xor.bps.json", "--quiet", "--out", "runs/xor", home=tmp_path, cwd=tmp_path)
+    assert old.returncode == 0, old.stderr
+    (tmp_path / "in.csv").write_text("0.9,0.8\n")
+    predict = run_cli("predict", "xor.bps.json", "in.csv", "-o", "out.csv", home=tmp_path, cwd=tmp_path)
+    assert predict.returncode == 0, predict.stderr
+    assert predict.stdout.startswith("weights: runs/xor/weights.npz (the latest run of xor.bps.json;")
+    listed = run_cli("runs", "list", "xor.bps.json", home=tmp_path, cwd=tmp_path)
+    assert listed.stdout.startswith("no runs of xor.bps.json yet")  # not a kept run: no snapshot, no status
