@@ -124,7 +124,7 @@ def run_train(args: argparse.Namespace) -> int:
     epoch_end.model = run.model
     results = Results(out, run, run_project(project, overrides), project_path, registry, norms,
                       None if from_run is None else from_run.id)
-    health = HealthMonitor.attach(run.trainer)
+    health = results.monitor = HealthMonitor.attach(run.trainer)
     report = report_stream(args)
     with stop_on_interrupt(control):
         try:
@@ -188,6 +188,7 @@ class Results:
         self.out, self.run, self.project, self.project_path = out, run, project, project_path
         self.registry, self.norms, self.resumed_from = registry, norms, resumed_from
         self.started = time.time()
+        self.monitor: HealthMonitor | None = None
 
     def save(self, weights: Weights, history: History, ended: str, weights_epoch: int | None) -> Path:
         """Write the results; the folder they are in."""
@@ -206,7 +207,7 @@ class Results:
         new = describe_run(self.run, self.project, self.registry, history, ended, started=self.started,
                            source="cli", weights=weights, weights_epoch=weights_epoch,
                            gradient_norms_csv=self.norms.table.csv(), error=error,
-                           resumed_from=self.resumed_from)
+                           resumed_from=self.resumed_from, monitor=self.monitor)
         root = runs_root(self.project)
         try:
             return keep_run(root, new)

@@ -7,7 +7,7 @@ never saved, one in a read-only folder or a shipped example, under the user's da
 - ``run.json``: the manifest (``run_outputs``: how it ended, file hashes) plus its status
   (completed / stopped / diverged / failed), start time, duration, where it came from, the flat
   settings (``setting_keys``), seed, app and plugin versions, its best metric and ``health``
-  (the divergence found; ``health.checks`` is left for the training-health checks);
+  (the divergence found and the health rules' hints at the end, see engine.health);
 - ``project.bps.json``: the project as it trained (dataset files named by absolute path);
 - ``weights.npz`` and ``weights.data.json`` (none when the run failed before it had weights),
   ``history.csv`` and ``gradient_norms.csv`` (per epoch);
@@ -38,6 +38,7 @@ import numpy as np
 
 from .. import __version__
 from ..engine.callbacks import History
+from ..engine.health import HealthMonitor, diagnose
 from ..file_set import replace_files, sync_folder
 from ..fileio import atomic_write_text
 from ..paths import PACKAGE_DIR, RESOURCES
@@ -83,6 +84,8 @@ class NewRun:
     path_options: tuple[str, ...] = ()
     error: str | None = None
     resumed_from: str | None = None
+    # the health rules' hints at the run's end (engine.health ``Hint.to_json``); None: not watched
+    health_hints: tuple[dict[str, Any], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -150,9 +153,10 @@ class KeptRun:
 def describe_run(run: Run | None, project: Project, registry: Registry, history: History, ended: str, *,
                  started: float, source: str, weights: Mapping[str, np.ndarray] | None,
                  weights_epoch: int | None = None, gradient_norms_csv: str = "", error: str | None = None,
-                 resumed_from: str | None = None) -> NewRun:
+                 resumed_from: str | None = None, monitor: HealthMonitor | None = None) -> NewRun:
     """The ``NewRun`` of a run of ``project`` built by ``build_run`` (the CLI's and the window's);
-    ``run`` is None for a failed run whose model is not kept (it then keeps no weights)."""
+    ``run`` is None for a failed run whose model is not kept (it then keeps no weights); ``monitor``
+    is the run's health monitor, whose hints the run keeps."""
     source_cls = registry.datasets.get(project.dataset.type)
     project = copy.deepcopy(project)
     record_plugins(project, registry)  # the versions of the plugins it used
@@ -166,7 +170,8 @@ def describe_run(run: Run | None, project: Project, registry: Registry, history:
         metrics={metric.kind_name(): metric.higher_is_better for metric in run.metrics} if run else {},
         gradient_norms_csv=gradient_norms_csv,
         path_options=tuple(getattr(source_cls, "path_options", ())),
-        error=error, resumed_from=resumed_from)
+        error=error, resumed_from=resumed_from,
+        health_hints=None if monitor is None else tuple(hint.to_json() for hint in diagnose(monitor.record())))
 
 
 # --- where runs live ----------------------------------------------------------------------------------
@@ -262,8 +267,7 @@ def _kept_fields(run: NewRun) -> dict[str, Any]:
         "best": best_value(history, run.metrics),
         "health": {
             "divergence": None if divergence is None else divergence.describe(),
-            # filled by the training-health checks once they exist; None: not checked
-            "checks": None,
+            "hints": None if run.health_hints is None else list(run.health_hints),
         },
     }
 

@@ -73,6 +73,19 @@ def test_every_train_is_kept_and_listed_then_shown_and_deleted(tmp_path):
     assert [row["folder"] for row in listed] == [str(tmp_path / second)]
 
 
+def test_a_kept_run_records_the_health_hints_train_printed(tmp_path):
+    xor_copy(tmp_path, epochs=5)
+    result = run_cli("train", "xor.bps.json", "--quiet", "--lr", "1e6", home=tmp_path, cwd=tmp_path)
+    printed = [line.removeprefix("warning: ") for line in result.stderr.splitlines()
+               if line.startswith("warning: ")]
+    manifest = json.loads((tmp_path / trained_run(result) / "run.json").read_text())
+    hints = manifest["health"]["hints"]
+    assert printed and [hint["rule"] for hint in hints]
+    assert "diverging" in [hint["rule"] for hint in hints]
+    assert len(hints) == len(printed)
+    assert manifest["status"] == "diverged"
+
+
 def test_train_from_a_run_starts_from_its_weights(tmp_path):
     path = xor_copy(tmp_path)
     first = trained_run(run_cli("train", "xor.bps.json", "--quiet", home=tmp_path, cwd=tmp_path))

@@ -49,7 +49,7 @@ def test_each_run_gets_its_own_folder_with_plain_files_and_nothing_is_overwritte
     manifest = json.loads((first.folder / "run.json").read_text())
     assert manifest["status"] == "completed" and manifest["source"] == "cli"
     assert manifest["settings"]["training.optimizer.learning_rate"] == 0.05
-    assert manifest["health"] == {"divergence": None, "checks": None}
+    assert manifest["health"] == {"divergence": None, "hints": None}  # no monitor watched it
     assert manifest["best"] == {"name": "val_accuracy", "value": 0.8, "epoch": 2, "higher_is_better": True}
     assert load_project(first.folder / "project.bps.json").training.epochs == 60
     assert first.history()["loss"] == [0.9, 0.5, 0.4]

@@ -94,7 +94,7 @@ class RunRecorder(QObject):
                            source="window", weights=run.model.get_weights() if run else None,
                            weights_epoch=_weights_epoch(history, project),
                            gradient_norms_csv=self._norms.csv(), error=error,
-                           resumed_from=self._resumed_from)
+                           resumed_from=self._resumed_from, monitor=self.controller.health.monitor)
         try:
             kept = keep_run(runs_root(project), new)
         except (OSError, RunStoreError) as problem:
