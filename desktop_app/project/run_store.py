@@ -38,7 +38,7 @@ import numpy as np
 
 from .. import __version__
 from ..engine.callbacks import History
-from ..engine.health import HealthMonitor, diagnose
+from ..engine.health import HealthMonitor, Hint, diagnose
 from ..file_set import replace_files, sync_folder
 from ..fileio import atomic_write_text
 from ..paths import PACKAGE_DIR, RESOURCES
@@ -171,7 +171,7 @@ def describe_run(run: Run | None, project: Project, registry: Registry, history:
         gradient_norms_csv=gradient_norms_csv,
         path_options=tuple(getattr(source_cls, "path_options", ())),
         error=error, resumed_from=resumed_from,
-        health_hints=None if monitor is None else tuple(hint.to_json() for hint in diagnose(monitor.record())))
+        health_hints=None if monitor is None else tuple(map(Hint.to_json, diagnose(monitor.record()))))
 
 
 # --- where runs live ----------------------------------------------------------------------------------
