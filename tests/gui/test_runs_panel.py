@@ -18,6 +18,7 @@ from desktop_app.project import load_project, save_project
 from desktop_app.project.document import ComponentRef
 from tests.cli.cli_run import run_cli
 from tests.gui.runs import example, train_to_end
+from tests.gui.test_health_tab import TOO_HIGH, health_tab, hint_rules
 from tests.gui.test_training_window import FlakyPlugin, with_flaky_layer
 
 
@@ -201,3 +202,14 @@ def test_rename_delete_and_weights_of_another_network(make_window, qtbot, tmp_pa
     ui._ask_delete([second])
     assert [run.folder for run in ui.runs()] == [first.folder] and ui.panel.table.rowCount() == 1
     assert not second.folder.exists()
+
+
+def test_a_window_run_keeps_the_hints_its_health_tab_shows(make_window, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKPROP_STUDIO_DATA_DIR", str(tmp_path / "data"))  # examples keep runs there
+    window = make_window(example("spiral_mlp", epochs=60,
+                                 optimizer=TOO_HIGH))
+    panel = health_tab(window)
+    train_to_end(qtbot, window)
+    qtbot.waitUntil(lambda: "learning_rate_high" in hint_rules(panel))
+    [run] = window.runs.runs()
+    assert [hint["rule"] for hint in run.manifest["health"]["hints"]] == hint_rules(panel)
