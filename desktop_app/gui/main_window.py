@@ -42,6 +42,7 @@ from .exporting import ExportMenu
 from .log_panel import LogPanel
 from .plugin_notice import install_plugin_notice
 from .plugins_dialog import PluginsDialog
+from .probe_lab import install_probe_lab
 from .project_weights import ProjectWeights
 from .recent_files import RecentFiles
 from .registry_refresh import apply_registry
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self.training = install_training(self)
         self.plugin_notice = install_plugin_notice(self)
         self.project_weights = ProjectWeights(self)
+        self.probe_lab = install_probe_lab(self)
         self.validation_status = QLabel(self)
         self.validation_status.setObjectName("validation_status")
         self.statusBar().addPermanentWidget(self.validation_status)

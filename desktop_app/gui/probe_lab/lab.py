@@ -1,0 +1,493 @@
+"""The probe lab: give the network any input and watch every node answer.
+
+The input is a sample of the dataset (validation or training), a drawing (image datasets), or a
+point of the plane under the decision boundary (2-D classifiers). The prediction and every node's
+output follow each change at once. The point map, the unit view and the weight edits look at the
+same model, which ``SubjectSource`` hands over (during a run: a copy, never half-updated).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QPixmap, QShowEvent, QUndoStack
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QStackedWidget,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...data.errors import DataError
+from ...data.images import image_layout
+from ...engine.graph import Input
+from ...project.probing import (
+    Probe,
+    accuracy,
+    dense_nodes,
+    incoming_weights,
+    layer_weights,
+    node_outputs,
+    pixel_layout,
+    principal_projection,
+    probe,
+    scaled_layer,
+    zeroed_unit,
+)
+from ..dataset_preview import _class_color, _to_image
+from ..training.data_views import _show_boundary
+from ..training.probes import DATA, Probes
+from .activations import ActivationsView
+from .bars import PredictionBars
+from .board import DrawingBoard
+from .point_map import PointMapView
+from .subject import Subject, SubjectSource
+from .unit_view import UnitView
+from .weight_edit import WeightEditCommand
+
+DRAW, VALIDATION, TRAINING = "Drawing board", "Validation sample", "Training sample"
+PLANE = "Point on the plane"
+NOT_EDITABLE = ("Only the trained weights can be edited, while no run is on: train the network (or "
+                "load its weights) first")
+MAP_SAMPLES = 2000  # the point map places at most this many samples
+COPY_INTERVAL_MS = 1000  # while a run is on, the lab asks for a copy of its weights this often
+PREVIEW_SIDE = 96
+
+
+class ProbeLab(QWidget):
+    """The lab's widgets and what connects them; ``refresh`` follows the current Subject."""
+
+    # the window's kept weights were edited (or an edit undone)
+    weights_edited = Signal()
+
+    def __init__(self, source: SubjectSource, undo_stack: QUndoStack, log: Callable[[str, str], None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("probe_lab")
+        self.source = source
+        self.undo_stack = undo_stack
+        self._log = log
+        self.subject: Subject | None = None
+        self.last_probe: Probe | None = None
+        self.update_seconds = 0.0
+        self._built_for: tuple[int, int] | None = None
+        self._stale = True
+        self._plane_point = np.zeros(2)
+        self._value_range = (0.0, 1.0)
+        self._map_for: tuple[int, str] | None = None
+        # Training > Probe Lab (set by ``install_probe_lab``)
+        self.open_action: QAction | None = None
+        self._build()
+        self.source.changed.connect(self.refresh)
+        self.timer = QTimer(self)
+        self.timer.setInterval(COPY_INTERVAL_MS)
+        self.timer.timeout.connect(self._ask_for_copy)
+        self.timer.start()
+
+    # --- building --------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.input_kind = QComboBox(self)
+        self.input_kind.setObjectName("probe_input_kind")
+        self.sample = QSpinBox(self)
+        self.sample.setObjectName("probe_sample")
+        self.subject_label = QLabel(self)
+        self.subject_label.setObjectName("probe_subject")
+        self.subject_label.setWordWrap(True)
+        self.board = DrawingBoard(8, 8, self)
+        self.board_panel = QWidget(self)
+        self.pen, self.eraser = QToolButton(self.board_panel), QToolButton(self.board_panel)
+        self.pen.setText("Pen")
+        self.eraser.setText("Eraser")
+        tools = QButtonGroup(self.board_panel)
+        for button in (self.pen, self.eraser):
+            button.setCheckable(True)
+            tools.addButton(button)
+        self.pen.setChecked(True)
+        self.blur = QPushButton("Blur", self.board_panel)
+        self.clear_board = QPushButton("Clear", self.board_panel)
+        self.from_sample = QPushButton("From Sample", self.board_panel)
+        self.from_sample.setToolTip("Put the chosen sample on the board, to draw over it")
+        tool_row = QHBoxLayout()
+        for widget in (self.pen, self.eraser, self.blur, self.clear_board, self.from_sample):
+            tool_row.addWidget(widget)
+        tool_row.addStretch(1)
+        self.board_layout = QVBoxLayout(self.board_panel)
+        self.board_layout.setContentsMargins(0, 0, 0, 0)
+        self.board_layout.addLayout(tool_row)
+        self.board_layout.addWidget(self.board, 1)
+        self.plane = pg.PlotWidget(self, background="w")
+        self.plane.setObjectName("probe_plane")
+        self.plane.setMenuEnabled(False)
+        self.plane_image = pg.ImageItem()
+        self.plane_points = pg.ScatterPlotItem(size=5, pen=pg.mkPen("w", width=0.6))
+        self.plane_marker = pg.ScatterPlotItem(size=14, symbol="+", pen=pg.mkPen("#1f2328", width=2.5))
+        for item in (self.plane_image, self.plane_points, self.plane_marker):
+            self.plane.addItem(item)
+        self.sample_view = QLabel(self)
+        self.sample_view.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.sample_view.setWordWrap(True)
+        self.inputs = QStackedWidget(self)
+        for widget in (self.board_panel, self.plane, self.sample_view):
+            self.inputs.addWidget(widget)
+        self.bars = PredictionBars(self)
+        self.hover = QLabel(self)
+        self.hover.setObjectName("probe_hover")
+        self.hover.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hover.setWordWrap(True)
+        self.activations = ActivationsView()
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.activations)
+        self.point_map = PointMapView(self)
+        self.unit_view = UnitView(self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("probe_tabs")
+        self.tabs.addTab(scroll, "Activations")
+        self.tabs.addTab(self.point_map, "Point Map")
+        self.tabs.addTab(self.unit_view, "Unit")
+        choose = QHBoxLayout()
+        choose.addWidget(self.input_kind, 1)
+        choose.addWidget(self.sample)
+        left = QVBoxLayout()
+        left.addLayout(choose)
+        left.addWidget(self.inputs, 1)
+        left.addWidget(self.subject_label)
+        middle = QVBoxLayout()
+        middle.addWidget(QLabel("<b>Prediction</b>", self))
+        middle.addWidget(self.bars)
+        middle.addStretch(1)
+        middle.addWidget(self.hover)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(left, 3)
+        layout.addLayout(middle, 2)
+        layout.addWidget(self.tabs, 5)
+        self._connect()
+
+    def _connect(self) -> None:
+        self.input_kind.currentTextChanged.connect(self._kind_changed)
+        self.sample.valueChanged.connect(lambda _value: self.probe_input())
+        self.board.changed.connect(self._drawn)
+        self.pen.toggled.connect(lambda on: setattr(self.board, "erasing", not on))
+        self.blur.clicked.connect(self.board.blur)
+        self.clear_board.clicked.connect(self.board.clear)
+        self.from_sample.clicked.connect(self._sample_to_board)
+        self.plane.scene().sigMouseClicked.connect(self._plane_clicked)
+        self.tabs.currentChanged.connect(lambda _index: self._refresh_tab())
+        self.activations.unit_clicked.connect(self.show_unit)
+        self.point_map.layer.currentTextChanged.connect(lambda _text: self._refresh_tab())
+        self.point_map.follow.toggled.connect(self._follow)
+        self.point_map.sample_clicked.connect(self._probe_mapped)
+        self.point_map.sample_hovered.connect(self._show_hovered)
+        self.unit_view.zero_requested.connect(self.zero_unit)
+        self.unit_view.scale_requested.connect(self.scale_layer)
+
+    # --- following the model ---------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Look at the current Subject again (later, when the lab is not on show)."""
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
+        subject = self.subject = self.source.current()
+        if subject is None:
+            self._built_for = None
+            self.subject_label.setText(self.source.reason)
+            for view in (self.bars, self.activations, self.point_map, self.unit_view):
+                view.clear()
+            return
+        self.subject_label.setText(f"Probing {subject.description}.")
+        key = (id(subject.run.model), id(subject.run.data.dataset))
+        if key != self._built_for:
+            self._rebuild(subject)
+            self._built_for = key
+        self.unit_view.set_editable(subject.editable, NOT_EDITABLE)
+        self.probe_input()
+        self._refresh_tab()
+
+    def _rebuild(self, subject: Subject) -> None:
+        """Controls that depend on the network and the dataset."""
+        run, dataset = subject.run, subject.run.data.dataset
+        layout = image_layout(dataset.sample_shape, dataset.feature_names)
+        # the most direct input first: a drawing of an image, a point of the plane
+        kinds = [DRAW] if layout is not None and layout[0] == 1 else []
+        kinds += [PLANE] if dataset.sample_shape == (2,) and dataset.class_names else []
+        kinds += [VALIDATION] if len(run.data.val_indices) else []
+        kinds += [TRAINING]
+        if layout is not None and layout[1:] != self.board.ink.shape:
+            board = DrawingBoard(layout[1], layout[2], self.board_panel)
+            self.board_layout.replaceWidget(self.board, board)
+            self.board.deleteLater()
+            self.board = board
+            board.changed.connect(self._drawn)
+            board.erasing = self.eraser.isChecked()
+            self.blur.clicked.disconnect()
+            self.clear_board.clicked.disconnect()
+            self.blur.clicked.connect(board.blur)
+            self.clear_board.clicked.connect(board.clear)
+        self._value_range = (float(dataset.x.min()), float(dataset.x.max()))
+        current = self.input_kind.currentText()
+        self.input_kind.blockSignals(True)
+        self.input_kind.clear()
+        self.input_kind.addItems(kinds)
+        self.input_kind.setCurrentText(current if current in kinds else kinds[0])
+        self.input_kind.blockSignals(False)
+        self._kind_changed(self.input_kind.currentText(), probe_now=False)
+        if PLANE in kinds:
+            self._draw_plane(run)
+        names = [name for name in run.model.order if not isinstance(run.model.layers[name], Input)]
+        output = run.model.output_names[0]
+        feeding = run.model.specs[output].inputs[0]
+        self.point_map.set_layers(names, feeding if feeding in names else output)
+        self._map_for = None
+        if self.unit_view.unit is not None and self.unit_view.unit[0] not in dense_nodes(run.model):
+            self.unit_view.clear()
+
+    # --- the input ---------------------------------------------------------------------------------------
+    def _kind_changed(self, kind: str, probe_now: bool = True) -> None:
+        page = {DRAW: self.board_panel, PLANE: self.plane}.get(kind, self.sample_view)
+        self.inputs.setCurrentWidget(page)
+        self.sample.setVisible(kind in (VALIDATION, TRAINING))
+        indices = self._indices(kind)
+        if indices is not None:
+            self.sample.blockSignals(True)
+            self.sample.setRange(0, max(len(indices) - 1, 0))
+            self.sample.blockSignals(False)
+        if probe_now:
+            self.probe_input()
+
+    def _indices(self, kind: str) -> np.ndarray | None:
+        if self.subject is None or kind not in (VALIDATION, TRAINING):
+            return None
+        data = self.subject.run.data
+        return data.val_indices if kind == VALIDATION else data.train_indices
+
+    def current_input(self) -> tuple[np.ndarray, str]:
+        """The input on show as one unscaled sample (1, *sample_shape), and what it is."""
+        dataset = self.subject.run.data.dataset
+        kind = self.input_kind.currentText()
+        if kind == DRAW:
+            low, high = self._value_range
+            drawn = low + self.board.ink * (high - low)
+            return drawn.reshape(1, *dataset.sample_shape).astype(dataset.x.dtype), "the drawing"
+        if kind == PLANE:
+            return self._plane_point.reshape(1, 2).astype(dataset.x.dtype), "the point on the plane"
+        index = int(self._indices(kind)[self.sample.value()])
+        return dataset.x[index:index + 1], f"{kind.lower()} {self.sample.value()}"
+
+    def probe_input(self) -> None:
+        """Probe the input on show: the prediction and every node's output."""
+        if self.subject is None or not self.input_kind.count():
+            return
+        started = time.perf_counter()
+        run = self.subject.run
+        x, what = self.current_input()
+        try:
+            looked = probe(run.model, run.loss, run.preprocessing, x, what)
+        except DataError as error:
+            self.subject_label.setText(str(error))
+            return
+        self.last_probe = looked
+        self.bars.show_prediction(looked.predictions)
+        types = {name: spec.type for name, spec in run.model.specs.items()}
+        self.activations.show_activations({name: values[0] for name, values in looked.activations.items()},
+                                          types, dense_nodes(run.model))
+        if self.unit_view.unit is not None:
+            node, unit = self.unit_view.unit
+            self.unit_view.marker.setValue(float(looked.activations[node][0, unit]))
+        if self.input_kind.currentText() not in (DRAW, PLANE):
+            self._show_sample(x[0], what)
+        self.update_seconds = time.perf_counter() - started
+
+    def _show_sample(self, sample: np.ndarray, what: str) -> None:
+        dataset = self.subject.run.data.dataset
+        layout = image_layout(dataset.sample_shape, dataset.feature_names)
+        index = int(self._indices(self.input_kind.currentText())[self.sample.value()])
+        truth = dataset.class_names[int(dataset.y[index])] if dataset.class_names else str(dataset.y[index])
+        if layout is not None:
+            image = _to_image(sample, layout[1], layout[2])
+            self.sample_view.setPixmap(QPixmap.fromImage(image).scaled(
+                PREVIEW_SIDE * 2, PREVIEW_SIDE * 2, Qt.AspectRatioMode.KeepAspectRatio))
+            self.sample_view.setToolTip(f"{what}: {truth}")
+            return
+        values = ", ".join(f"{value:.4g}" for value in np.ravel(sample)[:16])
+        self.sample_view.setText(f"{what} (true: {truth})\n{values}")
+
+    def _drawn(self) -> None:
+        if self.input_kind.currentText() != DRAW and self.input_kind.findText(DRAW) >= 0:
+            self.input_kind.setCurrentText(DRAW)  # probes through _kind_changed
+            return
+        self.probe_input()
+
+    def _sample_to_board(self) -> None:
+        if self.subject is None:
+            return
+        kind = VALIDATION if self.input_kind.findText(VALIDATION) >= 0 else TRAINING
+        index = int(self._indices(kind)[min(self.sample.value(), len(self._indices(kind)) - 1)])
+        low, high = self._value_range
+        sample = self.subject.run.data.dataset.x[index]
+        self.board.set_ink((sample - low) / (high - low) if high > low else np.zeros_like(sample))
+
+    def _draw_plane(self, run) -> None:
+        probes = Probes(run)
+        snapshot = probes.snapshot({DATA})
+        _show_boundary(self.plane_image, snapshot.boundary, len(probes.classes))
+        points = probes.points()
+        self.plane_points.setData(points.x[:, 0], points.x[:, 1],
+                                  brush=[pg.mkBrush(_class_color(int(label))) for label in points.y])
+        self._plane_point = points.x.mean(axis=0)
+        self.plane_marker.setData([self._plane_point[0]], [self._plane_point[1]])
+
+    def _plane_clicked(self, event) -> None:
+        box = self.plane.getPlotItem().vb
+        if not box.sceneBoundingRect().contains(event.scenePos()):
+            return
+        point = box.mapSceneToView(event.scenePos())
+        self.set_plane_point(point.x(), point.y())
+
+    def set_plane_point(self, x: float, y: float) -> None:
+        """Probe the point (x, y) of the plane (a click on it lands here)."""
+        self._plane_point = np.array([x, y])
+        self.plane_marker.setData([x], [y])
+        if self.input_kind.currentText() != PLANE:
+            self.input_kind.setCurrentText(PLANE)
+        else:
+            self.probe_input()
+
+    # --- the tabs ----------------------------------------------------------------------------------------
+    def _refresh_tab(self) -> None:
+        if self.subject is None or not self.isVisible():
+            return
+        if self.tabs.currentWidget() is self.point_map:
+            self._refresh_point_map()
+        elif self.tabs.currentWidget() is self.unit_view and self.unit_view.unit is not None:
+            self.show_unit(*self.unit_view.unit)
+
+    def _map_set(self) -> tuple[np.ndarray, str]:
+        data = self.subject.run.data
+        if len(data.val_indices):
+            return data.val_indices[:MAP_SAMPLES], "validation"
+        return data.train_indices[:MAP_SAMPLES], "training"
+
+    def _refresh_point_map(self) -> None:
+        subject, layer = self.subject, self.point_map.layer.currentText()
+        if not layer:
+            return
+        key = (id(subject.run.model), layer)
+        following = subject.kind != "training" or subject.epoch_end or self._map_for != key
+        if not following:
+            return  # during a run the map moves at epoch ends, when asked to
+        self._map_for = key
+        run = subject.run
+        indices, which = self._map_set()
+        dataset = run.data.dataset
+        try:
+            outputs = node_outputs(run.model, run.preprocessing, dataset.x[indices], layer,
+                                   f"the {which} samples")
+        except DataError as error:
+            self.point_map.clear(str(error))
+            return
+        labels = dataset.y[indices] if dataset.class_names else None
+        self.point_map.show_map(principal_projection(outputs), labels,
+                                f"{len(indices)} {which} samples by their '{layer}' outputs "
+                                f"({subject.description}). Hover: the sample; click: probe it.")
+
+    def _follow(self, on: bool) -> None:
+        self.source.tap.each_epoch = on
+
+    def _probe_mapped(self, position: int) -> None:
+        kind = VALIDATION if self._map_set()[1] == "validation" else TRAINING
+        self.input_kind.setCurrentText(kind)
+        self.sample.setValue(position)
+        self.probe_input()
+
+    def _show_hovered(self, position: int) -> None:
+        if position < 0 or self.subject is None:
+            self.hover.clear()
+            return
+        indices, which = self._map_set()
+        dataset = self.subject.run.data.dataset
+        index = int(indices[position])
+        truth = dataset.class_names[int(dataset.y[index])] if dataset.class_names else f"{dataset.y[index]}"
+        layout = image_layout(dataset.sample_shape, dataset.feature_names)
+        if layout is not None:
+            self.hover.setPixmap(QPixmap.fromImage(_to_image(dataset.x[index], layout[1], layout[2])).scaled(
+                PREVIEW_SIDE, PREVIEW_SIDE, Qt.AspectRatioMode.KeepAspectRatio))
+        else:
+            self.hover.setText(", ".join(f"{value:.3g}" for value in np.ravel(dataset.x[index])[:8]))
+        self.hover.setToolTip(f"{which} sample {position}: {truth}")
+
+    # --- units and edits ---------------------------------------------------------------------------------
+    def show_unit(self, node: str, unit: int) -> None:
+        """The unit view of ``unit`` of the Dense layer ``node``, brought forward."""
+        if self.subject is None:
+            return
+        run = self.subject.run
+        indices, which = self._map_set()
+        outputs = node_outputs(run.model, run.preprocessing, run.data.dataset.x[indices], node,
+                               f"the {which} samples")[:, unit]
+        current = None if self.last_probe is None else float(self.last_probe.activations[node][0, unit])
+        self.unit_view.show_unit(node, unit, incoming_weights(run.model, node, unit),
+                                 pixel_layout(run.model, node), outputs, current)
+        self.unit_view.set_editable(self.subject.editable, NOT_EDITABLE)
+        shown = self._accuracy()
+        self.unit_view.accuracy.setText("" if shown is None else f"{which.capitalize()} accuracy: {shown}")
+        if self.tabs.currentWidget() is not self.unit_view:
+            self.tabs.setCurrentWidget(self.unit_view)
+
+    def _accuracy(self) -> str | None:
+        run = self.subject.run
+        indices, which = self._map_set()
+        dataset = run.data.dataset
+        if not dataset.class_names:
+            return None
+        share = accuracy(run.model, run.loss, run.preprocessing, dataset.x[indices], dataset.y[indices],
+                         f"the {which} samples")
+        return f"{100 * share:.1f} %"
+
+    def zero_unit(self) -> None:
+        node, unit = self.unit_view.unit
+        self._edit(f"Zero unit {unit} of {node}", node, lambda model: zeroed_unit(model, node, unit))
+
+    def scale_layer(self, factor: float) -> None:
+        node = self.unit_view.unit[0]
+        self._edit(f"Scale the weights of {node} by {factor:g}", node,
+                   lambda model: scaled_layer(model, node, factor))
+
+    def _edit(self, text: str, node: str, change: Callable) -> None:
+        subject = self.subject
+        if subject is None or not subject.editable:
+            return
+        model = subject.run.model
+        before = self._accuracy()
+        self.undo_stack.push(WeightEditCommand(text, model, node, layer_weights(model, node), change(model),
+                                               self._weights_changed))
+        if before is not None:
+            self._log(f"{text}: {self._map_set()[1]} accuracy {before} → {self._accuracy()} "
+                      "(Edit > Undo restores the weights).", "info")
+
+    def _weights_changed(self) -> None:
+        self.source.mark_edited()
+        self.weights_edited.emit()
+        self.refresh()
+
+    def _ask_for_copy(self) -> None:
+        if self.isVisible() and self.source.controller.state == "running":
+            self.source.request_copy()
