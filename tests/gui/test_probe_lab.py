@@ -3,10 +3,12 @@ probing while a run is on."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
 
-from desktop_app.gui.probe_lab.lab import DRAW, PLANE
+from desktop_app.gui.probe_lab.inputs import DRAW, PLANE
 from desktop_app.project.predict import predict
 from tests.gui.runs import WAIT, example, start_long_run, stop_and_wait, train_to_end
 
@@ -36,9 +38,9 @@ def draw_vertical_stroke(qtbot, board, column: float, top: float, bottom: float)
 def test_a_vertical_stroke_on_the_board_gives_the_models_prediction_for_that_array(qtbot, make_window):
     window = trained_window(qtbot, make_window)
     lab = open_lab(qtbot, window)
-    lab.input_kind.setCurrentText(DRAW)
-    draw_vertical_stroke(qtbot, lab.board, column=4.0, top=1.0, bottom=7.0)
-    ink = lab.board.ink
+    lab.inputs.kind.setCurrentText(DRAW)
+    draw_vertical_stroke(qtbot, lab.inputs.board, column=4.0, top=1.0, bottom=7.0)
+    ink = lab.inputs.board.ink
     assert ink[1:7, 3:5].min() == 1.0  # the stroke, inked fully down the middle columns
     assert ink[:, :2].max() == 0.0 and ink[:, 6:].max() == 0.0  # and nothing far from it
     drawn = (ink * 16.0).reshape(1, 64).astype(np.float32)  # the digits' scale: 0..16
@@ -73,8 +75,35 @@ def test_the_point_map_places_the_validation_samples_by_numpys_pca(qtbot, make_w
     for shown, axis in ((x, 0), (y, 1)):
         sign = np.sign(shown @ expected[:, axis])
         np.testing.assert_allclose(shown, sign * expected[:, axis], rtol=1e-6, atol=1e-6)
-    lab.point_map.sample_clicked.emit(7)  # what a click on the eighth point sends
-    np.testing.assert_array_equal(lab.current_input()[0], validation[7:8])
+    lab.point_map.sample_hovered.emit(7)  # what hovering over the eighth point sends
+    assert not lab.hover.pixmap().isNull()
+    truth = run.data.dataset.y[run.data.val_indices[7]]
+    assert lab.hover.toolTip() == f"validation sample 7: {truth}"
+    lab.point_map.sample_clicked.emit(7)  # and a click on it
+    np.testing.assert_array_equal(lab.inputs.current_input()[0], validation[7:8])
+    expected = predict(run.model, run.loss, run.preprocessing, validation[7:8], "test")
+    np.testing.assert_array_equal(lab.bars.probabilities, expected.probabilities[0])
+
+
+def test_the_point_map_follows_a_run_epoch_by_epoch_when_asked(qtbot, make_window):
+    window = make_window(example("digits_mlp", epochs=500, early_stopping=None))
+    lab = open_lab(qtbot, window)
+    lab.tabs.setCurrentWidget(lab.point_map)
+    lab.point_map.follow.setChecked(True)
+    start_long_run(qtbot, window)
+    epochs = []
+
+    def mapped_at_a_later_epoch() -> bool:
+        found = re.search(r"epoch (\d+)\)", lab.point_map.caption.text())
+        if found and int(found[1]) not in epochs:
+            epochs.append(int(found[1]))
+        return len(epochs) >= 2
+
+    qtbot.waitUntil(mapped_at_a_later_epoch, timeout=WAIT)
+    assert epochs[1] > epochs[0]
+    window.training.pause.trigger()
+    qtbot.waitUntil(lambda: "paused" in lab.subject_label.text(), timeout=WAIT)
+    stop_and_wait(qtbot, window)
 
 
 def click_unit(qtbot, lab, node: str, unit: int) -> None:
@@ -168,14 +197,14 @@ def test_during_a_run_the_lab_probes_a_copy_taken_between_batches(qtbot, make_wi
 def test_a_click_on_the_plane_probes_that_point(qtbot, make_window):
     window = make_window(example("spiral_mlp", epochs=1))
     lab = open_lab(qtbot, window)
-    assert lab.input_kind.currentText() == PLANE  # the default input of 2-D data
-    box = lab.plane.getPlotItem().vb
+    assert lab.inputs.kind.currentText() == PLANE  # the default input of 2-D data
+    box = lab.inputs.plane.getPlotItem().vb
     # the plot has taken its place and the data's range (the spiral spans about -1..1)
     qtbot.waitUntil(lambda: box.viewRange()[0][0] < -1 < 1 < box.viewRange()[0][1], timeout=WAIT)
     target = box.mapViewToScene(QPointF(0.3, -0.2))
-    qtbot.mouseClick(lab.plane.viewport(), Qt.MouseButton.LeftButton,
-                     pos=lab.plane.mapFromScene(target))
-    point = lab.current_input()[0]
+    qtbot.mouseClick(lab.inputs.plane.viewport(), Qt.MouseButton.LeftButton,
+                     pos=lab.inputs.plane.mapFromScene(target))
+    point = lab.inputs.current_input()[0]
     np.testing.assert_allclose(point[0], [0.3, -0.2], atol=0.05)
     run = lab.subject.run
     expected = predict(run.model, run.loss, run.preprocessing, point, "test")

@@ -27,14 +27,20 @@ class DrawingBoard(QWidget):
     def __init__(self, height: int, width: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("probe_board")
-        self.ink = np.zeros((height, width))
         self.erasing = False
         self._last: QPointF | None = None
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(width * CELL_MIN, height * CELL_MIN)
         self.setCursor(Qt.CursorShape.CrossCursor)
+        self.resize_grid(height, width)
+
+    def resize_grid(self, height: int, width: int) -> None:
+        """A blank board of ``height`` x ``width`` pixels (another dataset's image size)."""
+        self.ink = np.zeros((height, width))
         rows, columns = np.mgrid[0:height, 0:width]
         self._centres = (columns + 0.5, rows + 0.5)
+        self.setMinimumSize(width * CELL_MIN, height * CELL_MIN)
+        self.updateGeometry()
+        self.update()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         return QSize(self.ink.shape[1] * 26, self.ink.shape[0] * 26)

@@ -12,20 +12,13 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QPixmap, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QComboBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
-    QSpinBox,
-    QStackedWidget,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -46,24 +39,21 @@ from ...project.probing import (
     scaled_layer,
     zeroed_unit,
 )
-from ..dataset_preview import _class_color, _to_image
-from ..training.data_views import _show_boundary
-from ..training.probes import DATA, Probes
+from ...project.run import Run
+from ..dataset_preview import _to_image
 from .activations import ActivationsView
 from .bars import PredictionBars
-from .board import DrawingBoard
+from .inputs import TRAINING, VALIDATION, InputPanel
 from .point_map import PointMapView
 from .subject import Subject, SubjectSource
 from .unit_view import UnitView
 from .weight_edit import WeightEditCommand
 
-DRAW, VALIDATION, TRAINING = "Drawing board", "Validation sample", "Training sample"
-PLANE = "Point on the plane"
 NOT_EDITABLE = ("Only the trained weights can be edited, while no run is on: train the network (or "
                 "load its weights) first")
 MAP_SAMPLES = 2000  # the point map places at most this many samples
 COPY_INTERVAL_MS = 1000  # while a run is on, the lab asks for a copy of its weights this often
-PREVIEW_SIDE = 96
+HOVER_SIDE = 96
 
 
 class ProbeLab(QWidget):
@@ -84,8 +74,6 @@ class ProbeLab(QWidget):
         self.update_seconds = 0.0
         self._built_for: tuple[int, int] | None = None
         self._stale = True
-        self._plane_point = np.zeros(2)
-        self._value_range = (0.0, 1.0)
         self._map_for: tuple[int, str] | None = None
         # Training > Probe Lab (set by ``install_probe_lab``)
         self.open_action: QAction | None = None
@@ -98,49 +86,10 @@ class ProbeLab(QWidget):
 
     # --- building --------------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.input_kind = QComboBox(self)
-        self.input_kind.setObjectName("probe_input_kind")
-        self.sample = QSpinBox(self)
-        self.sample.setObjectName("probe_sample")
+        self.inputs = InputPanel(self)
         self.subject_label = QLabel(self)
         self.subject_label.setObjectName("probe_subject")
         self.subject_label.setWordWrap(True)
-        self.board = DrawingBoard(8, 8, self)
-        self.board_panel = QWidget(self)
-        self.pen, self.eraser = QToolButton(self.board_panel), QToolButton(self.board_panel)
-        self.pen.setText("Pen")
-        self.eraser.setText("Eraser")
-        tools = QButtonGroup(self.board_panel)
-        for button in (self.pen, self.eraser):
-            button.setCheckable(True)
-            tools.addButton(button)
-        self.pen.setChecked(True)
-        self.blur = QPushButton("Blur", self.board_panel)
-        self.clear_board = QPushButton("Clear", self.board_panel)
-        self.from_sample = QPushButton("From Sample", self.board_panel)
-        self.from_sample.setToolTip("Put the chosen sample on the board, to draw over it")
-        tool_row = QHBoxLayout()
-        for widget in (self.pen, self.eraser, self.blur, self.clear_board, self.from_sample):
-            tool_row.addWidget(widget)
-        tool_row.addStretch(1)
-        self.board_layout = QVBoxLayout(self.board_panel)
-        self.board_layout.setContentsMargins(0, 0, 0, 0)
-        self.board_layout.addLayout(tool_row)
-        self.board_layout.addWidget(self.board, 1)
-        self.plane = pg.PlotWidget(self, background="w")
-        self.plane.setObjectName("probe_plane")
-        self.plane.setMenuEnabled(False)
-        self.plane_image = pg.ImageItem()
-        self.plane_points = pg.ScatterPlotItem(size=5, pen=pg.mkPen("w", width=0.6))
-        self.plane_marker = pg.ScatterPlotItem(size=14, symbol="+", pen=pg.mkPen("#1f2328", width=2.5))
-        for item in (self.plane_image, self.plane_points, self.plane_marker):
-            self.plane.addItem(item)
-        self.sample_view = QLabel(self)
-        self.sample_view.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.sample_view.setWordWrap(True)
-        self.inputs = QStackedWidget(self)
-        for widget in (self.board_panel, self.plane, self.sample_view):
-            self.inputs.addWidget(widget)
         self.bars = PredictionBars(self)
         self.hover = QLabel(self)
         self.hover.setObjectName("probe_hover")
@@ -157,11 +106,7 @@ class ProbeLab(QWidget):
         self.tabs.addTab(scroll, "Activations")
         self.tabs.addTab(self.point_map, "Point Map")
         self.tabs.addTab(self.unit_view, "Unit")
-        choose = QHBoxLayout()
-        choose.addWidget(self.input_kind, 1)
-        choose.addWidget(self.sample)
         left = QVBoxLayout()
-        left.addLayout(choose)
         left.addWidget(self.inputs, 1)
         left.addWidget(self.subject_label)
         middle = QVBoxLayout()
@@ -174,17 +119,7 @@ class ProbeLab(QWidget):
         layout.addLayout(left, 3)
         layout.addLayout(middle, 2)
         layout.addWidget(self.tabs, 5)
-        self._connect()
-
-    def _connect(self) -> None:
-        self.input_kind.currentTextChanged.connect(self._kind_changed)
-        self.sample.valueChanged.connect(lambda _value: self.probe_input())
-        self.board.changed.connect(self._drawn)
-        self.pen.toggled.connect(lambda on: setattr(self.board, "erasing", not on))
-        self.blur.clicked.connect(self.board.blur)
-        self.clear_board.clicked.connect(self.board.clear)
-        self.from_sample.clicked.connect(self._sample_to_board)
-        self.plane.scene().sigMouseClicked.connect(self._plane_clicked)
+        self.inputs.changed.connect(self.probe_input)
         self.tabs.currentChanged.connect(lambda _index: self._refresh_tab())
         self.activations.unit_clicked.connect(self.show_unit)
         self.point_map.layer.currentTextChanged.connect(lambda _text: self._refresh_tab())
@@ -213,45 +148,18 @@ class ProbeLab(QWidget):
             for view in (self.bars, self.activations, self.point_map, self.unit_view):
                 view.clear()
             return
-        self.subject_label.setText(f"Probing {subject.description}.")
         key = (id(subject.run.model), id(subject.run.data.dataset))
-        if key != self._built_for:
-            self._rebuild(subject)
-            self._built_for = key
+        rebuild = key != self._built_for
+        self._built_for = key
+        self.inputs.follow(subject.run, rebuild)
+        if rebuild:
+            self._rebuild(subject.run)
         self.unit_view.set_editable(subject.editable, NOT_EDITABLE)
         self.probe_input()
         self._refresh_tab()
 
-    def _rebuild(self, subject: Subject) -> None:
-        """Controls that depend on the network and the dataset."""
-        run, dataset = subject.run, subject.run.data.dataset
-        layout = image_layout(dataset.sample_shape, dataset.feature_names)
-        # the most direct input first: a drawing of an image, a point of the plane
-        kinds = [DRAW] if layout is not None and layout[0] == 1 else []
-        kinds += [PLANE] if dataset.sample_shape == (2,) and dataset.class_names else []
-        kinds += [VALIDATION] if len(run.data.val_indices) else []
-        kinds += [TRAINING]
-        if layout is not None and layout[1:] != self.board.ink.shape:
-            board = DrawingBoard(layout[1], layout[2], self.board_panel)
-            self.board_layout.replaceWidget(self.board, board)
-            self.board.deleteLater()
-            self.board = board
-            board.changed.connect(self._drawn)
-            board.erasing = self.eraser.isChecked()
-            self.blur.clicked.disconnect()
-            self.clear_board.clicked.disconnect()
-            self.blur.clicked.connect(board.blur)
-            self.clear_board.clicked.connect(board.clear)
-        self._value_range = (float(dataset.x.min()), float(dataset.x.max()))
-        current = self.input_kind.currentText()
-        self.input_kind.blockSignals(True)
-        self.input_kind.clear()
-        self.input_kind.addItems(kinds)
-        self.input_kind.setCurrentText(current if current in kinds else kinds[0])
-        self.input_kind.blockSignals(False)
-        self._kind_changed(self.input_kind.currentText(), probe_now=False)
-        if PLANE in kinds:
-            self._draw_plane(run)
+    def _rebuild(self, run: Run) -> None:
+        """Controls that depend on the network."""
         names = [name for name in run.model.order if not isinstance(run.model.layers[name], Input)]
         output = run.model.output_names[0]
         feeding = run.model.specs[output].inputs[0]
@@ -260,51 +168,21 @@ class ProbeLab(QWidget):
         if self.unit_view.unit is not None and self.unit_view.unit[0] not in dense_nodes(run.model):
             self.unit_view.clear()
 
-    # --- the input ---------------------------------------------------------------------------------------
-    def _kind_changed(self, kind: str, probe_now: bool = True) -> None:
-        page = {DRAW: self.board_panel, PLANE: self.plane}.get(kind, self.sample_view)
-        self.inputs.setCurrentWidget(page)
-        self.sample.setVisible(kind in (VALIDATION, TRAINING))
-        indices = self._indices(kind)
-        if indices is not None:
-            self.sample.blockSignals(True)
-            self.sample.setRange(0, max(len(indices) - 1, 0))
-            self.sample.blockSignals(False)
-        if probe_now:
-            self.probe_input()
-
-    def _indices(self, kind: str) -> np.ndarray | None:
-        if self.subject is None or kind not in (VALIDATION, TRAINING):
-            return None
-        data = self.subject.run.data
-        return data.val_indices if kind == VALIDATION else data.train_indices
-
-    def current_input(self) -> tuple[np.ndarray, str]:
-        """The input on show as one unscaled sample (1, *sample_shape), and what it is."""
-        dataset = self.subject.run.data.dataset
-        kind = self.input_kind.currentText()
-        if kind == DRAW:
-            low, high = self._value_range
-            drawn = low + self.board.ink * (high - low)
-            return drawn.reshape(1, *dataset.sample_shape).astype(dataset.x.dtype), "the drawing"
-        if kind == PLANE:
-            return self._plane_point.reshape(1, 2).astype(dataset.x.dtype), "the point on the plane"
-        index = int(self._indices(kind)[self.sample.value()])
-        return dataset.x[index:index + 1], f"{kind.lower()} {self.sample.value()}"
-
+    # --- probing ----------------------------------------------------------------------------------------
     def probe_input(self) -> None:
         """Probe the input on show: the prediction and every node's output."""
-        if self.subject is None or not self.input_kind.count():
+        if self.subject is None or not self.inputs.kind.count():
             return
         started = time.perf_counter()
         run = self.subject.run
-        x, what = self.current_input()
+        x, what = self.inputs.current_input()
         try:
             looked = probe(run.model, run.loss, run.preprocessing, x, what)
         except DataError as error:
             self.subject_label.setText(str(error))
             return
         self.last_probe = looked
+        self.subject_label.setText(f"Probing {self.subject.description}.")
         self.bars.show_prediction(looked.predictions)
         types = {name: spec.type for name, spec in run.model.specs.items()}
         self.activations.show_activations({name: values[0] for name, values in looked.activations.items()},
@@ -312,64 +190,7 @@ class ProbeLab(QWidget):
         if self.unit_view.unit is not None:
             node, unit = self.unit_view.unit
             self.unit_view.marker.setValue(float(looked.activations[node][0, unit]))
-        if self.input_kind.currentText() not in (DRAW, PLANE):
-            self._show_sample(x[0], what)
         self.update_seconds = time.perf_counter() - started
-
-    def _show_sample(self, sample: np.ndarray, what: str) -> None:
-        dataset = self.subject.run.data.dataset
-        layout = image_layout(dataset.sample_shape, dataset.feature_names)
-        index = int(self._indices(self.input_kind.currentText())[self.sample.value()])
-        truth = dataset.class_names[int(dataset.y[index])] if dataset.class_names else str(dataset.y[index])
-        if layout is not None:
-            image = _to_image(sample, layout[1], layout[2])
-            self.sample_view.setPixmap(QPixmap.fromImage(image).scaled(
-                PREVIEW_SIDE * 2, PREVIEW_SIDE * 2, Qt.AspectRatioMode.KeepAspectRatio))
-            self.sample_view.setToolTip(f"{what}: {truth}")
-            return
-        values = ", ".join(f"{value:.4g}" for value in np.ravel(sample)[:16])
-        self.sample_view.setText(f"{what} (true: {truth})\n{values}")
-
-    def _drawn(self) -> None:
-        if self.input_kind.currentText() != DRAW and self.input_kind.findText(DRAW) >= 0:
-            self.input_kind.setCurrentText(DRAW)  # probes through _kind_changed
-            return
-        self.probe_input()
-
-    def _sample_to_board(self) -> None:
-        if self.subject is None:
-            return
-        kind = VALIDATION if self.input_kind.findText(VALIDATION) >= 0 else TRAINING
-        index = int(self._indices(kind)[min(self.sample.value(), len(self._indices(kind)) - 1)])
-        low, high = self._value_range
-        sample = self.subject.run.data.dataset.x[index]
-        self.board.set_ink((sample - low) / (high - low) if high > low else np.zeros_like(sample))
-
-    def _draw_plane(self, run) -> None:
-        probes = Probes(run)
-        snapshot = probes.snapshot({DATA})
-        _show_boundary(self.plane_image, snapshot.boundary, len(probes.classes))
-        points = probes.points()
-        self.plane_points.setData(points.x[:, 0], points.x[:, 1],
-                                  brush=[pg.mkBrush(_class_color(int(label))) for label in points.y])
-        self._plane_point = points.x.mean(axis=0)
-        self.plane_marker.setData([self._plane_point[0]], [self._plane_point[1]])
-
-    def _plane_clicked(self, event) -> None:
-        box = self.plane.getPlotItem().vb
-        if not box.sceneBoundingRect().contains(event.scenePos()):
-            return
-        point = box.mapSceneToView(event.scenePos())
-        self.set_plane_point(point.x(), point.y())
-
-    def set_plane_point(self, x: float, y: float) -> None:
-        """Probe the point (x, y) of the plane (a click on it lands here)."""
-        self._plane_point = np.array([x, y])
-        self.plane_marker.setData([x], [y])
-        if self.input_kind.currentText() != PLANE:
-            self.input_kind.setCurrentText(PLANE)
-        else:
-            self.probe_input()
 
     # --- the tabs ----------------------------------------------------------------------------------------
     def _refresh_tab(self) -> None:
@@ -413,10 +234,7 @@ class ProbeLab(QWidget):
         self.source.tap.each_epoch = on
 
     def _probe_mapped(self, position: int) -> None:
-        kind = VALIDATION if self._map_set()[1] == "validation" else TRAINING
-        self.input_kind.setCurrentText(kind)
-        self.sample.setValue(position)
-        self.probe_input()
+        self.inputs.choose_sample(VALIDATION if self._map_set()[1] == "validation" else TRAINING, position)
 
     def _show_hovered(self, position: int) -> None:
         if position < 0 or self.subject is None:
@@ -429,7 +247,7 @@ class ProbeLab(QWidget):
         layout = image_layout(dataset.sample_shape, dataset.feature_names)
         if layout is not None:
             self.hover.setPixmap(QPixmap.fromImage(_to_image(dataset.x[index], layout[1], layout[2])).scaled(
-                PREVIEW_SIDE, PREVIEW_SIDE, Qt.AspectRatioMode.KeepAspectRatio))
+                HOVER_SIDE, HOVER_SIDE, Qt.AspectRatioMode.KeepAspectRatio))
         else:
             self.hover.setText(", ".join(f"{value:.3g}" for value in np.ravel(dataset.x[index])[:8]))
         self.hover.setToolTip(f"{which} sample {position}: {truth}")

@@ -66,10 +66,16 @@ class WeightTap(QObject):
         # set from the GUI thread (single assignments), read on the training thread
         self.wanted = False
         self.each_epoch = False
+        # a copy is on its way or being looked at: no other one is taken until the GUI is done with
+        # it (epochs of a small network end faster than the lab redraws; copies would pile up)
+        self.in_flight = False
 
     def __call__(self, run: Run, event: BatchEvent | EpochEvent) -> None:
+        if self.in_flight:
+            return
         if self.wanted or (self.each_epoch and isinstance(event, EpochEvent)):
             self.wanted = False
+            self.in_flight = True
             at_end = isinstance(event, EpochEvent)
             self.copied.emit(WeightCopy(run, run.model.get_weights(), event.epoch, at_end))
 
@@ -89,7 +95,7 @@ class SubjectSource(QObject):
         self._dataset = dataset
         self.tap = WeightTap(self)
         controller.bridge.between_batches.append(self.tap)
-        self.tap.copied.connect(self._copied)
+        self.tap.copied.connect(self._looked_at)
         controller.state_changed.connect(self._state_changed)
         controller.weights_reset.connect(self.changed)
         self.reason = ""
@@ -129,6 +135,13 @@ class SubjectSource(QObject):
         """The kept model's weights were edited: they are the window's to save again."""
         self.controller.unsaved_weights = True
 
+    def _looked_at(self, copy: WeightCopy) -> None:
+        """A copy from the tap: shown, then the tap may take the next one."""
+        try:
+            self._copied(copy)
+        finally:
+            self.tap.in_flight = False
+
     def _copied(self, copy: WeightCopy) -> None:
         if self.controller.state == "idle":
             return  # a copy that crossed after the run ended: the kept model is current
@@ -148,6 +161,7 @@ class SubjectSource(QObject):
         if state == "idle":
             self._training = None
             self._twin = None
+            self.tap.wanted = self.tap.in_flight = False  # the next run starts with no copy owed
             self.changed.emit()
         elif state == "paused":
             self.request_copy()
