@@ -52,7 +52,8 @@ class ActivationsView(QWidget):
         for node, values in activations.items():
             grid = value_grid(values)
             cell = IMAGE_CELL if np.ndim(values) >= 2 else VECTOR_CELL
-            low, high = (float(np.min(values)), float(np.max(values))) if np.size(values) else (0.0, 0.0)
+            extremes = (np.min(values), np.max(values)) if np.size(values) else (0, 0)
+            low, high = (float(value) + 0.0 for value in extremes)  # + 0.0: a ReLU's -0.0 shows as 0
             label = f"{node} · {types[node]} · {tuple(np.shape(values))}   min {low:.3g}  max {high:.3g}"
             area = QRect(MARGIN, top + LABEL_HEIGHT, grid.shape[1] * cell, grid.shape[0] * cell)
             units = int(np.size(values)) if node in dense else 0

@@ -1,6 +1,6 @@
 """The drawing board: an image drawn with the mouse, as ink in [0, 1] per pixel.
 
-The pen has a soft round tip about one pixel and a half wide, so a stroke shades its neighbours
+The pen has a soft round tip about one pixel wide, so a stroke shades its neighbours a little
 the way the scanned pen strokes of the digits do; the eraser is the same tip taking ink away.
 The lab maps ink to the dataset's own value range (0..16 for the digits) before probing.
 """
@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-TIP_RADIUS = 0.9  # cells: full ink within this distance of the tip's centre...
+TIP_RADIUS = 0.55  # cells: full ink within this distance of the tip's centre...
 TIP_FEATHER = 0.6  # ...fading to none over this much further
 STROKE_STEP = 0.25  # cells between two dabs along a stroke
 BLUR = np.array([1.0, 2.0, 1.0]) / 4.0  # one pass of a 3x3 binomial blur, separable
