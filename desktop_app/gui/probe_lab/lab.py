@@ -126,6 +126,7 @@ class ProbeLab(QWidget):
         self.point_map.follow.toggled.connect(self._follow)
         self.point_map.sample_clicked.connect(self._probe_mapped)
         self.point_map.sample_hovered.connect(self._show_hovered)
+        self.point_map.describe = self._describe_mapped
         self.unit_view.zero_requested.connect(self.zero_unit)
         self.unit_view.scale_requested.connect(self.scale_layer)
 
@@ -236,21 +237,28 @@ class ProbeLab(QWidget):
     def _probe_mapped(self, position: int) -> None:
         self.inputs.choose_sample(VALIDATION if self._map_set()[1] == "validation" else TRAINING, position)
 
-    def _show_hovered(self, position: int) -> None:
-        if position < 0 or self.subject is None:
-            self.hover.clear()
-            return
+    def _describe_mapped(self, position: int) -> str:
+        """``which sample N: its class`` (its target for regression)."""
         indices, which = self._map_set()
         dataset = self.subject.run.data.dataset
         index = int(indices[position])
         truth = dataset.class_names[int(dataset.y[index])] if dataset.class_names else f"{dataset.y[index]}"
+        return f"{which} sample {position}: {truth}"
+
+    def _show_hovered(self, position: int) -> None:
+        if position < 0 or self.subject is None:
+            self.hover.clear()
+            return
+        indices, _which = self._map_set()
+        dataset = self.subject.run.data.dataset
+        index = int(indices[position])
         layout = image_layout(dataset.sample_shape, dataset.feature_names)
         if layout is not None:
             self.hover.setPixmap(QPixmap.fromImage(_to_image(dataset.x[index], layout[1], layout[2])).scaled(
                 HOVER_SIDE, HOVER_SIDE, Qt.AspectRatioMode.KeepAspectRatio))
         else:
             self.hover.setText(", ".join(f"{value:.3g}" for value in np.ravel(dataset.x[index])[:8]))
-        self.hover.setToolTip(f"{which} sample {position}: {truth}")
+        self.hover.setToolTip(self._describe_mapped(position))
 
     # --- units and edits ---------------------------------------------------------------------------------
     def show_unit(self, node: str, unit: int) -> None:

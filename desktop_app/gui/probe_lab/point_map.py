@@ -4,6 +4,8 @@ probes it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
@@ -33,8 +35,10 @@ class PointMapView(QWidget):
         self.plot = pg.PlotWidget(self, background="w")
         self.plot.setObjectName("point_map_plot")
         self.plot.setMenuEnabled(False)
+        # what a point's tooltip says, by its index (set by the lab, which knows the samples)
+        self.describe: Callable[[int], str] = str
         self.scatter = pg.ScatterPlotItem(size=POINT_SIZE, hoverable=True, hoverSize=POINT_SIZE + 4,
-                                          hoverPen=pg.mkPen("#1f2328", width=1.5))
+                                          hoverPen=pg.mkPen("#1f2328", width=1.5), tip=self._tip)
         self.plot.addItem(self.scatter)
         self.plot.setLabel("bottom", "principal axis 1")
         self.plot.setLabel("left", "principal axis 2")
@@ -76,6 +80,9 @@ class PointMapView(QWidget):
         self.coords = np.zeros((0, 2))
         self.scatter.clear()
         self.caption.setText(caption)
+
+    def _tip(self, x: float, y: float, data: object) -> str:
+        return self.describe(int(data))
 
     def _clicked(self, _item, points, _event) -> None:
         if len(points):
