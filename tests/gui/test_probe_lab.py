@@ -8,8 +8,13 @@ import re
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
 
+from desktop_app.engine.callbacks import BatchEvent
 from desktop_app.gui.probe_lab.inputs import DRAW, PLANE
+from desktop_app.gui.probe_lab.subject import WeightTap
+from desktop_app.plugin_manager import current_registry
+from desktop_app.project import example_path, load_project
 from desktop_app.project.predict import predict
+from desktop_app.project.run import build_run
 from tests.gui.runs import WAIT, example, start_long_run, stop_and_wait, train_to_end
 
 
@@ -209,3 +214,34 @@ def test_a_click_on_the_plane_probes_that_point(qtbot, make_window):
     run = lab.subject.run
     expected = predict(run.model, run.loss, run.preprocessing, point, "test")
     np.testing.assert_array_equal(lab.bars.probabilities, expected.probabilities[0])
+
+
+def test_a_network_that_cannot_be_built_is_named_not_probed(qtbot, make_window):
+    project = example("digits_mlp", epochs=1)
+    project.nodes[0].params["shape"] = [3]  # the dataset's samples have 64 values
+    window = make_window(project)
+    lab = window.probe_lab
+    lab.open_action.trigger()
+    qtbot.waitUntil(lambda: "cannot be probed" in lab.subject_label.text(), timeout=WAIT)
+    assert lab.subject is None and lab.activations.rows == []
+    assert "(64,)" in lab.subject_label.text() and "(3,)" in lab.subject_label.text()
+
+
+def test_the_tap_takes_no_copy_while_the_last_one_is_still_being_looked_at(qtbot):
+    """A small network's epochs end faster than the lab redraws: copies must not pile up in the
+    window's event queue (they once froze it for minutes)."""
+    run = build_run(load_project(example_path("xor_mlp")), registry=current_registry())
+    tap = WeightTap()
+    copies = []
+    tap.copied.connect(copies.append)  # direct here: the test calls from this thread
+    batch = BatchEvent(1, 1, 4, 1, 0.5, 0.01, {}, 1.0, 8)
+    tap.wanted = True
+    tap(run, batch)
+    tap.wanted = True
+    tap(run, batch)  # the first copy has not been shown yet
+    assert len(copies) == 1 and tap.wanted
+    for key, array in run.model.get_weights().items():
+        np.testing.assert_array_equal(copies[0].weights[key], array)
+    tap.in_flight = False  # the lab is done with it
+    tap(run, batch)
+    assert len(copies) == 2 and not tap.wanted

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ...data.errors import DataError
 from ...data.images import image_layout
+from ...engine.errors import EngineError
 from ...engine.graph import Input
 from ...project.probing import (
     Probe,
@@ -41,6 +42,7 @@ from ...project.probing import (
 )
 from ...project.run import Run
 from ..dataset_preview import _to_image
+from ..training.worker import describe_error
 from .activations import ActivationsView
 from .bars import PredictionBars
 from .inputs import TRAINING, VALIDATION, InputPanel
@@ -179,8 +181,8 @@ class ProbeLab(QWidget):
         x, what = self.inputs.current_input()
         try:
             looked = probe(run.model, run.loss, run.preprocessing, x, what)
-        except DataError as error:
-            self.subject_label.setText(str(error))
+        except (DataError, EngineError) as error:  # an input beyond float32 once scaled; a plugin's bug
+            self.subject_label.setText(describe_error(error))
             return
         self.last_probe = looked
         self.subject_label.setText(f"Probing {self.subject.description}.")

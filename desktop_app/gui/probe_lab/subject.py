@@ -17,12 +17,14 @@ from PySide6.QtCore import QObject, Signal
 from ...data.dataset import Dataset
 from ...data.errors import DataError
 from ...engine.callbacks import BatchEvent, EpochEvent
+from ...engine.errors import EngineError
 from ...engine.graph import Model
 from ...project.document import Project
 from ...project.errors import ProjectError
 from ...project.run import Run, build_run
 from ...registry import Registry
 from ..training.controller import RunKeys, TrainingController
+from ..training.worker import describe_error
 
 Kind = Literal["trained", "untrained", "training"]
 PARK_WAIT = 0.5  # seconds a pause may take to park the training thread before the lab asks the tap
@@ -175,7 +177,7 @@ class SubjectSource(QObject):
         if self._fresh is None or self._fresh[0] != key:
             try:
                 built: Run | str = build_run(project, registry=self._registry, dataset=dataset)
-            except (ProjectError, DataError, ValueError) as error:
-                built = f"The network cannot be probed: {error}"
+            except (ProjectError, DataError, EngineError, ValueError) as error:
+                built = f"The network cannot be probed: {describe_error(error)}"
             self._fresh = (key, built)
         return self._fresh[1]
