@@ -192,7 +192,7 @@ class ProbeLab(QWidget):
                                           types, dense_nodes(run.model))
         if self.unit_view.unit is not None:
             node, unit = self.unit_view.unit
-            self.unit_view.marker.setValue(float(looked.activations[node][0, unit]))
+            self.unit_view.mark(float(looked.activations[node][0, unit]))
         self.update_seconds = time.perf_counter() - started
 
     # --- the tabs ----------------------------------------------------------------------------------------
@@ -269,8 +269,12 @@ class ProbeLab(QWidget):
             return
         run = self.subject.run
         indices, which = self._map_set()
-        outputs = node_outputs(run.model, run.preprocessing, run.data.dataset.x[indices], node,
-                               f"the {which} samples")[:, unit]
+        try:
+            outputs = node_outputs(run.model, run.preprocessing, run.data.dataset.x[indices], node,
+                                   f"the {which} samples")[:, unit]
+        except DataError as error:
+            self.unit_view.accuracy.setText(str(error))
+            return
         current = None if self.last_probe is None else float(self.last_probe.activations[node][0, unit])
         self.unit_view.show_unit(node, unit, incoming_weights(run.model, node, unit),
                                  pixel_layout(run.model, node), outputs, current)
@@ -286,8 +290,11 @@ class ProbeLab(QWidget):
         dataset = run.data.dataset
         if not dataset.class_names:
             return None
-        share = accuracy(run.model, run.loss, run.preprocessing, dataset.x[indices], dataset.y[indices],
-                         f"the {which} samples")
+        try:
+            share = accuracy(run.model, run.loss, run.preprocessing, dataset.x[indices], dataset.y[indices],
+                             f"the {which} samples")
+        except DataError:  # edited weights can overflow the network: no prediction, no accuracy
+            return "none (the network's output is not finite)"
         return f"{100 * share:.1f} %"
 
     def zero_unit(self) -> None:

@@ -104,6 +104,11 @@ class UnitView(QWidget):
         if current is not None:
             self.marker.setValue(current)
 
+    def mark(self, current: float) -> None:
+        """The probed input's output of the unit, marked on the histogram."""
+        self.marker.setValue(current)
+        self.marker.setVisible(True)
+
     def set_editable(self, editable: bool, why_not: str) -> None:
         for widget, tip in ((self.zero, ZERO_TIP), (self.factor, ""), (self.scale, SCALE_TIP)):
             widget.setEnabled(editable and self.unit is not None)
