@@ -88,3 +88,10 @@ def test_the_engine_imports_nothing_else_of_the_app():
         return inside(target, "desktop_app") and not inside(target, "desktop_app.engine")
 
     assert leaks(package_imports(), lambda module: inside(module, "desktop_app.engine"), elsewhere) == []
+
+
+def test_only_the_app_imports_the_main_window():
+    """The window's parts get named collaborators and ``WindowParts``, never the window."""
+    importers = {module for module, targets in package_imports().items()
+                 if "desktop_app.gui.main_window" in targets}
+    assert importers == {"desktop_app.gui.app"}

@@ -2,8 +2,12 @@
 
 Design work lives in ``Designer``; this class adds what belongs to the window: files (new, open,
 save, recent), the layout remembered between runs, the title's unsaved-changes marker, and the
-question before closing unsaved work. The training part adds its own docks and menus through
-``add_dock`` and ``menus``, and follows ``designer.graph_valid_changed``.
+question before closing unsaved work.
+
+The parts that add to the window (training, the plugin notice, the weights status, and the next
+ones) are built here, each given ``self.parts`` (``WindowParts``: add a dock, menu, toolbar,
+status widget) and the named collaborators it uses; none is given the window, and none imports
+this module. See "Adding a part to the window" in docs/gui.md.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from ..registry import Registry
 from . import graph_edits
 from .designer import Designer
 from .document import ProjectDocument, blank_project
+from .edit_lock import EditLock
 from .exporting import ExportMenu
 from .log_panel import LogPanel
 from .plugin_notice import install_plugin_notice
@@ -47,9 +52,10 @@ from .project_weights import ProjectWeights
 from .recent_files import RecentFiles
 from .registry_refresh import apply_registry
 from .status_messages import show_status
-from .training import install_training
+from .training import TrainingUI
 from .unsaved_work import confirm_drop
 from .window_actions import WindowActions
+from .window_parts import WindowParts
 from .window_sizes import bottom_height, first_size, side_widths
 
 APP_TITLE = "Backprop Studio"
@@ -78,18 +84,13 @@ class MainWindow(QMainWindow):
         self.log_panel = LogPanel()
         self.designer = Designer(self.document, registry, self.log_panel, self)
         self.setCentralWidget(self.designer.view)
-        self.docks: dict[str, QDockWidget] = {}
-        self._layout_restored = False
+        self.parts = WindowParts(self)
         self._build_docks()
         self.actions = WindowActions(self, self.document.undo_stack)
-        self.menus: dict[str, QMenu] = {}
         self.export_menu = ExportMenu(self.document, registry, self.log_panel, self)
         self._build_menus()
         self._build_toolbar()
-        self.training = install_training(self)
-        self.plugin_notice = install_plugin_notice(self)
-        self.project_weights = ProjectWeights(self)
-        self.probe_lab = install_probe_lab(self)
+        self._install_parts()
         self.validation_status = QLabel(self)
         self.validation_status.setObjectName("validation_status")
         self.statusBar().addPermanentWidget(self.validation_status)
@@ -100,35 +101,52 @@ class MainWindow(QMainWindow):
         self.designer.view.fit_all()
 
     # --- building ----------------------------------------------------------------------------------
-    def add_dock(self, name: str, title: str, widget: QWidget, area: Area) -> QDockWidget:
-        """Add a dockable panel (its object name keeps its place between runs).
+    @property
+    def docks(self) -> dict[str, QDockWidget]:
+        return self.parts.docks
 
-        Panels added after the window restored its layout (the training part's) get their saved
-        place back too.
-        """
-        dock = QDockWidget(title, self)
-        dock.setObjectName(f"dock_{name}")
-        dock.setWidget(widget)
-        if not (self._layout_restored and self.restoreDockWidget(dock)):
-            self.addDockWidget(area, dock)
-        self.docks[name] = dock
-        return dock
+    @property
+    def menus(self) -> dict[str, QMenu]:
+        return self.parts.menus
+
+    def add_dock(self, name: str, title: str, widget: QWidget, area: Area) -> QDockWidget:
+        """A dockable panel whose place is kept between runs (``WindowParts.add_dock``)."""
+        return self.parts.add_dock(name, title, widget, area)
 
     def _build_docks(self) -> None:
-        designer = self.designer
-        self.add_dock("palette", "Layers", designer.palette, Area.LeftDockWidgetArea)
+        designer, parts = self.designer, self.parts
+        parts.add_dock("palette", "Layers", designer.palette, Area.LeftDockWidgetArea)
         self.inspector_tabs = QTabWidget(self)
         self.inspector_tabs.addTab(_scrolling(designer.inspector), "Layer")
         self.training_tab = _scrolling(designer.training)
         self.inspector_tabs.addTab(self.training_tab, "Training")
-        self.add_dock("inspector", "Inspector", self.inspector_tabs, Area.RightDockWidgetArea)
-        self.add_dock("dataset", "Dataset", _scrolling(designer.dataset), Area.RightDockWidgetArea)
-        self.tabifyDockWidget(self.docks["inspector"], self.docks["dataset"])
+        parts.add_dock("inspector", "Inspector", self.inspector_tabs, Area.RightDockWidgetArea)
+        parts.add_dock("dataset", "Dataset", _scrolling(designer.dataset), Area.RightDockWidgetArea,
+                       tab_with="inspector")
         self.docks["inspector"].raise_()
-        self.add_dock("summary", "Model summary", designer.summary, Area.BottomDockWidgetArea)
-        self.add_dock("log", "Log", self.log_panel, Area.BottomDockWidgetArea)
-        self.tabifyDockWidget(self.docks["summary"], self.docks["log"])
+        parts.add_dock("summary", "Model summary", designer.summary, Area.BottomDockWidgetArea)
+        parts.add_dock("log", "Log", self.log_panel, Area.BottomDockWidgetArea, tab_with="summary")
         self.docks["summary"].raise_()
+
+    def _install_parts(self) -> None:
+        """The parts that add their own docks, menus and status widgets (one line each)."""
+        parts, document, designer, registry, log = (self.parts, self.document, self.designer,
+                                                    self.registry, self.log_panel)
+        self.training = TrainingUI(parts, document, registry, designer, designer.dataset, log,
+                                   self.export_menu, self._edit_lock())
+        self.plugin_notice = install_plugin_notice(parts, designer, document, registry, self.show_plugins)
+        self.project_weights = ProjectWeights(parts, self.training.controller, document, designer.dataset,
+                                              registry, log)
+        self.probe_lab = install_probe_lab(parts, self.training.controller, document, registry, designer, log,
+                                           self.project_weights.update_status)
+
+    def _edit_lock(self) -> EditLock:
+        """What a run locks: the panels that edit the project, the actions that change or replace it."""
+        designer, a = self.designer, self.actions
+        panels = [designer.palette, designer.inspector, designer.training, designer.dataset]
+        actions = [a.new, a.open, self.recent_menu.menuAction(), self.examples_menu.menuAction(),
+                   a.delete, a.duplicate, a.auto_layout]
+        return EditLock(designer, designer.view, panels, actions, self.document.undo_stack, a.undo, a.redo)
 
     def _build_menus(self) -> None:
         a = self.actions
@@ -156,7 +174,7 @@ class MainWindow(QMainWindow):
         panels.addActions([dock.toggleViewAction() for dock in self.docks.values()])
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addActions([a.plugins, a.about])
-        self.menus = {"file": file_menu, "edit": edit_menu, "view": view_menu, "help": help_menu}
+        self.menus.update(file=file_menu, edit=edit_menu, view=view_menu, help=help_menu)
 
     def _build_toolbar(self) -> None:
         a = self.actions
@@ -259,7 +277,8 @@ class MainWindow(QMainWindow):
     def maybe_save(self) -> bool:
         """True when it is fine to drop the current project: nothing unsaved (changes, trained
         weights, a run on), or the user saved or discarded it."""
-        return confirm_drop(self, APP_TITLE, self._display_name())
+        return confirm_drop(self, APP_TITLE, self._display_name(), self.document, self.training.controller,
+                            self.save)
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -338,7 +357,7 @@ class MainWindow(QMainWindow):
             self.resizeDocks([self.docks["palette"], self.docks["inspector"]], side_widths(self.width()),
                              Qt.Orientation.Horizontal)
             self.resizeDocks([self.docks["summary"]], [bottom_height(self.height())], Qt.Orientation.Vertical)
-        self._layout_restored = True
+        self.parts.layout_restored = True
 
     def save_layout(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -357,7 +376,8 @@ class MainWindow(QMainWindow):
     def show_plugins(self) -> PluginsDialog:
         """Help > Plugins: the plugin manager; after a change the window shows the new types."""
         dialog = PluginsDialog(self._plugin_infos, self)
-        dialog.registry_changed.connect(lambda registry: apply_registry(self, registry))
+        dialog.registry_changed.connect(
+            lambda reloaded: apply_registry(self.registry, reloaded, self.designer, self.export_menu))
         dialog.setModal(False)  # the window stays usable beside it
         dialog.show()
         return dialog

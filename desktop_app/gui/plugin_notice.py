@@ -8,11 +8,10 @@ says of a project's types is ``project.requirements``' sentence, the one the com
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QDockWidget,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -25,9 +24,10 @@ from PySide6.QtWidgets import (
 from ..project.document import Project
 from ..project.requirements import disabled_plugin, install_requirement, missing_types
 from ..registry import Registry
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
+from .designer import Designer
+from .document import ProjectDocument
+from .plugins_dialog import PluginsDialog
+from .window_parts import WindowParts
 
 STYLE = "#plugin_notice { background: #fff8c5; border-bottom: 1px solid #d4a72c; }"
 
@@ -105,29 +105,23 @@ class PluginNotice(QFrame):
         self.shown.emit(False)
 
 
-def install_plugin_notice(window: MainWindow) -> PluginNotice:
-    """Put the notice across the top of ``window`` (a dock without a title bar, hidden while it has
-    nothing to say), kept current after every change (another project opened, plugins reloaded)."""
+def install_plugin_notice(parts: WindowParts, designer: Designer, document: ProjectDocument,
+                          registry: Registry, show_plugins: Callable[[], PluginsDialog]) -> PluginNotice:
+    """Put the notice across the top of the window (hidden while it has nothing to say), kept
+    current after every change (another project opened, plugins reloaded); its buttons open Help >
+    Plugins through ``show_plugins``."""
     notice = PluginNotice()
-    dock = QDockWidget("Plugin notice", window)
-    dock.setObjectName("dock_plugin_notice")
-    dock.setTitleBarWidget(QWidget(dock))
-    dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
-    dock.setWidget(notice)
-    window.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, dock)
-    dock.hide()
+    dock = parts.add_banner("plugin_notice", "Plugin notice", notice)
     notice.shown.connect(dock.setVisible)
-    notice.plugins_requested.connect(window.show_plugins)
-    notice.enable_requested.connect(lambda name: enable_plugin(window, name))
-    notice.install_requested.connect(lambda requirement: window.show_plugins().ask_install(requirement))
-    window.designer.validated.connect(
-        lambda _validation: notice.show_problems(window.document.project(), window.registry))
+    notice.plugins_requested.connect(show_plugins)
+    notice.enable_requested.connect(lambda name: enable_plugin(show_plugins(), name))
+    notice.install_requested.connect(lambda requirement: show_plugins().ask_install(requirement))
+    designer.validated.connect(lambda _validation: notice.show_problems(document.project(), registry))
     return notice
 
 
-def enable_plugin(window: MainWindow, name: str) -> None:
+def enable_plugin(dialog: PluginsDialog, name: str) -> None:
     """Enable plugin ``name`` through Help > Plugins, which shows how it went and reloads the types."""
-    dialog = window.show_plugins()
     try:
         info = dialog.select(name)
     except KeyError:  # not listed any more: the dialog shows what is installed

@@ -11,7 +11,6 @@ fit are shown as stale and left alone.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QLabel
@@ -22,10 +21,12 @@ from ..project.files import PROJECT_SUFFIX
 from ..project.recorded_weights import RecordedWeights, check_recorded_weights
 from ..project.run import RunOverrides, build_run
 from ..project.weights import sidecar_path
-from .training.controller import RunKeys, project_weights_edit
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
+from ..registry import Registry
+from .dataset_panel import DatasetPanel
+from .document import ProjectDocument
+from .log_panel import LogPanel
+from .training.controller import RunKeys, TrainingController, project_weights_edit
+from .window_parts import WindowParts
 
 WEIGHTS_SUFFIX = ".weights.npz"
 
@@ -37,19 +38,24 @@ def weights_beside(project_file: Path) -> Path:
 
 
 class ProjectWeights(QObject):
-    """Saves, loads and names the project's trained weights for one window."""
+    """Saves, loads and names the project's trained weights for one window (the trained model is
+    ``controller``'s; the label sits in the status bar)."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.controller = window.training.controller
-        self.label = QLabel(window)
+    def __init__(self, parts: WindowParts, controller: TrainingController, document: ProjectDocument,
+                 dataset: DatasetPanel, registry: Registry, log: LogPanel) -> None:
+        super().__init__(parts.widget)
+        self.controller = controller
+        self.document = document
+        self.dataset = dataset
+        self.registry = registry
+        self.log = log
+        self.label = QLabel(parts.widget)
         self.label.setObjectName("weights_status")
-        window.statusBar().addPermanentWidget(self.label)
+        parts.add_status_widget(self.label)
         self._checked: tuple[object, RecordedWeights] | None = None
         self._load_pending = True
-        window.designer.dataset.loaded.connect(lambda _dataset: self._load_recorded())
-        window.document.changed.connect(self.update_status)
+        dataset.loaded.connect(lambda _dataset: self._load_recorded())
+        document.changed.connect(self.update_status)
         self.controller.state_changed.connect(self.update_status)
         self.controller.weights_reset.connect(self.update_status)
         self.update_status()
@@ -59,7 +65,7 @@ class ProjectWeights(QObject):
         """Another project is on show (the controller has forgotten the last one's model when the
         document was replaced): load this one's weights."""
         self._load_pending = True
-        if not self.window.designer.dataset.loading and self.window.designer.dataset.dataset is not None:
+        if not self.dataset.loading and self.dataset.dataset is not None:
             self._load_recorded()
         self.update_status()
 
@@ -68,22 +74,22 @@ class ProjectWeights(QObject):
         if not self._load_pending or self.controller.state != "idle" or self.controller.has_model:
             return
         self._load_pending = False
-        project = self.window.document.project()
+        project = self.document.project()
         recorded = self._recorded(project)
         if recorded.fit != "fits":
             if recorded.fit != "none":
-                self.window.log_panel.log(f"Trained weights not loaded: {recorded.reason}", "warning")
+                self.log.log(f"Trained weights not loaded: {recorded.reason}", "warning")
             return
         try:
-            run = build_run(project, RunOverrides(weights=recorded.arrays), registry=self.window.registry,
-                            dataset=self.window.designer.dataset.dataset)
+            run = build_run(project, RunOverrides(weights=recorded.arrays), registry=self.registry,
+                            dataset=self.dataset.dataset)
         except (ProjectError, DataError, ValueError) as error:
-            self.window.log_panel.log(f"Trained weights not loaded: {error}", "warning")
+            self.log.log(f"Trained weights not loaded: {error}", "warning")
             return
         self.controller.adopt(run)
-        self.window.log_panel.log(f"Loaded the trained weights {recorded.path}")
+        self.log.log(f"Loaded the trained weights {recorded.path}")
         if not sidecar_path(recorded.path).is_file():
-            self.window.log_panel.log(
+            self.log.log(
                 f"Note: no preprocessing record beside {recorded.path}: the input scaler was refitted "
                 "from the project's dataset, as its training would have fitted it.", "warning")
         self.update_status()
@@ -96,17 +102,17 @@ class ProjectWeights(QObject):
         if not self.controller.has_model or self.controller.state != "idle":
             return True
         target = weights_beside(project_file)
-        recorded = self.window.document.project().weights_path()
+        recorded = self.document.project().weights_path()
         same_file = recorded is not None and recorded.resolve() == target.resolve()
         if same_file and not self.controller.unsaved_weights:
             return True
         try:
             self.controller.save_weights(target)
         except (ValueError, OSError) as error:
-            self.window.log_panel.log(f"Cannot save the trained weights: {error}", "error")
+            self.log.log(f"Cannot save the trained weights: {error}", "error")
             return False
-        self.window.document.edit("Use trained weights", project_weights_edit(target.name))
-        self.window.log_panel.log(f"Saved the trained weights to {target}")
+        self.document.edit("Use trained weights", project_weights_edit(target.name))
+        self.log.log(f"Saved the trained weights to {target}")
         return True
 
     # --- the status bar -------------------------------------------------------------------------------
@@ -120,7 +126,7 @@ class ProjectWeights(QObject):
         controller = self.controller
         if controller.state != "idle":
             return "Weights: training", "A training run is on"
-        project = self.window.document.project()
+        project = self.document.project()
         recorded_path = project.weights_path()
         if controller.has_model:
             if controller.unsaved_weights:
@@ -145,5 +151,5 @@ class ProjectWeights(QObject):
         stamp = path.stat().st_mtime_ns if path is not None and path.is_file() else None
         key = (RunKeys.of(project).model, str(path), stamp)
         if self._checked is None or self._checked[0] != key:
-            self._checked = (key, check_recorded_weights(project, self.window.registry))
+            self._checked = (key, check_recorded_weights(project, self.registry))
         return self._checked[1]

@@ -8,13 +8,10 @@ being told; only the widgets that built lists from it are refilled here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..registry import KINDS, Registry
+from .designer import Designer
+from .exporting import ExportMenu
 from .training_settings import SECTIONS
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
 
 
 def update_registry(target: Registry, source: Registry) -> None:
@@ -30,15 +27,15 @@ def update_registry(target: Registry, source: Registry) -> None:
             del table[key]
 
 
-def apply_registry(window: MainWindow, registry: Registry) -> None:
-    """Show ``registry`` (freshly reloaded) everywhere in ``window``, then revalidate the graph."""
-    update_registry(window.registry, registry)
-    current = window.registry
-    designer = window.designer
+def apply_registry(current: Registry, reloaded: Registry, designer: Designer,
+                   export_menu: ExportMenu) -> None:
+    """Make ``current`` (the window's) hold ``reloaded``, show its types in the designer's views and
+    File > Export, then revalidate the graph."""
+    update_registry(current, reloaded)
     designer.palette.set_layer_types(current.layers)
     designer.inspector.show_node(None)  # drop its cached form: the layer class may have changed
     for section, kind, _title in SECTIONS:
         designer.training.components[section].set_types(current.table(kind))
     designer.dataset.source.set_types(current.datasets)
-    window.export_menu.fill()
+    export_menu.fill()
     designer.refresh()

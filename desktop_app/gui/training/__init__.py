@@ -1,6 +1,6 @@
 """Training in the window: a worker thread drives the engine's Trainer, throttled signals feed live
 plots, and the trained model is saved, exported and tried on samples from here."""
 
-from .ui import TrainingUI, install_training
+from .ui import TrainingUI
 
-__all__ = ["TrainingUI", "install_training"]
+__all__ = ["TrainingUI"]

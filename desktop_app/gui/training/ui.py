@@ -1,40 +1,38 @@
 """The training part of the window: a Training menu and toolbar, the plots dock, status-bar progress.
 
-``install_training(window)`` is the one call the main window makes. Train is enabled when the
-designer says the graph is valid, the dataset has loaded and no run is on (else its tooltip says
-why); a run locks the project (``EditLock``). The learning-rate box is the project's rate, and
-also the running optimizer's during a run. Another project loaded starts every view over.
-Saving the trained weights points the project at them (one undo step); File > Export writes the
-trained model once there is one.
+It adds them through ``WindowParts`` and talks to the named collaborators it is given (the
+document, the designer and its dataset panel, the log, File > Export, the edit lock), never to
+the window. Train is enabled when the designer says the graph is valid, the dataset has loaded
+and no run is on (else its tooltip says why); a run locks the project (``EditLock``). The
+learning-rate box is the project's rate, and also the running optimizer's during a run. Another
+project loaded starts every view over. Saving the trained weights points the project at them
+(one undo step); File > Export writes the trained model once there is one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence
-from PySide6.QtWidgets import (
-    QApplication,
-    QLabel,
-    QMenu,
-    QMessageBox,
-    QStyle,
-    QToolBar,
-)
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QStyle
 
 from ...data.errors import DataError
 from ...engine.callbacks import History
 from ...project.exporting import TrainedModel, project_title
 from ...project.history import history_summary
+from ...registry import Registry
 from .. import settings_edits
 from ..canvas.style import accent_colors
+from ..dataset_panel import DatasetPanel
+from ..designer import Designer
+from ..document import ProjectDocument
 from ..edit_lock import EditLock
-from ..exporting import ask_save_path
+from ..exporting import ExportMenu, ask_save_path
+from ..log_panel import LogPanel
 from ..unsaved_work import confirm_reset
-from ..window_sizes import bottom_height
+from ..window_parts import WindowParts
 from .bridge import Progress, RunStarted
 from .controller import TrainingController, project_weights_edit, relative_to_project
 from .learning_rate import LearningRateBox
@@ -42,37 +40,45 @@ from .plots import TrainingPlots
 from .progress import ProgressDisplay
 from .readiness import TRAIN_TIP, train_blocker
 
-if TYPE_CHECKING:
-    from ..main_window import MainWindow
-
 Icon = QStyle.StandardPixmap
 
 
 class TrainingUI(QObject):
-    """Owns the controller and the training widgets of one window."""
+    """Owns the controller and the training widgets of one window.
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.controller = TrainingController(window.document.project, window.registry, parent=self)
+    ``edit_lock`` is what a run locks (the window knows its panels and actions); ``export_menu`` is
+    File > Export, which then writes the model trained here.
+    """
+
+    def __init__(self, parts: WindowParts, document: ProjectDocument, registry: Registry,
+                 designer: Designer, dataset: DatasetPanel, log: LogPanel, export_menu: ExportMenu,
+                 edit_lock: EditLock) -> None:
+        super().__init__(parts.widget)
+        self.parts = parts
+        self.document = document
+        self.registry = registry
+        self.designer = designer
+        self.dataset = dataset
+        self.log = log
+        self.export_menu = export_menu
+        self.edit_lock = edit_lock
+        self.controller = TrainingController(document.project, registry, parent=self)
         self.plots = TrainingPlots(self.controller.record, self.layer_colors)
-        self.dock = window.add_dock("training", "Training", self.plots,
-                                    Qt.DockWidgetArea.BottomDockWidgetArea)
-        window.tabifyDockWidget(window.docks["log"], self.dock)
-        self.progress = ProgressDisplay(window.statusBar())
-        self.edit_lock = _edit_lock(window)
+        self.dock = parts.add_dock("training", "Training", self.plots,
+                                   Qt.DockWidgetArea.BottomDockWidgetArea, tab_with="log")
+        self.progress = ProgressDisplay(parts.status_bar())
         self._make_actions()
         self._make_menu()
         self._make_toolbar()
         self._connect()
-        window.export_menu.model_provider = self.export_model
+        export_menu.model_provider = self.export_model
         self._update_actions()
 
     # --- building -----------------------------------------------------------------------------------
     def _action(self, text: str, icon: Icon | None, shortcut: str, tip: str) -> QAction:
-        action = QAction(text, self.window)
+        action = QAction(text, self.parts.widget)
         if icon is not None:
-            action.setIcon(self.window.style().standardIcon(icon))
+            action.setIcon(self.parts.widget.style().standardIcon(icon))
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
         action.setToolTip(tip)
@@ -95,31 +101,26 @@ class TrainingUI(QObject):
                                        "Save the plots on screen as an image")
         self.export_csv = self._action("Export Plot Data as &CSV…", None, "",
                                        "Save the per-epoch and per-batch series as CSV")
-        self.learning_rate = LearningRateBox(self.window)
+        self.learning_rate = LearningRateBox(self.parts.widget)
 
     def _make_menu(self) -> None:
-        menu = QMenu("T&raining", self.window)
-        menu.setObjectName("training_menu")
-        self.window.menuBar().insertMenu(self.window.menus["help"].menuAction(), menu)
+        menu = self.parts.add_menu("training", "T&raining")
         menu.addActions([self.train, self.pause, self.stop, self.reset])
         menu.addSeparator()
         menu.addActions([self.save_weights, self.predict])
-        menu.addMenu(self.window.export_menu)
+        menu.addMenu(self.export_menu)
         menu.addSeparator()
         menu.addActions([self.export_png, self.export_csv])
         menu.addSeparator()
         menu.addAction(self.dock.toggleViewAction())
-        self.window.menus["training"] = menu
         self.menu = menu
 
     def _make_toolbar(self) -> None:
-        self.toolbar = QToolBar("Training", self.window)
-        self.toolbar.setObjectName("toolbar_training")
+        self.toolbar = self.parts.add_toolbar("training", "Training")
         self.toolbar.addActions([self.train, self.pause, self.stop, self.reset])
         self.toolbar.addSeparator()
         self.toolbar.addWidget(QLabel(" Learning rate ", self.toolbar))
         self.toolbar.addWidget(self.learning_rate)
-        self.window.addToolBar(self.toolbar)
 
     def _connect(self) -> None:
         controller = self.controller
@@ -127,7 +128,8 @@ class TrainingUI(QObject):
         self.pause.toggled.connect(lambda on: controller.pause() if on else controller.resume())
         self.stop.triggered.connect(controller.stop)
         self.reset.triggered.connect(
-            lambda: confirm_reset(self.window, "Reset Weights") and controller.reset_weights())
+            lambda: confirm_reset(self.parts.widget, "Reset Weights", controller)
+            and controller.reset_weights())
         self.save_weights.triggered.connect(lambda: self.ask_and_save_weights())
         self.predict.triggered.connect(self.show_predictions)
         self.plots.predictions.requested.connect(self.show_predictions)
@@ -143,25 +145,25 @@ class TrainingUI(QObject):
         controller.progressed.connect(self._progressed)
         controller.finished.connect(self._finished)
         controller.failed.connect(self._failed)
-        controller.message.connect(self.window.log_panel.log)
+        controller.message.connect(self.log.log)
         controller.weights_reset.connect(self._update_actions)
         controller.weights_reset.connect(self.plots.curves.empty_axes)
         controller.weights_reset.connect(self.plots.redraw)
         controller.weights_reset.connect(self.progress.clear)
-        self.window.designer.graph_valid_changed.connect(self._update_actions)
-        self.window.designer.dataset.loaded.connect(controller.remember_dataset)
-        self.window.designer.dataset.loaded.connect(self._update_actions)
-        self.window.designer.dataset.failed.connect(self._update_actions)
-        self.window.document.changed.connect(self._update_actions)  # the trained network may be gone
-        self.window.document.changed.connect(self._show_learning_rate)
-        self.window.document.replaced.connect(controller.forget_project)
+        self.designer.graph_valid_changed.connect(self._update_actions)
+        self.dataset.loaded.connect(controller.remember_dataset)
+        self.dataset.loaded.connect(self._update_actions)
+        self.dataset.failed.connect(self._update_actions)
+        self.document.changed.connect(self._update_actions)  # the trained network may be gone
+        self.document.changed.connect(self._show_learning_rate)
+        self.document.replaced.connect(controller.forget_project)
         self._watch()  # before the first run starts (it is kept current from then on)
         self._show_learning_rate()
 
     # --- state ------------------------------------------------------------------------------------------
     def layer_colors(self, layers: Sequence[str]) -> Mapping[str, QColor]:
         """Each layer's colour on the canvas (the canvas's accent order for layers it does not show)."""
-        on_canvas = self.window.designer.node_colors()
+        on_canvas = self.designer.node_colors()
         fallback = accent_colors(layers)
         return {name: on_canvas.get(name, fallback[name]) for name in layers}
 
@@ -169,7 +171,7 @@ class TrainingUI(QObject):
         state = self.controller.state
         idle, live = state == "idle", state in ("running", "paused")
         trained = idle and self.controller.has_model
-        blocker = train_blocker(state, self.window.designer)
+        blocker = train_blocker(state, self.designer)
         self.train.setEnabled(not blocker)
         self.train.setToolTip(blocker or TRAIN_TIP)
         self.train.setStatusTip(blocker or TRAIN_TIP)
@@ -203,31 +205,28 @@ class TrainingUI(QObject):
         posted events and timers, and would repaint again after the thread started."""
         self.dock.show()
         self.dock.raise_()
-        room = bottom_height(self.window.height())
-        grow = self.dock.height() < room
-        if grow:
-            self.window.resizeDocks([self.dock], [room], Qt.Orientation.Vertical)
+        grow = self.parts.grow_bottom_dock(self.dock)
         self.progress.begin()
         self.plots.curves.show_epochs(epochs_planned)
         QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)  # the new sizes, now
         if grow:  # the canvas just lost height: fit the network again so no node sits below the fold
-            self.window.designer.view.fit_all()
+            self.designer.view.fit_all()
         QApplication.processEvents()
 
     def _run_started(self, started: RunStarted) -> None:
         self.progress.start(started.info, self.controller.record.epochs_before)
         self._watch()
         info = started.info
-        self.window.log_panel.log(f"Training: {info.epochs} epochs of {info.batches_per_epoch} batches "
+        self.log.log(f"Training: {info.epochs} epochs of {info.batches_per_epoch} batches "
                                   f"({info.train_samples:,} samples).")
         self.plots.redraw()
 
     def _show_learning_rate(self) -> None:
-        self.learning_rate.show_training(self.window.registry, self.window.document.data["training"])
+        self.learning_rate.show_training(self.registry, self.document.data["training"])
 
     def _set_learning_rate(self, value: float) -> None:
         """The project's learning rate (one undo step), and the running optimizer's if a run is on."""
-        self.window.document.edit("Set learning rate", lambda data: settings_edits.set_component_param(
+        self.document.edit("Set learning rate", lambda data: settings_edits.set_component_param(
             data, "optimizer", "learning_rate", value))
         self.controller.set_learning_rate(value)
 
@@ -246,16 +245,16 @@ class TrainingUI(QObject):
 
     def _finished(self, history: History) -> None:
         text = history_summary(history)
-        self.window.log_panel.log(f"Training ended: {text}")
+        self.log.log(f"Training ended: {text}")
         warning = ""
         if history.divergence is not None:
             warning = f"Warning: {history.divergence.describe()}."
-            self.window.log_panel.log(warning, "warning")
+            self.log.log(warning, "warning")
         self.progress.finish(f"Trained: {text}", warning)
 
     def _failed(self, text: str) -> None:
         self.progress.finish("Training failed")
-        QMessageBox.warning(self.window, "Training failed", text)
+        QMessageBox.warning(self.parts.widget, "Training failed", text)
 
     # --- after training -------------------------------------------------------------------------------------
     def export_model(self) -> TrainedModel:
@@ -263,15 +262,15 @@ class TrainingUI(QObject):
         and the next run may start meanwhile), else the project's network with its saved weights."""
         run = self.controller.trained_run()
         if run is None:
-            return self.window.export_menu.saved_model()
+            return self.export_menu.saved_model()
         return TrainedModel(run.model.with_dtype(run.model.dtype.name), run.loss, run.preprocessing,
-                            project_title(self.window.document.project()))
+                            project_title(self.document.project()))
 
     def show_predictions(self) -> None:
         try:
             samples = self.controller.predict_samples()
         except (ValueError, DataError) as error:
-            self.window.log_panel.log(f"Cannot predict: {error}", "error")
+            self.log.log(f"Cannot predict: {error}", "error")
             return
         self.plots.predictions.show_samples(samples)
         self.plots.setCurrentWidget(self.plots.predictions)
@@ -284,10 +283,10 @@ class TrainingUI(QObject):
         except (ValueError, OSError) as error:
             self._report("Cannot save the weights", str(error))
             return False
-        document = self.window.document
+        document = self.document
         relative = relative_to_project(saved, document.project())
         document.edit("Use trained weights", project_weights_edit(relative))
-        self.window.log_panel.log(f"Saved the trained weights to {saved}")
+        self.log.log(f"Saved the trained weights to {saved}")
         return True
 
     def ask_and_save_weights(self) -> bool:
@@ -310,31 +309,18 @@ class TrainingUI(QObject):
         except OSError as error:
             self._report("Cannot write the file", str(error))
             return
-        self.window.log_panel.log(done)
+        self.log.log(done)
 
     def _ask_path(self, title: str, suffix: str, file_filter: str) -> Path | None:
         """``<project>.plots.png`` is offered; a name typed without ".png" gets it."""
         extension = suffix[suffix.rindex("."):]
-        return ask_save_path(self.window, title, self.window.document, extension, file_filter, suffix)
+        return ask_save_path(self.parts.widget, title, self.document, extension, file_filter, suffix)
 
     def _report(self, title: str, text: str) -> None:
-        self.window.log_panel.log(text, "error")
-        QMessageBox.warning(self.window, title, text)
+        self.log.log(text, "error")
+        QMessageBox.warning(self.parts.widget, title, text)
 
     def shutdown(self) -> None:
         """Stop a run and wait for its thread (the window is closing)."""
         self.controller.shutdown()
 
-
-def install_training(window: MainWindow) -> TrainingUI:
-    """Add the training menu, toolbar, plots dock and progress to ``window``."""
-    return TrainingUI(window)
-
-
-def _edit_lock(window: MainWindow) -> EditLock:
-    """What a run locks: the panels that edit the project, the actions that change or replace it."""
-    designer, a = window.designer, window.actions
-    panels = [designer.palette, designer.inspector, designer.training, designer.dataset]
-    actions = [a.new, a.open, window.recent_menu.menuAction(), window.examples_menu.menuAction(),
-               a.delete, a.duplicate, a.auto_layout]
-    return EditLock(designer, designer.view, panels, actions, window.document.undo_stack, a.undo, a.redo)
