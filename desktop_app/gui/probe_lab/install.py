@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QScrollArea
 
 from ...registry import Registry
 from ..designer import Designer
@@ -26,7 +27,10 @@ def install_probe_lab(parts: WindowParts, controller: TrainingController, docume
     source = SubjectSource(controller, document.project, registry,
                            lambda: None if panel.loading else panel.dataset, parent=parts.widget)
     lab = ProbeLab(source, document.undo_stack, log.log)
-    dock = parts.add_dock("probe_lab", "Probe Lab", lab, Qt.DockWidgetArea.BottomDockWidgetArea,
+    scrolling = QScrollArea()  # the lab's controls side by side must not set the window's least width
+    scrolling.setWidgetResizable(True)
+    scrolling.setWidget(lab)
+    dock = parts.add_dock("probe_lab", "Probe Lab", scrolling, Qt.DockWidgetArea.BottomDockWidgetArea,
                           tab_with="training")
     parts.docks["training"].raise_()
 
