@@ -59,7 +59,7 @@ def main() -> None:
         wait_for(app, lambda: window.training.controller.state == "idle")
         lab = window.probe_lab
         lab.open_action.trigger()
-        wait_for(app, lambda: lab.isVisible() and lab.subject is not None)
+        wait_for(app, lambda: lab.on_show and lab.subject is not None)
         lab.inputs.kind.setCurrentText(DRAW)
         board = lab.inputs.board
         rng = np.random.default_rng(0)

@@ -21,7 +21,7 @@ from tests.gui.runs import WAIT, example, start_long_run, stop_and_wait, train_t
 def open_lab(qtbot, window):
     lab = window.probe_lab
     lab.open_action.trigger()
-    qtbot.waitUntil(lambda: lab.isVisible() and lab.subject is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: lab.on_show and lab.subject is not None, timeout=WAIT)
     return lab
 
 
@@ -96,6 +96,7 @@ def test_the_point_map_follows_a_run_epoch_by_epoch_when_asked(qtbot, make_windo
     lab.tabs.setCurrentWidget(lab.point_map)
     lab.point_map.follow.setChecked(True)
     start_long_run(qtbot, window)
+    lab.open_action.trigger()  # Train brought the training plots forward
     epochs = []
 
     def mapped_at_a_later_epoch() -> bool:
@@ -187,6 +188,7 @@ def test_during_a_run_the_lab_probes_a_copy_taken_between_batches(qtbot, make_wi
     window = make_window(example("digits_mlp", epochs=500, early_stopping=None))
     lab = open_lab(qtbot, window)
     controller = start_long_run(qtbot, window)
+    lab.open_action.trigger()  # Train brought the training plots forward
     qtbot.waitUntil(lambda: lab.subject is not None and lab.subject.kind == "training", timeout=WAIT)
     training_model = controller.bridge.run.model
     assert lab.subject.run.model is not training_model
@@ -245,3 +247,34 @@ def test_the_tap_takes_no_copy_while_the_last_one_is_still_being_looked_at(qtbot
     tap.in_flight = False  # the lab is done with it
     tap(run, batch)
     assert len(copies) == 2 and not tap.wanted
+
+
+def test_a_run_that_trains_the_probed_model_takes_it_out_of_the_labs_hands(qtbot, make_window):
+    """Train again resumes the kept run: its model is trained on the training thread, where a probe
+    from the window would race the optimizer and overwrite the layers' caches for backward."""
+    window = make_window(example("digits_mlp", epochs=300, early_stopping=None))
+    lab = open_lab(qtbot, window)
+    controller = window.training.controller
+    controller.start()
+    stop_and_wait(qtbot, window)
+    kept = controller.trained_model()
+    lab.open_action.trigger()
+    assert lab.subject.run.model is kept
+    controller.start()  # the same run, resumed: it trains ``kept`` itself
+    assert lab.subject is None
+    lab.open_action.trigger()
+    assert lab.subject is None or lab.subject.kind == "training"
+    qtbot.waitUntil(lambda: lab.subject is not None and lab.subject.kind == "training", timeout=WAIT)
+    assert controller.bridge.run.model is kept and lab.subject.run.model is not kept
+    stop_and_wait(qtbot, window)
+
+
+def test_the_lab_behind_the_training_plots_looks_at_nothing(qtbot, make_window):
+    window = make_window(example("spiral_mlp", epochs=2))
+    lab = window.probe_lab
+    train_to_end(qtbot, window)
+    assert not lab.on_show and lab.subject is None and lab.activations.rows == []
+    lab.open_action.trigger()
+    assert lab.on_show and lab.subject.kind == "trained"
+    window.docks["training"].raise_()  # tabbed away again
+    assert not lab.on_show

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QPixmap, QShowEvent, QUndoStack
+from PySide6.QtGui import QAction, QPixmap, QUndoStack
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -76,6 +76,8 @@ class ProbeLab(QWidget):
         self.update_seconds = 0.0
         self._built_for: tuple[int, int] | None = None
         self._stale = True
+        # the dock is in view (a tabbed dock that is not the current tab still counts as visible)
+        self.on_show = False
         self._map_for: tuple[int, str] | None = None
         # Training > Probe Lab (set by ``install_probe_lab``)
         self.open_action: QAction | None = None
@@ -133,14 +135,16 @@ class ProbeLab(QWidget):
         self.unit_view.scale_requested.connect(self.scale_layer)
 
     # --- following the model ---------------------------------------------------------------------------
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self._stale:
+    def set_on_show(self, on_show: bool) -> None:
+        """The lab's dock came into view (or went out of it: closed, or tabbed away)."""
+        self.on_show = on_show
+        if on_show and self._stale:
             self.refresh()
 
     def refresh(self) -> None:
         """Look at the current Subject again (later, when the lab is not on show)."""
-        if not self.isVisible():
+        if not self.on_show:
+            self.subject = None  # nothing may probe the model it had (a run may be training it now)
             self._stale = True
             return
         self._stale = False
@@ -197,7 +201,7 @@ class ProbeLab(QWidget):
 
     # --- the tabs ----------------------------------------------------------------------------------------
     def _refresh_tab(self) -> None:
-        if self.subject is None or not self.isVisible():
+        if self.subject is None or not self.on_show:
             return
         if self.tabs.currentWidget() is self.point_map:
             self._refresh_point_map()
@@ -324,5 +328,5 @@ class ProbeLab(QWidget):
         self.refresh()
 
     def _ask_for_copy(self) -> None:
-        if self.isVisible() and self.source.controller.state == "running":
+        if self.on_show and self.source.controller.state == "running":
             self.source.request_copy()
