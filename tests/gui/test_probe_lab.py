@@ -278,3 +278,42 @@ def test_the_lab_behind_the_training_plots_looks_at_nothing(qtbot, make_window):
     assert lab.on_show and lab.subject.kind == "trained"
     window.docks["training"].raise_()  # tabbed away again
     assert not lab.on_show
+
+
+def test_the_board_tools_erase_blur_clear_and_copy_a_sample(qtbot, make_window):
+    window = make_window(example("digits_mlp", epochs=1))
+    lab = open_lab(qtbot, window)
+    board, inputs = lab.inputs.board, lab.inputs
+    draw_vertical_stroke(qtbot, board, column=4.0, top=1.0, bottom=7.0)
+    qtbot.mouseClick(inputs.eraser, Qt.MouseButton.LeftButton)
+    draw_vertical_stroke(qtbot, board, column=4.0, top=0.0, bottom=3.5)
+    assert board.ink[:3, 3:5].max() == 0.0 and board.ink[5:7, 3:5].min() == 1.0
+    inked = board.ink.sum()
+    qtbot.mouseClick(inputs.blur, Qt.MouseButton.LeftButton)
+    assert board.ink[5:7, 2].min() > 0.0  # spread to the next column...
+    assert board.ink.sum() <= inked  # ...taking ink from the stroke (none comes from beyond the edges)
+    qtbot.mouseClick(inputs.clear, Qt.MouseButton.LeftButton)
+    assert board.ink.max() == 0.0
+    inputs.kind.setCurrentText("Validation sample")
+    inputs.sample.setValue(5)
+    qtbot.mouseClick(inputs.from_sample, Qt.MouseButton.LeftButton)
+    assert inputs.kind.currentText() == DRAW
+    run = lab.subject.run
+    sample = run.data.dataset.x[run.data.val_indices[5]]
+    np.testing.assert_allclose(board.ink.ravel() * 16.0, sample)  # 0..16 on the board's 0..1
+    np.testing.assert_allclose(inputs.current_input()[0][0], sample, rtol=1e-6)
+
+
+def test_a_regression_model_is_probed_by_its_samples(qtbot, make_window):
+    window = make_window(example("sine_regression", epochs=1))
+    lab = open_lab(qtbot, window)
+    assert [lab.inputs.kind.itemText(i) for i in range(lab.inputs.kind.count())] == [
+        "Validation sample", "Training sample"]
+    lab.inputs.sample.setValue(3)
+    run = lab.subject.run
+    x = run.data.dataset.x[run.data.val_indices[3:4]]
+    expected = predict(run.model, run.loss, run.preprocessing, x, "test")
+    np.testing.assert_array_equal(lab.bars.values, expected.values[0])
+    assert lab.bars.probabilities is None
+    lab.tabs.setCurrentWidget(lab.point_map)
+    assert len(lab.point_map.scatter.getData()[0]) == len(run.data.val_indices)
