@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from ...data.dataset import Dataset
 from ...data.errors import DataError
@@ -27,7 +27,7 @@ from ..training.controller import RunKeys, TrainingController
 from ..training.worker import describe_error
 
 Kind = Literal["trained", "untrained", "training"]
-PARK_WAIT = 0.5  # seconds a pause may take to park the training thread before the lab asks the tap
+PARK_RETRY_MS = 50  # a pause not yet parked is looked at again this much later
 
 
 @dataclass(frozen=True)
@@ -125,13 +125,15 @@ class SubjectSource(QObject):
     def request_copy(self) -> None:
         """While a run is on: a fresh copy of its weights (``changed`` follows)."""
         controller = self.controller
-        if controller.state == "paused" and controller.control.wait_until_paused(PARK_WAIT):
+        if controller.state == "paused" and controller.control.wait_until_paused(0):
             run = controller.bridge.run  # parked: its weights hold still until resumed from here
             if run is not None:
                 self._copied(WeightCopy(run, run.model.get_weights(), 0))
                 return
         if controller.state in ("running", "paused"):
             self.tap.wanted = True
+        if controller.state == "paused":  # not parked yet (a batch or a validation still running)
+            QTimer.singleShot(PARK_RETRY_MS, self, self.request_copy)  # not after self is gone
 
     def mark_edited(self) -> None:
         """The kept model's weights were edited: they are the window's to save again."""
