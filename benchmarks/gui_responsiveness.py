@@ -30,7 +30,7 @@ from PySide6.QtCore import QElapsedTimer, QSettings, QTimer  # noqa: E402
 from desktop_app.engine.callbacks import History  # noqa: E402
 from desktop_app.gui.app import application  # noqa: E402
 from desktop_app.gui.main_window import MainWindow  # noqa: E402
-from desktop_app.plugin_manager import current_registry  # noqa: E402
+from desktop_app.plugin_system import current_registry  # noqa: E402
 from desktop_app.project import Project, build_run, example_path, load_project  # noqa: E402
 
 EXAMPLE = "digits_cnn"

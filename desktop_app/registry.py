@@ -1,7 +1,7 @@
 """What is installed: every layer, loss, optimizer, ... type by name, and which plugin owns it.
 
 The engine knows nothing of plugins: it takes plain name -> class mappings. This registry is where
-those mappings come from. The plugin manager (``desktop_app.plugin_manager``) fills one through the
+those mappings come from. The plugin manager (``desktop_app.plugin_system``) fills one through the
 ``register_*`` hooks, built-ins included; code that needs types asks for ``current_registry()``.
 """
 

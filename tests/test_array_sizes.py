@@ -13,7 +13,7 @@ import pytest
 from desktop_app.data import DataError, read_numpy_dataset, read_numpy_samples
 from desktop_app.engine.memory import MEMORY_LIMIT_ENV
 from desktop_app.fileio import WeightsFileError, load_weights, save_weights_npz
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import build_model, example_path, load_project, save_trained
 from desktop_app.project.run import fit_preprocessing
 from tests.cli.cli_run import assert_one_line_error, run_cli

@@ -154,7 +154,7 @@ def test_an_installed_copy_loads_the_default_example_and_optdigits_from_itself(i
         import desktop_app
         from desktop_app import paths
         from desktop_app.data.shipped import read_optdigits
-        from desktop_app.plugin_manager import current_registry
+        from desktop_app.plugin_system import current_registry
         from desktop_app.project import default_example_path, load_dataset, load_project
 
         project = load_project(default_example_path())

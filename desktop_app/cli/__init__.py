@@ -136,7 +136,7 @@ def _user_message(error: Exception) -> str:
     from ..engine.errors import LayerError
 
     if isinstance(error, LayerError):
-        from ..plugin_manager import format_layer_error
+        from ..plugin_system import format_layer_error
 
         return format_layer_error(error)
     return str(error)

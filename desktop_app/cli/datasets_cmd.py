@@ -11,7 +11,7 @@ import numpy as np
 
 from ..data import DatasetSource
 from ..engine.schema import ParamSpec
-from ..plugin_manager import current_registry
+from ..plugin_system import current_registry
 from ..project.requirements import is_builtin_owner
 from .parsing import examples
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..export import Exporter, OnnxExporter
-from ..plugin_manager import current_registry
+from ..plugin_system import current_registry
 from ..project import load_project
 from ..project.exporting import export_trained, load_trained
 from .errors import CliError

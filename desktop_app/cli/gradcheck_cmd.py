@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 
 from ..engine.gradcheck import DEFAULT_TOLERANCE, ModelGradRow, check_model_gradients
-from ..plugin_manager import current_registry
+from ..plugin_system import current_registry
 from ..project import RunOverrides, build_run, load_project
 from .errors import CliError
 from .locations import PROJECT_HELP, project_file

@@ -1,6 +1,6 @@
 """``backprop-studio plugins list|install|uninstall|enable|disable``: see and manage plugins.
 
-Errors from ``desktop_app.plugin_admin`` are ValueErrors: the CLI prints them as one line, exit 2.
+Errors from ``desktop_app.plugin_system.admin`` are ValueErrors: the CLI prints them as one line, exit 2.
 """
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from .. import plugin_admin
-from ..plugin_discovery import ENTRY_POINT_GROUP
-from ..plugin_manager import PluginInfo, current_host
+from ..plugin_system import PluginInfo, current_host
+from ..plugin_system import admin as plugin_admin
+from ..plugin_system.discovery import ENTRY_POINT_GROUP
 from ..settings import plugin_dir
 from .parsing import examples
 

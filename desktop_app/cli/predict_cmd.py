@@ -27,7 +27,7 @@ import numpy as np
 
 from ..data import read_csv_samples, read_numpy_samples
 from ..fileio import atomic_write, atomic_write_text
-from ..plugin_manager import current_registry
+from ..plugin_system import current_registry
 from ..project import load_project
 from ..project.exporting import load_trained
 from ..project.predict import Predictions, predict

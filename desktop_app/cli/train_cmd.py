@@ -28,7 +28,7 @@ from ..engine.control import TrainingControl
 from ..engine.errors import NonFiniteLossError
 from ..engine.graph import Model
 from ..file_set import FileSetError
-from ..plugin_manager import current_registry
+from ..plugin_system import current_registry
 from ..project import Run, RunOverrides, build_run, load_project
 from ..project.history import history_summary
 from ..project.run_outputs import (

@@ -56,7 +56,8 @@ class RunInfo:
 
 @dataclass(slots=True)
 class BatchEvent:
-    """One optimizer step. Read-only by convention (not frozen: a frozen one costs ~1 µs more per batch)."""
+    """One optimizer step. Read-only by convention (not frozen: freezing costs time on every batch,
+    the trainer's hot path)."""
 
     epoch: int
     batch: int

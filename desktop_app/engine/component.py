@@ -32,10 +32,6 @@ class Component:
     def get_config(self) -> dict[str, Any]:
         return dict(self.config)
 
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Component:
-        return cls(**config)
-
     def __repr__(self) -> str:
         args = ", ".join(f"{key}={value!r}" for key, value in self.config.items())
         return f"{self.kind_name()}({args})"

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from ..plugin_manager import current_registry
+from ..plugin_system import current_registry
 from ..project.document import Project
 from ..project.errors import ProjectError
 from ..project.files import load_project

@@ -4,19 +4,18 @@ The call runs on Qt's global thread pool; its result or exception comes back to 
 through queued signals, so the window keeps drawing while it works. Connect the signals to
 methods of QObjects: Qt drops the delivery when the receiver is gone.
 
-Garbage is collected on the GUI thread just before a call starts: otherwise the pool thread may
-be the one whose allocation triggers the collection, and then it destroys Qt objects of closed
-windows and replaced plots from the wrong thread (a deadlock on a Qt mutex against the GUI thread
-was seen, and a crash).
+While the call runs, garbage is collected on the GUI thread only (``collector``: the policy every
+worker thread follows).
 """
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from .collector import GuiThreadCollector
 
 
 class Task(QObject):
@@ -32,8 +31,9 @@ class Task(QObject):
         self._call = call
 
     def start(self) -> None:
-        gc.collect()  # here, on the GUI thread: see the module docstring
-        QThreadPool.globalInstance().start(_Runner(self))
+        collector = GuiThreadCollector.of_app()
+        collector.hold()
+        QThreadPool.globalInstance().start(_Runner(self, collector))
 
     def _run(self) -> None:
         try:
@@ -47,9 +47,13 @@ class Task(QObject):
 class _Runner(QRunnable):
     """Holds the task (and so keeps it alive) while the pool runs it."""
 
-    def __init__(self, task: Task) -> None:
+    def __init__(self, task: Task, collector: GuiThreadCollector) -> None:
         super().__init__()
         self._task = task
+        self._collector = collector
 
     def run(self) -> None:
-        self._task._run()
+        try:
+            self._task._run()
+        finally:
+            self._collector.release()

@@ -207,13 +207,13 @@ class Designer(QObject):
         if cls is None:
             self.log.log(f"unknown layer type '{type_name}'", "error")
             return None
-        params = {spec.name: graph_edits.jsonable(spec.default) for spec in cls.schema if spec.required}
+        config = {spec.name: graph_edits.jsonable(spec.default) for spec in cls.schema if spec.required}
         if type_name == "Input" and self.dataset.dataset is not None:
-            params["shape"] = list(self.dataset.dataset.sample_shape)
+            config["shape"] = list(self.dataset.dataset.sample_shape)
         selected = self.scene.selected_names()
         after = selected[0] if len(selected) == 1 and cls.min_inputs > 0 else None
         spot = None if at is None else (at.x() - style.NODE_WIDTH / 2, at.y() - style.NODE_HEIGHT / 2)
-        name = self._edit(f"Add {type_name}", graph_edits.add_node, type_name, params, spot, after)
+        name = self._edit(f"Add {type_name}", graph_edits.add_node, type_name, config, spot, after)
         if name:
             self.scene.select_names([name])
             self.view.ensureVisible(self.scene.nodes[name].sceneBoundingRect(), 40, 40)

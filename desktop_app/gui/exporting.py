@@ -50,7 +50,7 @@ class ExportMenu(QMenu):
         if weights is not None and weights.is_file():
             return load_trained(project, weights, self.registry)
         self.log.log("The project has no trained weights: exporting its initial weights.", "warning")
-        loss = make_component(self.registry.losses, project.training.loss, project, "$.training.loss.params")
+        loss = make_component(self.registry.losses, project.training.loss, project, "$.training.loss.config")
         return TrainedModel(build_model(project, self.registry), loss, None, project_title(project))
 
     def ask_and_export(self, name: str) -> None:

@@ -2,7 +2,7 @@
 
 The window applies one of these to a copy of the project data and pushes the before/after pair
 as an undo command, so each function only has to do its edit, never its inverse. Nodes are the
-project format's dicts: ``{"name", "type", "params", "inputs", "position": {"x", "y"}}``.
+project format's dicts: ``{"name", "type", "config", "inputs", "position": {"x", "y"}}``.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def _set_position(item: dict[str, Any], x: float, y: float) -> None:
 def add_node(
     data: dict[str, Any],
     type_name: str,
-    params: Mapping[str, Any],
+    config: Mapping[str, Any],
     at: tuple[float, float] | None = None,
     after: str | None = None,
 ) -> str:
@@ -75,7 +75,7 @@ def add_node(
     lowest node.
     """
     name = unique_name(data, type_name)
-    new = {"name": name, "type": type_name, "params": dict(params), "inputs": []}
+    new = {"name": name, "type": type_name, "config": dict(config), "inputs": []}
     if after is not None:
         anchor = node(data, after)
         downstream = _downstream(data, after)
@@ -138,7 +138,7 @@ def duplicate_nodes(data: dict[str, Any], names: Sequence[str]) -> list[str]:
         nodes(data).append({
             "name": copy_name,
             "type": original["type"],
-            "params": dict(original.get("params", {})),
+            "config": dict(original.get("config", {})),
             "inputs": list(original.get("inputs", [])),
             "position": {"x": x + style.NODE_WIDTH + style.COLUMN_SPACING, "y": y},
         })
@@ -187,7 +187,7 @@ def rename_node(data: dict[str, Any], old: str, new: str) -> None:
 
 
 def set_param(data: dict[str, Any], name: str, param: str, value: Any) -> None:
-    node(data, name).setdefault("params", {})[param] = jsonable(value)
+    node(data, name).setdefault("config", {})[param] = jsonable(value)
 
 
 def move_nodes(data: dict[str, Any], moved: Mapping[str, tuple[float, float]]) -> None:
@@ -205,7 +205,7 @@ def set_input_shape(data: dict[str, Any], shape: Sequence[int]) -> list[str]:
     """Give every Input node ``shape``; returns the names of the nodes that changed."""
     changed = []
     for item in nodes(data):
-        if item["type"] == "Input" and list(item.get("params", {}).get("shape", [])) != list(shape):
+        if item["type"] == "Input" and list(item.get("config", {}).get("shape", [])) != list(shape):
             set_param(data, item["name"], "shape", list(shape))
             changed.append(item["name"])
     return changed

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..paths import EXAMPLES_DIR
-from ..plugin_manager import PluginInfo, current_host
+from ..plugin_system import PluginInfo, current_host
 from ..project.document import Project
 from ..project.errors import ProjectError
 from ..project.examples import EXAMPLES, example_path
@@ -52,7 +52,7 @@ from .project_weights import ProjectWeights
 from .recent_files import RecentFiles
 from .registry_refresh import apply_registry
 from .status_messages import show_status
-from .training import TrainingUI
+from .training.ui import TrainingUI
 from .unsaved_work import confirm_drop
 from .window_actions import WindowActions
 from .window_parts import WindowParts

@@ -80,7 +80,7 @@ class NodeInspector(QWidget):
                 self._layout.insertWidget(self._layout.count() - 1, self.form)
             self._form_key = key
         if self.form is not None:
-            self.form.set_values(node.get("params", {}))
+            self.form.set_values(node.get("config", {}))
 
     def _drop_form(self) -> None:
         if self.form is not None:

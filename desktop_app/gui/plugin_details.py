@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterable
 from typing import Literal
 
-from ..plugin_manager import PluginInfo
+from ..plugin_system import PluginInfo
 
 Action = Literal["uninstall", "enable", "disable"]
 STATUS_COLORS = {"active": "#1a7f37", "error": "#d1242f", "failed": "#d1242f",

@@ -1,7 +1,7 @@
 """Installing plugins from the window: where the plugin comes from, and pip run in the background.
 
 Installs and uninstalls that need pip run ``backprop-studio plugins ...`` in a child process: the
-same code path as the command line (``desktop_app.plugin_admin``: pip with this interpreter, and
+same code path as the command line (``desktop_app.plugin_system.admin``: pip with this interpreter, and
 the same pins of the app's own packages), its output streamed into the dialog while the window
 keeps responding.
 """

@@ -1,7 +1,7 @@
 """Help > Plugins: the plugin manager. Every plugin with its origin, status, what it contributes and
 what went wrong; Install, Uninstall, Enable and Disable, with the window updated right after.
 
-Changes go through ``desktop_app.plugin_admin``, as on the command line: a drop-in file or the
+Changes go through ``desktop_app.plugin_system.admin``, as on the command line: a drop-in file or the
 disabled list changes at once; anything needing pip runs in a child process (``PluginCommand``)
 whose output the dialog shows. After every change the plugins are reloaded off the GUI thread and
 ``registry_changed`` hands the new registry to the window, so a new plugin's layers appear
@@ -36,9 +36,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import plugin_admin
-from ..plugin_discovery import normalize
-from ..plugin_manager import PluginInfo, reload_registry
+from ..plugin_system import PluginInfo, reload_registry
+from ..plugin_system import admin as plugin_admin
+from ..plugin_system.discovery import normalize
 from ..registry import Registry
 from ..settings import plugin_dir
 from .background import Task

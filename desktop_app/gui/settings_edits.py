@@ -11,11 +11,11 @@ from .graph_edits import jsonable
 def choose_component(data: dict[str, Any], section: str, type_name: str) -> None:
     """Switch the loss / optimizer / schedule to ``type_name`` with its default parameters."""
     if (data["training"].get(section) or {}).get("type") != type_name:
-        data["training"][section] = {"type": type_name, "params": {}}
+        data["training"][section] = {"type": type_name, "config": {}}
 
 
 def set_component_param(data: dict[str, Any], section: str, name: str, value: Any) -> None:
-    data["training"][section].setdefault("params", {})[name] = jsonable(value)
+    data["training"][section].setdefault("config", {})[name] = jsonable(value)
 
 
 def set_training_value(data: dict[str, Any], name: str, value: Any) -> None:

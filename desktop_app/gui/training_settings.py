@@ -66,5 +66,5 @@ class TrainingSettingsPanel(QWidget):
         """Show the project's ``training`` JSON section."""
         for section, form in self.components.items():
             component = training.get(section) or {}
-            form.show_component(component.get("type", ""), component.get("params", {}))
+            form.show_component(component.get("type", ""), component.get("config", {}))
         self.loop.set_values(training)

@@ -13,7 +13,7 @@ from typing import Any
 from ..engine.early_stopping import EarlyStopping
 from ..engine.graph import NodeSpec
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass
@@ -30,12 +30,12 @@ class NodeEntry:
 
     name: str
     type: str
-    params: dict[str, Any] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
     inputs: list[str] = field(default_factory=list)
     position: Position = field(default_factory=Position)
 
     def spec(self) -> NodeSpec:
-        return NodeSpec(self.name, self.type, dict(self.params), list(self.inputs))
+        return NodeSpec(self.name, self.type, dict(self.config), list(self.inputs))
 
 
 @dataclass
@@ -43,7 +43,7 @@ class ComponentRef:
     """A loss, optimizer or schedule by registered type name, with its parameters."""
 
     type: str
-    params: dict[str, Any] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -201,7 +201,7 @@ def _node_json(node: NodeEntry) -> dict[str, Any]:
     return {
         "name": node.name,
         "type": node.type,
-        "params": _sorted(node.params),
+        "config": _sorted(node.config),
         "inputs": list(node.inputs),
         "position": {"x": _number(node.position.x), "y": _number(node.position.y)},
     }
@@ -209,16 +209,16 @@ def _node_json(node: NodeEntry) -> dict[str, Any]:
 
 def _node_from_json(data: dict[str, Any]) -> NodeEntry:
     position = data.get("position", {"x": 0, "y": 0})
-    return NodeEntry(data["name"], data["type"], dict(data.get("params", {})), list(data.get("inputs", [])),
+    return NodeEntry(data["name"], data["type"], dict(data.get("config", {})), list(data.get("inputs", [])),
                      Position(position["x"], position["y"]))
 
 
 def _component(data: dict[str, Any]) -> ComponentRef:
-    return ComponentRef(data["type"], dict(data.get("params", {})))
+    return ComponentRef(data["type"], dict(data.get("config", {})))
 
 
 def _component_json(ref: ComponentRef) -> dict[str, Any]:
-    return {"type": ref.type, "params": _sorted(ref.params)}
+    return {"type": ref.type, "config": _sorted(ref.config)}
 
 
 def _training_json(training: TrainingSettings) -> dict[str, Any]:

@@ -54,7 +54,7 @@ def load_trained(project: Project, weights_path: Path, registry: Registry) -> Tr
         model.set_weights(weights)
     except GraphError as error:
         raise WeightsFileError(f"{weights_path}: {error}") from None
-    loss = make_component(registry.losses, project.training.loss, project, "$.training.loss.params")
+    loss = make_component(registry.losses, project.training.loss, project, "$.training.loss.config")
     return TrainedModel(model, loss, load_preprocessing_for(weights_path, model), project_title(project),
                         weights_path)
 

@@ -9,6 +9,10 @@ each layer's parameters inline (``{"type": "Dense", "units": 16}``), and flat tr
 ``epochs``, ``seed``, ``validation_split``, ``weights``). Its layers were named as
 ``engine.graph.stack`` names them (``input``, ``dense_1``, ...), which version 1 keeps, so weight
 files stay valid.
+
+Version 1 called each node's and each training component's settings ``params``; version 2 calls
+them ``config``, as the engine's ``get_config`` does, so that ``params`` means one thing in the
+app: a layer's weights.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from .document import FORMAT_VERSION
 from .errors import ProjectError
 from .validation import check_schema
 
+# The training settings that name a component with its settings (version 1 ``params``).
+COMPONENTS = ("loss", "optimizer", "schedule")
 # Canvas spacing of migrated nodes, which had no positions: left to right.
 MIGRATED_NODE_SPACING = 200
 
@@ -85,7 +91,21 @@ def _v0_to_v1(data: dict[str, Any], source: str) -> dict[str, Any]:
     return migrated
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any], str], dict[str, Any]]] = {0: _v0_to_v1}
+def _v1_to_v2(data: dict[str, Any], _source: str) -> dict[str, Any]:
+    """``params`` -> ``config`` in every node and training component; the rest is checked as a
+    version-2 file once migrated."""
+    model = data.get("model")
+    nodes = model.get("nodes") if isinstance(model, dict) else None
+    training = data.get("training")
+    components = [training.get(key) for key in COMPONENTS] if isinstance(training, dict) else []
+    for entry in [*(nodes if isinstance(nodes, list) else []), *components]:
+        if isinstance(entry, dict) and "params" in entry and "config" not in entry:
+            entry["config"] = entry.pop("params")
+    data["format_version"] = 2
+    return data
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any], str], dict[str, Any]]] = {0: _v0_to_v1, 1: _v1_to_v2}
 
 
 def file_version(data: Any, source: str) -> int:

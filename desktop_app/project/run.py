@@ -30,7 +30,7 @@ from ..engine.optimizer import Optimizer
 from ..engine.schedule import Schedule
 from ..engine.training import Trainer
 from ..fileio import load_weights
-from ..plugin_manager import PluginCallback, PluginProblem
+from ..plugin_system import PluginCallback, PluginProblem
 from ..registry import Registry
 from .document import ComponentRef, Project
 from .errors import ProjectError
@@ -94,7 +94,7 @@ def build_model(project: Project, registry: Registry, seed: int | None = None) -
 def make_component(table: Mapping[str, type], ref: ComponentRef, project: Project, where: str) -> Component:
     """An instance of ``ref.type`` from ``table``; a bad parameter is named with ``where``, its JSON path."""
     try:
-        return table[ref.type](**ref.params)
+        return table[ref.type](**ref.config)
     except ConfigError as error:
         raise ProjectError(str(error), project.label, where) from None
 
@@ -145,7 +145,7 @@ def prepare_data(project: Project, model: Model, loss: Loss, dataset: Dataset, s
         raise ProjectError(
             f"dataset '{dataset.name}' has samples of shape {dataset.sample_shape}, but the model's input "
             f"'{model.input_names[0]}' takes {model.input_shape}: change the Input node's shape",
-            project.label, f"{_node_path(project, model.input_names[0])}.params.shape",
+            project.label, f"{_node_path(project, model.input_names[0])}.config.shape",
         )
     try:
         return split_and_scale(
@@ -198,13 +198,13 @@ def build_run(
     batch_size = settings.batch_size if overrides.batch_size is None else overrides.batch_size
     if overrides.weights is not None:
         _load_initial_weights(model, overrides.weights)
-    loss = make_component(registry.losses, settings.loss, project, "$.training.loss.params")
+    loss = make_component(registry.losses, settings.loss, project, "$.training.loss.config")
     optimizer_ref = settings.optimizer
     if overrides.learning_rate is not None:
         optimizer_ref = ComponentRef(optimizer_ref.type,
-                                     {**optimizer_ref.params, "learning_rate": overrides.learning_rate})
-    optimizer = make_component(registry.optimizers, optimizer_ref, project, "$.training.optimizer.params")
-    schedule = make_component(registry.schedules, settings.schedule, project, "$.training.schedule.params")
+                                     {**optimizer_ref.config, "learning_rate": overrides.learning_rate})
+    optimizer = make_component(registry.optimizers, optimizer_ref, project, "$.training.optimizer.config")
+    schedule = make_component(registry.schedules, settings.schedule, project, "$.training.schedule.config")
     metrics = [make_component(registry.metrics, ComponentRef(name), project, f"$.training.metrics[{i}]")
                for i, name in enumerate(settings.metrics)]
     _check_metric_tasks(project, metrics, loss, registry)

@@ -1,6 +1,6 @@
 """Check a project dict against the shipped JSON Schema and the graph's own rules, before use.
 
-Errors name the file and the JSON path of the offending value (``$.model.nodes[2].params``).
+Errors name the file and the JSON path of the offending value (``$.model.nodes[2].config``).
 """
 
 from __future__ import annotations

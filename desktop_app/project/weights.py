@@ -79,7 +79,7 @@ def graph_fingerprint(project: Project, model: Model) -> str:
     """What trained weights fit: every node's type, parameters and inputs (not where it sits on the
     canvas), the outputs, the dtype and the shape of every array of ``model`` (built from it)."""
     graph = {
-        "nodes": [[node.name, node.type, node.params, node.inputs] for node in project.nodes],
+        "nodes": [[node.name, node.type, node.config, node.inputs] for node in project.nodes],
         "outputs": project.outputs,
         "dtype": project.dtype,
         "shapes": {key: list(array.shape) for key, array in model.get_weights().items()},

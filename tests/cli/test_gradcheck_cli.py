@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from desktop_app.project import example_path, load_project, save_project
+from desktop_app.project import FORMAT_VERSION, example_path, load_project, save_project
 
 from .cli_run import assert_one_line_error, main_error, run_cli
 
@@ -118,9 +118,10 @@ def test_a_wrong_loss_is_named_in_its_row_and_no_layer_is_blamed(tmp_path):
 def test_bad_input(tmp_path):
     assert_one_line_error(run_cli("gradcheck", example_path("xor_mlp"), "--samples", 0, home=tmp_path),
                           "--samples must be at least 1. Received: 0")
-    (tmp_path / "not.bps.json").write_text(json.dumps({"format_version": 2}))
+    newer = FORMAT_VERSION + 1
+    (tmp_path / "not.bps.json").write_text(json.dumps({"format_version": newer}))
     assert_one_line_error(run_cli("gradcheck", tmp_path / "not.bps.json", home=tmp_path),
-                          "format_version 2 is newer than this Backprop Studio reads")
+                          f"format_version {newer} is newer than this Backprop Studio reads")
 
 
 def test_seed_help_says_it_also_picks_the_samples_checked(tmp_path):

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from desktop_app.fileio import load_weights_npz, save_weights_npz
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import (
     RunOverrides,
     build_run,

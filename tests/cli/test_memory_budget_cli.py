@@ -22,7 +22,7 @@ def limit_address_space() -> None:
 
 def project_with(tmp_path, units: int, batch_size: int = 16):
     data = json.loads(example_path("xor_mlp").read_text())
-    data["model"]["nodes"][1]["params"]["units"] = units
+    data["model"]["nodes"][1]["config"]["units"] = units
     data["training"]["batch_size"] = batch_size
     path = tmp_path / "huge.bps.json"
     path.write_text(json.dumps(data))

@@ -13,7 +13,7 @@ from .cli_run import assert_one_line_error, run_cli
 def test_a_missing_distribution_plugin_is_named_with_its_install_command(tmp_path):
     data = json.loads(example_path("xor_mlp").read_text())
     [node] = [node for node in data["model"]["nodes"] if node["type"] == "Tanh"]
-    node["type"], node["params"] = "Swish", {}
+    node["type"], node["config"] = "Swish", {}
     data["plugins"] = {"layers": {"Swish": "extra_layers"}}
     data["plugin_distributions"] = {"extra_layers": {"name": "backprop-studio-extra-layers",
                                                      "version": "0.1.0"}}

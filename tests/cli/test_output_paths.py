@@ -7,7 +7,7 @@ import pytest
 from desktop_app.cli.errors import CliError
 from desktop_app.cli.outputs import check_output_file
 from desktop_app.fileio import save_weights_npz
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import build_model, example_path, load_project
 
 from .cli_run import main_error

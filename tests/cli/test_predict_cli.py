@@ -10,7 +10,7 @@ import pytest
 
 from desktop_app.data.preprocess import Scaler
 from desktop_app.fileio import save_weights_npz
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import (
     Preprocessing,
     RunOverrides,

@@ -18,7 +18,7 @@ from desktop_app import file_set
 from desktop_app.cli import main
 from desktop_app.file_set import JOURNAL, recover
 from desktop_app.fileio import load_weights
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import example_path, load_project, save_project
 from desktop_app.project.run_outputs import MANIFEST, RUN_FILES
 

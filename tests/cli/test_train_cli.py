@@ -13,7 +13,7 @@ from desktop_app.engine.errors import NonFiniteLossError
 from desktop_app.engine.layer import Layer
 from desktop_app.fileio import load_weights_npz, save_weights_npz
 from desktop_app.hookspecs import hookimpl
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import RunOverrides, build_run, example_path, load_project, save_project
 
 from .cli_run import assert_one_line_error, interrupt_when, main_error, run_cli
@@ -152,7 +152,7 @@ def test_ctrl_c_before_the_first_epoch_ends_saves_nothing_and_exits_130(tmp_path
 def diverging_file(tmp_path):
     """Sine regression with plain SGD: at --lr 0.5 its loss turns infinite in epoch 3."""
     data = json.loads(example_path("sine_regression").read_text())
-    data["training"]["optimizer"] = {"type": "sgd", "params": {"learning_rate": 0.01}}
+    data["training"]["optimizer"] = {"type": "sgd", "config": {"learning_rate": 0.01}}
     path = tmp_path / "sine_sgd.bps.json"
     path.write_text(json.dumps(data))
     return path

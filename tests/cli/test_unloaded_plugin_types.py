@@ -42,7 +42,7 @@ def mish_project(folder, recorded: bool):
     the plugin that provides Mish."""
     data = json.loads(example_path("xor_mlp").read_text())
     [node] = [node for node in data["model"]["nodes"] if node["type"] == "Tanh"]
-    node["type"], node["params"] = "Mish", {}
+    node["type"], node["config"] = "Mish", {}
     data["training"]["epochs"] = 1
     if recorded:
         data["plugins"] = {"layers": {"Mish": "mish"}}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from desktop_app.engine.divergence import FACTOR, DivergenceWatch
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import RunOverrides, build_run, example_path, load_project
 
 

@@ -20,7 +20,7 @@ from desktop_app.engine.graph import Model, stack
 from desktop_app.engine.layers import BUILTIN_LAYERS, Dense, ReLU
 from desktop_app.engine.loss import Loss
 from desktop_app.engine.losses import CategoricalCrossentropy
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import EXAMPLES, RunOverrides, build_run, example_path, load_project
 
 
@@ -162,11 +162,15 @@ def test_a_sample_at_the_origin_with_zero_biases_passes(seed):
 
 
 def test_the_off_kink_point_still_catches_a_wrong_gradient():
+    """All three Dense layers are broken: each is flagged, and nothing else."""
     model = relu_mlp(layer_types={**LAYER_TYPES, "Dense": KernelGradTwice})
     x = np.zeros((3, 2), dtype=np.float32)
-    rows = {row.node: row for row in check_model_gradients(model, x, np.array([0, 1, 2]),
-                                                           CategoricalCrossentropy())}
-    assert not rows["dense_5"].ok and rows["dense_5"].params_error > 0.1
+    rows = check_model_gradients(model, x, np.array([0, 1, 2]), CategoricalCrossentropy())
+    dense = [node for node in model.order if isinstance(model.layers[node], KernelGradTwice)]
+    assert len(dense) == 3
+    failing = {row.node for row in rows if not row.ok}
+    assert failing == set(dense)
+    assert all(row.params_error > 0.1 for row in rows if row.node in failing)
 
 
 @pytest.mark.parametrize("example", EXAMPLES)

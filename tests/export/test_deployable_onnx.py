@@ -14,7 +14,7 @@ from desktop_app.data.errors import DataError
 from desktop_app.engine.graph import Model, NodeSpec
 from desktop_app.engine.losses import MeanSquaredError
 from desktop_app.export import Deployment, ExportError, OnnxExporter, build_onnx_model, load_weights
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import (
     EXAMPLES,
     RunOverrides,

@@ -13,7 +13,7 @@ import onnx
 import pytest
 
 from desktop_app.export import OnnxExporter, SafetensorsExporter, build_onnx_model, load_weights
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import (
     EXAMPLES,
     RunOverrides,

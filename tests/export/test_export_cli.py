@@ -15,7 +15,7 @@ from desktop_app.engine.losses import CategoricalCrossentropy
 from desktop_app.engine.numerics import softmax
 from desktop_app.export import load_weights
 from desktop_app.fileio import save_weights_npz
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import (
     RunOverrides,
     build_model,

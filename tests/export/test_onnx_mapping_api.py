@@ -18,7 +18,7 @@ from desktop_app.export import (
     OnnxExporter,
     build_onnx_model,
 )
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 
 from .conftest import randomize
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QThreadPool
 from PySide6.QtWidgets import QMessageBox
 
 from desktop_app.gui.main_window import MainWindow
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project.examples import example_path
 from desktop_app.project.files import load_project
 

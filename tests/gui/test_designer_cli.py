@@ -3,26 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
 
 from desktop_app.cli import main
-from desktop_app.gui.main_window import MainWindow
 from desktop_app.project.examples import example_path
-
-
-def close_when_shown(seen: list[str]) -> None:
-    """Once the event loop runs: note the shown window's title and close it (ending app.exec)."""
-
-    def check() -> None:
-        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
-        seen.extend(w.windowTitle() for w in windows)
-        if windows:
-            windows[0].close()
-        else:
-            QApplication.quit()
-
-    QTimer.singleShot(0, check)
+from tests.gui.window_input import close_when_shown
 
 
 @pytest.fixture(autouse=True)

@@ -7,17 +7,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from desktop_app.gui.dataset_panel import importer_for
-
-
-def choose(qtbot, window, name: str) -> None:
-    chooser = window.designer.dataset.source.chooser
-    with qtbot.waitSignal(window.designer.dataset.loaded, timeout=10_000):
-        chooser.setFocus()
-        qtbot.keyClicks(chooser, name)
+from tests.gui.window_input import choose_dataset
 
 
 def input_shape(window) -> list[int]:
-    return window.document.data["model"]["nodes"][0]["params"]["shape"]
+    return window.document.data["model"]["nodes"][0]["config"]["shape"]
 
 
 def test_example_dataset_is_previewed_as_images_with_shapes_and_classes(make_window):
@@ -32,7 +26,7 @@ def test_example_dataset_is_previewed_as_images_with_shapes_and_classes(make_win
 
 def test_choosing_a_dataset_reshapes_the_input_in_the_same_undo_step(qtbot, make_window):
     window = make_window()
-    choose(qtbot, window, "spiral")
+    choose_dataset(qtbot, window, "spiral")
     panel = window.designer.dataset
     assert panel.preview.kind == "scatter"
     items = panel.preview.plot.getPlotItem().items
@@ -51,7 +45,7 @@ def test_choosing_a_dataset_reshapes_the_input_in_the_same_undo_step(qtbot, make
 
 def test_dataset_options_come_from_the_source_schema(qtbot, make_window):
     window = make_window()
-    choose(qtbot, window, "spiral")
+    choose_dataset(qtbot, window, "spiral")
     panel = window.designer.dataset
     samples = panel.source.form.editors["n_samples"]
     assert samples.minimum() == 4
@@ -63,7 +57,7 @@ def test_dataset_options_come_from_the_source_schema(qtbot, make_window):
 
 def test_tabular_data_is_previewed_as_a_table(qtbot, make_window):
     window = make_window()
-    choose(qtbot, window, "iris")
+    choose_dataset(qtbot, window, "iris")
     table = window.designer.dataset.preview.table
     assert window.designer.dataset.preview.kind == "table"
     assert table.rowCount() == 100 and table.columnCount() == 5
@@ -151,3 +145,20 @@ def test_numpy_import_with_images_shows_a_grid(qtbot, make_window, tmp_path):
     window.designer.palette.search.setText("flatten")
     qtbot.keyClick(window.designer.palette.search, Qt.Key.Key_Return)
     assert window.designer.graph_valid
+
+
+def test_importing_the_same_file_again_after_fixing_it_reads_it_again(qtbot, make_window, tmp_path):
+    path = tmp_path / "pets.csv"
+    path.write_text("a,b,label\n1,2,cat\n3,oops,dog\n")
+    window = make_window()
+    panel = window.designer.dataset
+    with qtbot.waitSignal(panel.failed, timeout=10_000):
+        panel.import_file(str(path))
+    steps = window.document.undo_stack.count()
+    path.write_text("a,b,label\n1,2,cat\n3,4,dog\n5,6,cat\n7,8,dog\n")
+    with qtbot.waitSignal(panel.loaded, timeout=10_000):
+        panel.import_file(str(path))
+    assert not panel.error.isVisible()
+    assert "4 samples" in panel.info.text() and "cat (2), dog (2)" in panel.info.text()
+    assert window.document.undo_stack.count() == steps  # the same source: no new undo step
+    assert window.designer.dataset.dataset is not None and len(window.designer.dataset.dataset) == 4

@@ -10,7 +10,7 @@ from desktop_app.gui.canvas import style
 from desktop_app.gui.canvas.layout import layered_positions
 from desktop_app.gui.document import blank_project
 from desktop_app.gui.validation import validate
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 
 
 def empty() -> dict:
@@ -47,7 +47,7 @@ def test_adding_after_a_node_inserts_it_and_moves_the_rest_down():
     assert edits.position(edits.node(data, new)) == (before["dense_1"][0], before["dense_1"][1] + edits.ROW)
     assert edits.position(edits.node(data, "relu_1"))[1] == before["relu_1"][1] + edits.ROW
     assert edits.position(edits.node(data, "input")) == before["input"]
-    assert edits.node(data, new)["params"] == {"rate": 0.2}
+    assert edits.node(data, new)["config"] == {"rate": 0.2}
 
 
 def test_adding_without_anchor_goes_below_the_lowest_node():
@@ -118,14 +118,14 @@ def test_rename_updates_every_reference_and_refuses_bad_names():
 def test_set_param_stores_tuples_as_json_lists():
     data = stack("Input", "Conv2D")
     edits.set_param(data, "conv2d_1", "kernel_size", (5, 5))
-    assert edits.node(data, "conv2d_1")["params"]["kernel_size"] == [5, 5]
+    assert edits.node(data, "conv2d_1")["config"]["kernel_size"] == [5, 5]
 
 
 def test_input_shape_follows_a_given_shape():
     data = stack("Input", "Dense")
     assert edits.set_input_shape(data, (64,)) == ["input"]
     assert edits.set_input_shape(data, (64,)) == []
-    assert edits.node(data, "input")["params"]["shape"] == [64]
+    assert edits.node(data, "input")["config"]["shape"] == [64]
 
 
 def test_layout_puts_a_stack_in_one_straight_column():

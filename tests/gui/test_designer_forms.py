@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-
 from desktop_app.engine.schema import ParamSpec, schema
 from desktop_app.gui.forms.editors import FixedTupleEditor, OptionalEditor
 from desktop_app.gui.forms.schema_form import SchemaForm
+from tests.gui.window_input import type_into
 
 SCHEMA = schema(
     ParamSpec("units", "int", 32, "outputs", minimum=1, maximum=4096),
@@ -27,13 +26,6 @@ def make_form(qtbot) -> tuple[SchemaForm, list[tuple[str, object]]]:
     emitted: list[tuple[str, object]] = []
     form.edited.connect(lambda name, value: emitted.append((name, value)))
     return form, emitted
-
-
-def type_into(qtbot, line_edit, text: str) -> None:
-    line_edit.setFocus()
-    line_edit.selectAll()
-    qtbot.keyClicks(line_edit, text)
-    qtbot.keyClick(line_edit, Qt.Key.Key_Return)
 
 
 def test_defaults_are_shown_and_set_values_emits_nothing(qtbot):

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QScrollArea
 from desktop_app.engine.graph import NodeSpec
 from desktop_app.gui.canvas import style
 from desktop_app.gui.forms.editors import describe
+from tests.gui.window_input import specs
 
 # what Qt's X11 platform theme binds (read under xcb): Linux desktops add Ctrl+D to Delete
 X11_DELETE_KEYS = ("Del", "Ctrl+D")
@@ -42,10 +43,6 @@ def linux_key_bindings(monkeypatch) -> None:
         return qt_bindings(key)
 
     monkeypatch.setattr(QKeySequence, "keyBindings", staticmethod(bindings))
-
-
-def specs(window) -> list[NodeSpec]:
-    return window.document.project().node_specs()
 
 
 # --- the wheel ---------------------------------------------------------------------------------------

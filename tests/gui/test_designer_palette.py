@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from desktop_app.engine.layer import Layer, Shape
 from desktop_app.engine.schema import ParamSpec, schema
 from desktop_app.gui.palette import DESCRIPTION_ROLE
-from desktop_app.plugin_manager import PluginInfo, PluginProblem, current_registry
+from desktop_app.plugin_system import PluginInfo, PluginProblem, current_registry
 from desktop_app.registry import Registry
 
 

@@ -12,6 +12,7 @@ from desktop_app.gui.canvas.view import LAYER_MIME
 from desktop_app.paths import EXAMPLES_DIR
 from desktop_app.project.examples import EXAMPLES, example_path
 from desktop_app.project.files import load_project
+from tests.gui.window_input import choose_dataset, inspector_editor, specs, type_into
 
 DIGITS_MLP = [
     NodeSpec("input", "Input", {"shape": [64]}, []),
@@ -49,17 +50,6 @@ def add_with_double_click(qtbot, window, type_name: str) -> None:
     qtbot.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=center)
 
 
-def type_into(qtbot, widget, text: str) -> None:
-    widget.setFocus()
-    widget.selectAll()
-    qtbot.keyClicks(widget, text)
-    qtbot.keyClick(widget, Qt.Key.Key_Return)
-
-
-def inspector_editor(window, param: str):
-    return window.designer.inspector.form.editors[param]
-
-
 def view_point(window, scene_point: QPointF) -> QPoint:
     return window.designer.view.mapFromScene(scene_point)
 
@@ -80,17 +70,6 @@ def drop(window, data: QMimeData, scene_point: QPointF) -> None:
     args = (Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(viewport, QDragEnterEvent(at, *args))
     QApplication.sendEvent(viewport, QDropEvent(QPointF(at), *args))
-
-
-def specs(window) -> list[NodeSpec]:
-    return window.document.project().node_specs()
-
-
-def choose_dataset(qtbot, window, name: str) -> None:
-    chooser = window.designer.dataset.source.chooser
-    with qtbot.waitSignal(window.designer.dataset.loaded, timeout=10_000):
-        chooser.setFocus()
-        qtbot.keyClicks(chooser, name)
 
 
 def build_digits_mlp(qtbot, window) -> None:
@@ -249,10 +228,10 @@ def test_training_settings_are_generated_forms_and_undoable(qtbot, make_window):
     optimizer = training.components["optimizer"]
     assert optimizer.type_name == "adam"
     type_into(qtbot, optimizer.form.editors["learning_rate"], "0.05")
-    assert window.document.data["training"]["optimizer"]["params"]["learning_rate"] == 0.05
+    assert window.document.data["training"]["optimizer"]["config"]["learning_rate"] == 0.05
     optimizer.chooser.setFocus()
     qtbot.keyClicks(optimizer.chooser, "sgd")
-    assert window.document.data["training"]["optimizer"] == {"type": "sgd", "params": {}}
+    assert window.document.data["training"]["optimizer"] == {"type": "sgd", "config": {}}
     assert "momentum" in optimizer.form.editors
     type_into(qtbot, training.loop.editors["epochs"], "3")
     assert window.document.data["training"]["epochs"] == 3

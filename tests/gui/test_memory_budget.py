@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import tracemalloc
 
-from test_designer_window import inspector_editor, type_into
-
 from desktop_app.engine.memory import MEMORY_LIMIT_ENV
+from tests.gui.window_input import inspector_editor, type_into
 
 
 def test_a_billion_units_typed_in_the_inspector_become_the_nodes_error(qtbot, make_window, monkeypatch):

@@ -49,7 +49,7 @@ def weights_status(window) -> str:
 
 def widen_hidden_layer(window, units: int = 12) -> None:
     def change(data):
-        data["model"]["nodes"][1]["params"]["units"] = units
+        data["model"]["nodes"][1]["config"]["units"] = units
     window.document.edit("Wider", change)
 
 

@@ -18,8 +18,8 @@ from desktop_app.gui.main_window import MainWindow
 from desktop_app.gui.plugin_details import imported_versions, restart_notes
 from desktop_app.gui.registry_refresh import update_registry
 from desktop_app.paths import REPO_ROOT
-from desktop_app.plugin_discovery import DROP_IN_MODULE_PREFIX
-from desktop_app.plugin_manager import LOAD_PLUGINS_ENV, PluginInfo, current_host, current_registry, use_host
+from desktop_app.plugin_system import LOAD_PLUGINS_ENV, PluginInfo, current_host, current_registry, use_host
+from desktop_app.plugin_system.discovery import DROP_IN_MODULE_PREFIX
 from desktop_app.project.examples import example_path
 from desktop_app.project.files import load_project
 from desktop_app.registry import Registry

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from cli.cli_run import assert_one_line_error, cli_command, cli_env
 from PySide6.QtCore import QSettings
-from test_designer_cli import close_when_shown
 
 from desktop_app.cli import main
 from desktop_app.cli.gui_cmd import HEADLESS_COMMANDS, NO_DISPLAY, missing_display, uses_xcb
 from desktop_app.project.examples import example_path
+from tests.gui.window_input import close_when_shown
 
 #: What tells Qt (and the app) where a display is, or where a user's files go.
 SCRUBBED = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "XDG_CONFIG_HOME", "XDG_DATA_HOME",

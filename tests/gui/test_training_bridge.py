@@ -14,16 +14,15 @@ from PySide6.QtGui import QColor, QPainterPath
 
 from desktop_app.engine.callbacks import BatchEvent, EpochEvent, History, RunInfo, RunResult
 from desktop_app.engine.control import TrainingControl
+from desktop_app.gui.collector import GuiThreadCollector
 from desktop_app.gui.training import bridge as bridge_module
-from desktop_app.gui.training import curves as curves_module
 from desktop_app.gui.training.bridge import Progress, RunStarted, ThrottledBridge
-from desktop_app.gui.training.collector import GuiThreadCollector
 from desktop_app.gui.training.curves import CurvesPanel
 from desktop_app.gui.training.plots import TrainingPlots
 from desktop_app.gui.training.probes import CURVE_POINTS, GRID_SIDE, Probes
 from desktop_app.gui.training.progress import clock_text, describe
 from desktop_app.gui.training.record import GrowingColumns, TrainingRecord
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import RunOverrides, build_run, example_path, load_project
 
 KEYS = ("dense/kernel", "dense/bias", "out/kernel")
@@ -369,7 +368,7 @@ def test_while_active_only_the_collector_collects_cyclic_garbage(qapp):
 
     collector = GuiThreadCollector()
     assert gc.isenabled()
-    collector.start()
+    collector.hold()
     try:
         assert not gc.isenabled()
         node = Node()
@@ -382,7 +381,7 @@ def test_while_active_only_the_collector_collects_cyclic_garbage(qapp):
         assert alive() is None
         del filler
     finally:
-        collector.stop()
+        collector.release()
     assert gc.isenabled()
 
 
@@ -452,13 +451,13 @@ def test_a_falling_loss_and_a_rising_accuracy_do_not_move_their_ranges(qtbot):
     assert 0.7 < low <= 0.8 and 1.0 <= high < 1.05  # the accuracies' own range, up to 1
 
 
-def test_per_epoch_curves_wait_while_a_run_is_on_and_are_complete_when_it_ends(qtbot, monkeypatch):
+def test_per_epoch_curves_wait_while_a_run_is_on_and_are_complete_when_it_ends(qtbot):
     """Short epochs end 20 times a second or more: while live, per-epoch curves redraw at most every
     EPOCH_REDRAW_SECONDS; the redraw at the run's end shows every epoch, whichever tab is on."""
     clock = [100.0]
-    monkeypatch.setattr(curves_module.time, "monotonic", lambda: clock[0])
     record = TrainingRecord()
-    plots = TrainingPlots(record, lambda names: {name: QColor("#336699") for name in names})
+    plots = TrainingPlots(record, lambda names: {name: QColor("#336699") for name in names},
+                          clock=lambda: clock[0])
     qtbot.addWidget(plots)
     plots.show()
     record.begin(_started(per_epoch=1, epochs=10))

@@ -22,7 +22,7 @@ from desktop_app.fileio import load_weights_npz, save_weights_npz
 from desktop_app.gui.training.probes import VIEWS, Probes
 from desktop_app.gui.window_sizes import bottom_height
 from desktop_app.hookspecs import hookimpl
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import load_project, save_project
 from desktop_app.project.document import ComponentRef, NodeEntry
 from desktop_app.project.predict import predict
@@ -187,8 +187,8 @@ def test_closing_the_window_while_training_stops_the_worker(make_window, qtbot, 
 
 
 def test_closing_the_window_while_a_run_is_being_laid_out_starts_no_thread(make_window, qtbot, dialogs):
-    """The window processes events while it lays itself out for a run: a close then comes before
-    the training thread exists, and the thread must not start after it."""
+    """A close can come before the training thread exists (here from the ``starting`` signal);
+    the thread must not start after it."""
     window = make_window(example("spiral_mlp", epochs=100_000))
     controller = window.training.controller
     controller.starting.connect(lambda _epochs: window.close())
@@ -283,9 +283,9 @@ def test_training_after_a_stop_starts_from_the_kept_weights(make_window, qtbot):
     stop_and_wait(qtbot, window)
     kept = controller.trained_model().get_weights()
     # a learning rate of 0 leaves the weights where the next run starts: at the kept ones
-    params = window.document.data["training"]["optimizer"]["params"]
+    config = window.document.data["training"]["optimizer"]["config"]
     window.document.edit("lr 0", lambda data: data["training"]["optimizer"].update(
-        params={**params, "learning_rate": 0.0}))
+        config={**config, "learning_rate": 0.0}))
     window.document.edit("1 epoch", lambda data: data["training"].update(epochs=1))
     train_to_end(qtbot, window)
     assert controller.last_result.reason == "completed"
@@ -363,7 +363,7 @@ def test_the_trained_model_is_offered_only_while_it_is_the_projects_network(make
     ui = window.training
     train_to_end(qtbot, window)
     assert ui.save_weights.isEnabled() and ui.controller.trained_model() is not None
-    window.document.edit("wider", lambda data: data["model"]["nodes"][1]["params"].update(units=9))
+    window.document.edit("wider", lambda data: data["model"]["nodes"][1]["config"].update(units=9))
     assert not ui.save_weights.isEnabled() and not ui.predict.isEnabled()
     assert ui.controller.trained_model() is None
     assert ui.export_model().model.layers["hidden"].params["kernel"].shape == (2, 9)  # the project's network
@@ -476,7 +476,7 @@ def test_the_window_is_laid_out_for_a_run_before_its_thread_starts(make_window, 
     window.resize(1600, 1000)
     ui = window.training
     seen = {}
-    start = ui.controller.collector.start
+    start = ui.controller.collector.hold
 
     def thread_about_to_start():
         view = window.designer.view
@@ -488,7 +488,7 @@ def test_the_window_is_laid_out_for_a_run_before_its_thread_starts(make_window, 
         )
         start()
 
-    monkeypatch.setattr(ui.controller.collector, "start", thread_about_to_start)
+    monkeypatch.setattr(ui.controller.collector, "hold", thread_about_to_start)
     # the bottom panels start readable (test_window_layout); a user may have made them small
     window.resizeDocks([ui.dock], [120], Qt.Orientation.Vertical)
     QCoreApplication.processEvents()

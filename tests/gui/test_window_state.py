@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QInputDialog
 
 from desktop_app.gui.plugins_dialog import PluginsDialog
 from desktop_app.gui.registry_refresh import update_registry
-from desktop_app.plugin_manager import PluginInfo, current_registry
+from desktop_app.plugin_system import PluginInfo, current_registry
 from desktop_app.project import example_path
 from desktop_app.registry import Registry
 from tests.gui.runs import WAIT, example, start_long_run, stop_and_wait, train_to_end
@@ -83,7 +83,7 @@ def test_the_learning_rate_box_is_the_projects_learning_rate(make_window, qtbot)
     assert box.isEnabled() and box.text() == "0.01"  # before any run: not a greyed 0.000000
     type_in(box, "1e-7")
     training = window.document.data["training"]
-    assert training["optimizer"]["params"]["learning_rate"] == pytest.approx(1e-7)
+    assert training["optimizer"]["config"]["learning_rate"] == pytest.approx(1e-7)
     assert box.text() == "1e-07"
     inspector = window.designer.training.components["optimizer"]
     assert "1e-07" in [editor.text() for editor in inspector.findChildren(type(box).__mro__[1])]
@@ -98,7 +98,7 @@ def test_a_learning_rate_changed_during_a_run_is_the_projects_afterwards(make_wi
     type_in(box, "0.25")
     qtbot.waitUntil(lambda: controller.record.latest.lrs[-1] == pytest.approx(0.25), timeout=WAIT)
     stop_and_wait(qtbot, window)
-    assert window.document.data["training"]["optimizer"]["params"]["learning_rate"] == 0.25
+    assert window.document.data["training"]["optimizer"]["config"]["learning_rate"] == 0.25
     assert box.text() == "0.25"
     model = controller.trained_model()
     with qtbot.waitSignal(controller.progressed, timeout=WAIT):
@@ -111,7 +111,7 @@ def test_a_learning_rate_changed_during_a_run_is_the_projects_afterwards(make_wi
 # --- what keeps Train from starting is found live ----------------------------------------------------
 def test_a_class_count_that_does_not_match_the_output_is_shown_on_the_output_node(make_window):
     project = example("digits_mlp", epochs=1)
-    project.nodes[-1].params["units"] = 3
+    project.nodes[-1].config["units"] = 3
     window = make_window(project)
     designer, train = window.designer, window.training.train
     problem = designer.validation.errors["logits"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.plugin_manager import LOAD_PLUGINS_ENV, use_host
+from desktop_app.plugin_system import LOAD_PLUGINS_ENV, use_host
 from desktop_app.settings import CONFIG_DIR_ENV, DATA_DIR_ENV, plugin_dir
 from desktop_app.testing import plugin_host, register_plugin  # noqa: F401  (the public fixtures)
 

@@ -16,7 +16,7 @@ import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop_app.plugin_manager import LOAD_PLUGINS_ENV
+from desktop_app.plugin_system import LOAD_PLUGINS_ENV
 from desktop_app.settings import CONFIG_DIR_ENV, DATA_DIR_ENV
 
 

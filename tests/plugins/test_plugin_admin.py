@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app import plugin_admin
+from desktop_app.plugin_system import admin as plugin_admin
 from desktop_app.settings import Settings, load_settings, plugin_dir, save_settings
 
-from .test_plugin_cli import FakePip, run, statuses
-from .test_plugin_loading import _doubler
+from .plugin_sources import FakePip, doubler, run, statuses
 
 PIP = [sys.executable, "-m", "pip"]
 
@@ -51,7 +50,7 @@ def _installs(fake_site: Callable[..., str], distribution: str, plugin: str | No
     """A pip effect: ``distribution`` appears on sys.path, and pip reports it as requested."""
 
     def effect() -> list[tuple[str, str, bool]]:
-        fake_site(distribution, plugin, _doubler() if plugin else "X = 1", version)
+        fake_site(distribution, plugin, doubler() if plugin else "X = 1", version)
         return [(distribution, version, True)]
 
     return effect
@@ -59,12 +58,12 @@ def _installs(fake_site: Callable[..., str], distribution: str, plugin: str | No
 
 def _source_file(folder: Path, name: str, layer: str = "Tripler") -> Path:
     path = folder / name
-    path.write_text(textwrap.dedent(_doubler(layer)))
+    path.write_text(textwrap.dedent(doubler(layer)))
     return path
 
 
 def test_a_drop_in_taking_an_installed_plugins_name_is_refused(capsys, fake_site, tmp_path):
-    fake_site("backprop-studio-doubler", "doubler", _doubler())
+    fake_site("backprop-studio-doubler", "doubler", doubler())
     for name in ("doubler.py", "Doubler.py", "backprop_studio_doubler.py"):
         for upgrade in ((), ("--upgrade",)):
             source = _source_file(tmp_path, name)
@@ -93,8 +92,8 @@ def test_a_drop_in_clashing_with_another_drop_in_or_a_builtin_is_refused(capsys,
 
 def test_an_ambiguous_uninstall_is_refused_and_each_name_removes_exactly_one(
         capsys, fake_site, drop_in, pip_calls):
-    fake_site("backprop-studio-doubler", "doubler", _doubler())
-    path = drop_in("doubler", _doubler("Impostor"))
+    fake_site("backprop-studio-doubler", "doubler", doubler())
+    path = drop_in("doubler", doubler("Impostor"))
     commands = pip_calls()
     code, out, err = run(capsys, "uninstall", "doubler")
     assert (code, out) == (2, "")
@@ -109,10 +108,10 @@ def test_an_ambiguous_uninstall_is_refused_and_each_name_removes_exactly_one(
     code, _, err = run(capsys, "uninstall", "doubler", "--source", "folder")
     assert code == 2 and "no installed plugin named 'doubler'. Installed: doubler (--source folder" in err
 
-    drop_in("doubler", _doubler("Impostor"))
+    drop_in("doubler", doubler("Impostor"))
     assert run(capsys, "uninstall", "doubler.py")[:2] == (0, f"removed {path}\n")
     for name in (("backprop-studio-doubler",), ("doubler", "--source", "entry-point")):
-        drop_in("doubler", _doubler("Impostor"))
+        drop_in("doubler", doubler("Impostor"))
         assert run(capsys, "uninstall", *name)[:2] == (0, "removed backprop-studio-doubler\n")
         assert path.exists()
     assert commands == [[*PIP, "uninstall", "--yes", "backprop-studio-doubler"]] * 2
@@ -131,8 +130,8 @@ def test_uninstall_forgets_the_disabled_setting_so_a_reinstall_is_enabled(capsys
 
 
 def test_uninstall_keeps_a_disabled_name_another_plugin_still_answers_to(capsys, fake_site, drop_in):
-    fake_site("backprop-studio-doubler", "doubler", _doubler())
-    drop_in("doubler", _doubler("Impostor"))
+    fake_site("backprop-studio-doubler", "doubler", doubler())
+    drop_in("doubler", doubler("Impostor"))
     save_settings(Settings({"disabled_plugins": ["doubler", "gone"], "theme": "dark"}))
     assert run(capsys, "uninstall", "doubler", "--source", "folder")[0] == 0
     assert load_settings().values == {"disabled_plugins": ["doubler", "gone"], "theme": "dark"}
@@ -176,7 +175,7 @@ def test_pip_install_of_a_distribution_without_plugins_is_an_error_and_it_can_be
 
 
 def test_pip_install_taking_a_drop_ins_name_is_reported(capsys, fake_site, drop_in, pip_calls):
-    path = drop_in("doubler", _doubler("Impostor"))
+    path = drop_in("doubler", doubler("Impostor"))
     pip_calls(_installs(fake_site, "backprop-studio-doubler", "doubler"))
     code, _, err = run(capsys, "install", "backprop-studio-doubler")
     assert code == 2

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
@@ -13,45 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app import plugin_admin
-from desktop_app.cli import main
-from desktop_app.plugin_manager import use_host
+from desktop_app.plugin_system import admin as plugin_admin
 from desktop_app.settings import load_settings, plugin_dir
 
-from .test_plugin_loading import BROKEN_IMPORT, _doubler
-
-
-class FakePip:
-    """What ``subprocess.Popen`` returns for pip, for tests that replace it: its exit code and output."""
-
-    def __init__(self, returncode: int = 0, output: str = "") -> None:
-        self.returncode = returncode
-        self.stdout = io.StringIO(output)
-
-    def __enter__(self) -> FakePip:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        return None
-
-
-def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
-    """One CLI invocation as a fresh process would see it (no host cached from a previous one)."""
-    use_host(None)
-    code = main(["plugins", *argv] if argv[0] != "--safe-mode" else [argv[0], "plugins", *argv[1:]])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def statuses(capsys, *argv: str) -> dict[str, str]:
-    code, out, _ = run(capsys, "list", "--json", *argv)
-    assert code == 0
-    return {plugin["name"]: plugin["status"] for plugin in json.loads(out)["plugins"]}
+from .plugin_sources import BROKEN_IMPORT, FakePip, doubler, run, statuses
 
 
 def test_list_reports_each_plugin_with_its_status_and_error(capsys, fake_site):
     fake_site("backprop-studio-broken", "broken", BROKEN_IMPORT, version="2.0")
-    fake_site("backprop-studio-doubler", "doubler", _doubler())
+    fake_site("backprop-studio-doubler", "doubler", doubler())
     code, out, _ = run(capsys, "list", "--json")
     assert code == 0
     report = {plugin["name"]: plugin for plugin in json.loads(out)["plugins"]}
@@ -74,7 +43,7 @@ def test_list_reports_each_plugin_with_its_status_and_error(capsys, fake_site):
 
 
 def test_safe_mode_flag_loads_no_third_party_plugin(capsys, fake_site):
-    fake_site("backprop-studio-doubler", "doubler", _doubler())
+    fake_site("backprop-studio-doubler", "doubler", doubler())
     code, out, _ = run(capsys, "--safe-mode", "list", "--json")
     [plugin] = json.loads(out)["plugins"]
     assert (code, plugin["status"], plugin["contributes"]) == (0, "not loaded", {})
@@ -83,7 +52,7 @@ def test_safe_mode_flag_loads_no_third_party_plugin(capsys, fake_site):
 
 def test_disable_and_enable_persist_in_the_settings(capsys, fake_site):
     module = fake_site("backprop-studio-broken", "broken", BROKEN_IMPORT)
-    fake_site("backprop-studio-doubler", "doubler", _doubler())
+    fake_site("backprop-studio-doubler", "doubler", doubler())
     code, out, _ = run(capsys, "disable", "backprop-studio-broken")
     assert code == 0 and "disabled broken" in out
     assert load_settings().disabled_plugins == ["broken"]
@@ -103,7 +72,7 @@ def test_disable_and_enable_persist_in_the_settings(capsys, fake_site):
     (("uninstall", "backprop-studio"), "error: 'backprop-studio' is built in and cannot be uninstalled"),
 ])
 def test_bad_names_are_refused_with_one_line_and_exit_code_2(capsys, fake_site, argv, message):
-    fake_site("backprop-studio-doubler", "doubler", _doubler())
+    fake_site("backprop-studio-doubler", "doubler", doubler())
     code, out, err = run(capsys, *argv)
     assert code == 2
     assert err.startswith(message) and err.count("\n") == 1
@@ -111,7 +80,7 @@ def test_bad_names_are_refused_with_one_line_and_exit_code_2(capsys, fake_site, 
 
 def test_install_and_uninstall_of_a_drop_in_file(capsys, tmp_path):
     source = tmp_path / "tripler.py"
-    source.write_text(textwrap.dedent(_doubler("Tripler")))
+    source.write_text(textwrap.dedent(doubler("Tripler")))
     code, out, _ = run(capsys, "install", str(source))
     target = plugin_dir() / "tripler.py"
     assert code == 0 and out == f"installed plugin 'tripler' ({target})\n"

@@ -52,12 +52,12 @@ def _plugin_project(path: Path) -> Path:
     project = json.loads((EXAMPLES_DIR / "spiral_mlp.bps.json").read_text())
     for node in project["model"]["nodes"]:
         if node["type"] == "ReLU":
-            node["type"], node["params"] = "Swish", {"beta": 1.0}
+            node["type"], node["config"] = "Swish", {"beta": 1.0}
     dense = next(node for node in project["model"]["nodes"] if node["name"] == "hidden_2")
-    dense["type"], dense["params"] = "LayerNorm", {"epsilon": 1e-5}
+    dense["type"], dense["config"] = "LayerNorm", {"epsilon": 1e-5}
     project["name"] = "Spiral with plugins"
-    project["training"].update(loss={"type": "focal", "params": {"gamma": 2.0}},
-                               optimizer={"type": "lion", "params": {"learning_rate": 0.003}},
+    project["training"].update(loss={"type": "focal", "config": {"gamma": 2.0}},
+                               optimizer={"type": "lion", "config": {"learning_rate": 0.003}},
                                epochs=40)
     path.write_text(json.dumps(project, indent=2))
     return path
@@ -68,7 +68,7 @@ import json, sys
 import numpy as np
 import onnxruntime
 from desktop_app.fileio import load_weights_npz
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import build_model, load_project
 
 project_file, weights_file, onnx_file = sys.argv[1:]
@@ -107,7 +107,7 @@ def test_a_project_using_the_plugins_trains_its_loss_falls_and_it_exports_to_onn
 
 SAVE_WITH_INSTALLED_PLUGINS = """
 import sys
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import load_project, save_project
 
 save_project(load_project(sys.argv[1]), sys.argv[2], registry=current_registry())

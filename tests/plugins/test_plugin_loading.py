@@ -8,43 +8,30 @@ import sys
 import numpy as np
 import pytest
 
-from desktop_app.builtin_plugins import BUILTIN_TABLES
 from desktop_app.engine.graph import Model, stack
-from desktop_app.plugin_manager import current_registry, load_plugins, reload_registry
+from desktop_app.plugin_system import current_registry, load_plugins, reload_registry
+from desktop_app.plugin_system.builtins import BUILTINS
 from desktop_app.settings import Settings, save_settings
 
-DOUBLER = """
-    from desktop_app.engine.layer import Layer
-    from desktop_app.hookspecs import hookimpl
+from .plugin_sources import BROKEN_IMPORT, doubler
 
-    class Doubler(Layer):
-        type_name = "{name}"
-
-        def output_shape(self, *shapes):
-            return shapes[0]
-
-        def forward(self, x, training=False):
-            return x * 2
-
-        def backward(self, grad):
-            return (grad * 2,)
-
-    @hookimpl
-    def register_layers(register):
-        register(Doubler)
-"""
-
-BROKEN_IMPORT = """
-    raise RuntimeError("boom at import")
-"""
-
-
-def _doubler(name: str = "Doubler") -> str:
-    return DOUBLER.replace("{name}", name)
+# (kind, module, table): where each kind's built-in types are listed, read here independently
+BUILTIN_TABLES = (
+    ("layers", "desktop_app.engine.layers", "BUILTIN_LAYERS"),
+    ("losses", "desktop_app.engine.losses", "BUILTIN_LOSSES"),
+    ("optimizers", "desktop_app.engine.optimizers", "BUILTIN_OPTIMIZERS"),
+    ("schedules", "desktop_app.engine.schedules", "BUILTIN_SCHEDULES"),
+    ("initializers", "desktop_app.engine.initializers", "BUILTIN_INITIALIZERS"),
+    ("metrics", "desktop_app.engine.metrics", "BUILTIN_METRICS"),
+    ("datasets", "desktop_app.data", "BUILTIN_DATASETS"),
+    ("exporters", "desktop_app.export", "BUILTIN_EXPORTERS"),
+    ("onnx_mappings", "desktop_app.export", "BUILTIN_ONNX_MAPPINGS"),
+)
 
 
 def test_builtins_are_registered_through_the_hooks_with_their_owner():
     host = load_plugins(autoload=False)
+    assert [name for name, _module in BUILTINS] == [f"builtin.{kind}" for kind, _, _ in BUILTIN_TABLES]
     for kind, module_name, table_name in BUILTIN_TABLES:
         table = getattr(importlib.import_module(module_name), table_name)
         names = list(table) if isinstance(table, dict) else [cls.type_name for cls in table]
@@ -55,7 +42,7 @@ def test_builtins_are_registered_through_the_hooks_with_their_owner():
 
 
 def test_entry_point_plugin_is_discovered_and_owns_its_items(fake_site, tmp_path):
-    fake_site("backprop-studio-doubler", "doubler", _doubler())
+    fake_site("backprop-studio-doubler", "doubler", doubler())
     host = load_plugins(folder=tmp_path / "none")
     info = host.plugins["doubler"]
     assert (info.source, info.distribution, info.version, info.status) == (
@@ -68,7 +55,7 @@ def test_entry_point_plugin_is_discovered_and_owns_its_items(fake_site, tmp_path
 
 def test_plugin_failing_to_import_is_recorded_and_the_others_load(fake_site, tmp_path):
     fake_site("backprop-studio-broken", "broken", BROKEN_IMPORT, version="2.0")
-    fake_site("backprop-studio-doubler", "doubler", _doubler())
+    fake_site("backprop-studio-doubler", "doubler", doubler())
     host = load_plugins(folder=tmp_path / "none")
     broken = host.plugins["broken"]
     assert broken.status == "failed"
@@ -88,8 +75,8 @@ def test_a_plugin_calling_sys_exit_on_import_cannot_end_the_app(fake_site, tmp_p
 
 
 def test_duplicate_name_is_charged_to_the_plugin_that_came_second(fake_site, tmp_path):
-    fake_site("backprop-studio-a", "a_first", _doubler("Twice"))
-    fake_site("backprop-studio-b", "b_second", _doubler("Twice") + """
+    fake_site("backprop-studio-a", "a_first", doubler("Twice"))
+    fake_site("backprop-studio-b", "b_second", doubler("Twice") + """
     class Dense(Doubler):
         type_name = "Dense"
 
@@ -170,7 +157,7 @@ def test_layer_whose_declared_shape_is_wrong_is_quarantined_with_the_reason(fake
      "raised on input shape(s) [(8,)]: ValueError: nope"),
 ])
 def test_layer_breaking_its_contract_is_quarantined(fake_site, tmp_path, body, reason):
-    source = _doubler("Odd").replace("    @hookimpl", f"        {body}\n\n    @hookimpl", 1)
+    source = doubler("Odd").replace("    @hookimpl", f"        {body}\n\n    @hookimpl", 1)
     fake_site("backprop-studio-odd", "odd", source)
     host = load_plugins(folder=tmp_path / "none")
     assert "Odd" not in host.registry.layers
@@ -178,7 +165,7 @@ def test_layer_breaking_its_contract_is_quarantined(fake_site, tmp_path, body, r
 
 
 def test_hook_raising_drops_that_hook_call_and_keeps_the_rest(fake_site, tmp_path):
-    fake_site("backprop-studio-flaky", "flaky", _doubler().replace(
+    fake_site("backprop-studio-flaky", "flaky", doubler().replace(
         "register(Doubler)", "register(Doubler)\n        raise KeyError('lost')") + """
     from desktop_app.engine.losses import MeanSquaredError
 
@@ -201,7 +188,7 @@ def test_hook_raising_drops_that_hook_call_and_keeps_the_rest(fake_site, tmp_pat
 
 
 def test_invalid_items_are_skipped_one_by_one(fake_site, tmp_path):
-    fake_site("backprop-studio-messy", "messy", _doubler() + """
+    fake_site("backprop-studio-messy", "messy", doubler() + """
     from desktop_app.engine.losses import MeanSquaredError
 
     class Nameless(Doubler):
@@ -231,8 +218,8 @@ def test_invalid_items_are_skipped_one_by_one(fake_site, tmp_path):
 
 
 def test_misspelled_hook_fails_the_plugin_with_a_hint(fake_site, tmp_path):
-    fake_site("backprop-studio-typo", "typo", _doubler().replace("def register_layers", "def register_layer"))
-    fake_site("backprop-studio-future", "future", _doubler("Future") + """
+    fake_site("backprop-studio-typo", "typo", doubler().replace("def register_layers", "def register_layer"))
+    fake_site("backprop-studio-future", "future", doubler("Future") + """
     @hookimpl(optionalhook=True)
     def register_quantizers(register):
         pass
@@ -248,7 +235,7 @@ def test_misspelled_hook_fails_the_plugin_with_a_hint(fake_site, tmp_path):
 
 
 def test_hook_asking_for_an_argument_the_spec_lacks_fails_the_plugin(fake_site, tmp_path):
-    fake_site("backprop-studio-greedy", "greedy", _doubler().replace(
+    fake_site("backprop-studio-greedy", "greedy", doubler().replace(
         "def register_layers(register):", "def register_layers(register, project):"))
     host = load_plugins(folder=tmp_path / "none")
     assert host.plugins["greedy"].status == "failed"
@@ -257,7 +244,7 @@ def test_hook_asking_for_an_argument_the_spec_lacks_fails_the_plugin(fake_site, 
 
 def test_disabled_plugin_is_blocked_before_it_is_imported(fake_site, tmp_path):
     module = fake_site("backprop-studio-broken", "broken", BROKEN_IMPORT)
-    fake_site("backprop-studio-doubler", "doubler", _doubler())
+    fake_site("backprop-studio-doubler", "doubler", doubler())
     save_settings(Settings({"disabled_plugins": ["backprop-studio-broken"]}))
     host = load_plugins(folder=tmp_path / "none")
     info = host.plugins["broken"]
@@ -269,13 +256,13 @@ def test_disabled_plugin_is_blocked_before_it_is_imported(fake_site, tmp_path):
 
 
 def test_safe_mode_loads_only_the_builtins(fake_site, drop_in, tmp_path, monkeypatch):
-    fake_site("backprop-studio-doubler", "doubler", _doubler())
-    drop_in("tripler", _doubler("Tripler"))
+    fake_site("backprop-studio-doubler", "doubler", doubler())
+    drop_in("tripler", doubler("Tripler"))
     monkeypatch.setenv("BACKPROP_STUDIO_LOAD_PLUGINS", "")
     registry = reload_registry()
     assert "Doubler" not in registry.layers and "Tripler" not in registry.layers
     assert "Dense" in registry.layers
-    from desktop_app.plugin_manager import current_host
+    from desktop_app.plugin_system import current_host
 
     host = current_host()
     assert {host.plugins[name].status for name in ("doubler", "tripler")} == {"not loaded"}
@@ -283,9 +270,9 @@ def test_safe_mode_loads_only_the_builtins(fake_site, drop_in, tmp_path, monkeyp
 
 
 def test_load_plugins_env_list_loads_only_those(fake_site, drop_in, monkeypatch):
-    fake_site("backprop-studio-doubler", "doubler", _doubler())
-    fake_site("backprop-studio-other", "other", _doubler("Other"))
-    drop_in("tripler", _doubler("Tripler"))
+    fake_site("backprop-studio-doubler", "doubler", doubler())
+    fake_site("backprop-studio-other", "other", doubler("Other"))
+    drop_in("tripler", doubler("Tripler"))
     monkeypatch.setenv("BACKPROP_STUDIO_LOAD_PLUGINS", "backprop_studio_doubler, tripler")
     registry = current_registry()
     assert {"Doubler", "Tripler"} <= set(registry.layers)
@@ -293,11 +280,11 @@ def test_load_plugins_env_list_loads_only_those(fake_site, drop_in, monkeypatch)
 
 
 def test_load_plugins_env_names_matching_no_plugin_are_warned_about(fake_site, drop_in, monkeypatch, caplog):
-    fake_site("backprop-studio-doubler", "doubler", _doubler())
-    drop_in("tripler", _doubler("Tripler"))
+    fake_site("backprop-studio-doubler", "doubler", doubler())
+    drop_in("tripler", doubler("Tripler"))
     monkeypatch.setenv("BACKPROP_STUDIO_LOAD_PLUGINS", "nosuch, backprop-studio-doubler, Tripler, "
                                                        "builtin.layers, triplr")
-    from desktop_app.plugin_manager import current_host
+    from desktop_app.plugin_system import current_host
 
     host = current_host()
     assert host.warnings == [
@@ -311,11 +298,11 @@ def test_load_plugins_env_names_matching_no_plugin_are_warned_about(fake_site, d
 
 
 def test_drop_in_file_is_loaded_after_entry_points(fake_site, drop_in):
-    fake_site("backprop-studio-doubler", "doubler", _doubler())
-    path = drop_in("tripler", _doubler("Tripler"))
+    fake_site("backprop-studio-doubler", "doubler", doubler())
+    path = drop_in("tripler", doubler("Tripler"))
     drop_in("broken_file", "def broken(:\n")
     registry = current_registry()
-    from desktop_app.plugin_manager import current_host
+    from desktop_app.plugin_system import current_host
 
     host = current_host()
     names = list(host.plugins)
@@ -330,9 +317,9 @@ def test_drop_in_file_is_loaded_after_entry_points(fake_site, drop_in):
 
 
 def test_drop_in_with_the_name_of_an_installed_plugin_is_refused(fake_site, drop_in):
-    fake_site("backprop-studio-doubler", "doubler", _doubler())
-    drop_in("doubler", _doubler("Impostor"))
-    from desktop_app.plugin_manager import current_host
+    fake_site("backprop-studio-doubler", "doubler", doubler())
+    drop_in("doubler", doubler("Impostor"))
+    from desktop_app.plugin_system import current_host
 
     host = current_host()
     assert host.plugins["doubler"].status == "active"
@@ -369,7 +356,7 @@ def test_unreadable_settings_are_reported_and_plugins_still_load(fake_site, tmp_
 
     settings_path().parent.mkdir(parents=True)
     settings_path().write_text('{"disabled_plugins": [}')
-    fake_site("backprop-studio-doubler", "doubler", _doubler())
+    fake_site("backprop-studio-doubler", "doubler", doubler())
     host = load_plugins(folder=tmp_path / "none")
     assert host.plugins["doubler"].status == "active"
     [warning] = host.warnings

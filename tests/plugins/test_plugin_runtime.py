@@ -17,7 +17,7 @@ from desktop_app.engine.optimizer import Optimizer
 from desktop_app.engine.optimizers import SGD
 from desktop_app.engine.training import Trainer
 from desktop_app.hookspecs import hookimpl
-from desktop_app.plugin_manager import PluginCallback, current_registry, format_layer_error
+from desktop_app.plugin_system import PluginCallback, current_registry, format_layer_error
 
 
 class Recorder:
@@ -190,7 +190,7 @@ def test_losses_and_optimizers_breaking_their_contract_are_quarantined(register_
 
 
 def test_register_plugin_fixture_scopes_the_registry_to_the_test(register_plugin, plugin_host):
-    from desktop_app.plugin_manager import current_host
+    from desktop_app.plugin_system import current_host
 
     assert current_host() is plugin_host
     info = register_plugin(EXPLODER, "exploder")

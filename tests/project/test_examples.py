@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desktop_app.paths import EXAMPLES_DIR
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import (
     DEFAULT_EXAMPLE,
     EXAMPLES,

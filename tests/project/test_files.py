@@ -9,6 +9,7 @@ import pytest
 
 from desktop_app.project import (
     EXAMPLES,
+    FORMAT_VERSION,
     ProjectError,
     dumps_project,
     example_path,
@@ -49,10 +50,10 @@ def test_layout_is_stable_and_readable(tiny_project):
     text = dumps_project(tiny_project)
     assert text.endswith("}\n")
     assert '        "position": {"x": 180, "y": 0}' in text
-    assert '"params": {"learning_rate": 0.05}' in text
+    assert '"config": {"learning_rate": 0.05}' in text
     keys = list(json.loads(text))
     assert keys == ["format_version", "name", "model", "dataset", "training", "weights"]
-    tiny_project.nodes[1].params = {"use_bias": True, "units": 4}
+    tiny_project.nodes[1].config = {"use_bias": True, "units": 4}
     assert text != dumps_project(tiny_project)
     assert dumps_project(tiny_project).index('"units"') < dumps_project(tiny_project).index('"use_bias"')
 
@@ -121,10 +122,10 @@ def test_missing_file_and_not_utf8(tmp_path):
     ("change", "pattern"),
     [
         (lambda d: d["training"].pop("loss"), r"\$\.training: 'loss' is a required property"),
-        (lambda d: d["model"]["nodes"][1].update(params=[]),
-         r"\$\.model\.nodes\[1\]\.params: \[\] is not of type"),
+        (lambda d: d["model"]["nodes"][1].update(config=[]),
+         r"\$\.model\.nodes\[1\]\.config: \[\] is not of type"),
         (lambda d: d["model"]["nodes"][2].update(color="red"),
-         r"\$\.model\.nodes\[2\]: unexpected key 'color' \(expected one of \['inputs', 'name', 'params', "
+         r"\$\.model\.nodes\[2\]: unexpected key 'color' \(expected one of \['config', 'inputs', 'name', "
          r"'position', 'type'\]\)"),
         (lambda d: d["model"]["nodes"][0].update(name="in/put"),
          r"\$\.model\.nodes\[0\]\.name: 'in/put' does not match"),
@@ -176,7 +177,7 @@ def test_omitted_optional_settings_take_defaults():
 
 def test_schema_is_shipped_inside_the_package():
     schema = project_schema()
-    assert schema["properties"]["format_version"] == {"const": 1}
+    assert schema["properties"]["format_version"] == {"const": FORMAT_VERSION}
     assert "$defs" in schema
 
 

@@ -22,4 +22,4 @@ def test_version_0_example_migrates():
     old = next(block for block in json_blocks() if '"format_version": 0' in block)
     project = parse_project(old, "doc")
     assert [node.name for node in project.nodes] == ["input", "dense_1", "relu_2", "dense_3"]
-    assert project.training.optimizer.params == {"learning_rate": 0.02}
+    assert project.training.optimizer.config == {"learning_rate": 0.02}

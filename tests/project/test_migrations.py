@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import (
     FORMAT_VERSION,
     ProjectError,
@@ -16,6 +16,7 @@ from desktop_app.project import (
     build_run,
     load_project,
     parse_project,
+    save_project,
 )
 from desktop_app.project.migrations import MIGRATIONS, migrate
 
@@ -49,13 +50,13 @@ def test_v0_is_migrated_to_the_current_layout():
         ("relu_2", "ReLU", ["dense_1"]),
         ("dense_3", "Dense", ["relu_2"]),
     ]
-    assert project.nodes[0].params == {"shape": [2]}
-    assert project.nodes[1].params == {"units": 16}
+    assert project.nodes[0].config == {"shape": [2]}
+    assert project.nodes[1].config == {"units": 16}
     assert [n.position.x for n in project.nodes] == [0, 200, 400, 600]
     assert project.dataset.type == "spiral" and project.dataset.options == {"n_samples": 90, "seed": 2}
     training = project.training
     assert training.loss.type == "categorical_crossentropy"
-    assert training.optimizer.type == "adam" and training.optimizer.params == {"learning_rate": 0.02}
+    assert training.optimizer.type == "adam" and training.optimizer.config == {"learning_rate": 0.02}
     assert (training.batch_size, training.epochs, training.seed, training.validation_split) == (30, 4, 5, 0.1)
     assert project.weights == "old.npz" and project.name == "old spiral"
 
@@ -81,6 +82,42 @@ def test_migrated_project_saves_as_current_and_trains(tmp_path):
     assert np.isfinite(history.epochs[-1].loss)
 
 
+V1 = {
+    "format_version": 1,
+    "name": "tiny",
+    "model": {"nodes": [
+        {"name": "input", "type": "Input", "params": {"shape": [2]}},
+        {"name": "out", "type": "Dense", "params": {"units": 1}, "inputs": ["input"]},
+    ]},
+    "dataset": {"type": "xor"},
+    "training": {"loss": {"type": "binary_crossentropy", "params": {}},
+                 "optimizer": {"type": "adam", "params": {"learning_rate": 0.05}},
+                 "schedule": {"type": "constant"}, "epochs": 2},
+}
+
+
+def test_v1_settings_called_params_open_as_config_and_are_written_as_config(tmp_path):
+    """Version 1 called a node's and a component's settings ``params``, the engine's word for weights."""
+    source = tmp_path / "v1.bps.json"
+    source.write_text(json.dumps(V1))
+    project = load_project(source)
+    assert [node.config for node in project.nodes] == [{"shape": [2]}, {"units": 1}]
+    assert project.training.optimizer.config == {"learning_rate": 0.05}
+    assert project.training.schedule.config == {}
+    saved = json.loads(save_project(project, tmp_path / "v2.bps.json").read_text())
+    assert saved["format_version"] == FORMAT_VERSION == 2
+    assert saved["model"]["nodes"][1]["config"] == {"units": 1}
+    assert saved["training"]["optimizer"] == {"type": "adam", "config": {"learning_rate": 0.05}}
+    assert '"params"' not in json.dumps(saved)
+
+
+def test_a_v1_file_with_a_bad_setting_names_its_path_in_the_current_form(tmp_path):
+    broken = copy.deepcopy(V1)
+    broken["model"]["nodes"][1]["params"] = []
+    with pytest.raises(ProjectError, match=r"\$\.model\.nodes\[1\]\.config: \[\] is not of type"):
+        parse_project(json.dumps(broken), "v1.bps.json")
+
+
 def test_invalid_v0_names_the_version_and_path():
     bad = {**V0, "layers": [{"units": 3}]}
     with pytest.raises(ProjectError,
@@ -92,7 +129,7 @@ def test_invalid_v0_names_the_version_and_path():
     ("data", "pattern"),
     [
         ({**V0, "format_version": 99},
-         r"\$\.format_version: format_version 99 is newer than this Backprop Studio reads \(up to 1\); "
+         r"\$\.format_version: format_version 99 is newer than this Backprop Studio reads \(up to 2\); "
          r"update Backprop Studio"),
         ({**V0, "format_version": "1"}, r"format_version must be a whole number >= 0\. Received: '1'"),
         ({**V0, "format_version": -1}, r"Received: -1"),

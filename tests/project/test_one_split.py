@@ -13,7 +13,7 @@ from desktop_app.engine.losses import MeanSquaredError
 from desktop_app.engine.metric import Metric
 from desktop_app.engine.optimizers import SGD
 from desktop_app.engine.training import Trainer
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project.run import build_run, load_dataset
 
 

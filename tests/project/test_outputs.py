@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from desktop_app.data import DataError
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import RunOverrides, build_run
 from desktop_app.project.history import history_csv, write_history_csv
 from desktop_app.project.predict import predict, shape_samples

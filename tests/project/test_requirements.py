@@ -8,8 +8,8 @@ import pytest
 
 from desktop_app.engine.layers.activations import Tanh
 from desktop_app.hookspecs import hookimpl
-from desktop_app.plugin_discovery import Candidate
-from desktop_app.plugin_manager import PluginHost, current_registry
+from desktop_app.plugin_system import PluginHost, current_registry
+from desktop_app.plugin_system.discovery import Candidate
 from desktop_app.project import (
     ProjectError,
     build_run,

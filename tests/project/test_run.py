@@ -8,7 +8,7 @@ import pytest
 from desktop_app.engine.early_stopping import EarlyStopping
 from desktop_app.fileio import save_weights_npz
 from desktop_app.hookspecs import hookimpl
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import ProjectError, RunOverrides, build_model, build_run, load_dataset
 
 
@@ -78,8 +78,8 @@ def test_weights_that_do_not_fit_are_named(tiny_project, tmp_path):
 
 
 def test_bad_component_parameter_names_its_json_path(tiny_project):
-    tiny_project.training.optimizer.params["momentum"] = 0.9
-    with pytest.raises(ProjectError, match=r"\$\.training\.optimizer\.params: adam: unknown parameter\(s\) "
+    tiny_project.training.optimizer.config["momentum"] = 0.9
+    with pytest.raises(ProjectError, match=r"\$\.training\.optimizer\.config: adam: unknown parameter\(s\) "
                                            r"\['momentum'\]"):
         build_run(tiny_project, registry=current_registry())
 
@@ -91,14 +91,14 @@ def test_bad_dataset_option_names_its_json_path(tiny_project):
 
 
 def test_graph_error_names_the_node_and_its_json_path(tiny_project):
-    tiny_project.nodes[1].params["units"] = 0
+    tiny_project.nodes[1].config["units"] = 0
     with pytest.raises(ProjectError, match=r"\$\.model\.nodes\[1\]: node 'hidden'"):
         build_run(tiny_project, registry=current_registry())
 
 
 def test_input_shape_must_match_the_data(tiny_project):
-    tiny_project.nodes[0].params["shape"] = [3]
-    with pytest.raises(ProjectError, match=r"\$\.model\.nodes\[0\]\.params\.shape: dataset 'xor' has samples "
+    tiny_project.nodes[0].config["shape"] = [3]
+    with pytest.raises(ProjectError, match=r"\$\.model\.nodes\[0\]\.config\.shape: dataset 'xor' has samples "
                                            r"of shape \(2,\), but the model's input 'input' takes \(3,\)"):
         build_run(tiny_project, registry=current_registry())
 

@@ -50,8 +50,8 @@ class ComponentForm(QWidget):
     def type_name(self) -> str:
         return self.chooser.currentText()
 
-    def show_component(self, type_name: str, params: Mapping[str, Any]) -> None:
-        """Show ``type_name`` with ``params``; the form is rebuilt only when the type changes."""
+    def show_component(self, type_name: str, config: Mapping[str, Any]) -> None:
+        """Show ``type_name`` with ``config``; the form is rebuilt only when the type changes."""
         self.chooser.setCurrentIndex(self.chooser.findText(type_name))
         if type_name != self._form_type:
             self._form_type = type_name
@@ -65,4 +65,4 @@ class ComponentForm(QWidget):
                 self.form.edited.connect(self.edited)
                 self._layout.addWidget(self.form)
         if self.form is not None:
-            self.form.set_values(params)
+            self.form.set_values(config)

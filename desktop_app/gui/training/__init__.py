@@ -1,6 +1,2 @@
 """Training in the window: a worker thread drives the engine's Trainer, throttled signals feed live
-plots, and the trained model is saved, exported and tried on samples from here."""
-
-from .ui import TrainingUI
-
-__all__ = ["TrainingUI"]
+plots, and the trained model is saved, exported and tried on samples from here (``ui.TrainingUI``)."""

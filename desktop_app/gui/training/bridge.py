@@ -12,8 +12,6 @@ queues them to the GUI's.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 from ...engine.callbacks import BatchEvent, EpochEvent, RunInfo, RunResult
 from ...engine.control import TrainingControl
 from ...project.run import Run
+from .clock import Clock, monotonic
 from .probes import VIEWS, DataPoints, Probes, Snapshot
 
 RATE = 25.0  # emissions per second, at most
@@ -81,7 +80,7 @@ class ThrottledBridge(QObject):
     run_ended = Signal(object)
 
     def __init__(self, control: TrainingControl, rate: float = RATE,
-                 clock: Callable[[], float] = time.perf_counter, parent: QObject | None = None) -> None:
+                 clock: Clock = monotonic, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.control = control
         self.interval = 1.0 / rate

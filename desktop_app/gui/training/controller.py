@@ -16,19 +16,20 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from PySide6.QtCore import QEventLoop, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QEventLoop, QObject, QThread, QTimer, Signal, Slot
 
 from ...data.dataset import Dataset
 from ...engine.callbacks import History, RunResult
 from ...engine.control import TrainingControl
 from ...engine.graph import Model
-from ...plugin_manager import PluginProblem
+from ...plugin_system import PluginProblem
 from ...project.document import Project
 from ...project.run import Run, RunOverrides, build_run
 from ...project.weights import graph_fingerprint, save_trained
 from ...registry import Registry
+from ..collector import GuiThreadCollector
 from .bridge import Progress, RunStarted, ThrottledBridge
-from .collector import GuiThreadCollector
+from .clock import Clock, monotonic
 from .predictions import SamplePredictions, predict_samples
 from .record import TrainingRecord
 from .worker import TrainingWorker
@@ -63,7 +64,8 @@ class TrainingController(QObject):
 
     # "idle", "running", "paused" or "stopping"
     state_changed = Signal(str)
-    # a run is about to start, its thread not yet running: the x (epochs) its curves will reach
+    # a run is about to start, its thread not yet running: the x (epochs) its curves will reach;
+    # lay the window out for it (without processing events: the thread starts from the event loop)
     starting = Signal(float)
     # a run is starting (RunStarted); the record already knows
     run_started = Signal(object)
@@ -80,15 +82,15 @@ class TrainingController(QObject):
     # from the training thread: a plugin's training hook raised (its message); the run went on
     _plugin_problem_raised = Signal(str)
 
-    def __init__(self, project: Callable[[], Project], registry: Registry,
+    def __init__(self, project: Callable[[], Project], registry: Registry, clock: Clock = monotonic,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._project = project
         self.registry = registry
         self.control = TrainingControl()
         self.record = TrainingRecord()
-        self.bridge = ThrottledBridge(self.control, parent=self)
-        self.collector = GuiThreadCollector(self)
+        self.bridge = ThrottledBridge(self.control, clock=clock, parent=self)
+        self.collector = GuiThreadCollector.of_app()
         self.bridge.run_started.connect(self._run_started)
         self.bridge.progressed.connect(self._progressed)
         self.bridge.run_ended.connect(self._run_ended)
@@ -101,6 +103,11 @@ class TrainingController(QObject):
         self._keys: RunKeys | None = None
         self._worker: TrainingWorker | None = None
         self._thread: QThread | None = None
+        # starts the thread from the event loop once the window has laid itself out and painted
+        self._launcher = QTimer(self)
+        self._launcher.setSingleShot(True)
+        self._launcher.setInterval(0)
+        self._launcher.timeout.connect(self._launch)
         # shutdown() came: a run being laid out (see ``starting``) must not start its thread
         self._shut_down = False
         self._rng = np.random.default_rng()
@@ -109,7 +116,9 @@ class TrainingController(QObject):
 
     # --- requests from the window ------------------------------------------------------------------
     def start(self) -> bool:
-        """Train the current project on the worker thread; False when a run is already on."""
+        """Train the current project on the worker thread (started from a zero-delay timer: the
+        window lays itself out and paints first, and no event is processed inside this call);
+        False when a run is already on."""
         if self.state != "idle":
             return False
         project = self._project()
@@ -130,12 +139,23 @@ class TrainingController(QObject):
         self._set_state("running")
         self._shut_down = False
         self.starting.emit(self.record.epochs_trained + project.training.epochs)
-        if self._shut_down:  # the window closed while it laid itself out (it processes events)
-            self._worker = None
-            self._set_state("idle")
+        if self._start_abandoned():
             return False
-        self.collector.start()
-        self._thread = worker.start()
+        self._launcher.start()
+        return True
+
+    def _launch(self) -> None:
+        if self._start_abandoned():
+            return
+        self.collector.hold()
+        self._thread = self._worker.start()
+
+    def _start_abandoned(self) -> bool:
+        """The window closed (or dropped the project) before the run's thread started: it does not."""
+        if not self._shut_down:
+            return False
+        self._worker = None
+        self._set_state("idle")
         return True
 
     def remember_dataset(self, dataset: Dataset) -> None:
@@ -232,7 +252,8 @@ class TrainingController(QObject):
         if self._thread is not None:
             self.control.stop()
             self._thread.wait()
-            self.collector.stop()
+            self._thread = None
+            self.collector.release()
 
     # --- the kept model -------------------------------------------------------------------------------
     @property
@@ -324,8 +345,8 @@ class TrainingController(QObject):
     def _done(self, run: Run | None) -> None:
         if self._thread is not None:
             self._thread.wait()
+            self.collector.release()
         self._thread = self._worker = None
-        self.collector.stop()
         if run is not None and self._keys is not None:
             self._kept = _Kept(run, self._keys)
             self.unsaved_weights = True

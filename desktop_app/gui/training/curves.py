@@ -8,7 +8,6 @@ one growing series each; the per-epoch ones when an epoch ended.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -17,12 +16,13 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from . import plot_style
+from .clock import Clock, monotonic
 from .live_curve import TINY, LiveCurve
 from .record import TrainingRecord
 
 MARKED_EPOCHS = 30  # per-epoch curves show a dot per epoch up to this many epochs
-# while a run is on, per-epoch curves redraw at most this often: short epochs end 20 times a
-# second or more, and each redraw of them is Python that the training thread waits for
+# while a run is on, per-epoch curves redraw at most this often: short epochs end many times a
+# second, and each redraw of them is Python that the training thread waits for
 EPOCH_REDRAW_SECONDS = 0.125
 METRIC_COLORS = (plot_style.TRAIN, QColor("#2f9e44"), QColor("#9c36b5"), QColor("#e67700"))
 LayerColors = Callable[[Sequence[str]], Mapping[str, QColor]]
@@ -32,13 +32,15 @@ class CurvesPanel(QWidget):
     """Four plots: loss (per batch and per epoch, train and validation), metrics, learning rate,
     gradient norm of each layer (log scale, each in its node's colour on the canvas)."""
 
-    def __init__(self, layer_colors: LayerColors, parent: QWidget | None = None) -> None:
+    def __init__(self, layer_colors: LayerColors, clock: Clock = monotonic,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.layer_colors = layer_colors
         # the record version on screen (-1: draw again)
         self.drawn_version = -1
         # a run is on: per-epoch curves may wait (``EPOCH_REDRAW_SECONDS``)
         self.live = False
+        self.clock = clock
         self._epochs_due = 0.0
         self.log_loss = QCheckBox("Log-scale loss", self)
         self.log_loss.setObjectName("log_loss")
@@ -97,7 +99,7 @@ class CurvesPanel(QWidget):
             self._make_metric_curves(metrics)
         if record.layers != self.norm_layers:
             self._make_norm_curves(record.layers)
-        now = time.monotonic()
+        now = self.clock()
         if record.epochs_version != self._epochs_drawn and (not self.live or now >= self._epochs_due):
             self._draw_epochs(record)
             self._epochs_due = now + EPOCH_REDRAW_SECONDS

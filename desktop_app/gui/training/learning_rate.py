@@ -48,5 +48,5 @@ class LearningRateBox(FloatEditor):
             return
         self.setToolTip(TIP)
         self.set_spec(spec)
-        params = (training.get("optimizer") or {}).get("params") or {}
-        self.set_value(params.get("learning_rate", spec.default))
+        config = (training.get("optimizer") or {}).get("config") or {}
+        self.set_value(config.get("learning_rate", spec.default))

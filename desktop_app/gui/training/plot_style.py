@@ -1,10 +1,10 @@
 """One look for every training plot: white background, muted axes, fast long curves.
 
-Redrawing an axis (ticks, labels) is the costliest part of a frame, 2-3 ms of Python each, held
-against the training thread. So plots do not auto-range each frame: ``keep_in_view`` moves a
-range only when the data leaves it or shrinks well inside it, and the axes keep their cached
-drawing most frames. There is no grid: grid lines belong to the axes, whose whole area a curve
-update would then repaint.
+Redrawing an axis (ticks, labels) is the costliest part of a frame, all of it Python held against
+the training thread (docs/gui.md has the figures). So plots do not auto-range each frame:
+``keep_in_view`` moves a range only when the data leaves it or shrinks well inside it, and the
+axes keep their cached drawing most frames. There is no grid: grid lines belong to the axes,
+whose whole area a curve update would then repaint.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QTimer
 from PySide6.QtWidgets import QGraphicsView, QTabWidget, QWidget
 
 from ...fileio import atomic_write, atomic_write_text
+from .clock import Clock, monotonic
 from .curves import CurvesPanel, LayerColors
 from .data_views import DataPanel
 from .histograms import HistogramsPanel
@@ -26,12 +27,12 @@ REDRAW_MS = 40  # one redraw per emission at most (the bridge emits <= 25 times 
 class TrainingPlots(QTabWidget):
     """Tabs over one TrainingRecord; ``redraws`` counts the redraws that showed new data."""
 
-    def __init__(self, record: TrainingRecord, layer_colors: LayerColors,
+    def __init__(self, record: TrainingRecord, layer_colors: LayerColors, clock: Clock = monotonic,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("training_plots")
         self.record = record
-        self.curves = CurvesPanel(layer_colors)
+        self.curves = CurvesPanel(layer_colors, clock)
         self.histograms = HistogramsPanel(layer_colors)
         self.data = DataPanel()
         self.predictions = PredictionsPanel()

@@ -9,14 +9,13 @@ Qt then calls ``setValue`` from its event loop, with no Python on the stack.
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import Q_ARG, QMetaObject, Qt
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QStyle
 
 from ...engine.callbacks import RunInfo
 from ..status_messages import ElidedLabel
 from .bridge import Progress
+from .clock import Clock, monotonic
 
 
 def describe(info: RunInfo, progress: Progress, epochs_before: int = 0, paused: bool = False) -> str:
@@ -54,7 +53,8 @@ class ProgressDisplay:
     """Permanent status-bar widgets: the bar and the text while a run is on, and a warning sign
     (with its reason as tooltip) when the last run went wrong without failing, e.g. diverged."""
 
-    def __init__(self, status_bar: QStatusBar) -> None:
+    def __init__(self, status_bar: QStatusBar, clock: Clock = monotonic) -> None:
+        self.clock = clock
         self.bar = QProgressBar(status_bar)
         self.bar.setObjectName("training_progress")
         self.bar.setMaximumWidth(180)
@@ -95,7 +95,7 @@ class ProgressDisplay:
     def update(self, info: RunInfo, progress: Progress, epochs_before: int = 0) -> None:
         """Show ``progress`` (a few times a second; always while paused: the last batches before
         the pause arrive after it and are what stays on show)."""
-        now = time.monotonic()
+        now = self.clock()
         if not self._paused and now - self._shown_at < UPDATE_SECONDS:
             return
         self._shown_at = now

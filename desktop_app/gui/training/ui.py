@@ -34,6 +34,7 @@ from ..log_panel import LogPanel
 from ..unsaved_work import confirm_reset
 from ..window_parts import WindowParts
 from .bridge import Progress, RunStarted
+from .clock import Clock, monotonic
 from .controller import TrainingController, project_weights_edit, relative_to_project
 from .learning_rate import LearningRateBox
 from .plots import TrainingPlots
@@ -47,12 +48,13 @@ class TrainingUI(QObject):
     """Owns the controller and the training widgets of one window.
 
     ``edit_lock`` is what a run locks (the window knows its panels and actions); ``export_menu`` is
-    File > Export, which then writes the model trained here.
+    File > Export, which then writes the model trained here; ``clock`` is what every rate limit
+    of the training part reads.
     """
 
     def __init__(self, parts: WindowParts, document: ProjectDocument, registry: Registry,
                  designer: Designer, dataset: DatasetPanel, log: LogPanel, export_menu: ExportMenu,
-                 edit_lock: EditLock) -> None:
+                 edit_lock: EditLock, clock: Clock = monotonic) -> None:
         super().__init__(parts.widget)
         self.parts = parts
         self.document = document
@@ -62,11 +64,11 @@ class TrainingUI(QObject):
         self.log = log
         self.export_menu = export_menu
         self.edit_lock = edit_lock
-        self.controller = TrainingController(document.project, registry, parent=self)
-        self.plots = TrainingPlots(self.controller.record, self.layer_colors)
+        self.controller = TrainingController(document.project, registry, clock, parent=self)
+        self.plots = TrainingPlots(self.controller.record, self.layer_colors, clock)
         self.dock = parts.add_dock("training", "Training", self.plots,
                                    Qt.DockWidgetArea.BottomDockWidgetArea, tab_with="log")
-        self.progress = ProgressDisplay(parts.status_bar())
+        self.progress = ProgressDisplay(parts.status_bar(), clock)
         self._make_actions()
         self._make_menu()
         self._make_toolbar()
@@ -197,12 +199,12 @@ class TrainingUI(QObject):
             self.show_predictions()  # the predictions on show follow the newly trained model
 
     def _make_room(self, epochs_planned: float) -> None:
-        """Lay the window out for a run before its thread starts, and draw it: the dock grows, the
-        canvas fits the network again, the progress bar appears and the epoch axis takes the run's
-        range. Done once the thread ran, that first frame took 70-111 ms, every Python part of it
-        (canvas items, the palette's rows, the axes) waiting on the GIL; done now, 40-60 ms.
-        Events are processed once here, not left to the loop: item views lay themselves out in
-        posted events and timers, and would repaint again after the thread started."""
+        """Lay the window out for a run before its thread starts: the dock grows, the canvas fits
+        the network again, the progress bar appears and the epoch axis takes the run's range.
+        Drawn once the thread ran, that first frame waited on the GIL for every Python part of it
+        (canvas items, the palette's rows, the axes); the controller starts the thread from a
+        zero-delay timer, so the loop paints this layout first. No events are processed here:
+        a click handled inside ``start()`` could start or close something halfway."""
         self.dock.show()
         self.dock.raise_()
         grow = self.parts.grow_bottom_dock(self.dock)
@@ -211,7 +213,6 @@ class TrainingUI(QObject):
         QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)  # the new sizes, now
         if grow:  # the canvas just lost height: fit the network again so no node sits below the fold
             self.designer.view.fit_all()
-        QApplication.processEvents()
 
     def _run_started(self, started: RunStarted) -> None:
         self.progress.start(started.info, self.controller.record.epochs_before)

@@ -8,7 +8,7 @@ never blocks the window. Every outcome reaches the GUI as a queued signal; an ex
 While it trains, BLAS (NumPy's matrix products) gets one thread fewer than the machine has cores:
 the window needs a core to draw on, and OpenBLAS's helper threads keep spinning on theirs for a
 while after each product. With every core taken, the training thread waited for a core whenever
-the window drew (the digits CNN lost about 10 % of its speed that way on two cores).
+the window drew (docs/gui.md, "BLAS one thread short of the cores", has the measurements).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from threadpoolctl import threadpool_limits
 
 from ...engine.errors import LayerError
-from ...plugin_manager import format_layer_error
+from ...plugin_system import format_layer_error
 from ...project.run import Run
 from .bridge import ThrottledBridge
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from backprop_studio_extra_layers import LayerNorm, Swish, plugin
 
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.testing import check_layer
 
 

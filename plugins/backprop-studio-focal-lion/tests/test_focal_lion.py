@@ -5,7 +5,7 @@ import pytest
 from backprop_studio_focal_lion import FocalLoss, Lion, plugin
 
 from desktop_app.engine.losses import CategoricalCrossentropy
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.testing import check_loss, check_optimizer
 
 

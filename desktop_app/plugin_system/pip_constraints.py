@@ -17,8 +17,8 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from . import __version__
-from .plugin_discovery import normalize
+from .. import __version__
+from .discovery import normalize
 
 APP_DISTRIBUTION = "backprop-studio"
 # How pip begins its report of an install it cannot resolve (the conflict lines follow it).

@@ -1,33 +1,18 @@
-"""What a student saw when using the training part: the numbers on show while paused, what a weight
-reset leaves behind, a run of one epoch, and the gradient-norm axis on a short plot."""
+"""The run's progress in the status bar (the numbers on show while paused, drawn from the event loop,
+rate-limited by the training part's clock), what a weight reset leaves behind, and when Train is
+enabled."""
 
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QMessageBox, QProgressBar, QStatusBar
 
 from desktop_app.engine.callbacks import RunInfo
 from desktop_app.gui.training.bridge import Progress
-from desktop_app.gui.training.plot_style import DecadeAxis
 from desktop_app.gui.training.predictions import TRAINED, UNTRAINED
-from desktop_app.gui.training.progress import ProgressDisplay, set_later
-from desktop_app.project import example_path, load_project
-
-WAIT = 20_000
-
-
-def example(name: str, epochs: int):
-    project = load_project(example_path(name))
-    project.training.epochs = epochs
-    return project
-
-
-def train_to_end(qtbot, window) -> None:
-    window.training.train.trigger()
-    qtbot.waitUntil(lambda: window.training.controller.state == "idle", timeout=WAIT)
+from desktop_app.gui.training.progress import UPDATE_SECONDS, ProgressDisplay, set_later
+from tests.gui.runs import WAIT, example, train_to_end
 
 
 def progress_at(epoch: int, batch: int, step: int) -> Progress:
@@ -93,54 +78,6 @@ def test_resetting_the_weights_clears_the_status_and_the_predictions(make_window
     assert not panel.button.isEnabled()
 
 
-def test_a_run_of_one_epoch_shows_its_epoch_values(make_window, qtbot):
-    """One epoch is one point per series: a line alone draws nothing for it."""
-    window = make_window(example("xor_mlp", epochs=1))
-    ui = window.training
-    train_to_end(qtbot, window)
-    curves = ui.plots.curves
-    ui.plots.setCurrentWidget(curves)
-    for curve in (curves.epoch_loss, curves.val_loss, *curves.metric_curves["accuracy"]):
-        assert len(curve.getData()[0]) == 1
-        assert curve.shows_dots and len(curve.dots.path().toSubpathPolygons()) == 1  # one dot
-
-
-def overlapping_labels(axis: pg.AxisItem) -> list[tuple[str, str]]:
-    labels = [(rect, text) for rect, _flags, text in _specs(axis) if text]
-    return [(a, b) for i, (rect_a, a) in enumerate(labels) for rect_b, b in labels[i + 1:]
-            if rect_a.intersects(rect_b)]
-
-
-def test_the_gradient_norm_labels_do_not_overlap_on_the_short_plot(make_window, qtbot):
-    """XOR's norms stay within one decade, where pyqtgraph labels every 0.02, 0.03, ... 0.9."""
-    window = make_window(example("xor_mlp", epochs=3))
-    ui = window.training
-    train_to_end(qtbot, window)
-    ui.plots.setCurrentWidget(ui.plots.curves)
-    axis = ui.plots.curves.norm_plot.getAxis("left")
-    assert axis.geometry().height() < 150  # the plot really is short
-    texts = [text for _rect, _flags, text in _specs(axis)]
-    assert texts and all(text in ("0.001", "0.01", "0.1", "1", "10") for text in texts)
-    assert overlapping_labels(axis) == []
-
-
-def _specs(axis: pg.AxisItem):
-    image = QImage(200, 400, QImage.Format.Format_ARGB32)
-    painter = QPainter(image)
-    try:
-        return axis.generateDrawSpecs(painter)[2]
-    finally:
-        painter.end()
-
-
-def test_a_decade_axis_labels_only_as_many_powers_of_ten_as_fit():
-    axis = DecadeAxis("left")
-    major, minor = axis.logTickValues(-12.0, 2.0, 60.0, [])
-    assert major[1] and len(major[1]) * 16 <= 60
-    assert all(float(v).is_integer() for v in major[1])
-    assert axis.tickStrings(minor[1], 1.0, minor[0]) == [""] * len(minor[1])
-
-
 def test_train_is_disabled_while_the_dataset_cannot_be_loaded(make_window, qtbot, tmp_path):
     """Pressing it would only show the import error again, as a failed run."""
     window = make_window(example("xor_mlp", epochs=1))
@@ -156,15 +93,17 @@ def test_train_is_disabled_while_the_dataset_cannot_be_loaded(make_window, qtbot
     assert window.training.train.isEnabled()
 
 
-def test_long_per_epoch_curves_drop_their_dots(qtbot):
-    from desktop_app.gui.training.curves import MARKED_EPOCHS, _epoch_curve
-
-    widget = pg.PlotWidget()
-    qtbot.addWidget(widget)
-    widget.setXRange(0, MARKED_EPOCHS + 1)
-    curve = _epoch_curve(widget.getPlotItem(), QColor("blue"))
-    curve.set_data(np.arange(MARKED_EPOCHS + 1.0), np.ones(MARKED_EPOCHS + 1), finite=True)
-    assert not curve.shows_dots
-    curve.set_data(np.arange(2.0), np.ones(2), finite=True)
-    assert curve.shows_dots
-
+def test_the_status_bar_progress_is_rate_limited_by_its_clock(qtbot):
+    now = [10.0]
+    status = QStatusBar()
+    qtbot.addWidget(status)
+    display = ProgressDisplay(status, clock=lambda: now[0])
+    info = RunInfo(500, 32, 45, 500 * 45, 1440, 0, ("dense/kernel",), (), 0)
+    display.start(info)
+    display.update(info, progress_at(1, 1, 1))
+    now[0] += UPDATE_SECONDS / 2
+    display.update(info, progress_at(1, 2, 2))
+    assert "batch 1/45" in display.label.text()  # too soon: not shown
+    now[0] += UPDATE_SECONDS
+    display.update(info, progress_at(1, 3, 3))
+    assert "batch 3/45" in display.label.text()

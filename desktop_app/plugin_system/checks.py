@@ -13,15 +13,15 @@ from typing import Any
 
 import numpy as np
 
-from .engine.component import Component
-from .engine.errors import EngineError
-from .engine.initializer import Initializer
-from .engine.layer import Layer, Shape
-from .engine.loss import Loss, Task
-from .engine.metric import Metric
-from .engine.optimizer import Optimizer
-from .engine.schedule import Schedule
-from .engine.schema import Schema
+from ..engine.component import Component
+from ..engine.errors import EngineError
+from ..engine.initializer import Initializer
+from ..engine.layer import Layer, Shape
+from ..engine.loss import Loss, Task
+from ..engine.metric import Metric
+from ..engine.optimizer import Optimizer
+from ..engine.schedule import Schedule
+from ..engine.schema import Schema
 
 SAMPLE_BATCH = 3
 # Tried in turn when a layer declares no ``example_input_shapes``: flat, image (NCHW), sequence.
@@ -307,11 +307,11 @@ _CLASS_CHECKS: dict[str, Callable[[Any], None]] = {
 def component_base(kind: str) -> type[Component]:
     """The class every item of ``kind`` must subclass (datasets and exporters imported on demand)."""
     if kind == "datasets":
-        from .data.source import DatasetSource
+        from ..data.source import DatasetSource
 
         return DatasetSource
     if kind == "exporters":
-        from .export.base import Exporter
+        from ..export.base import Exporter
 
         return Exporter
     bases = {"layers": Layer, "losses": Loss, "optimizers": Optimizer, "schedules": Schedule,

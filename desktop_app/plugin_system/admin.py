@@ -18,9 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 
-from .fileio import atomic_write
-from .pip_constraints import RESOLUTION_FAILED, app_pins, pinned_conflict, write_constraints
-from .plugin_discovery import (
+from ..fileio import atomic_write
+from ..settings import Settings, load_settings, plugin_dir, save_settings
+from .discovery import (
     ENTRY_POINT_GROUP,
     Candidate,
     Source,
@@ -28,7 +28,7 @@ from .plugin_discovery import (
     entry_point_candidates,
     normalize,
 )
-from .settings import Settings, load_settings, plugin_dir, save_settings
+from .pip_constraints import RESOLUTION_FAILED, app_pins, pinned_conflict, write_constraints
 
 BUILTIN_PREFIX = "builtin."
 # The ``--source`` choices of ``plugins uninstall``, and the discovery source each one means.
@@ -47,7 +47,7 @@ def install(spec: str, pip_options: Sequence[str] = (), replace: bool = False) -
     ``spec`` is a ``.py`` file (copied into the plugin folder; ``replace`` overwrites an existing
     one), or anything pip installs: a PyPI name, a wheel, an sdist or a project folder.
     ``pip_options`` are passed to ``pip install``. pip may not change Backprop Studio or the
-    packages it runs on (``desktop_app.pip_constraints``). Raises PluginAdminError when pip
+    packages it runs on (``desktop_app.plugin_system.pip_constraints``). Raises PluginAdminError when pip
     refuses or fails, when what it installed is not a plugin, or when a plugin it brought takes
     the name of one installed before.
     """

@@ -1,109 +1,38 @@
-"""Loading plugins with pluggy, so that a broken one never takes the app down.
+"""The plugin host: pluggy's PluginManager, plus the report of every plugin and the Registry the
+plugins' ``register_*`` hooks filled, so that a broken plugin never takes the app down.
 
-Order: the built-in plugins, then installed entry points (group ``backprop_studio.plugins``), then
-drop-in ``.py`` files in the user plugin folder. Plugins disabled in the settings are blocked
-before they are imported; ``BACKPROP_STUDIO_LOAD_PLUGINS`` limits loading (unset: all, empty: none,
-i.e. safe mode, ``a,b``: only those). Every item a plugin registers passes a contract check
-(``desktop_app.plugin_checks``); anything that fails — an import, a hook, an item, a name clash —
-is recorded against its plugin with the traceback, and everything else keeps working.
-
-``current_registry()`` is what the rest of the app calls; ``current_host()`` adds the per-plugin
-report (``plugins list``, the GUI's plugin dialog).
+Every item a plugin registers passes a contract check (``checks``); anything that fails — an
+import, a hook, an item, a name clash — is recorded against its plugin with the traceback, and
+everything else keeps working. Which plugins are offered to the host is ``loading``'s business.
 """
 
 from __future__ import annotations
 
 import difflib
+import importlib
 import logging
-import os
 import threading
 import traceback
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any
 
 import pluggy
 
-from . import __version__, hookspecs
-from .builtin_plugins import BUILTIN_TABLES, builtin_plugin
-from .engine.errors import LayerError
+from .. import __version__
+from ..registry import KINDS, SINGULAR, Registry
+from . import hookspecs
+from .builtins import BUILTINS
+from .checks import ContractError, check_onnx_mapping, check_registered_class
+from .discovery import Candidate, Source
 from .hookspecs import PROJECT_NAME
-from .plugin_checks import ContractError, check_onnx_mapping, check_registered_class
-from .plugin_discovery import Candidate, Source, discover
-from .registry import KINDS, SINGULAR, Registry
-from .settings import load_settings, plugin_dir
+from .report import LoadState, PluginInfo, PluginProblem
 
-LOAD_PLUGINS_ENV = "BACKPROP_STUDIO_LOAD_PLUGINS"
 logger = logging.getLogger("desktop_app.plugins")
 
 # (registry kind, collector hook) in calling order: mappings last, so they can see every layer.
 COLLECTORS: tuple[tuple[str, str], ...] = tuple(
     (kind, f"register_{kind}") for kind in sorted(KINDS, key=lambda kind: kind == "onnx_mappings")
 )
-
-LoadState = Literal["loaded", "failed", "disabled", "not loaded"]
-
-
-@dataclass
-class PluginProblem:
-    """Something a plugin did wrong: what, where (``item`` names a rejected item), and the traceback."""
-
-    plugin: str
-    message: str
-    traceback: str = ""
-    item: str | None = None
-    # "load" (import, hooks), "collect" (a register_* hook or an item), "run" (a notification hook)
-    phase: str = "load"
-
-    def to_json(self) -> dict[str, Any]:
-        return {"plugin": self.plugin, "message": self.message, "item": self.item,
-                "phase": self.phase, "traceback": self.traceback}
-
-
-@dataclass
-class PluginInfo:
-    """One plugin as the user sees it: origin, version, what it contributes, and what went wrong."""
-
-    name: str
-    source: Source
-    location: str
-    distribution: str | None = None
-    version: str | None = None
-    state: LoadState = "loaded"
-    # Why a plugin was not loaded (disabled in settings, safe mode, not in the env var's list).
-    reason: str = ""
-    # What made it fail to load, without its name ("could not be imported: ImportError: ...").
-    failure: str = ""
-    contributes: dict[str, list[str]] = field(default_factory=dict)
-    problems: list[PluginProblem] = field(default_factory=list)
-
-    @property
-    def builtin(self) -> bool:
-        return self.source == "built-in"
-
-    @property
-    def status(self) -> str:
-        """``active``, ``error`` (loaded, but something it registered was rejected), ``failed``,
-        ``disabled`` or ``not loaded``."""
-        if self.state != "loaded":
-            return self.state
-        return "error" if self.problems else "active"
-
-    def label(self) -> str:
-        """How messages name the plugin: ``plugin 'x' (dist 1.0)`` or ``built-in plugin 'x'``."""
-        if self.builtin:
-            return f"built-in plugin '{self.name}'"
-        origin = " ".join(part for part in (self.distribution, self.version) if part)
-        return f"plugin '{self.name}'" + (f" ({origin})" if origin else f" ({self.location})")
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name, "version": self.version, "distribution": self.distribution,
-            "source": self.source, "location": self.location, "status": self.status,
-            "reason": self.reason, "contributes": {k: list(v) for k, v in self.contributes.items()},
-            "problems": [problem.to_json() for problem in self.problems],
-        }
 
 
 class PluginHost:
@@ -124,10 +53,9 @@ class PluginHost:
     # --- loading ----------------------------------------------------------------------------
     def add_builtins(self) -> None:
         """Import and register the built-in plugins (they cannot be blocked)."""
-        for kind, module_name, table in BUILTIN_TABLES:
-            candidate = Candidate(f"builtin.{kind}", "built-in", f"{module_name}.{table}",
-                                  "backprop-studio", __version__)
-            self.load(candidate, lambda entry=(kind, module_name, table): builtin_plugin(*entry))
+        for name, module_name in BUILTINS:
+            candidate = Candidate(name, "built-in", module_name, "backprop-studio", __version__)
+            self.load(candidate, lambda module_name=module_name: importlib.import_module(module_name))
 
     def load(self, candidate: Candidate, importer: Callable[[], object] | None = None) -> PluginInfo:
         """Import a candidate and register it; an import error is recorded, never raised."""
@@ -339,171 +267,3 @@ def _item_name(kind: str, item: tuple[Any, ...]) -> str:
         return first if isinstance(first, str) else repr(first)
     name = getattr(first, "type_name", None)
     return name if isinstance(name, str) and name else getattr(first, "__name__", repr(first))
-
-
-# --- loading policy ----------------------------------------------------------------------------
-def plugins_wanted(environ: dict[str, str] | None = None) -> set[str] | None:
-    """The names ``BACKPROP_STUDIO_LOAD_PLUGINS`` allows: None when unset (all), empty for safe mode."""
-    value = (os.environ if environ is None else environ).get(LOAD_PLUGINS_ENV)
-    if value is None:
-        return None
-    return {name.strip() for name in value.split(",") if name.strip()}
-
-
-def load_plugins(
-    *,
-    autoload: bool = True,
-    folder: Path | None = None,
-    disabled: Iterable[str] | None = None,
-    wanted: set[str] | None | Literal["env"] = "env",
-) -> PluginHost:
-    """Build a host: built-ins, then (with ``autoload``) entry points and drop-in files.
-
-    ``folder`` defaults to the user plugin folder, ``disabled`` to the settings' list, ``wanted``
-    to what ``BACKPROP_STUDIO_LOAD_PLUGINS`` says (None: every plugin).
-    """
-    host = PluginHost()
-    host.add_builtins()
-    if autoload:
-        if disabled is None:
-            disabled = _disabled_from_settings(host)
-        if wanted == "env":
-            wanted = plugins_wanted()
-        candidates = discover(folder if folder is not None else plugin_dir())
-        for candidate in candidates:
-            _load_candidate(host, candidate, set(disabled), wanted)
-        _warn_unknown_wanted(host, wanted or set(), candidates)
-    host.collect()
-    return host
-
-
-def _load_candidate(
-    host: PluginHost, candidate: Candidate, disabled: set[str], wanted: set[str] | None
-) -> None:
-    if any(candidate.matches(name) for name in disabled):
-        host.skip(candidate, "disabled", "disabled in settings (backprop-studio plugins enable to turn on)")
-    elif wanted is not None and not wanted:
-        host.skip(candidate, "not loaded", f"safe mode ({LOAD_PLUGINS_ENV} is empty or --safe-mode)")
-    elif wanted is not None and not any(candidate.matches(name) for name in wanted):
-        host.skip(candidate, "not loaded", f"not listed in {LOAD_PLUGINS_ENV}")
-    else:
-        host.load(candidate)
-
-
-def _warn_unknown_wanted(host: PluginHost, wanted: set[str], candidates: list[Candidate]) -> None:
-    """Warn about names in ``BACKPROP_STUDIO_LOAD_PLUGINS`` that no plugin answers to (a typo)."""
-    installed = [c.name for c in candidates]
-    for name in sorted(wanted):
-        if name in host.plugins or any(c.matches(name) for c in candidates):
-            continue
-        close = difflib.get_close_matches(name, installed, n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        host.warn(f"{LOAD_PLUGINS_ENV} names '{name}', which matches no installed plugin; {hint}"
-                  f"installed: {', '.join(installed) or 'none'}")
-
-
-def _disabled_from_settings(host: PluginHost) -> list[str]:
-    try:
-        return load_settings().disabled_plugins
-    except (OSError, ValueError) as error:
-        host.warn(f"settings ignored, so no plugin is disabled: {error}")
-        return []
-
-
-# --- the process-wide host ---------------------------------------------------------------------
-_current: PluginHost | None = None
-_current_lock = threading.Lock()
-
-
-def current_host() -> PluginHost:
-    """The process-wide host, loaded on first use."""
-    global _current
-    with _current_lock:
-        if _current is None:
-            _current = load_plugins()
-        return _current
-
-
-def current_registry() -> Registry:
-    """Every installed layer, loss, optimizer, ... by name: what the app builds models from."""
-    return current_host().registry
-
-
-def reload_registry() -> Registry:
-    """Load every plugin afresh (after install, enable or disable) and return the new registry."""
-    global _current
-    host = load_plugins()
-    with _current_lock:
-        _current = host
-    return host.registry
-
-
-def use_host(host: PluginHost | None) -> PluginHost | None:
-    """Make ``host`` the process-wide one (None: load afresh on next use); returns the previous."""
-    global _current
-    with _current_lock:
-        previous, _current = _current, host
-    return previous
-
-
-# --- training runs -----------------------------------------------------------------------------
-class PluginCallback:
-    """A trainer callback forwarding run start, epoch end and run end to the notification hooks.
-
-    It runs on the training thread. A plugin raising there is reported (to ``on_problem`` if
-    given, else the ``desktop_app.plugins`` logger), recorded in the host, and muted for the rest
-    of the run; training goes on. Batch ends are not forwarded: they are the trainer's hot path.
-    """
-
-    def __init__(
-        self,
-        model: Any,
-        host: PluginHost | None = None,
-        on_problem: Callable[[PluginProblem], None] | None = None,
-    ) -> None:
-        self.model = model
-        self.host = host or current_host()
-        self.on_problem = on_problem
-        self._muted: set[str] = set()
-
-    @classmethod
-    def attach(
-        cls,
-        trainer: Any,
-        host: PluginHost | None = None,
-        on_problem: Callable[[PluginProblem], None] | None = None,
-    ) -> PluginCallback:
-        """Add a PluginCallback for ``trainer.model`` to an engine Trainer's callbacks (before ``fit``)."""
-        callback = cls(trainer.model, host, on_problem)
-        trainer.callbacks.append(callback)
-        return callback
-
-    def on_run_start(self, info: Any) -> None:
-        self._muted = set()
-        self._send("on_run_start", info=info)
-
-    def on_epoch_end(self, event: Any) -> None:
-        self._send("on_epoch_end", event=event)
-
-    def on_run_end(self, result: Any) -> None:
-        self._send("on_run_end", result=result)
-
-    def _send(self, hook_name: str, **kwargs: Any) -> None:
-        for problem in self.host.notify(hook_name, self._muted, model=self.model, **kwargs):
-            if self.on_problem is not None:
-                self.on_problem(problem)
-            else:
-                logger.warning("%s", problem.message)
-
-
-# --- errors for users --------------------------------------------------------------------------
-def format_layer_error(error: LayerError, host: PluginHost | None = None) -> str:
-    """A LayerError with the layer type's plugin named, as the CLI and the GUI show it."""
-    host = host or current_host()
-    owner = host.owner_label("layers", error.layer_type) or "no loaded plugin"
-    info = host.plugins.get(host.registry.owner("layers", error.layer_type) or "")
-    hint = ""
-    if info is not None and not info.builtin:
-        hint = f" (to run without it: backprop-studio plugins disable {info.name})"
-    return (f"layer '{error.node}' ({error.layer_type}, from {owner}) failed in {error.phase}: "
-            f"{type(error.cause).__name__}: {error.cause}{hint}")
