@@ -26,7 +26,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from desktop_app.gui.app import application  # noqa: E402
 from desktop_app.gui.main_window import MainWindow  # noqa: E402
 from desktop_app.gui.probe_lab.inputs import DRAW  # noqa: E402
-from desktop_app.plugin_manager import current_registry  # noqa: E402
+from desktop_app.plugin_system import current_registry  # noqa: E402
 from desktop_app.project import example_path, load_project  # noqa: E402
 
 EXAMPLE = "digits_cnn"

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, Qt
 from desktop_app.engine.callbacks import BatchEvent
 from desktop_app.gui.probe_lab.inputs import DRAW, PLANE
 from desktop_app.gui.probe_lab.subject import WeightTap
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import example_path, load_project
 from desktop_app.project.predict import predict
 from desktop_app.project.run import build_run
@@ -220,7 +220,7 @@ def test_a_click_on_the_plane_probes_that_point(qtbot, make_window):
 
 def test_a_network_that_cannot_be_built_is_named_not_probed(qtbot, make_window):
     project = example("digits_mlp", epochs=1)
-    project.nodes[0].params["shape"] = [3]  # the dataset's samples have 64 values
+    project.nodes[0].config["shape"] = [3]  # the dataset's samples have 64 values
     window = make_window(project)
     lab = window.probe_lab
     lab.open_action.trigger()

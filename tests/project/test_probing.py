@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from desktop_app.plugin_manager import current_registry
+from desktop_app.plugin_system import current_registry
 from desktop_app.project import example_path, load_project
 from desktop_app.project.predict import predict
 from desktop_app.project.probing import (

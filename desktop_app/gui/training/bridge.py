@@ -12,6 +12,7 @@ queues them to the GUI's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
