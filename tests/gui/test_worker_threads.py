@@ -13,7 +13,10 @@ from desktop_app.gui.collector import GuiThreadCollector
 from tests.gui.runs import WAIT, example
 
 
-def test_two_workers_share_one_policy(qapp):
+def test_two_workers_share_one_policy(qapp, qtbot):
+    # an earlier test's worker (the dataset loading, a run) hands automatic collection back at the
+    # app collector's next tick on the GUI thread: that must have come, or this policy keeps it off
+    qtbot.waitUntil(gc.isenabled, timeout=WAIT)
     collector = GuiThreadCollector()
     collector.hold()
     collector.hold()

@@ -154,6 +154,8 @@ class ProbeLab(QWidget):
             self.subject_label.setText(self.source.reason)
             for view in (self.bars, self.activations, self.point_map, self.unit_view):
                 view.clear()
+            if self.source.controller.state in ("running", "paused"):
+                self.source.request_copy()  # last: a copy taken at once (paused) refreshes the lab again
             return
         key = (id(subject.run.model), id(subject.run.data.dataset))
         rebuild = key != self._built_for

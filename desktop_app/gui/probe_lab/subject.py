@@ -168,9 +168,7 @@ class SubjectSource(QObject):
             self.tap.wanted = self.tap.in_flight = False  # the next run starts with no copy owed
             self.changed.emit()
         elif state == "running" and self._training is None:
-            # the kept model may be the one this run trains: it is not looked at from here on
-            self.tap.wanted = True
-            self.changed.emit()
+            self.changed.emit()  # the kept model may be the one this run trains: hands off it
         elif state == "paused":
             self.request_copy()
 
