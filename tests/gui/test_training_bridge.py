@@ -362,11 +362,12 @@ def test_probes_of_a_1d_regression(sine_run):
     assert snapshot.confusion is None and snapshot.boundary is None
 
 
-def test_while_active_only_the_collector_collects_cyclic_garbage(qapp):
+def test_while_active_only_the_collector_collects_cyclic_garbage(qtbot):
     class Node:
         pass
 
-    collector = GuiThreadCollector()
+    collector = GuiThreadCollector.of_app()
+    qtbot.waitUntil(lambda: not collector.active, timeout=20_000)  # earlier tests' workers let go
     assert gc.isenabled()
     collector.hold()
     try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import threading
 
+import pytest
 from PySide6.QtCore import QTimer
 
 from desktop_app.gui.background import Task
@@ -13,11 +14,16 @@ from desktop_app.gui.collector import GuiThreadCollector
 from tests.gui.runs import WAIT, example
 
 
-def test_two_workers_share_one_policy(qapp, qtbot):
-    # an earlier test's worker (the dataset loading, a run) hands automatic collection back at the
-    # app collector's next tick on the GUI thread: that must have come, or this policy keeps it off
-    qtbot.waitUntil(gc.isenabled, timeout=WAIT)
-    collector = GuiThreadCollector()
+@pytest.fixture
+def collector(qtbot) -> GuiThreadCollector:
+    """The application's collector, once the workers of earlier tests have all been let go."""
+    collector = GuiThreadCollector.of_app()
+    qtbot.waitUntil(lambda: not collector.active, timeout=WAIT)
+    assert gc.isenabled()
+    return collector
+
+
+def test_two_workers_share_one_policy(collector):
     collector.hold()
     collector.hold()
     collector.release()
@@ -26,8 +32,7 @@ def test_two_workers_share_one_policy(qapp, qtbot):
     assert gc.isenabled() and not collector.active
 
 
-def test_a_release_from_the_worker_thread_ends_the_policy_on_the_gui_thread(qapp, qtbot):
-    collector = GuiThreadCollector()
+def test_a_release_from_the_worker_thread_ends_the_policy_on_the_gui_thread(collector, qtbot):
     collector.hold()
     worker = threading.Thread(target=collector.release)
     worker.start()
@@ -36,7 +41,7 @@ def test_a_release_from_the_worker_thread_ends_the_policy_on_the_gui_thread(qapp
     qtbot.waitUntil(lambda: gc.isenabled() and not collector.active, timeout=WAIT)
 
 
-def test_a_background_task_runs_without_automatic_collection(qapp, qtbot):
+def test_a_background_task_runs_without_automatic_collection(collector, qtbot):
     """The pool thread must not be the one that collects (it would finalize Qt objects there)."""
     task = Task(gc.isenabled)
     with qtbot.waitSignal(task.finished, timeout=WAIT) as finished:
