@@ -5,6 +5,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The PyTorch export's tests need torch: its CPU build (about 190 MB), from PyTorch's CPU index or a
+# local wheel, not the CUDA build (several GB) pip would take from PyPI on Linux. Only torch itself
+# is looked up there (--no-deps, one retry: an unreachable index costs seconds); its dependencies
+# come with the pytorch extra from the usual index.
+TORCH := torch==2.13.0
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
 .PHONY: run test lint bench clean
 
@@ -24,7 +30,8 @@ bench: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet --no-deps --retries 1 "$(TORCH)" --extra-index-url $(TORCH_INDEX)
+	$(BIN)/python -m pip install --quiet -e ".[test,pytorch]"
 	touch $(STAMP)
 
 clean:

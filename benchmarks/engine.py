@@ -6,7 +6,9 @@ Reports, with 1 and 2 BLAS threads (threadpoolctl), medians of several runs:
   same ratio for a careful hand-written NumPy loop;
 - the GEMM bound's share of the machine's float32 matrix-multiply peak;
 - small CNN (Reshape, Conv2D 3x3 x8, ReLU, MaxPool2D 2, Flatten, Dense 10) on 28x28 and 8x8;
-- a 2-16-16-2 ReLU network, batch 32: the engine's steps/s against a minimal hand-written loop.
+- a 2-16-16-2 ReLU network, batch 32: the engine's steps/s against a minimal hand-written loop;
+- the health monitor's cost (engine.health): training CPU time with it over without it, on the
+  digits CNN example and on the 2-16-16-2 network (targets: at most 5 % and 10 % more).
 
 Run: ``.venv/bin/python benchmarks/engine.py [--quick]``.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import time
 
 import numpy as np
 from reference import (
@@ -33,6 +36,9 @@ from desktop_app.engine import (
     Trainer,
     stack,
 )
+from desktop_app.engine.health import HealthMonitor
+from desktop_app.plugin_system import current_registry
+from desktop_app.project import build_run, example_path, load_project
 
 LAYER_TYPES = {cls.type_name: cls for cls in BUILTIN_LAYERS}
 
@@ -88,6 +94,45 @@ def tiny_engine_steps_per_second(steps: int, batch: int = 32) -> float:
     trainer.callbacks.append(times)
     trainer.fit(x, y, epochs=2, batch_size=batch, seed=0)
     return steps / times.seconds[-1]
+
+
+def health_cpu_seconds(trainer: Trainer, x: np.ndarray, y: np.ndarray, batch: int, health: bool) -> float:
+    """The CPU time of two epochs on this thread (BLAS has one), with or without a HealthMonitor:
+    on a shared machine other processes stretch wall time, not this."""
+    trainer.callbacks = []
+    if health:
+        HealthMonitor.attach(trainer)
+    trainer.model.initialize(0)
+    trainer.optimizer.reset()
+    started = time.thread_time()
+    trainer.fit(x, y, epochs=2, batch_size=batch, seed=0)
+    return time.thread_time() - started
+
+
+def health_overhead(trainer: Trainer, x: np.ndarray, y: np.ndarray, batch: int, runs: int) -> float:
+    """The median over ``runs`` of (CPU time with the monitor) / (without), measured in pairs, each
+    pair in the other order than the one before."""
+    ratios = []
+    for run in range(runs):
+        order = (False, True) if run % 2 == 0 else (True, False)
+        seconds = {health: health_cpu_seconds(trainer, x, y, batch, health) for health in order}
+        ratios.append(seconds[True] / seconds[False])
+    return statistics.median(ratios)
+
+
+def report_health(runs: int) -> None:
+    cnn = build_run(load_project(example_path("digits_cnn")), registry=current_registry())
+    x, y = cnn.data.x_train, cnn.data.y_train
+    cnn_ratio = health_overhead(cnn.trainer, np.concatenate([x] * 4), np.concatenate([y] * 4),
+                                cnn.fit_kwargs["batch_size"], runs)
+    rng = np.random.default_rng(0)
+    tiny_x = rng.standard_normal((3000 * 32, 2), dtype=np.float32)
+    tiny_y = (tiny_x[:, 0] * tiny_x[:, 1] > 0).astype(np.int64)
+    tiny = Trainer(mlp((2, 16, 16, 2)), CategoricalCrossentropy(), SGD(learning_rate=0.05))
+    tiny_ratio = health_overhead(tiny, tiny_x, tiny_y, 32, runs)
+    print(f"\n== health monitor, medians of {runs} paired runs ==")
+    print(f"digits CNN example: CPU time with / without = {cnn_ratio:.3f} (target <= 1.05)")
+    print(f"2-16-16-2, batch 32: CPU time with / without = {tiny_ratio:.3f} (target <= 1.10)")
 
 
 def median_of(runs: int, measure) -> float:
@@ -153,10 +198,17 @@ def report(threads: int, samples: int, runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10,000 samples and 3 runs")
+    parser.add_argument("--health", action="store_true", help="only the health monitor's cost")
     args = parser.parse_args()
+    if args.health:
+        with threadpool_limits(1):
+            report_health(9)
+        return
     samples, runs = (10_000, 3) if args.quick else (60_000, 5)
     for threads in (1, 2):
         report(threads, samples, runs)
+    with threadpool_limits(1):
+        report_health(max(runs, 5))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ defined and documented."""
 from .plugin_system.hookspecs import (
     PROJECT_NAME,
     OnnxMapping,
+    PytorchCode,
     hookimpl,
     hookspec,
     on_epoch_end,
@@ -18,12 +19,14 @@ from .plugin_system.hookspecs import (
     register_metrics,
     register_onnx_mappings,
     register_optimizers,
+    register_pytorch_code,
     register_schedules,
 )
 
 __all__ = [
     "PROJECT_NAME",
     "OnnxMapping",
+    "PytorchCode",
     "hookimpl",
     "hookspec",
     "on_epoch_end",
@@ -37,5 +40,6 @@ __all__ = [
     "register_metrics",
     "register_onnx_mappings",
     "register_optimizers",
+    "register_pytorch_code",
     "register_schedules",
 ]

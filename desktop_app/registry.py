@@ -21,12 +21,13 @@ KINDS = (
     "datasets",
     "exporters",
     "onnx_mappings",
+    "pytorch_code",
 )
 # How messages name one item of each kind.
 SINGULAR = {
     "layers": "layer", "losses": "loss", "optimizers": "optimizer", "schedules": "schedule",
     "initializers": "initializer", "metrics": "metric", "datasets": "dataset",
-    "exporters": "exporter", "onnx_mappings": "ONNX mapping",
+    "exporters": "exporter", "onnx_mappings": "ONNX mapping", "pytorch_code": "PyTorch code",
 }
 
 
@@ -44,6 +45,8 @@ class Registry:
     exporters: dict[str, Any] = field(default_factory=dict)
     # layer type name -> function adding that layer's ONNX nodes (see desktop_app.export.onnx)
     onnx_mappings: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    # layer, loss or optimizer type name -> its PytorchCode (see desktop_app.export.pytorch_code)
+    pytorch_code: dict[str, Any] = field(default_factory=dict)
     owners: dict[tuple[str, str], str] = field(default_factory=dict)
     # Installed plugins that contribute nothing, by name: (state, why) with state "failed",
     # "disabled" or "not loaded", so that a missing type can say what became of its plugin.

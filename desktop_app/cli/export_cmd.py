@@ -23,6 +23,8 @@ from .inputs import project_inputs, refuse_overwrite, refuse_run_files, weights_
 from .locations import PROJECT_HELP, WEIGHTS_HELP, chosen_weights, project_file
 from .outputs import check_output_file
 from .parsing import examples
+from .pytorch_export_cmd import FORMAT as PYTORCH
+from .pytorch_export_cmd import run_pytorch_export
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -30,28 +32,38 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "export", help="write trained weights as ONNX, .npz or safetensors",
         description="Export a project's trained network for other tools: ONNX (opset 17) for "
         "inference engines, taking raw inputs and answering as predict does (--raw: the network "
-        "alone), or the weights alone as .npz or safetensors, keyed node/param.",
+        "alone), the weights alone as .npz or safetensors, keyed node/param, or (--format pytorch) "
+        "a PyTorch project that trains as the app does.",
         epilog=examples(("export my.bps.json --weights runs/my/weights.npz -o my.onnx",
                          "ONNX, from the suffix"),
                         ("export my.bps.json --weights runs/my/weights.npz --raw -o net.onnx",
                          "the network alone: scaled inputs in, its outputs out"),
                         ("export my.bps.json --weights runs/my/weights.npz -o my.safetensors",
-                         "the weights alone")),
+                         "the weights alone"),
+                        ("export my.bps.json --format pytorch -o my-pytorch",
+                         "PyTorch training code, data and weights (needs torch)")),
     )
     parser.add_argument("project", metavar="PROJECT", help=PROJECT_HELP)
     parser.add_argument("--weights", metavar="FILE", help=WEIGHTS_HELP)
     parser.add_argument("--format", metavar="FORMAT",
-                        help="onnx, npz, safetensors or a plugin's format (any case); "
-                        "default: from the output suffix")
+                        help="onnx, npz, safetensors, pytorch (a training project, in folder -o) or a "
+                        "plugin's format (any case); default: from the output suffix")
     parser.add_argument("--raw", action="store_true",
                         help="ONNX only: the network alone, taking inputs scaled as in training and "
                         "ending at its outputs (default: the graph takes raw inputs, as predict does, "
                         "and outputs logits and probabilities, or values)")
-    parser.add_argument("-o", "--output", metavar="FILE", required=True, help="the file to write")
+    parser.add_argument("--initial", action="store_true",
+                        help="pytorch only: the project's initial weights (its seed), not trained ones")
+    parser.add_argument("-o", "--output", metavar="FILE", required=True,
+                        help="the file to write (the folder, for pytorch)")
     parser.set_defaults(func=run_export)
 
 
 def run_export(args: argparse.Namespace) -> int:
+    if (args.format or "").casefold() == PYTORCH:
+        return run_pytorch_export(args)
+    if args.initial:
+        raise CliError("--initial is for the pytorch format; other formats write trained weights")
     registry = current_registry()
     output = Path(args.output)
     exporter_cls = choose_exporter(registry.exporters, args.format, output)
@@ -101,7 +113,8 @@ def _exporter_named(exporters: Mapping[str, type[Exporter]], fmt: str) -> type[E
     for name in sorted(exporters):
         if name.casefold() == fmt.casefold():
             return exporters[name]
-    raise CliError(f"unknown export format. Expected one of {sorted(exporters)}. Received: {fmt!r}")
+    known = sorted([*exporters, PYTORCH])
+    raise CliError(f"unknown export format. Expected one of {known}. Received: {fmt!r}")
 
 
 def _has_suffix(output: Path, exporter: type[Exporter]) -> bool:

@@ -27,6 +27,7 @@ from ..engine.callbacks import BatchEvent, EpochEvent, History, RunInfo, RunResu
 from ..engine.control import TrainingControl
 from ..engine.errors import NonFiniteLossError
 from ..engine.graph import Model
+from ..engine.health import HealthMonitor
 from ..file_set import FileSetError
 from ..plugin_system import current_registry
 from ..project import Run, RunOverrides, build_run, load_project
@@ -38,6 +39,7 @@ from ..project.run_outputs import (
     save_run,
 )
 from .errors import EXIT_INTERRUPTED, CliError
+from .health_report import add_health_option, report_health, report_stream
 from .inputs import project_inputs, refuse_overwrite, weights_inputs
 from .interrupts import stop_on_interrupt
 from .locations import (
@@ -79,6 +81,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         "the project file, or in the current folder when the project's folder is not "
                         "writable or is a shipped example's)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_health_option(parser)
     parser.set_defaults(func=run_train)
 
 
@@ -101,24 +104,26 @@ def run_train(args: argparse.Namespace) -> int:
     run = build_run(project, overrides, registry=registry, callbacks=[progress, epoch_end],
                     control=control)
     epoch_end.model = run.model
+    health = HealthMonitor.attach(run.trainer)
+    report = report_stream(args)
     with stop_on_interrupt(control):
         try:
             history = run.fit()
         except NonFiniteLossError as error:
             history = progress.history or History()
             save_results(out, run, project_path, run.model.get_weights(), history, "non_finite", None)
+            report_health(health, args, failed=True)
             raise CliError(f"{error}; saved those weights to {out / WEIGHTS} and the history so far to "
                            f"{out / HISTORY}") from None
-    print(history_summary(history))
+    print(history_summary(history), file=report)
     if history.reason == "stopped" and not history.epochs:
         print(f"interrupted: nothing saved, {out} is unchanged", file=sys.stderr)
         return EXIT_INTERRUPTED
     weights, weights_epoch = trained_weights(run, history, epoch_end)
     save_results(out, run, project_path, weights, history, history.reason, weights_epoch)
-    if history.divergence is not None:
-        print(f"warning: {history.divergence.describe()}", file=sys.stderr)
-    print(f"weights: {out / WEIGHTS}")
-    print(f"history: {out / HISTORY}")
+    report_health(health, args)
+    print(f"weights: {out / WEIGHTS}", file=report)
+    print(f"history: {out / HISTORY}", file=report)
     if history.reason == "stopped":
         print(f"interrupted: saved the weights of epoch {weights_epoch}, the last completed one",
               file=sys.stderr)

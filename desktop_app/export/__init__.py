@@ -1,7 +1,9 @@
 """Export of trained models: ONNX for inference engines, .npz and safetensors for the weights.
 
 ``BUILTIN_EXPORTERS`` and ``BUILTIN_ONNX_MAPPINGS`` are registered as built-in plugins through the
-``register_exporters`` and ``register_onnx_mappings`` hooks, like any plugin's.
+``register_exporters`` and ``register_onnx_mappings`` hooks, like any plugin's. A PyTorch project is
+no single file: ``pytorch_model`` and ``pytorch_recipe`` write its generated modules beside the
+fixed ones of ``pytorch_template``, and ``desktop_app.project.pytorch_export`` assembles it.
 """
 
 from __future__ import annotations

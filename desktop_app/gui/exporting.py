@@ -1,5 +1,6 @@
 """File > Export: write the network through any registered exporter (ONNX, .npz, safetensors,
-a plugin's format), in the background, by the CLI's own path (``desktop_app.project.exporting``)."""
+a plugin's format), in the background, by the CLI's own path (``desktop_app.project.exporting``),
+or as a PyTorch project (the CLI's ``--format pytorch``, ``desktop_app.project.pytorch_export``)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 from ..engine.errors import EngineError
 from ..project.exporting import TrainedModel, export_trained, load_trained, project_title
 from ..project.files import PROJECT_SUFFIX
+from ..project.pytorch_export import pytorch_project_files, write_pytorch_project
 from ..project.run import build_model, make_component
 from ..registry import Registry
 from .background import Task
 from .document import ProjectDocument
 from .log_panel import LogPanel
+
+PYTORCH_LABEL = "PyTorch project…"
 
 
 class ExportMenu(QMenu):
@@ -43,6 +47,11 @@ class ExportMenu(QMenu):
             action.triggered.connect(lambda _checked=False, name=name: self.ask_and_export(name))
         if not self.registry.exporters:
             self.addAction("(no exporters installed)").setEnabled(False)
+        self.addSeparator()
+        action = self.addAction(PYTORCH_LABEL)
+        action.setToolTip("A folder with the network as PyTorch code, a training script that trains as "
+                          "the app does (also under torchrun), the data and the weights. Needs torch.")
+        action.triggered.connect(lambda _checked=False: self.ask_and_export_pytorch())
 
     def saved_model(self) -> TrainedModel:
         project = self.document.project()
@@ -69,13 +78,40 @@ class ExportMenu(QMenu):
         try:
             trained = self.model_provider()
         except (ValueError, OSError, EngineError) as error:
-            self._report(f"Cannot export: {error}")
+            self.report_failure(f"Cannot export: {error}")
             return None
         exporter = self.registry.exporters[name]
-        task = Task(lambda: export_trained(exporter, trained, path, self.registry))
+        return self.start(f"{name} to {path}", lambda: export_trained(exporter, trained, path, self.registry))
+
+    def ask_and_export_pytorch(self) -> None:
+        """Ask for the folder, offering ``<project>-pytorch`` beside the project."""
+        folder = ask_save_path(self.parentWidget(), "Export as a PyTorch project", self.document, "",
+                               "PyTorch project folder (*)", offered="-pytorch")
+        if folder is not None:
+            self.export_pytorch(folder)
+
+    def export_pytorch(self, folder: Path) -> Task | None:
+        """Write the network ``model_provider`` gives, the project's training settings and its data
+        as a PyTorch project in ``folder``, in the background. Returns the running task."""
+        try:
+            weights = self.model_provider().model.get_weights()
+        except (ValueError, OSError, EngineError) as error:
+            self.report_failure(f"Cannot export: {error}")
+            return None
+        project, registry = self.document.project(), self.registry
+
+        def write() -> None:
+            write_pytorch_project(folder, pytorch_project_files(project, registry, weights))
+
+        return self.start(f"PyTorch project to {folder}", write)
+
+    def start(self, what: str, call: Callable[[], str | None]) -> Task:
+        """Run an export (``call`` returns a note or None) in the background; ``what`` names it in
+        the log."""
+        task = Task(call)
         task.finished.connect(self._exported)
         task.failed.connect(self._failed)
-        self._tasks[task] = f"{name} to {path}"
+        self._tasks[task] = what
         task.start()
         return task
 
@@ -85,9 +121,9 @@ class ExportMenu(QMenu):
             self.log.log(f"Note: {note}.", "warning")
 
     def _failed(self, task: Task, error: BaseException) -> None:
-        self._report(f"Export of {self._tasks.pop(task)} failed: {error}")
+        self.report_failure(f"Export of {self._tasks.pop(task)} failed: {error}")
 
-    def _report(self, message: str) -> None:
+    def report_failure(self, message: str) -> None:
         """The user asked for the file: a failure is said where they look, not only in the log."""
         self.log.log(message, "error")
         QMessageBox.warning(self.parentWidget(), "Export failed", message)

@@ -14,7 +14,7 @@ Action = Literal["uninstall", "enable", "disable"]
 STATUS_COLORS = {"active": "#1a7f37", "error": "#d1242f", "failed": "#d1242f",
                  "disabled": "#6e7781", "not loaded": "#9a6700"}
 # how the contribution kinds read in the dialog (the others are their registry names)
-_KIND_LABELS = {"onnx_mappings": "ONNX mappings"}
+_KIND_LABELS = {"onnx_mappings": "ONNX mappings", "pytorch_code": "PyTorch code"}
 _PAST = {"uninstall": "uninstalled", "enable": "enabled", "disable": "disabled"}
 
 

@@ -7,6 +7,7 @@ plugin. ``desktop_app.testing`` runs the same checks, plus the slower ones, in p
 
 from __future__ import annotations
 
+import ast
 import json
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -22,6 +23,7 @@ from ..engine.metric import Metric
 from ..engine.optimizer import Optimizer
 from ..engine.schedule import Schedule
 from ..engine.schema import Schema
+from .hookspecs import PytorchCode
 
 SAMPLE_BATCH = 3
 # Tried in turn when a layer declares no ``example_input_shapes``: flat, image (NCHW), sequence.
@@ -289,6 +291,25 @@ def check_onnx_mapping(layer_type: Any, mapping: Any, known_layers: Sequence[str
         )
     if layer_type not in known_layers:
         raise ContractError(f"ONNX mapping for layer type '{layer_type}', which no loaded plugin provides")
+
+
+def check_pytorch_code(type_name: Any, code: Any, known_types: Sequence[str]) -> None:
+    """A PytorchCode for a registered layer, loss or optimizer type, whose source parses (it is
+    not run) and defines the class it names."""
+    if not isinstance(type_name, str) or not isinstance(code, PytorchCode):
+        raise ContractError("register() for PyTorch code expects (type_name: str, PytorchCode(class_name, "
+                            f"source)). Received: ({type_name!r}, {code!r})")
+    if type_name not in known_types:
+        raise ContractError(f"PyTorch code for '{type_name}', which no loaded plugin provides as a layer, "
+                            "loss or optimizer type")
+    try:
+        tree = ast.parse(code.source)
+    except SyntaxError as error:
+        raise ContractError(f"its source does not parse: {error}") from None
+    classes = sorted(node.name for node in tree.body if isinstance(node, ast.ClassDef))
+    if code.class_name not in classes:
+        raise ContractError(f"its source defines no class '{code.class_name}'. "
+                            f"Received classes: {classes or 'none'}")
 
 
 # --- dispatch --------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ See docs/plugins.md for a tutorial.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pluggy
 
@@ -109,6 +109,21 @@ def register_onnx_mappings(register: Callable[[str, OnnxMapping], None]) -> None
     ``inputs`` are the names of the tensors feeding the node; the return value names the tensor
     holding the layer's output. The layer type must be registered (by any plugin) first.
     """
+
+
+class PytorchCode(NamedTuple):
+    """A type's PyTorch form: ``source`` is Python code defining the class ``class_name``, which the
+    PyTorch export copies into the project it writes (docs/export.md says what each kind receives)."""
+
+    class_name: str
+    source: str
+
+
+@hookspec
+def register_pytorch_code(register: Callable[[str, PytorchCode], None]) -> None:
+    """Give the PyTorch class of a layer, loss or optimizer type, for ``export --format pytorch``:
+    ``register("Swish", PytorchCode("Swish", SOURCE))``. The app parses the source (never runs
+    it) and checks it defines the class; the type must be registered (by any plugin) first."""
 
 
 # --- notification hooks ------------------------------------------------------------------------

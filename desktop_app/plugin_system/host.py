@@ -22,16 +22,18 @@ from .. import __version__
 from ..registry import KINDS, SINGULAR, Registry
 from . import hookspecs
 from .builtins import BUILTINS
-from .checks import ContractError, check_onnx_mapping, check_registered_class
+from .checks import ContractError, check_onnx_mapping, check_pytorch_code, check_registered_class
 from .discovery import Candidate, Source
 from .hookspecs import PROJECT_NAME
 from .report import LoadState, PluginInfo, PluginProblem
 
 logger = logging.getLogger("desktop_app.plugins")
 
-# (registry kind, collector hook) in calling order: mappings last, so they can see every layer.
+# Kinds registered as (type name, item) for a type of another kind: collected last, to see every type.
+PAIRED_KINDS = ("onnx_mappings", "pytorch_code")
+# (registry kind, collector hook) in calling order.
 COLLECTORS: tuple[tuple[str, str], ...] = tuple(
-    (kind, f"register_{kind}") for kind in sorted(KINDS, key=lambda kind: kind == "onnx_mappings")
+    (kind, f"register_{kind}") for kind in sorted(KINDS, key=lambda kind: kind in PAIRED_KINDS)
 )
 
 
@@ -168,10 +170,14 @@ class PluginHost:
         what = SINGULAR[kind]
         name = _item_name(kind, item)
         try:
-            if kind == "onnx_mappings":
+            if kind in PAIRED_KINDS:
                 if len(item) != 2:
-                    raise ContractError(f"register() takes (layer_type, fn). Received: {item!r}")
-                check_onnx_mapping(item[0], item[1], list(registry.layers))
+                    raise ContractError(f"register() takes (type_name, {what}). Received: {item!r}")
+                if kind == "onnx_mappings":
+                    check_onnx_mapping(item[0], item[1], list(registry.layers))
+                else:
+                    check_pytorch_code(item[0], item[1], [*registry.layers, *registry.losses,
+                                                          *registry.optimizers])
                 value = item[1]
             else:
                 if len(item) != 1:
@@ -263,7 +269,7 @@ class PluginHost:
 def _item_name(kind: str, item: tuple[Any, ...]) -> str:
     """The name to report a (possibly invalid) item under."""
     first = item[0] if item else None
-    if kind == "onnx_mappings":
+    if kind in PAIRED_KINDS:
         return first if isinstance(first, str) else repr(first)
     name = getattr(first, "type_name", None)
     return name if isinstance(name, str) and name else getattr(first, "__name__", repr(first))

@@ -183,7 +183,7 @@ def test_float64_deployable_export_answers_as_predict_to_1e_12(tmp_path) -> None
 def test_unknown_format(trained, tmp_path) -> None:
     project, weights, *_ = trained
     result = cli("export", project, "--weights", weights, "--format", "keras", "-o", "m.h5", cwd=tmp_path)
-    assert_one_line_error(result, "unknown export format", "'onnx'", "Received: 'keras'")
+    assert_one_line_error(result, "unknown export format", "'onnx'", "'pytorch'", "Received: 'keras'")
     assert not (tmp_path / "m.h5").exists()
 
 

@@ -365,7 +365,8 @@ def test_pip_installs_a_plugin_folder_in_the_background_and_its_layers_appear(
         assert "installed plugin 'extra_layers'" in output
         status, source, version, children = rows(manager)["extra_layers"]
         assert (status, source, version) == ("active", "entry point", "0.1.0")
-        assert children == ["layers: Swish, LayerNorm", "ONNX mappings: Swish, LayerNorm"]
+        assert children == ["layers: Swish, LayerNorm", "ONNX mappings: Swish, LayerNorm",
+                            "PyTorch code: Swish, LayerNorm"]
         assert {"Swish", "LayerNorm"} <= set(palette_items(window))
         window.designer.scene.select_names(["relu"])
         window.designer.add_layer("Swish")

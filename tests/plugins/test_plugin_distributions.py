@@ -42,8 +42,9 @@ def test_installed_plugins_are_discovered_through_their_entry_points(plugin_env)
     assert (layers["distribution"], layers["version"], layers["source"], layers["status"]) == (
         "backprop-studio-extra-layers", "0.1.0", "entry point", "active")
     both = ["Swish", "LayerNorm"]
-    assert layers["contributes"] == {"layers": both, "onnx_mappings": both}
-    assert lion["contributes"] == {"losses": ["focal"], "optimizers": ["lion"]}
+    assert layers["contributes"] == {"layers": both, "onnx_mappings": both, "pytorch_code": both}
+    assert lion["contributes"] == {"losses": ["focal"], "optimizers": ["lion"],
+                                   "pytorch_code": ["focal", "lion"]}
     assert lion["status"] == "active"
 
 

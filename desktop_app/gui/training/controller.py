@@ -28,6 +28,7 @@ from ...project.run import Run, RunOverrides, build_run
 from ...project.weights import graph_fingerprint, save_trained
 from ...registry import Registry
 from ..collector import GuiThreadCollector
+from ..health.feed import HealthFeed
 from .bridge import Progress, RunStarted, ThrottledBridge
 from .clock import Clock, monotonic
 from .predictions import SamplePredictions, predict_samples
@@ -90,6 +91,7 @@ class TrainingController(QObject):
         self.control = TrainingControl()
         self.record = TrainingRecord()
         self.bridge = ThrottledBridge(self.control, clock=clock, parent=self)
+        self.health = HealthFeed(clock=clock, parent=self)
         self.collector = GuiThreadCollector.of_app()
         self.bridge.run_started.connect(self._run_started)
         self.bridge.progressed.connect(self._progressed)
@@ -302,12 +304,15 @@ class TrainingController(QObject):
     def _prepare(self, project: Project, how: Start, kept: _Kept | None) -> Run:
         """Runs on the training thread: the run to train (built, or the kept one to resume)."""
         if how == "resume" and kept is not None:
-            return kept.run
-        weights = kept.run.model.get_weights() if how == "continue" and kept is not None else None
-        known = self._dataset
-        dataset = known[1] if known is not None and known[0] == _source_key(project) else None
-        return build_run(project, RunOverrides(weights=weights), registry=self.registry, dataset=dataset,
-                         control=self.control, on_plugin_problem=self._report_plugin_problem)
+            run = kept.run
+        else:
+            weights = kept.run.model.get_weights() if how == "continue" and kept is not None else None
+            known = self._dataset
+            dataset = known[1] if known is not None and known[0] == _source_key(project) else None
+            run = build_run(project, RunOverrides(weights=weights), registry=self.registry, dataset=dataset,
+                            control=self.control, on_plugin_problem=self._report_plugin_problem)
+        self.health.watch(run)
+        return run
 
     def _report_plugin_problem(self, problem: PluginProblem) -> None:
         """On the training thread: the message crosses to this (the GUI) thread queued."""

@@ -30,6 +30,7 @@ from ..designer import Designer
 from ..document import ProjectDocument
 from ..edit_lock import EditLock
 from ..exporting import ExportMenu, ask_save_path
+from ..health.tab import HealthTab
 from ..log_panel import LogPanel
 from ..unsaved_work import confirm_reset
 from ..window_parts import WindowParts
@@ -68,6 +69,8 @@ class TrainingUI(QObject):
         self.plots = TrainingPlots(self.controller.record, self.layer_colors, clock)
         self.dock = parts.add_dock("training", "Training", self.plots,
                                    Qt.DockWidgetArea.BottomDockWidgetArea, tab_with="log")
+        self.health = HealthTab(self.controller.health, self.plots, document, registry, designer.scene.nodes,
+                                self.layer_colors)
         self.progress = ProgressDisplay(parts.status_bar(), clock)
         self._make_actions()
         self._make_menu()
@@ -142,6 +145,8 @@ class TrainingUI(QObject):
         self.plots.currentChanged.connect(self._tab_changed)
         self.dock.visibilityChanged.connect(self._watch)  # closed, opened, or tabbed away
         controller.state_changed.connect(self._state_changed)
+        controller.state_changed.connect(lambda state: self.health.set_idle(state == "idle"))
+        self.health.applied.connect(lambda text: self.log.log(f"Health: applied \"{text}\""))
         controller.starting.connect(self._make_room)
         controller.run_started.connect(self._run_started)
         controller.progressed.connect(self._progressed)

@@ -34,9 +34,10 @@ def test_layer_norm_normalizes_each_sample():
     np.testing.assert_allclose(y.std(axis=1), 1.0, rtol=1e-3)
 
 
-def test_plugin_registers_both_layers_and_their_onnx_mappings(register_plugin):
+def test_plugin_registers_both_layers_with_their_onnx_mappings_and_pytorch_code(register_plugin):
     info = register_plugin(plugin, "extra_layers")
     assert info.problems == []
-    assert info.contributes == {"layers": ["Swish", "LayerNorm"], "onnx_mappings": ["Swish", "LayerNorm"]}
+    both = ["Swish", "LayerNorm"]
+    assert info.contributes == {"layers": both, "onnx_mappings": both, "pytorch_code": both}
     assert current_registry().layers["Swish"] is Swish
     assert current_registry().owner("layers", "LayerNorm") == "extra_layers"

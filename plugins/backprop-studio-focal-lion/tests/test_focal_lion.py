@@ -46,9 +46,10 @@ def test_lion_steps_by_the_sign_and_decays_the_weights():
     np.testing.assert_allclose(param, [1.0 * 0.95 - 0.1, -1.0 * 0.95 + 0.1], rtol=1e-6)
 
 
-def test_plugin_registers_the_loss_and_the_optimizer(register_plugin):
+def test_plugin_registers_the_loss_and_the_optimizer_with_their_pytorch_code(register_plugin):
     info = register_plugin(plugin, "focal_lion")
     assert info.problems == []
-    assert info.contributes == {"losses": ["focal"], "optimizers": ["lion"]}
+    assert info.contributes == {"losses": ["focal"], "optimizers": ["lion"],
+                                "pytorch_code": ["focal", "lion"]}
     assert current_registry().losses["focal"] is FocalLoss
     assert current_registry().optimizers["lion"] is Lion

@@ -1,0 +1,1 @@
+"""The Health tab: per-layer health while training, hints with their Why, and Apply (one undo step)."""
