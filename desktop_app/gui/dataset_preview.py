@@ -3,8 +3,6 @@ a table otherwise."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
@@ -12,6 +10,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTableWidget, QTableWidgetItem, QWidget
 
 from ..data.dataset import Dataset
+from ..data.images import image_layout
 from .canvas.style import ACCENTS
 
 MAX_POINTS = 2000
@@ -32,17 +31,9 @@ def preview_kind(dataset: Dataset) -> str:
 
 
 def image_shape(dataset: Dataset) -> tuple[int, int] | None:
-    """(H, W) when samples are images: (H, W), (1 or 3, H, W), or unnamed flat squares (8x8 digits)."""
-    shape = dataset.sample_shape
-    if len(shape) == 2:
-        return shape
-    if len(shape) == 3 and shape[0] in (1, 3):
-        return shape[1], shape[2]
-    if len(shape) == 1 and not dataset.feature_names and shape[0] >= 49:
-        side = math.isqrt(shape[0])
-        if side * side == shape[0]:
-            return side, side
-    return None
+    """(H, W) when samples are images (see ``image_layout``)."""
+    layout = image_layout(dataset.sample_shape, dataset.feature_names)
+    return None if layout is None else layout[1:]
 
 
 class DatasetPreview(QStackedWidget):

@@ -48,6 +48,7 @@ from .exporting import ExportMenu
 from .log_panel import LogPanel
 from .plugin_notice import install_plugin_notice
 from .plugins_dialog import PluginsDialog
+from .probe_lab import install_probe_lab
 from .project_weights import ProjectWeights
 from .recent_files import RecentFiles
 from .registry_refresh import apply_registry
@@ -140,6 +141,8 @@ class MainWindow(QMainWindow):
                                               registry, log)
         self.step_through = StepThrough(parts, self.training.controller, designer.scene)
         self.runs = RunsUI(parts, document, registry, self.training.controller, designer.dataset, log)
+        self.probe_lab = install_probe_lab(parts, self.training.controller, document, registry, designer, log,
+                                           self.project_weights.update_status)
 
     def _edit_lock(self) -> EditLock:
         """What a run locks: the panels that edit the project, the actions that change or replace it."""

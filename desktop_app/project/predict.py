@@ -53,6 +53,14 @@ def predict(
     model: Model, loss: Loss, preprocessing: Preprocessing, x: np.ndarray, source: str
 ) -> Predictions:
     """Run ``x`` (unscaled, as in the dataset) through the model in inference mode."""
+    scaled = scale_inputs(model, preprocessing, x, source)
+    model.require_memory(min(BATCH, len(scaled)))
+    return as_predictions(_run(model, loss, scaled, source), loss, preprocessing.class_names)
+
+
+def scale_inputs(model: Model, preprocessing: Preprocessing, x: np.ndarray, source: str) -> np.ndarray:
+    """``x`` (unscaled, as in the dataset) shaped for the model and scaled exactly as in training;
+    DataError for no samples, or a NaN or infinite input (named)."""
     x = shape_samples(x, model.input_shape, source)
     if len(x) == 0:
         raise DataError(f"{source}: there are no samples to predict")
@@ -62,15 +70,17 @@ def predict(
         where = feature[0] if len(feature) == 1 else tuple(feature)
         raise DataError(f"{source}: sample {sample} (0-based), feature {where}: NaN or infinite inputs have "
                         f"no prediction; fix or remove the sample. Received: {x[(sample, *feature)]}")
-    scaled = preprocessing.scaler.transform(x, model.dtype, source)
-    model.require_memory(min(BATCH, len(scaled)))
-    outputs = _run(model, loss, scaled, source)
-    names = preprocessing.class_names
-    if loss.task == "regression" or not names:
-        return Predictions(names, values=outputs)
-    if widens_to_two_columns(outputs.shape[1:], names):
+    return preprocessing.scaler.transform(x, model.dtype, source)
+
+
+def as_predictions(outputs: np.ndarray, loss: Loss, class_names: tuple[str, ...]) -> Predictions:
+    """The loss's predictions (``loss.predict`` of the network's outputs) as probabilities and labels
+    for a classifier, values for regression."""
+    if loss.task == "regression" or not class_names:
+        return Predictions(class_names, values=outputs)
+    if widens_to_two_columns(outputs.shape[1:], class_names):
         outputs = np.concatenate([1.0 - outputs, outputs], axis=1)
-    return Predictions(names, probabilities=outputs, labels=outputs.argmax(axis=1))
+    return Predictions(class_names, probabilities=outputs, labels=outputs.argmax(axis=1))
 
 
 def widens_to_two_columns(output_shape: tuple[int, ...], class_names: tuple[str, ...]) -> bool:
@@ -92,6 +102,12 @@ def _run(model: Model, loss: Loss, scaled: np.ndarray, source: str) -> np.ndarra
             np.asarray(loss.predict(model.forward(scaled[start:start + BATCH], training=False)))
             for start in range(0, len(scaled), BATCH)
         ])
+    require_finite(outputs, model, source)
+    return outputs
+
+
+def require_finite(outputs: np.ndarray, model: Model, source: str) -> None:
+    """DataError naming the first sample whose output is NaN or infinite."""
     finite = np.isfinite(outputs.reshape(len(outputs), -1)).all(axis=1)
     if not finite.all():
         sample = int(np.argmin(finite))
@@ -100,4 +116,3 @@ def _run(model: Model, loss: Loss, scaled: np.ndarray, source: str) -> np.ndarra
             f"overflowed {model.dtype} inside the network), so it has no prediction "
             f"({np.count_nonzero(~finite)} of {len(finite)} samples are affected)"
         )
-    return outputs

@@ -12,6 +12,7 @@ queues them to the GUI's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,6 +91,9 @@ class ThrottledBridge(QObject):
         self.emissions = 0
         # the views the probes look at while training (set from the GUI thread: one assignment)
         self.watched: frozenset[str] = VIEWS
+        # called on the training thread between two batches, with the run and the BatchEvent or
+        # EpochEvent, while the weights are consistent (the probe lab copies them there)
+        self.between_batches: list[Callable[[Run, BatchEvent | EpochEvent], None]] = []
         self._latest: BatchEvent | None = None
         self._membership = np.zeros((0, 0))
         self._clear()
@@ -147,6 +151,8 @@ class ThrottledBridge(QObject):
         self._lrs.append(event.lr)
         self._norms.append(list(event.grad_norms.values()))
         self._latest = event
+        for tap in self.between_batches:
+            tap(self.run, event)
         if self.probes is not None and now >= self._next_probe:
             self._probe(self.watched)
         control = self.control
@@ -158,6 +164,8 @@ class ThrottledBridge(QObject):
 
     def on_epoch_end(self, event: EpochEvent) -> None:
         self._epochs.append(event)
+        for tap in self.between_batches:
+            tap(self.run, event)
 
     def on_run_end(self, result: RunResult) -> None:
         if self.probes is not None and result.reason != "error":
