@@ -21,7 +21,8 @@ from .parsing import examples
 from .xcb_libraries import install_advice, missing_xcb_libraries
 
 #: The commands that need no display, named where there is none.
-HEADLESS_COMMANDS = ("train", "predict", "export", "gradcheck", "datasets", "examples")
+HEADLESS_COMMANDS = ("train", "predict", "export", "gradcheck", "check", "lr-find", "runs", "sweep", "report",
+                     "datasets", "examples")
 NO_DISPLAY = ("no display found: the window needs an X11 or Wayland session (DISPLAY or WAYLAND_DISPLAY); "
               f"without one, use the headless commands: backprop-studio {', '.join(HEADLESS_COMMANDS)} "
               "(see backprop-studio --help)")
