@@ -297,7 +297,13 @@ def main(argv: list[str] | None = None) -> int:
     world = 1
     try:
         device, rank, world = start_processes(args.device)
-        return train(args, device, rank, world)
+        code = train(args, device, rank, world)
+        if world > 1:
+            # every process is done before any tears the group down: a gloo process whose peer
+            # closed the connection first can abort at exit ("terminate called without an active
+            # exception", seen once in about twenty torchrun runs)
+            dist.barrier()
+        return code
     except (TrainingError, ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
