@@ -313,4 +313,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        # Under torchrun, gloo's threads can abort the interpreter's own teardown ("terminate
+        # called without an active exception") after every result is written and the group is
+        # destroyed: leave without that teardown, keeping the exit status.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    sys.exit(status)
