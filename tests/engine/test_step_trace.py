@@ -11,7 +11,7 @@ import pytest
 from desktop_app.engine import BUILTIN_LOSSES, Adam, Trainer
 from desktop_app.engine.errors import EngineError
 from desktop_app.engine.fit_data import batch_rows
-from desktop_app.engine.graph import Model, NodeSpec
+from desktop_app.engine.graph import Model
 from desktop_app.engine.layer import Layer
 from desktop_app.engine.layers import BUILTIN_LAYERS, Dense
 from desktop_app.engine.losses import CategoricalCrossentropy, MeanSquaredError
@@ -22,12 +22,7 @@ from desktop_app.engine.step_trace import (
     trace_step,
     weight_derivative,
 )
-
-LAYER_TYPES = {cls.type_name: cls for cls in BUILTIN_LAYERS}
-
-
-def node(name, type_, inputs=(), **config):
-    return NodeSpec(name, type_, config, list(inputs))
+from tests.engine.test_graph import LAYER_TYPES, node
 
 
 def residual_nodes():
