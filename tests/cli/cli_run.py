@@ -9,6 +9,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from desktop_app.project import example_path, load_project, save_project
+
 
 def run_cli(*args: object, home: Path, cwd: Path | None = None, plugins: bool = False,
             timeout: float = 180) -> subprocess.CompletedProcess[str]:
@@ -79,3 +81,12 @@ def main_error(capsys, *args: object) -> str:
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), captured.err
     return lines[0]
+
+
+def saved_xor(folder: Path, epochs: int = 2) -> Path:
+    """The XOR example saved in ``folder`` as a project of the user's, ``epochs`` a run."""
+    project = load_project(example_path("xor_mlp"))
+    project.training.epochs = epochs
+    path = folder / "xor.bps.json"
+    save_project(project, path)
+    return path

@@ -19,21 +19,17 @@ from desktop_app.cli import main
 from desktop_app.file_set import JOURNAL, recover
 from desktop_app.fileio import load_weights
 from desktop_app.plugin_system import current_registry
-from desktop_app.project import example_path, load_project, save_project
+from desktop_app.project import example_path, load_project
 from desktop_app.project.run_outputs import MANIFEST, RUN_FILES
 
-from .cli_run import assert_one_line_error, cli_env, interrupt_when, run_cli
+from .cli_run import assert_one_line_error, cli_env, interrupt_when, run_cli, saved_xor
 
 KILLER = Path(__file__).with_name("save_killer.py")
 
 
 @pytest.fixture
 def project_file(tmp_path):
-    project = load_project(example_path("xor_mlp"))
-    project.training.epochs = 2
-    path = tmp_path / "xor.bps.json"
-    save_project(project, path)
-    return path
+    return saved_xor(tmp_path)
 
 
 def run_set(folder: Path) -> dict:

@@ -17,20 +17,12 @@ import pytest
 
 from desktop_app.fileio import load_weights_npz
 from desktop_app.plugin_system import current_registry
-from desktop_app.project import RunOverrides, build_run, example_path, load_project, save_project
+from desktop_app.project import RunOverrides, build_run, load_project
 from desktop_app.project.run_store import list_runs
 
-from .cli_run import assert_one_line_error, cli_env, run_cli
+from .cli_run import assert_one_line_error, cli_env, run_cli, saved_xor
 
 KILLER = Path(__file__).with_name("save_killer.py")
-
-
-def xor_copy(folder, epochs=2):
-    project = load_project(example_path("xor_mlp"))
-    project.training.epochs = epochs
-    path = folder / "xor.bps.json"
-    save_project(project, path)
-    return path
 
 
 def trained_run(result) -> str:
@@ -39,7 +31,7 @@ def trained_run(result) -> str:
 
 
 def test_every_train_is_kept_and_listed_then_shown_and_deleted(tmp_path):
-    xor_copy(tmp_path)
+    saved_xor(tmp_path)
     first = trained_run(run_cli("train", "xor.bps.json", "--quiet", home=tmp_path, cwd=tmp_path))
     second = trained_run(run_cli("train", "xor.bps.json", "--quiet", "--lr", "0.2", "--batch-size", "8",
                                  home=tmp_path, cwd=tmp_path))
@@ -74,7 +66,7 @@ def test_every_train_is_kept_and_listed_then_shown_and_deleted(tmp_path):
 
 
 def test_a_kept_run_records_the_health_hints_train_printed(tmp_path):
-    xor_copy(tmp_path, epochs=5)
+    saved_xor(tmp_path, epochs=5)
     result = run_cli("train", "xor.bps.json", "--quiet", "--lr", "1e6", home=tmp_path, cwd=tmp_path)
     printed = [line.removeprefix("warning: ") for line in result.stderr.splitlines()
                if line.startswith("warning: ")]
@@ -87,7 +79,7 @@ def test_a_kept_run_records_the_health_hints_train_printed(tmp_path):
 
 
 def test_train_from_a_run_starts_from_its_weights(tmp_path):
-    path = xor_copy(tmp_path)
+    path = saved_xor(tmp_path)
     first = trained_run(run_cli("train", "xor.bps.json", "--quiet", home=tmp_path, cwd=tmp_path))
     stored = load_weights_npz(tmp_path / first / "weights.npz")
     second = trained_run(run_cli("train", "xor.bps.json", "--quiet", "--from", first, "--epochs", "1",
@@ -116,7 +108,7 @@ def test_a_shipped_example_keeps_its_runs_in_the_data_folder(tmp_path):
 
 
 def test_bad_runs_are_named_in_one_line(tmp_path):
-    xor_copy(tmp_path)
+    saved_xor(tmp_path)
     assert_one_line_error(run_cli("runs", "show", "nowhere", home=tmp_path, cwd=tmp_path),
                           "RUN: no such run folder: nowhere")
     assert_one_line_error(run_cli("runs", "delete", ".", home=tmp_path, cwd=tmp_path),
@@ -136,7 +128,7 @@ def test_sigkill_at_any_point_of_keeping_a_run_never_leaves_half_a_run_folder(tm
     one at most, and the hidden leftovers go with the next run."""
     template = tmp_path / "template"
     template.mkdir()
-    xor_copy(template, epochs=1)
+    saved_xor(template, epochs=1)
     work = tmp_path / "work"
     work.mkdir()
     result = subprocess.run([sys.executable, KILLER, "xor.bps.json", template, work, "--store"],
@@ -163,7 +155,7 @@ def test_sigkill_at_any_point_of_keeping_a_run_never_leaves_half_a_run_folder(tm
 
 
 def test_report_writes_one_self_contained_page_with_the_plots(tmp_path):
-    xor_copy(tmp_path)
+    saved_xor(tmp_path)
     first = trained_run(run_cli("train", "xor.bps.json", "--quiet", home=tmp_path, cwd=tmp_path))
     second = trained_run(run_cli("train", "xor.bps.json", "--quiet", "--batch-size", "8", home=tmp_path,
                                  cwd=tmp_path))
@@ -184,7 +176,7 @@ def test_report_writes_one_self_contained_page_with_the_plots(tmp_path):
 
 def test_the_run_an_older_train_left_in_runs_name_is_still_found_by_predict(tmp_path):
     """Before every run was kept, ``train`` replaced its files in runs/<name>/ itself (as --out does)."""
-    xor_copy(tmp_path)
+    saved_xor(tmp_path)
     old = run_cli("train", "xor.bps.json", "--quiet", "--out", "runs/xor", home=tmp_path, cwd=tmp_path)
     assert old.returncode == 0, old.stderr
     (tmp_path / "in.csv").write_text("0.9,0.8\n")

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from desktop_app.fileio import load_weights_npz
 from desktop_app.project import example_path, load_project, save_project
-from tests.cli.cli_run import run_cli
+from tests.cli.cli_run import run_cli, saved_xor
 
 WAIT = 20_000
 Button = QMessageBox.StandardButton
@@ -20,11 +20,7 @@ Button = QMessageBox.StandardButton
 @pytest.fixture
 def xor_file(tmp_path):
     """The XOR example saved as a project of the user's, two epochs a run."""
-    project = load_project(example_path("xor_mlp"))
-    project.training.epochs = 2
-    path = tmp_path / "xor.bps.json"
-    save_project(project, path)
-    return path
+    return saved_xor(tmp_path)
 
 
 def train(qtbot, window) -> None:
