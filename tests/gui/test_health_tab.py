@@ -115,3 +115,23 @@ def test_hints_come_while_the_run_goes_and_apply_waits_for_its_end(make_window, 
     assert not window.training.health.apply(panel.selected_hint())  # the run locks the project
     stop_and_wait(qtbot, window)
     assert panel.apply.isEnabled()
+
+
+def test_the_chosen_hint_is_chosen_again_when_it_comes_back_after_an_update_without_it(make_window, qtbot):
+    """A rule near its threshold comes and goes between updates; the user's choice stays theirs."""
+    window = make_window(example("spiral_mlp", epochs=60, optimizer=TOO_HIGH))
+    panel = health_tab(window)
+    train_to_end(qtbot, window)
+    qtbot.waitUntil(lambda: {"learning_rate_high", "no_learning"} <= set(hint_rules(panel)))
+    final = panel.latest
+    chosen = hint_rules(panel).index("learning_rate_high")
+    panel.hints.setCurrentRow(chosen)
+    assert panel.apply.isEnabled()
+    feed = window.training.controller.health.updated
+    without = tuple(hint for hint in final.hints if hint.rule != "learning_rate_high")
+    feed.emit(HealthUpdate(final.record, without, True))
+    assert panel.selected_hint().rule == without[0].rule
+    feed.emit(HealthUpdate(final.record, final.hints, True))
+    assert panel.selected_hint().rule == "learning_rate_high"
+    assert panel.apply.isEnabled() and panel.apply.text() == "Apply: Set the learning rate to 0.5"
+    assert "about 10^-3 is healthy" in panel.why.toPlainText()

@@ -63,6 +63,10 @@ class HealthPanel(QWidget):
         self.drawn_version = -1
         self.latest: HealthUpdate | None = None
         self._version = self._drawn = 0
+        # the (rule, nodes) of the hint the user chose: chosen again when it comes back after an
+        # update without it (a rule near its threshold comes and goes between updates)
+        self._wanted: tuple[str, tuple[str, ...]] | None = None
+        self._redrawing = False
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self._figures())
         splitter.addWidget(self._hint_view())
@@ -113,6 +117,8 @@ class HealthPanel(QWidget):
         """The latest findings (None: forget the previous run's); drawn now when on show."""
         self.latest = update
         self._version += 1
+        if update is None:  # a new run or another project: no choice carries over
+            self._wanted = None
         if self.isVisible() or update is None:
             self._draw()
 
@@ -160,19 +166,33 @@ class HealthPanel(QWidget):
                 self._show_why(selected)
                 self.hint_selected.emit(selected)  # its figures, and so its fix, may have changed
             return
-        selected = self.selected_hint()
-        self.hints.clear()
-        for hint in hints:
-            item = QListWidgetItem(_hint_text(hint))
-            item.setData(Qt.ItemDataRole.UserRole, hint)
-            self.hints.addItem(item)
+        self._redrawing = True
+        try:
+            self.hints.clear()
+            for hint in hints:
+                item = QListWidgetItem(_hint_text(hint))
+                item.setData(Qt.ItemDataRole.UserRole, hint)
+                self.hints.addItem(item)
+        finally:
+            self._redrawing = False
         keys = [(hint.rule, hint.nodes) for hint in hints]
-        if selected is not None and (selected.rule, selected.nodes) in keys:
-            self.hints.setCurrentRow(keys.index((selected.rule, selected.nodes)))
+        if self._wanted in keys:
+            self._choose(keys.index(self._wanted))
         elif hints:
-            self.hints.setCurrentRow(0)
+            self._choose(0)
         else:
             self._select(None, None)
+
+    def _choose(self, row: int) -> None:
+        """Select ``row`` without taking it for the user's choice."""
+        self.hints.blockSignals(True)
+        try:
+            self.hints.setCurrentRow(row)
+        finally:
+            self.hints.blockSignals(False)
+        hint = self.selected_hint()
+        self._show_why(hint)
+        self.hint_selected.emit(hint)
 
     def _show_table(self, record: HealthRecord, hints: tuple[Hint, ...]) -> None:
         self.table.setRowCount(len(record.layers))
@@ -194,7 +214,11 @@ class HealthPanel(QWidget):
 
     # --- user --------------------------------------------------------------------------------------
     def _select(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
+        if self._redrawing:
+            return
         hint = None if current is None else current.data(Qt.ItemDataRole.UserRole)
+        if hint is not None:
+            self._wanted = (hint.rule, hint.nodes)
         self._show_why(hint)
         self.hint_selected.emit(hint)
 
