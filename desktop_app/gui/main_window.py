@@ -211,7 +211,7 @@ class MainWindow(QMainWindow):
         self.document.undo_stack.cleanChanged.connect(self._update_title)
         self.document.path_changed.connect(self._update_title)
         designer.validated.connect(self._show_validation)
-        designer.node_selected.connect(lambda _name: self.docks["inspector"].raise_())
+        designer.node_selected.connect(lambda _name: self.show_layer_inspector())
         designer.palette.settings_requested.connect(self.show_training_setting)
         designer.dataset.failed.connect(lambda message: show_status(self.statusBar(), message, 8000))
 
@@ -311,6 +311,11 @@ class MainWindow(QMainWindow):
 
     def _folder(self) -> Path:
         return offered_folder(self.document.path)
+
+    def show_layer_inspector(self) -> None:
+        """A node was chosen on the canvas: its editor comes forward, even from the Training tab."""
+        self.docks["inspector"].raise_()
+        self.inspector_tabs.setCurrentIndex(0)
 
     def show_training_setting(self, section: str) -> None:
         """Bring the Inspector's Training tab forward with ``section``'s chooser in view and focused."""
