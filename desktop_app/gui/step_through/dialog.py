@@ -259,7 +259,9 @@ class StepThroughDialog(QDialog):
             step = self.steps[self.current]
             self.marks.show(step.phase, step.nodes, step.edges)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Closed, or dismissed with Escape (which hides without a close event): the canvas is
+        left clean."""
         self._play(False)
         self.marks.clear()
-        super().closeEvent(event)
+        super().hideEvent(event)
