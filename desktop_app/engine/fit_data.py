@@ -13,7 +13,7 @@ import numpy as np
 from .errors import ConfigError, ShapeError
 from .graph import Model
 from .loss import Loss, Task
-from .losses import class_labels, targets_like
+from .losses import class_labels, targets_like, whole_labels
 from .target_fit import TargetForm, TargetMismatch, encoded_labels, target_layout
 
 
@@ -53,16 +53,17 @@ def _targets(model: Model, loss: Loss, y: np.ndarray, what: str) -> np.ndarray:
     if not (np.issubdtype(y.dtype, np.number) or y.dtype == np.bool_):
         raise ConfigError(f"{owner}: targets must be numbers. Received dtype {y.dtype}")
     _check_finite(y, f"{what}: y")
-    shape = (len(y), *model.output_shape)
+    form = read_form(y, loss.task, model.output_shape)
+    if form.kind == "labels":
+        y = whole_labels(owner, y.reshape(len(y)))
     try:
-        layout = target_layout(read_form(y, loss.task, model.output_shape), loss.task, model.output_shape,
-                               f"{what} ({loss.kind_name()})")
+        layout = target_layout(form, loss.task, model.output_shape, f"{what} ({loss.kind_name()})")
     except TargetMismatch as error:
         if error.part == "output_shape":
             error.node = model.output_names[0]
         raise
     if layout == "values":
-        template = np.broadcast_to(np.zeros((), dtype=model.dtype), shape)
+        template = np.broadcast_to(np.zeros((), dtype=model.dtype), (len(y), *model.output_shape))
         y = np.ascontiguousarray(targets_like(owner, template, y))
         _check_finite(y, f"{what}: y")  # again: a float64 target may overflow the model's dtype
         return y

@@ -137,3 +137,13 @@ def test_integer_targets_are_labels_to_the_engine():
         checked_arrays(model((1,)), MeanSquaredError(), x, counts, "training data")
     _, y = checked_arrays(model((1,)), MeanSquaredError(), x, counts.astype(float), "training data")
     np.testing.assert_array_equal(y[:, 0], counts)
+
+
+def test_fractional_labels_are_named_before_the_class_count():
+    """The class count is read from the highest label, so a fractional one is refused first."""
+    with pytest.raises(ShapeError, match="class indices must be whole numbers"):
+        checked_arrays(model((2,)), CategoricalCrossentropy(), np.zeros((2, 2)), np.array([0.0, 2.5]),
+                       "training data")
+    _, labels = checked_arrays(model((1,)), BinaryCrossentropy(), np.zeros((2, 2)), np.array([True, False]),
+                               "training data")
+    np.testing.assert_array_equal(labels, [[1.0], [0.0]])
