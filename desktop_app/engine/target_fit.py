@@ -52,13 +52,12 @@ class TargetForm:
 
 
 class TargetMismatch(ShapeError):
-    """Targets that do not fit: ``part`` is what to change (the loss or the output's shape),
-    ``expected`` the output shapes that would fit (empty when the loss is what does not)."""
+    """Targets that do not fit; ``part`` is what to change: the loss or the output's shape (the
+    data layer points the window's setting at it)."""
 
-    def __init__(self, message: str, part: Part, expected: tuple[tuple[int, ...], ...] = ()) -> None:
+    def __init__(self, message: str, part: Part) -> None:
         super().__init__(message)
         self.part = part
-        self.expected = expected
 
 
 def target_layout(form: TargetForm, task: Task, output_shape: tuple[int, ...], subject: str) -> Layout:
@@ -84,9 +83,9 @@ def target_layout(form: TargetForm, task: Task, output_shape: tuple[int, ...], s
     expected = form.shape or (1,)
     if form.kind == "values":
         raise TargetMismatch(f"{subject} has targets of shape {expected}; the model must output that "
-                             f"shape. {received}", "output_shape", (expected,))
+                             f"shape. {received}", "output_shape")
     raise TargetMismatch(f"{subject} holds one-hot or 0/1 targets of shape {expected}, so the model must "
-                         f"output that shape for a {task} loss. {received}", "output_shape", (expected,))
+                         f"output that shape for a {task} loss. {received}", "output_shape")
 
 
 def _labels_layout(form: TargetForm, task: Task, output_shape: tuple[int, ...], subject: str,
@@ -99,16 +98,15 @@ def _labels_layout(form: TargetForm, task: Task, output_shape: tuple[int, ...], 
     width = output_shape[0] if len(output_shape) == 1 else 0
     if width == classes or (form.only_seen and width > classes):
         return "labels" if task == "classification" else "one_hot"
-    expected = ((classes,), (1,)) if two_way else ((classes,),)
-    wanted = " or ".join(map(str, expected))
+    wanted = f"({classes},) or (1,)" if two_way else f"({classes},)"
     if form.only_seen:
         hint = "; integer targets are class labels: pass floats for regression values" \
             if task == "regression" else ""
         raise TargetMismatch(
             f"{subject} holds class labels up to {classes - 1}, so the model must output shape {wanted} "
-            f"(or more classes) for a {task} loss{hint}. {received}", "output_shape", expected)
+            f"(or more classes) for a {task} loss{hint}. {received}", "output_shape")
     raise TargetMismatch(f"{subject} has {classes} classes, so the model must output shape {wanted} for a "
-                         f"{task} loss. {received}", "output_shape", expected)
+                         f"{task} loss. {received}", "output_shape")
 
 
 def encoded_labels(labels: np.ndarray, layout: Layout, output_shape: tuple[int, ...],
