@@ -70,3 +70,14 @@ def test_the_sign_shows_while_the_run_goes_on_and_the_next_run_starts_without_it
     assert not sign(window).isVisible()
     stop_and_wait(qtbot, window)
     assert not sign(window).isVisible()
+
+
+def test_a_run_a_nan_loss_stopped_fails_and_its_sign_opens_the_non_finite_hint(make_window, qtbot, dialogs):
+    window = make_window(example("sine_regression", epochs=3, optimizer=ComponentRef("sgd", {
+        "learning_rate": 1e20})))
+    train_to_end(qtbot, window)
+    [(kind, title, text)] = dialogs.shown
+    assert (kind, title) == ("warning", "Training failed") and "non-finite" in text
+    assert sign(window).isVisible() and "non-finite" in sign(window).toolTip()
+    panel = click_sign(qtbot, window)
+    assert panel.selected_hint().rule == "diverging" and "overflowed" in panel.why.toPlainText()
