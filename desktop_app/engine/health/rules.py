@@ -97,8 +97,9 @@ def diverging(record: HealthRecord) -> list[Hint]:
         return [Hint("diverging", f"the loss is diverging: at step {steps.step} (epoch {steps.epoch}) the "
                      f"last batches' loss is {steps.loss:.4g}, over {DIVERGENCE_FACTOR:g} times the best so "
                      f"far ({steps.best:.4g}); try a lower learning rate",
-                     f"The median loss of the last {LOSS_WINDOW} batches ({steps.loss:.4g}) is over "
-                     f"{DIVERGENCE_FACTOR:g} times the best the run reached ({steps.best:.4g}): {why}",
+                     f"The median loss of the last {min(steps.step, LOSS_WINDOW)} batches "
+                     f"({steps.loss:.4g}) is over {DIVERGENCE_FACTOR:g} times the best the run reached "
+                     f"({steps.best:.4g}): {why}",
                      fix=fix, figure=steps.loss)]
     return []
 
