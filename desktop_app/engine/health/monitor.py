@@ -29,7 +29,7 @@ from ..callbacks import BatchEvent, EpochEvent, RunInfo, RunResult
 from ..divergence import DivergenceWatch
 from ..errors import NonFiniteLossError
 from ..graph import Model
-from ..initial_loss import expected_initial_loss
+from ..initial_loss import expected_initial_loss, output_units
 from ..loss import Loss
 from ..training import Trainer
 from .record import SERIES, EpochFigures, HealthRecord, LayerKind, LayerSeries, StepDivergence
@@ -90,7 +90,7 @@ class HealthMonitor:
         if every < 1:
             raise ValueError(f"every must be at least 1. Received: {every}")
         self.model, self.loss, self.every, self.budget, self.clock = model, loss, every, budget, clock
-        outputs = int(np.prod(model.output_shape)) if model.output_shape else 1
+        outputs = output_units(model)
         self.expected = expected_initial_loss(loss, outputs)
         self.classes = None if self.expected is None else max(outputs, 2)
         self._start()
@@ -113,8 +113,8 @@ class HealthMonitor:
         self.divergence = None
         self.step_divergence: StepDivergence | None = None
         self.non_finite: str | None = None
-        self.watch = DivergenceWatch()
-        self.step_watch = DivergenceWatch()
+        self.watch = DivergenceWatch(self.expected)
+        self.step_watch = DivergenceWatch(self.expected)
         self.recent_losses: deque[float] = deque(maxlen=LOSS_WINDOW)
         self._snapshot: dict[str, np.ndarray] = {}
         self._next_step = 1
