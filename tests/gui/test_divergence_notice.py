@@ -81,3 +81,11 @@ def test_a_run_a_nan_loss_stopped_fails_and_its_sign_opens_the_non_finite_hint(m
     assert sign(window).isVisible() and "non-finite" in sign(window).toolTip()
     panel = click_sign(qtbot, window)
     assert panel.selected_hint().rule == "diverging" and "overflowed" in panel.why.toPlainText()
+
+
+def test_training_again_from_the_trained_weights_raises_no_sign(make_window, qtbot):
+    """The second run starts far below an untrained network's loss: its wobbles are no divergence."""
+    window = make_window(example("xor_mlp", epochs=300))
+    for _ in range(3):
+        train_to_end(qtbot, window)
+        assert not sign(window).isVisible() and warnings(window) == []
