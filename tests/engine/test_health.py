@@ -42,7 +42,7 @@ def mlp(*hidden: tuple[str, dict], features: int = 8) -> Model:
 
 
 def train(model: Model, optimizer, steps: int, batch_size: int = 32, data=None, every: int = MEASURE_EVERY,
-          each_step: bool = False, **fit) -> tuple[list, HealthMonitor]:
+          each_step: bool = False, **fit) -> tuple[list | dict[int, list], HealthMonitor]:
     """Train for ``steps`` optimizer steps (one epoch of them) and return the hints and the monitor
     (with ``each_step``, the hints after every step: a dict by step)."""
     x, y = data if data is not None else blobs(steps * batch_size)
