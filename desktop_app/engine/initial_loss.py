@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
+from .graph import Model
 from .loss import Loss
 
 
@@ -23,3 +26,8 @@ def expected_initial_loss(loss: Loss, outputs: int) -> float | None:
     if loss.task == "binary":
         return math.log(2.0)
     return None
+
+
+def output_units(model: Model) -> int:
+    """The values ``model`` outputs per sample (its classes, for a classifier)."""
+    return int(np.prod(model.output_shape)) if model.output_shape else 1

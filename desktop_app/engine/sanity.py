@@ -21,7 +21,7 @@ import numpy as np
 from .fit_data import checked_arrays
 from .graph import Model
 from .health.rules import INITIAL_LOSS_EXCESS  # the health rule's margin: one verdict, two places
-from .initial_loss import expected_initial_loss
+from .initial_loss import expected_initial_loss, output_units
 from .layers.dropout import Dropout
 from .loss import Loss
 from .optimizer import Optimizer
@@ -69,8 +69,7 @@ def check_initial_loss(model: Model, loss: Loss, x: np.ndarray, y: np.ndarray) -
     """The model's loss on the first INITIAL_LOSS_SAMPLES samples, in inference mode."""
     x, y = checked_arrays(model, loss, x[:INITIAL_LOSS_SAMPLES], y[:INITIAL_LOSS_SAMPLES], "training data")
     measured = float(loss.forward(copy.deepcopy(model).forward(x, training=False), y))
-    outputs = int(np.prod(model.output_shape))
-    return InitialLossCheck(measured, expected_initial_loss(loss, outputs), len(x))
+    return InitialLossCheck(measured, expected_initial_loss(loss, output_units(model)), len(x))
 
 
 def overfit_small_batch(

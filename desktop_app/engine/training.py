@@ -23,6 +23,7 @@ from .early_stopping import EarlyStopping, EarlyStoppingTracker
 from .errors import ConfigError, NonFiniteLossError
 from .fit_data import EpochOrder, check_fraction, checked_arrays, shuffle_generator, split_indices
 from .graph import Model
+from .initial_loss import expected_initial_loss, output_units
 from .loss import Loss, Task
 from .metric import Metric
 from .metrics import Accuracy, MeanAbsoluteErrorMetric, R2Score
@@ -160,7 +161,7 @@ class _Run:
         self.step = self.seen = 0
         self.lr = self.base_lr
         self.paused_seconds = 0.0
-        self.divergence = DivergenceWatch()
+        self.divergence = DivergenceWatch(expected_initial_loss(self.loss, output_units(self.model)))
         self.hooks = {name: _bound(trainer.callbacks, name) for name in CALLBACK_METHODS}
         # Parameters are updated in place; gradients are looked up per batch because a layer may
         # rebind its ``grads`` entries instead of writing into them.

@@ -10,8 +10,8 @@ from desktop_app.plugin_system import current_registry
 from desktop_app.project import RunOverrides, build_run, example_path, load_project
 
 
-def first_divergence(first_batch: float, epoch_losses: list[float]):
-    watch = DivergenceWatch()
+def first_divergence(first_batch: float, epoch_losses: list[float], untrained: float | None = None):
+    watch = DivergenceWatch(untrained)
     watch.start(first_batch)
     flagged = [watch.update(epoch, loss) for epoch, loss in enumerate(epoch_losses, start=1)]
     return next((divergence for divergence in flagged if divergence is not None), None)
@@ -25,6 +25,10 @@ def test_the_rule():
     assert (diverged.epoch, diverged.loss, diverged.best) == (3, 4.0, 0.3)
     assert first_divergence(1.0, [2e19]).epoch == 1  # in the very first epoch: against the first batch
     assert first_divergence(1.0, [FACTOR * 1.0]) is None  # not more than FACTOR times
+    # continued from trained weights: a classifier must lose more than an untrained one (ln C) has
+    assert first_divergence(0.004, [0.003, 0.055], untrained=0.69) is None
+    assert first_divergence(0.004, [0.003, 0.7], untrained=0.69).loss == 0.7
+    assert first_divergence(20.0, [21.0, 1e4], untrained=0.69).epoch == 2  # the first batch is higher
 
 
 @pytest.mark.parametrize(("lr", "diverges"), [(1e6, True), (None, False)])

@@ -20,8 +20,9 @@ from desktop_app.engine import (
     Trainer,
     stack,
 )
+from desktop_app.engine.callbacks import BatchEvent, RunInfo
 from desktop_app.engine.health import HealthMonitor, diagnose
-from desktop_app.engine.health.monitor import DEAD_WINDOW, MEASURE_EVERY
+from desktop_app.engine.health.monitor import DEAD_WINDOW, LOSS_WINDOW_MIN, MEASURE_EVERY
 from desktop_app.engine.health.rules import plateau
 
 LAYERS = {cls.type_name: cls for cls in BUILTIN_LAYERS}
@@ -41,15 +42,32 @@ def mlp(*hidden: tuple[str, dict], features: int = 8) -> Model:
 
 
 def train(model: Model, optimizer, steps: int, batch_size: int = 32, data=None, every: int = MEASURE_EVERY,
-          **fit) -> tuple[list, HealthMonitor]:
-    """Train for ``steps`` optimizer steps (one epoch of them) and return the hints and the monitor."""
+          each_step: bool = False, **fit) -> tuple[list | dict[int, list], HealthMonitor]:
+    """Train for ``steps`` optimizer steps (one epoch of them) and return the hints and the monitor
+    (with ``each_step``, the hints after every step: a dict by step)."""
     x, y = data if data is not None else blobs(steps * batch_size)
     monitor = HealthMonitor(model, CategoricalCrossentropy(), every=every, budget=None)
-    trainer = Trainer(model, CategoricalCrossentropy(), optimizer, callbacks=[monitor])
+    found: dict[int, list] = {}
+    callbacks = [monitor, RulesEachStep(monitor, found)] if each_step else [monitor]
+    trainer = Trainer(model, CategoricalCrossentropy(), optimizer, callbacks=callbacks)
     fit = {"epochs": 1, **fit}
     with contextlib.suppress(NonFiniteLossError):  # a diverging run may end in NaN
         trainer.fit(x, y, batch_size=batch_size, seed=0, **fit)
-    return diagnose(monitor.record()), monitor
+    return (found if each_step else diagnose(monitor.record())), monitor
+
+
+class RulesEachStep:
+    """The hints after each step, as the window's Health tab would show them then, into ``found``."""
+
+    def __init__(self, monitor: HealthMonitor, found: dict[int, list]) -> None:
+        self.monitor, self.found = monitor, found
+
+    def on_batch_end(self, event) -> None:
+        self.found[event.step] = diagnose(self.monitor.record())
+
+
+def first_step(found: dict[int, list], rule: str) -> int | None:
+    return next((step for step, hints in found.items() if rule in rules(hints)), None)
 
 
 def rules(hints) -> set[str]:
@@ -100,10 +118,43 @@ def test_a_deep_sigmoid_stack_has_vanishing_gradients_within_30_steps():
     assert hint.fix.action == "replace_with_relu" and len(hint.fix.nodes) == 8
 
 
-def test_a_learning_rate_of_10_diverges_within_one_epoch_of_50_steps():
-    hints, _ = train(healthy(), SGD(learning_rate=10.0), steps=50)
-    [hint] = [hint for hint in hints if hint.rule == "diverging"]
-    assert hint.fix.action == "scale_learning_rate" and hint.fix.value == pytest.approx(0.1)
+DIVERGES_WITHIN = LOSS_WINDOW_MIN  # steps: the first median of batch losses the rule reads
+
+
+@pytest.mark.parametrize("optimizer", [SGD, Adam], ids=["sgd", "adam"])
+def test_a_learning_rate_of_10_diverges_within_3_steps_of_a_200_step_epoch(optimizer):
+    """The epoch's rule waits for the epoch's end (step 200); the batches' median fires at step 3.
+    SGD's loss overflows at step 6 and ends the run; Adam's jumps 1e5-fold and stays up."""
+    found, monitor = train(healthy(), optimizer(learning_rate=10.0), steps=200, each_step=True)
+    assert first_step(found, "diverging") == DIVERGES_WITHIN
+    [early] = found[DIVERGES_WITHIN]
+    assert early.title.startswith(f"the loss is diverging: at step {DIVERGES_WITHIN} (epoch 1)")
+    assert early.figure > 10 * monitor.record().initial_loss
+    assert early.fix.action == "scale_learning_rate" and early.fix.value == pytest.approx(0.1)
+    # no other hint on the way: the same cause's other symptoms (gradient norm, update ratio) stay quiet
+    assert all(rules(hints) <= {"diverging", "dead_relu"} for hints in found.values())
+    [final] = [hint for hint in diagnose(monitor.record()) if hint.rule == "diverging"]
+    if optimizer is SGD:
+        assert "non-finite" in final.title and max(found) == 5
+    else:  # once the epoch ended, the hint says what the run's History says
+        assert final.title.startswith("the loss diverged at epoch 1: ") and max(found) == 200
+
+
+def test_one_or_two_odd_batches_in_five_do_not_make_a_divergence():
+    """The rule reads the median of the last batch losses: two of five a thousand times the rest
+    are odd batches; three are a blow-up."""
+    def first_flagged(losses):
+        model = mlp()
+        monitor = HealthMonitor(model, CategoricalCrossentropy(), budget=None)
+        monitor.on_run_start(RunInfo(1, 32, len(losses), len(losses), 32 * len(losses), 0, (), (), 0))
+        norms = dict.fromkeys(model.parameters(), 1.0)
+        for step, loss in enumerate(losses, start=1):
+            monitor.on_batch_end(BatchEvent(1, step, len(losses), step, loss, 0.1, norms, 1.0, 32 * step))
+        divergence = monitor.record().step_divergence
+        return None if divergence is None else divergence.step
+
+    assert first_flagged([1.4, 1.2, 1.1, 900.0, 800.0, 1.0, 0.9, 0.9, 950.0, 990.0, 0.8]) is None
+    assert first_flagged([1.4, 1.2, 1.1, 1.0, 0.9, 900.0, 800.0, 950.0, 990.0]) == 8
 
 
 def test_a_large_negative_bias_kills_the_relus_within_the_dead_window():

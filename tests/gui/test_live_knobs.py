@@ -69,3 +69,31 @@ def test_live_settings_reach_the_run_are_undoable_and_marked(make_window, qtbot,
     assert not any(mark in window.training.plots.curves.loss_plot.items for mark in marks)
     document.undo_stack.undo()
     assert drop_rate(document) == 0.5
+
+
+def type_into(qtbot, editor, text: str) -> None:
+    editor.setFocus()
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+
+
+def test_a_learning_rate_changed_during_a_run_is_marked_like_the_live_settings(make_window, qtbot):
+    window = make_window(example("spiral_mlp", epochs=100_000))
+    knobs, box = window.training.live_knobs, window.training.learning_rate
+    loss_plot = window.training.plots.curves.loss_plot
+    type_into(qtbot, box, "0.02")  # between runs: a project edit, nothing to mark
+    assert knobs.marks == []
+    controller = start_long_run(qtbot, window)
+    qtbot.waitUntil(lambda: len(controller.record.batches.view()) > 0, timeout=WAIT)
+    reached = float(controller.record.batches.view()[-1, 0])
+    type_into(qtbot, box, "0.001")
+    type_into(qtbot, knobs.open().editors["Weight decay"], "0.0001")
+    assert [mark.label.format for mark in knobs.marks] == ["learning rate 0.001", "weight decay 0.0001"]
+    assert all(mark in loss_plot.items for mark in knobs.marks)
+    assert knobs.marks[0].value() >= reached and knobs.marks[0].angle == 90
+    assert [mark.label.orthoPos for mark in knobs.marks] == [0.9, 0.7]  # labels not over each other
+    with qtbot.waitSignal(controller.progressed, timeout=WAIT):
+        pass  # batches after the requests: they were taken before them
+    stop_and_wait(qtbot, window)
+    assert controller.trained_run().optimizer.config["learning_rate"] == 0.001

@@ -18,6 +18,7 @@ on the machine do not inflate.
 from __future__ import annotations
 
 import math
+import statistics
 import time
 from collections import deque
 from collections.abc import Callable
@@ -28,15 +29,19 @@ from ..callbacks import BatchEvent, EpochEvent, RunInfo, RunResult
 from ..divergence import DivergenceWatch
 from ..errors import NonFiniteLossError
 from ..graph import Model
-from ..initial_loss import expected_initial_loss
+from ..initial_loss import expected_initial_loss, output_units
 from ..loss import Loss
 from ..training import Trainer
-from .record import SERIES, EpochFigures, HealthRecord, LayerKind, LayerSeries
+from .record import SERIES, EpochFigures, HealthRecord, LayerKind, LayerSeries, StepDivergence
 
 MEASURE_EVERY = 10  # steps between two measurements, at least (the first step is always measured)
 BUDGET = 0.01  # measuring may take this fraction of the training time, at most (its own estimate)
 MAX_EVERY = 100  # steps between two measurements, at most (whatever the budget says)
 DEAD_WINDOW = 5  # measured batches (about 50 steps) a ReLU unit must stay at zero to count as dead
+# batches whose median loss the divergence rule reads between epochs (at least LOSS_WINDOW_MIN):
+# a blow-up shows within a few steps, one or two odd batches do not fire it
+LOSS_WINDOW = 5
+LOSS_WINDOW_MIN = 3
 TANH_SATURATED = 0.97  # |tanh| above this is saturated (Karpathy, makemore part 3)
 # sigmoid(x) = (1 + tanh(x/2)) / 2: the same saturation, on (0, 1)
 SIGMOID_SATURATED = (1.0 + TANH_SATURATED) / 2.0
@@ -85,7 +90,7 @@ class HealthMonitor:
         if every < 1:
             raise ValueError(f"every must be at least 1. Received: {every}")
         self.model, self.loss, self.every, self.budget, self.clock = model, loss, every, budget, clock
-        outputs = int(np.prod(model.output_shape)) if model.output_shape else 1
+        outputs = output_units(model)
         self.expected = expected_initial_loss(loss, outputs)
         self.classes = None if self.expected is None else max(outputs, 2)
         self._start()
@@ -106,8 +111,11 @@ class HealthMonitor:
         self.epochs: list[EpochFigures] = []
         self.initial_loss: float | None = None
         self.divergence = None
+        self.step_divergence: StepDivergence | None = None
         self.non_finite: str | None = None
-        self.watch = DivergenceWatch()
+        self.watch = DivergenceWatch(self.expected)
+        self.step_watch = DivergenceWatch(self.expected)
+        self.recent_losses: deque[float] = deque(maxlen=LOSS_WINDOW)
         self._snapshot: dict[str, np.ndarray] = {}
         self._next_step = 1
         self._snapshot_seconds = 0.0
@@ -136,6 +144,9 @@ class HealthMonitor:
         if step == 1:
             self.initial_loss = event.loss
             self.watch.start(event.loss)
+            self.step_watch.start(event.loss)
+        if self.step_divergence is None:
+            self._watch_losses(event)
         if step == self._next_step:
             started = self.clock()
             self._measure(event)
@@ -153,6 +164,16 @@ class HealthMonitor:
     def on_run_end(self, result: RunResult) -> None:
         if isinstance(result.error, NonFiniteLossError):
             self.non_finite = str(result.error)
+
+    def _watch_losses(self, event: BatchEvent) -> None:
+        """The divergence rule (engine/divergence.py) on the median of the last batch losses, at
+        every step: a run with thousands of batches per epoch is flagged within a few of them."""
+        self.recent_losses.append(event.loss)
+        if len(self.recent_losses) < LOSS_WINDOW_MIN:
+            return
+        diverged = self.step_watch.update(event.epoch, statistics.median(self.recent_losses))
+        if diverged is not None:
+            self.step_divergence = StepDivergence(event.step, event.epoch, diverged.loss, diverged.best)
 
     # --- measuring ------------------------------------------------------------------------------
     def _take_snapshot(self) -> None:
@@ -207,6 +228,7 @@ class HealthMonitor:
             global_norms=self.global_norms.view(count),
             learning_rates=self.lrs.view(count),
             divergence=self.divergence,
+            step_divergence=self.step_divergence,
             non_finite=self.non_finite,
         )
 

@@ -48,6 +48,18 @@ class EpochFigures:
 
 
 @dataclass(frozen=True)
+class StepDivergence:
+    """The step at which the median of the last batch losses (``loss``) first met the divergence
+    rule against the lowest such median before it (``best``): seen within a few steps of the blow-up,
+    where the epoch's rule waits for the epoch's end."""
+
+    step: int
+    epoch: int
+    loss: float
+    best: float
+
+
+@dataclass(frozen=True)
 class HealthRecord:
     """Everything the rules look at: per-layer series, the loss at initialization, the epochs."""
 
@@ -64,8 +76,14 @@ class HealthRecord:
     global_norms: np.ndarray = field(default_factory=lambda: np.zeros(0))
     learning_rates: np.ndarray = field(default_factory=lambda: np.zeros(0))
     divergence: Divergence | None = None
+    step_divergence: StepDivergence | None = None
     # what became non-finite, when a NaN or infinite loss or gradient ended the run
     non_finite: str | None = None
+
+    @property
+    def diverged(self) -> bool:
+        """The loss diverged, by either rule, or became non-finite."""
+        return self.divergence is not None or self.step_divergence is not None or self.non_finite is not None
 
     def layer(self, node: str) -> LayerSeries:
         return next(series for series in self.layers if series.node == node)

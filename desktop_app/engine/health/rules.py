@@ -15,7 +15,7 @@ import numpy as np
 
 from ..divergence import FACTOR as DIVERGENCE_FACTOR
 from .hints import Fix, Hint
-from .monitor import DEAD_WINDOW, TANH_SATURATED
+from .monitor import DEAD_WINDOW, LOSS_WINDOW, TANH_SATURATED
 from .record import HealthRecord, LayerSeries
 
 RECENT = 10  # measurements a rule takes the median of
@@ -77,21 +77,31 @@ def diagnose(record: HealthRecord) -> list[Hint]:
 
 # --- rules on the loss -----------------------------------------------------------------------------
 def diverging(record: HealthRecord) -> list[Hint]:
+    """A non-finite loss, else the epoch's divergence once an epoch met the rule (the run's History
+    and summary say the same), else the batches' (the epoch that is diverging has not ended yet)."""
     fix = Fix("scale_learning_rate", value=1 / LR_STEP)
     if record.non_finite is not None:
         return [Hint("diverging", f"the loss or a gradient became non-finite: {record.non_finite}",
                      "Each step moved the weights so far that the next forward pass overflowed: the "
                      "gradient times the learning rate overshot the minimum, the loss grew, its "
                      "gradient grew with it, and every step made the next one larger.", fix=fix)]
-    divergence = record.divergence
-    if divergence is None:
-        return []
-    return [Hint("diverging", divergence.describe(),
-                 f"The epoch's loss ({divergence.loss:.4g}) is over {DIVERGENCE_FACTOR:g} times the "
-                 f"best the run reached ({divergence.best:.4g}): each step follows the gradient downhill, "
-                 "but a step too long lands higher up the other side of the valley, where the gradient "
-                 "is steeper still, so the next step is longer. A smaller learning rate shortens every "
-                 "step.", fix=fix, figure=divergence.loss)]
+    why = ("each step follows the gradient downhill, but a step too long lands higher up the other side "
+           "of the valley, where the gradient is steeper still, so the next step is longer. A smaller "
+           "learning rate shortens every step.")
+    divergence, steps = record.divergence, record.step_divergence
+    if divergence is not None:
+        return [Hint("diverging", divergence.describe(),
+                     f"The epoch's loss ({divergence.loss:.4g}) is over {DIVERGENCE_FACTOR:g} times the "
+                     f"best the run reached ({divergence.best:.4g}): {why}", fix=fix, figure=divergence.loss)]
+    if steps is not None:
+        return [Hint("diverging", f"the loss is diverging: at step {steps.step} (epoch {steps.epoch}) the "
+                     f"last batches' loss is {steps.loss:.4g}, over {DIVERGENCE_FACTOR:g} times the best so "
+                     f"far ({steps.best:.4g}); try a lower learning rate",
+                     f"The median loss of the last {min(steps.step, LOSS_WINDOW)} batches "
+                     f"({steps.loss:.4g}) is over {DIVERGENCE_FACTOR:g} times the best the run reached "
+                     f"({steps.best:.4g}): {why}",
+                     fix=fix, figure=steps.loss)]
+    return []
 
 
 def initial_loss(record: HealthRecord) -> list[Hint]:
@@ -175,7 +185,7 @@ def plateau(record: HealthRecord) -> list[Hint]:
 def learning_rate(record: HealthRecord) -> list[Hint]:
     """The update ratio judges the project's learning rate: a schedule's smaller rates are scaled
     back up to the largest the run used (a decayed rate at the end of a run is no fault)."""
-    if record.divergence is not None or record.non_finite is not None or not record.learning_rates.size:
+    if record.diverged or not record.learning_rates.size:
         return []
     rates = record.learning_rates
     scale = np.where(rates > 0, rates.max() / np.where(rates > 0, rates, 1.0), np.nan)
@@ -209,7 +219,7 @@ def learning_rate(record: HealthRecord) -> list[Hint]:
 
 def exploding(record: HealthRecord) -> list[Hint]:
     norms = record.global_norms[np.isfinite(record.global_norms)]
-    if norms.size < EARLY + 1 or record.divergence is not None or record.non_finite is not None:
+    if norms.size < EARLY + 1 or record.diverged:
         return []
     early, recent = float(np.median(norms[:EARLY])), float(np.max(norms[EARLY:][-RECENT:]))
     if early <= 0 or recent < EXPLODING_GROWTH * early:

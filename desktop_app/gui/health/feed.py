@@ -3,7 +3,9 @@
 ``HealthFeed.watch(run)`` (on the training thread, before ``fit``) gives the run a fresh
 HealthMonitor as its first callback and joins its callbacks after it. After a measured step, at
 most every ``interval`` seconds, and after each epoch and at the end of the run, it takes the
-monitor's record, runs the rules on it there (a few microseconds per layer) and emits both.
+monitor's record, runs the rules on it there (a few microseconds per layer) and emits both; and
+at once when the monitor finds the loss diverging between two measurements (a tiny network is
+measured every hundred steps or so: the warning must not wait for the next).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ...engine.callbacks import BatchEvent, EpochEvent, RunInfo, RunResult
 from ...engine.health import HealthMonitor, HealthRecord, Hint, diagnose
+from ...engine.health.record import StepDivergence
 from ...project.run import Run
 from ..training.clock import Clock, monotonic
 
@@ -41,6 +44,7 @@ class HealthFeed(QObject):
         self.interval, self.clock = interval, clock
         self.monitor: HealthMonitor | None = None
         self._next = 0.0
+        self._told: StepDivergence | None = None  # the step divergence the last update carried
 
     def watch(self, run: Run) -> None:
         """Measure ``run`` (a resumed run drops the monitor of its previous part)."""
@@ -52,11 +56,14 @@ class HealthFeed(QObject):
     # --- engine callbacks (training thread) ----------------------------------------------------
     def on_run_start(self, info: RunInfo) -> None:
         self._next = self.clock() + self.interval
+        self._told = None
 
     def on_batch_end(self, event: BatchEvent) -> None:
         monitor = self.monitor
-        measured = monitor is not None and monitor.last_measured == event.step
-        if measured and self.clock() >= self._next:
+        if monitor is None:
+            return
+        measured = monitor.last_measured == event.step
+        if monitor.step_divergence is not self._told or (measured and self.clock() >= self._next):
             self._emit(False)
 
     def on_epoch_end(self, event: EpochEvent) -> None:
@@ -69,5 +76,6 @@ class HealthFeed(QObject):
         if self.monitor is None:
             return
         record = self.monitor.record()
+        self._told = record.step_divergence
         self.updated.emit(HealthUpdate(record, tuple(diagnose(record)), final))
         self._next = self.clock() + self.interval

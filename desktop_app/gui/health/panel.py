@@ -144,6 +144,17 @@ class HealthPanel(QWidget):
         item = self.hints.currentItem()
         return None if item is None else item.data(Qt.ItemDataRole.UserRole)
 
+    def select(self, rule: str) -> None:
+        """Select the hint of ``rule`` (as the user would), drawing the latest findings first."""
+        if self._drawn != self._version:
+            self._draw()
+        rules = [hint.rule for hint in self._listed()]
+        if rule in rules:
+            self.hints.setCurrentRow(rules.index(rule))
+
+    def _listed(self) -> list[Hint]:
+        return [self.hints.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.hints.count())]
+
     def _draw(self) -> None:
         self._drawn = self._version
         update = self.latest
@@ -156,8 +167,7 @@ class HealthPanel(QWidget):
 
     def _show_hints(self, hints: tuple[Hint, ...]) -> None:
         """The hints, keeping the selection on the same hint while they update."""
-        shown = [self.hints.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.hints.count())]
-        if [(hint.rule, hint.nodes) for hint in shown] == [(hint.rule, hint.nodes) for hint in hints]:
+        if [(h.rule, h.nodes) for h in self._listed()] == [(h.rule, h.nodes) for h in hints]:
             for row, hint in enumerate(hints):
                 self.hints.item(row).setData(Qt.ItemDataRole.UserRole, hint)
                 self.hints.item(row).setText(_hint_text(hint))

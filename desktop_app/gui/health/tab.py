@@ -27,10 +27,13 @@ class HealthTab(QObject):
 
     # an applied fix, for the log: the undo step's name
     applied = Signal(str)
+    # the hints now shown (empty: none, or a new run or another project started over)
+    shown = Signal(tuple)
 
     def __init__(self, feed: HealthFeed, plots: QTabWidget, document: ProjectDocument, registry: Registry,
                  nodes: Mapping[str, NodeItem], layer_colors: LayerColors) -> None:
         super().__init__(plots)
+        self.plots = plots
         self.document, self.registry = document, registry
         self.panel = HealthPanel(layer_colors)
         plots.addTab(self.panel, TAB_TITLE)
@@ -50,8 +53,15 @@ class HealthTab(QObject):
         self._offer(self.panel.selected_hint())
 
     def show_update(self, update: HealthUpdate | None) -> None:
+        hints = update.hints if update is not None else ()
         self.panel.show_update(update)
-        self.badges.show(update.hints if update is not None else ())
+        self.badges.show(hints)
+        self.shown.emit(hints)
+
+    def reveal(self, rule: str) -> None:
+        """Bring the tab forward with the hint of ``rule`` selected: its Why and its Apply."""
+        self.plots.setCurrentWidget(self.panel)
+        self.panel.select(rule)
 
     def apply(self, hint: Hint) -> bool:
         """Make ``hint``'s fix one undo step; False when there is nothing to apply now."""

@@ -80,6 +80,8 @@ class TrainingController(QObject):
     message = Signal(str, str)
     # the weights were reset: nothing is trained, the record is empty
     weights_reset = Signal()
+    # the running optimizer's learning rate was changed (from the next batch): the new rate
+    learning_rate_set = Signal(float)
     # from the training thread: a plugin's training hook raised (its message); the run went on
     _plugin_problem_raised = Signal(str)
 
@@ -192,6 +194,7 @@ class TrainingController(QObject):
             # the project now says what the run does: a run resumed after a stop is the same run
             self._keys = RunKeys.of(self._project())
             self.message.emit(f"Learning rate set to {lr:g} from the next batch.", "info")
+            self.learning_rate_set.emit(lr)
 
     def set_param(self, target: str, name: str, value: float) -> None:
         """Change a parameter of the running optimizer (``target`` OPTIMIZER) or of the layer at node

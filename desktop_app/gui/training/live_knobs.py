@@ -3,9 +3,10 @@ changed without stopping it (the learning rate has its own box in the toolbar).
 
 Each change is an undoable edit of the project, handed to the running trainer, which applies it
 from the next batch (``TrainingControl.set_param``), and marked on the loss plot where the curves
-had reached when it was made, labelled with the new value. The marks go with the curves (weights
-reset, or a run starting from fresh weights). The dialog is available while a run is on; between
-runs these settings are the inspector's.
+had reached when it was made, labelled with the new value; so is a learning rate changed during a
+run (the toolbar's box, or a check's "Use this learning rate"), which the learning-rate plot shows
+as a step. The marks go with the curves (weights reset, or a run starting from fresh weights).
+The dialog is available while a run is on; between runs these settings are the inspector's.
 """
 
 from __future__ import annotations
@@ -120,6 +121,7 @@ class LiveKnobs(QObject):
         self.action.triggered.connect(self.open)
         controller.state_changed.connect(self._state_changed)
         controller.weights_reset.connect(self.clear_marks)
+        controller.learning_rate_set.connect(lambda rate: self._mark(f"learning rate {rate:g}"))
         controller.run_started.connect(self._follow_record)
         self._state_changed(controller.state)
 

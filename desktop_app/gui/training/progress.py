@@ -10,7 +10,7 @@ Qt then calls ``setValue`` from its event loop, with no Python on the stack.
 from __future__ import annotations
 
 from PySide6.QtCore import Q_ARG, QMetaObject, Qt
-from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QStyle
+from PySide6.QtWidgets import QProgressBar, QStatusBar
 
 from ...engine.callbacks import RunInfo
 from ..status_messages import ElidedLabel
@@ -50,8 +50,8 @@ def set_later(bar: QProgressBar, value: int) -> None:
 
 
 class ProgressDisplay:
-    """Permanent status-bar widgets: the bar and the text while a run is on, and a warning sign
-    (with its reason as tooltip) when the last run went wrong without failing, e.g. diverged."""
+    """Permanent status-bar widgets: the bar and the text while a run is on, the outcome after it
+    (a diverged run's warning sign is the Health tab's: health/divergence_notice.py)."""
 
     def __init__(self, status_bar: QStatusBar, clock: Clock = monotonic) -> None:
         self.clock = clock
@@ -61,16 +61,9 @@ class ProgressDisplay:
         self.bar.setTextVisible(True)
         self.label = ElidedLabel(status_bar)  # gives way on a narrow window
         self.label.setObjectName("training_status")
-        self.warning = QLabel(status_bar)
-        self.warning.setObjectName("training_warning")
-        size = status_bar.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
-        icon = status_bar.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-        self.warning.setPixmap(icon.pixmap(size, size))
-        status_bar.addPermanentWidget(self.warning)
         status_bar.addPermanentWidget(self.label)
         status_bar.addPermanentWidget(self.bar)
         self.bar.hide()
-        self.warning.hide()
         self._text = ""
         self._paused = False
         self._shown_at = 0.0
@@ -82,7 +75,6 @@ class ProgressDisplay:
         self.bar.setRange(0, 1)
         self.bar.setValue(0)
         self.bar.show()
-        self.warning.hide()
         self._shown_at = 0.0
         self._show("starting")
 
@@ -111,14 +103,12 @@ class ProgressDisplay:
         """Nothing to report (the trained weights were reset)."""
         self.finish("")
 
-    def finish(self, text: str, warning: str = "") -> None:
-        """The run ended: ``text`` stays on show, beside the warning sign when ``warning`` is given."""
+    def finish(self, text: str) -> None:
+        """The run ended: ``text`` stays on show."""
         self.bar.hide()
         self._paused = False
         self._latest = None
         self._show(text)
-        self.warning.setToolTip(warning)
-        self.warning.setVisible(bool(warning))
 
     def _show(self, text: str) -> None:
         self._text = text

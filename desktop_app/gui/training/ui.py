@@ -30,6 +30,7 @@ from ..designer import Designer
 from ..document import ProjectDocument
 from ..edit_lock import EditLock
 from ..exporting import ExportMenu, ask_save_path
+from ..health.divergence_notice import DivergenceNotice
 from ..health.tab import HealthTab
 from ..log_panel import LogPanel
 from ..unsaved_work import confirm_reset
@@ -78,6 +79,7 @@ class TrainingUI(QObject):
         self._make_menu()
         self._make_toolbar()
         self._connect()
+        self.divergence = DivergenceNotice(self.health, self.dock, parts.status_bar(), log, self.controller)
         export_menu.model_provider = self.export_model
         self._update_actions()
 
@@ -258,11 +260,7 @@ class TrainingUI(QObject):
     def _finished(self, history: History) -> None:
         text = history_summary(history)
         self.log.log(f"Training ended: {text}")
-        warning = ""
-        if history.divergence is not None:
-            warning = f"Warning: {history.divergence.describe()}."
-            self.log.log(warning, "warning")
-        self.progress.finish(f"Trained: {text}", warning)
+        self.progress.finish(f"Trained: {text}")
 
     def _failed(self, text: str) -> None:
         self.progress.finish("Training failed")
