@@ -30,6 +30,14 @@ def drop_rate(document) -> float:
     return next(n for n in document.data["model"]["nodes"] if n["name"] == "drop")["config"]["rate"]
 
 
+def commit(qtbot, editor, text: str) -> None:
+    """Type ``text`` over the editor's value and press Enter (commits it, the dialog stays open)."""
+    editor.setFocus()
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+
+
 def test_live_settings_reach_the_run_are_undoable_and_marked(make_window, qtbot, dialogs, tmp_path):
     window = make_window(with_dropout(tmp_path))
     knobs, document = window.training.live_knobs, window.document
@@ -40,11 +48,7 @@ def test_live_settings_reach_the_run_are_undoable_and_marked(make_window, qtbot,
     assert set(dialog.editors) == {"Momentum (beta 1)", "Weight decay", "Dropout rate (drop)"}
     depth = document.undo_stack.count()
     for label, text in (("Weight decay", "0.001"), ("Dropout rate (drop)", "0.1")):
-        editor = dialog.editors[label]
-        editor.setFocus()
-        editor.selectAll()
-        qtbot.keyClicks(editor, text)
-        qtbot.keyClick(editor, Qt.Key.Key_Return)  # commits the value, and leaves the dialog open
+        commit(qtbot, dialog.editors[label], text)
         assert dialog.isVisible()
     assert document.undo_stack.count() == depth + 2
     assert document.data["training"]["optimizer"]["config"]["weight_decay"] == 0.001
@@ -70,13 +74,6 @@ def test_live_settings_reach_the_run_are_undoable_and_marked(make_window, qtbot,
     assert not any(mark in window.training.plots.curves.loss_plot.items for mark in marks)
     document.undo_stack.undo()
     assert drop_rate(document) == 0.5
-
-
-def commit(qtbot, editor, text: str) -> None:
-    editor.setFocus()
-    editor.selectAll()
-    qtbot.keyClicks(editor, text)
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
 
 
 def test_settings_changed_just_before_a_stop_are_the_kept_runs(make_window, qtbot, tmp_path):
