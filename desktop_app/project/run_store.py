@@ -27,7 +27,8 @@ step, so every folder a listing shows is whole whatever interrupts the writer; d
 it hidden first, and a move is one rename (or a staged copy renamed into place before the
 original is deleted). Hidden leftovers of an interrupted write or delete are removed by the next
 write, once the process that left them has ended. A folder a listing cannot read as a run (its
-run.json damaged or missing) is listed as ``broken``, with the reason, never left out.
+run.json damaged or missing, its curves' files not those run.json records) is listed as
+``broken``, with the reason, never left out.
 """
 
 from __future__ import annotations
@@ -493,10 +494,29 @@ def listed_run(folder: Path) -> KeptRun | None:
 
 
 def read_run(folder: str | os.PathLike) -> KeptRun:
-    """The run in ``folder``; RunStoreError naming it (and what is wrong) when it is not one."""
+    """The run in ``folder``; RunStoreError naming it (and what is wrong) when it is not one, or
+    when a file that tables, plots and reports read is not the one its run.json records."""
     folder = Path(folder)
     manifest = _read_manifest(folder)
+    _check_curves(folder, manifest)
     return KeptRun(folder, manifest, _read_notes(folder))
+
+
+def _check_curves(folder: Path, manifest: dict[str, Any]) -> None:
+    """history.csv and gradient_norms.csv (small) against their SHA-256 in run.json."""
+    recorded = manifest.get("files")
+    for name in (HISTORY, NORMS):
+        digest = recorded.get(name) if isinstance(recorded, dict) else None
+        if digest is None:
+            continue
+        try:
+            data = (folder / name).read_bytes()
+        except OSError as error:
+            why = f"{name} cannot be read ({error.strerror})"
+            raise RunStoreError(f"{folder}: a damaged run: {why}") from None
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise RunStoreError(f"{folder}: a damaged run: {name} is not the file its {MANIFEST} records "
+                                "(changed or damaged since the run)")
 
 
 def _read_manifest(folder: Path) -> dict[str, Any]:

@@ -223,3 +223,19 @@ def test_runs_stay_listed_when_the_user_moves_the_projects_folder(tmp_path):
     before.rename(after)
     listed = json.loads(run_cli("runs", "list", after / "xor.bps.json", "--json", home=tmp_path).stdout)
     assert [row["folder"] for row in listed] == [str(after / run)]
+
+
+def test_a_run_whose_curves_were_damaged_is_broken_in_runs_list_and_refused_by_report(tmp_path):
+    """Until this change ``runs list`` showed it as whole and ``report`` (and the panel's plots)
+    failed on the first cell that is not a number."""
+    saved_xor(tmp_path, epochs=1)
+    run = trained_run(run_cli("train", "xor.bps.json", "--quiet", home=tmp_path, cwd=tmp_path))
+    history = tmp_path / run / "history.csv"
+    history.write_text(history.read_text().replace("\n1,", "\n1x,", 1))
+    listed = run_cli("runs", "list", "xor.bps.json", home=tmp_path, cwd=tmp_path)
+    assert listed.stdout.splitlines()[0] == (
+        f"broken: {tmp_path / run}: a damaged run: history.csv is not the file its run.json records "
+        "(changed or damaged since the run) ('runs delete' removes it)")
+    assert_one_line_error(run_cli("report", run, "-o", "page.html", home=tmp_path, cwd=tmp_path),
+                          f"RUN: {run}: a damaged run: history.csv is not the file")
+    assert not (tmp_path / "page.html").exists()
