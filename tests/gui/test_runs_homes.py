@@ -96,3 +96,22 @@ def test_a_damaged_run_is_one_row_marked_broken_and_delete_asks_with_no_as_the_d
     monkeypatch.setattr(QMessageBox, "question", dialogs.question)  # closing the window may ask
     assert asked and asked[0].startswith("Delete 2 run(s) and all their files?")
     assert good.folder.is_dir() and broken.folder.is_dir() and len(listed(window)) == 2
+
+
+def test_a_sweeps_runs_follow_an_unsaved_project_saved_while_the_sweep_goes_on(make_window, qtbot, tmp_path):
+    """Configs kept before the save move with it; those kept after it, into the folder the sweep
+    started with, follow as each is kept."""
+    project = example("spiral_mlp", epochs=20)
+    project.path = project.source = None
+    window = make_window(project)
+    dialog = window.runs.show_sweep()
+    dialog.axes.item(0, 1).setText("0.001, 0.002, 0.005, 0.01, 0.02")
+    assert dialog.start()
+    qtbot.waitUntil(lambda: len(dialog.rows) >= 1, timeout=60_000)
+    unsaved = window.runs.home()
+    assert window.save_as(tmp_path / "spiral.bps.json")
+    qtbot.waitUntil(lambda: not dialog.running, timeout=60_000)
+    runs = listed(window)
+    assert len(runs) == 5 and {run.folder.parent for run in runs} == {tmp_path / "runs" / "spiral"}
+    assert {row["run"].rsplit("/", 1)[1] for row in dialog.rows} == {run.id for run in runs}
+    assert not unsaved.exists()
