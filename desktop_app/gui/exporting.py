@@ -13,6 +13,7 @@ from ..engine.errors import EngineError
 from ..project.exporting import TrainedModel, export_trained, load_trained, project_title
 from ..project.files import PROJECT_SUFFIX
 from ..project.pytorch_export import pytorch_project_files, write_pytorch_project
+from ..project.reads import project_inputs
 from ..project.run import build_model, make_component
 from ..registry import Registry
 from .background import Task
@@ -102,7 +103,8 @@ class ExportMenu(QMenu):
         project, registry = self.document.project(), self.registry
 
         def write() -> None:
-            write_pytorch_project(folder, pytorch_project_files(project, registry, weights))
+            write_pytorch_project(folder, pytorch_project_files(project, registry, weights),
+                                  project_inputs(project, registry))
 
         return self.start(f"PyTorch project to {folder}", write)
 
