@@ -49,7 +49,6 @@ class RunsUI(QObject):
         self.dock = parts.add_dock("runs", "Runs", self.panel, Qt.DockWidgetArea.BottomDockWidgetArea,
                                    tab_with="training")
         parts.docks["training"].raise_()
-        parts.menus["training"].addAction(self.dock.toggleViewAction())
         self._connect()
         self.refresh()
 
