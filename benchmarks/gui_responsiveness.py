@@ -102,7 +102,8 @@ def in_window(project: Project, settings_file: str) -> WindowRun:
     history = result["history"]
     samples = controller.record.started.info.train_samples
     refresh = result["redraws"] / result["seconds"]
-    window.close()
+    window.training.shutdown()  # not close(): it would ask whether to save the trained weights, and wait
+    window.hide()
     window.deleteLater()
     lateness = np.diff(np.asarray(ticks)) - TICK_MS
     return WindowRun(np.maximum(lateness, 0.0), refresh, training_samples_per_second(history, samples))
