@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
         self.runs = RunsUI(parts, document, registry, self.training.controller, designer.dataset, log)
         self.probe_lab = install_probe_lab(parts, self.training.controller, document, registry, designer, log,
                                            self.project_weights.update_status)
+        self.docks["summary"].raise_()  # not the empty plots the parts tabbed over it; Train raises those
 
     def _edit_lock(self) -> EditLock:
         """What a run locks: the panels that edit the project, the actions that change or replace it."""

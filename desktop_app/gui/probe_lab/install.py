@@ -32,7 +32,6 @@ def install_probe_lab(parts: WindowParts, controller: TrainingController, docume
     scrolling.setWidget(lab)
     dock = parts.add_dock("probe_lab", "Probe Lab", scrolling, Qt.DockWidgetArea.BottomDockWidgetArea,
                           tab_with="training")
-    parts.docks["training"].raise_()
     dock.visibilityChanged.connect(lab.set_on_show)
 
     def bring_forward() -> None:
