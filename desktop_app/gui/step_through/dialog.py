@@ -259,7 +259,8 @@ class StepThroughDialog(QDialog):
             step = self.steps[self.current]
             self.marks.show(step.phase, step.nodes, step.edges)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Closed, or Escape (which hides a dialog without a close event): the canvas is the user's again."""
         self._play(False)
         self.marks.clear()
-        super().closeEvent(event)
+        super().hideEvent(event)
