@@ -100,8 +100,8 @@ class LiveSettingsDialog(QDialog):
 
 
 class LiveKnobs(QObject):
-    """The menu item, the project edits and the marks on the loss plot; the dialog opens over
-    ``parent`` (the window)."""
+    """The action (the training part puts it in its menu), the project edits and the marks on the
+    loss plot; the dialog opens over ``parent`` (the window)."""
 
     def __init__(self, parent: QWidget, controller: TrainingController,
                  document: ProjectDocument, registry: Registry, curves: CurvesPanel) -> None:
