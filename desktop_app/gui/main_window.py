@@ -290,6 +290,7 @@ class MainWindow(QMainWindow):
         for path in paths:
             action = self.recent_menu.addAction(path.name)
             action.setToolTip(str(path))
+            action.setStatusTip(str(path))  # a menu shows no tooltips
             action.triggered.connect(lambda _checked=False, path=path: self.open_project(path))
         if not paths:
             self.recent_menu.addAction("(none)").setEnabled(False)
