@@ -10,6 +10,7 @@ import numpy as np
 from ..engine.errors import ConfigError
 from ..engine.fit_data import split_indices
 from ..engine.loss import Task
+from ..engine.target_fit import TargetForm, TargetMismatch, encoded_labels, target_layout
 from .dataset import Dataset
 from .errors import DataError
 from .ranges import cast_in_range, sample_feature
@@ -104,40 +105,24 @@ def format_targets(
     y: np.ndarray, dataset: Dataset, loss_task: Task, output_shape: tuple[int, ...], one_hot: bool,
     dtype: np.dtype | str = np.float32,
 ) -> np.ndarray:
-    """Targets as the loss expects them for a model with ``output_shape``, or a DataError saying why not.
+    """Targets as the loss expects them for a model with ``output_shape``, or a DataError saying why not
+    and naming the setting to change (``loss`` or ``output_shape``).
 
-    Regression data needs a regression loss and an output shaped like its targets. Class labels go
-    to a classification loss as labels (or one-hot rows), to a binary loss as 0/1 columns, and to a
-    regression loss as one-hot rows (or a single 0/1 column for two classes and one output).
+    Whether they fit is the engine's one target check (``target_layout``); here class labels are
+    only converted to the layout it chose (one-hot rows on request for a classification loss).
     """
     dtype = np.dtype(dtype)
-    name = f"dataset '{dataset.name}'"
-    if dataset.task == "regression":
-        if loss_task != "regression":
-            raise DataError(f"{name} holds regression targets; a {loss_task} loss needs class labels",
-                            setting="loss")
-        if output_shape != dataset.target_shape:
-            raise DataError(
-                f"{name} has targets of shape {dataset.target_shape}; the model must output that shape. "
-                f"Received model output shape {output_shape}",
-                setting="output_shape",
-            )
-        return y.astype(dtype)
     classes = len(dataset.class_names)
-    if output_shape == (1,) and classes == 2 and loss_task != "classification":
-        return y.astype(dtype).reshape(-1, 1)
-    if output_shape != (classes,):
-        expected = f"({classes},)"
-        if classes == 2 and loss_task != "classification":
-            expected += " or (1,)"
-        raise DataError(
-            f"{name} has {classes} classes, so the model must output shape {expected} for a "
-            f"{loss_task} loss. Received model output shape {output_shape}",
-            setting="output_shape",
-        )
-    if loss_task == "classification" and not one_hot:
-        return y
-    return np.eye(classes, dtype=dtype)[y]
+    form = TargetForm.labels(classes) if classes else TargetForm.values(dataset.target_shape)
+    try:
+        layout = target_layout(form, loss_task, tuple(output_shape), f"dataset '{dataset.name}'")
+    except TargetMismatch as error:
+        raise DataError(str(error), setting=error.part) from None
+    if layout == "values":
+        return y.astype(dtype)
+    if one_hot and layout == "labels":
+        layout = "one_hot"
+    return encoded_labels(y, layout, tuple(output_shape), dtype)
 
 
 def split_and_scale(

@@ -12,8 +12,9 @@ import numpy as np
 
 from .errors import ConfigError, ShapeError
 from .graph import Model
-from .loss import Loss
-from .losses import class_labels, targets_like
+from .loss import Loss, Task
+from .losses import class_labels, targets_like, whole_labels
+from .target_fit import TargetForm, TargetMismatch, encoded_labels, target_layout
 
 
 def checked_arrays(
@@ -47,22 +48,40 @@ def checked_arrays(
 
 
 def _targets(model: Model, loss: Loss, y: np.ndarray, what: str) -> np.ndarray:
-    shape = (len(y), *model.output_shape)
+    """``y`` in the layout ``target_layout`` gives for the form read from it (``read_form``)."""
     owner = f"{what}: {loss.kind_name()}"
-    if loss.task == "classification" and y.shape != shape:
-        if len(model.output_shape) != 1:
-            raise ShapeError(
-                f"{owner} needs a model output of shape (classes,). "
-                f"Received output shape {model.output_shape}",
-                node=model.output_names[0],
-            )
-        return np.ascontiguousarray(class_labels(owner, y, shape))
-    if not np.issubdtype(y.dtype, np.number):
+    if not (np.issubdtype(y.dtype, np.number) or y.dtype == np.bool_):
         raise ConfigError(f"{owner}: targets must be numbers. Received dtype {y.dtype}")
-    template = np.broadcast_to(np.zeros((), dtype=model.dtype), shape)
-    y = np.ascontiguousarray(targets_like(owner, template, y))
     _check_finite(y, f"{what}: y")
-    return y
+    form = read_form(y, loss.task, model.output_shape)
+    if form.kind == "labels":
+        y = whole_labels(owner, y.reshape(len(y)))
+    try:
+        layout = target_layout(form, loss.task, model.output_shape, f"{what} ({loss.kind_name()})")
+    except TargetMismatch as error:
+        if error.part == "output_shape":
+            error.node = model.output_names[0]
+        raise
+    if layout == "values":
+        template = np.broadcast_to(np.zeros((), dtype=model.dtype), (len(y), *model.output_shape))
+        y = np.ascontiguousarray(targets_like(owner, template, y))
+        _check_finite(y, f"{what}: y")  # again: a float64 target may overflow the model's dtype
+        return y
+    classes = 2 if layout == "column" else model.output_shape[0]
+    labels = class_labels(owner, y, (len(y), classes))
+    return np.ascontiguousarray(encoded_labels(labels, layout, model.output_shape, model.dtype))
+
+
+def read_form(y: np.ndarray, task: Task, output_shape: tuple[int, ...]) -> TargetForm:
+    """What raw targets hold, as far as an array tells: integers (N,) or (N, 1) are class labels
+    (for a classification loss, so are whole-valued floats not shaped like the output), counted by
+    the highest label; other targets are regression values for a regression loss, else one-hot
+    rows or 0/1 columns."""
+    per_sample = y.shape[1:]
+    integral = y.dtype.kind in "iub" or (task == "classification" and per_sample != tuple(output_shape))
+    if per_sample in ((), (1,)) and integral:
+        return TargetForm.labels(max(int(y.max()), 0) + 1, only_seen=True)
+    return TargetForm.values(per_sample) if task == "regression" else TargetForm.encoded(per_sample)
 
 
 def _check_finite(array: np.ndarray, what: str) -> None:

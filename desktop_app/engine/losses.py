@@ -192,13 +192,7 @@ def class_labels(owner: str, target: np.ndarray, pred_shape: tuple[int, ...]) ->
             f"{owner}: targets must be class indices of shape ({count},) or one-hot of shape "
             f"{pred_shape}. Received targets of shape {target.shape}"
         )
-    if target.dtype.kind not in "iu":
-        if not np.array_equal(target, np.round(target)):
-            raise ShapeError(
-                f"{owner}: class indices must be whole numbers. Received dtype {target.dtype} "
-                "with fractional values"
-            )
-        target = target.astype(np.intp)
+    target = whole_labels(owner, target)
     if target.size == 0:
         return target
     low, high = int(target.min()), int(target.max())
@@ -209,6 +203,19 @@ def class_labels(owner: str, target: np.ndarray, pred_shape: tuple[int, ...]) ->
             f"Received label {bad}"
         )
     return target
+
+
+def whole_labels(owner: str, target: np.ndarray) -> np.ndarray:
+    """Class labels as integers: integer targets as they are, whole-valued floats cast, or a
+    ShapeError naming ``owner`` for fractional values."""
+    if target.dtype.kind in "iub":
+        return target.astype(np.intp, copy=False)
+    if not np.array_equal(target, np.round(target)):
+        raise ShapeError(
+            f"{owner}: class indices must be whole numbers. Received dtype {target.dtype} "
+            "with fractional values"
+        )
+    return target.astype(np.intp)
 
 
 BUILTIN_LOSSES: tuple[type[Loss], ...] = (

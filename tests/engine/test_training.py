@@ -497,7 +497,8 @@ def test_a_raising_callback_ends_the_run_as_an_error():
          r"training data: the model's input 'input' takes samples of shape \(2,\).*"
          r"Received x of shape \(8, 3\)"),
         (np.zeros((8, 2)), np.zeros(7, int), ShapeError, r"Received 8 inputs and targets of shape \(7,\)"),
-        (np.zeros((8, 2)), np.array([0, 1, 2, 0, 0, 0, 0, 0]), ShapeError, r"Received label 2"),
+        (np.zeros((8, 2)), np.array([0, 1, 2, 0, 0, 0, 0, 0]), ShapeError,
+         r"labels up to 2, so the model must output shape \(3,\).*Received model output shape \(2,\)"),
         (np.array([[0, 0]] * 3 + [[0, np.nan]] + [[0, 0]] * 4), np.zeros(8, int), ConfigError,
          r"x holds NaN or infinite values \(1 in all; the first in sample 3\)"),
         (np.zeros((0, 2)), np.zeros(0, int), ConfigError, "there are no samples"),
@@ -517,7 +518,8 @@ def test_regression_targets_are_checked_against_the_output():
     x = np.ones((4, 2))
     trainer = Trainer(model, MeanSquaredError(), SGD())
     assert trainer.fit(x, np.ones(4), epochs=1, batch_size=2).reason == "completed"  # (N,) for (N, 1)
-    with pytest.raises(ShapeError, match=r"validation data: mse: targets must have the predictions' shape"):
+    with pytest.raises(ShapeError, match=r"validation data \(mse\) has targets of shape \(3,\); the model "
+                                         r"must output that shape\. Received model output shape \(1,\)"):
         trainer.fit(x, np.ones((4, 1)), epochs=1, batch_size=2, validation_data=(x, np.ones((4, 3))))
     with pytest.raises(ConfigError, match=r"y holds NaN"):
         trainer.fit(x, np.array([1.0, np.inf, 0.0, 0.0]), epochs=1, batch_size=2)
