@@ -1,5 +1,5 @@
 """The README's commands work as written: the headless section runs in a fresh folder, and its one
-``sudo apt install`` line names the packages Qt's X11 plugin needs."""
+``sudo apt install`` line names the packages Qt and its X11 plugin need."""
 
 from __future__ import annotations
 
@@ -68,5 +68,9 @@ def test_one_apt_line_names_every_package_of_qts_x11_libraries():
     packages = lines[0].split("sudo apt install ", 1)[1].split()
     xcb_packages = {package for soname, package in DEBIAN_PACKAGES.items()
                     if re.match(r"lib(xcb|xkbcommon|X11-xcb)[.-]", soname)}
+    # QtGui's own libraries, which no xcb package pulls in (apt-cache depends --recurse, Debian 12):
+    # without them on a server or in a container even `make test`, offscreen, cannot import QtGui
+    qt_packages = {DEBIAN_PACKAGES[soname] for soname in
+                   ("libGL.so.1", "libEGL.so.1", "libfontconfig.so.1", "libglib-2.0.so.0", "libdbus-1.so.3")}
     assert len(packages) == len(set(packages))
-    assert set(packages) == {"make", "python3-venv"} | xcb_packages
+    assert set(packages) == {"make", "python3-venv"} | qt_packages | xcb_packages

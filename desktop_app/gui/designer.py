@@ -67,6 +67,10 @@ class Designer(QObject):
         self._logged: set[str] = set()
         # the dataset edit whose loading should also set the Input shape (see _dataset_loaded)
         self._follow_dataset: SnapshotCommand | None = None
+        # while the scene is rebuilt its selection passes through states the user never chose
+        # (a renamed node's item is replaced): the inspector is told only the result
+        self._syncing = False
+        self._renamed: dict[str, str] = {}  # the rename being applied: old name -> new
         self._connect_signals()
 
     def _connect_signals(self) -> None:
@@ -115,9 +119,15 @@ class Designer(QObject):
         self.dataset.show_dataset_section(self.document.data["dataset"],
                                           lambda: load_dataset(project, self.registry))
         self.validation = self._validate(project, specs)
-        selected = self.scene.selected_names()
-        self.scene.sync(self._node_views())
-        self.scene.select_names(selected)
+        names = {item["name"] for item in graph_edits.nodes(self.document.data)}
+        selected = [name if name in names else self._renamed.get(name, name)
+                    for name in self.scene.selected_names()]
+        self._syncing = True
+        try:
+            self.scene.sync(self._node_views())
+            self.scene.select_names(selected)
+        finally:
+            self._syncing = False
         self._show_selection()
         self.training.show_training(self.document.data["training"])
         self.summary.show_validation(specs, self.validation)
@@ -159,6 +169,8 @@ class Designer(QObject):
         return views
 
     def _show_selection(self) -> None:
+        if self._syncing:
+            return
         names = self.scene.selected_names()
         if len(names) != 1:
             self.inspector.show_node(None, selected_count=len(names))
@@ -244,10 +256,12 @@ class Designer(QObject):
             self.scene.select_names(copies or [])
 
     def rename(self, old: str, new: str) -> None:
-        self._edit(f"Rename {old} to {new}", graph_edits.rename_node, old, new)
-        names = {item["name"] for item in graph_edits.nodes(self.document.data)}
-        if old not in names and new.strip() in names:
-            self.scene.select_names([new.strip()])
+        """Rename a node; if it was selected it stays selected (``refresh`` follows the new name)."""
+        self._renamed = {old: new.strip()}
+        try:
+            self._edit(f"Rename {old} to {new}", graph_edits.rename_node, old, new)
+        finally:
+            self._renamed = {}
 
     def auto_layout(self) -> None:
         self._edit("Auto-layout", graph_edits.auto_layout)

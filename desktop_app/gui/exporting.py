@@ -16,6 +16,7 @@ from ..project.pytorch_export import pytorch_project_files, write_pytorch_projec
 from ..project.run import build_model, make_component
 from ..registry import Registry
 from .background import Task
+from .dialog_folders import offered_folder
 from .document import ProjectDocument
 from .log_panel import LogPanel
 
@@ -132,8 +133,9 @@ class ExportMenu(QMenu):
 def ask_save_path(parent: QWidget | None, title: str, document: ProjectDocument, suffix: str,
                   label: str, offered: str | None = None) -> Path | None:
     """The save dialog of an export: it offers ``<project name><offered>`` (default: ``suffix``) in
-    the project's folder, and a name typed without ``suffix`` gets it. None when cancelled."""
-    folder = document.path.parent if document.path else Path.home()
+    the project's folder (home for a shipped example), and a name typed without ``suffix`` gets it.
+    None when cancelled."""
+    folder = offered_folder(document.path)
     stem = document.path.name.removesuffix(PROJECT_SUFFIX) if document.path else "untitled"
     name = f"{stem}{offered or suffix}"
     path, _ = QFileDialog.getSaveFileName(parent, title, str(folder / name),

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 )
 
 from .. import __version__
-from ..paths import EXAMPLES_DIR
 from ..plugin_system import PluginInfo, current_host
 from ..project.document import Project
 from ..project.errors import ProjectError
@@ -41,6 +40,7 @@ from ..project.requirements import missing_types, record_plugins
 from ..registry import Registry
 from . import graph_edits
 from .designer import Designer
+from .dialog_folders import is_shipped_example, offered_folder
 from .document import ProjectDocument, blank_project
 from .edit_lock import EditLock
 from .experiments.ui import RunsUI
@@ -211,7 +211,7 @@ class MainWindow(QMainWindow):
         self.document.undo_stack.cleanChanged.connect(self._update_title)
         self.document.path_changed.connect(self._update_title)
         designer.validated.connect(self._show_validation)
-        designer.node_selected.connect(lambda _name: self.docks["inspector"].raise_())
+        designer.node_selected.connect(lambda _name: self.show_layer_inspector())
         designer.palette.settings_requested.connect(self.show_training_setting)
         designer.dataset.failed.connect(lambda message: show_status(self.statusBar(), message, 8000))
 
@@ -226,7 +226,7 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             return False
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "Open project", self._folder(), PROJECT_FILTER)
+            path, _ = QFileDialog.getOpenFileName(self, "Open project", str(self._folder()), PROJECT_FILTER)
             if not path:
                 return False
         try:
@@ -250,14 +250,15 @@ class MainWindow(QMainWindow):
     def save(self) -> bool:
         """Save in place; a new project, or a shipped example (kept pristine), asks where."""
         path = self.document.path
-        if path is None or path.parent == EXAMPLES_DIR.resolve():
+        if path is None or is_shipped_example(path):
             return self.save_as()
         return self.save_as(path)
 
     def save_as(self, path: str | Path | None = None) -> bool:
         """Save to ``path`` (asks for one when None); a failed save is reported, not raised."""
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Save project", self._folder(), PROJECT_FILTER)
+            offered = self._folder() / self.document.path.name if self.document.path else self._folder()
+            path, _ = QFileDialog.getSaveFileName(self, "Save project", str(offered), PROJECT_FILTER)
             if not path:
                 return False
         target = Path(path)
@@ -309,8 +310,13 @@ class MainWindow(QMainWindow):
             action.setToolTip(tip)
             action.triggered.connect(lambda _checked=False, path=path: self.open_project(path))
 
-    def _folder(self) -> str:
-        return str(self.document.path.parent) if self.document.path else str(Path.home())
+    def _folder(self) -> Path:
+        return offered_folder(self.document.path)
+
+    def show_layer_inspector(self) -> None:
+        """A node was chosen on the canvas: its editor comes forward, even from the Training tab."""
+        self.docks["inspector"].raise_()
+        self.inspector_tabs.setCurrentIndex(0)
 
     def show_training_setting(self, section: str) -> None:
         """Bring the Inspector's Training tab forward with ``section``'s chooser in view and focused."""

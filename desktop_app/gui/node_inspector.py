@@ -78,6 +78,8 @@ class NodeInspector(QWidget):
                 self.form.edited.connect(lambda param, value: self.param_edited.emit(
                     self.node_name, param, value))
                 self._layout.insertWidget(self._layout.count() - 1, self.form)
+                if self.form.editors:  # Tab from the name goes on to the first parameter
+                    QWidget.setTabOrder(self.name_edit, next(iter(self.form.editors.values())))
             self._form_key = key
         if self.form is not None:
             self.form.set_values(node.get("config", {}))
@@ -92,4 +94,11 @@ class NodeInspector(QWidget):
     def _rename(self) -> None:
         new = self.name_edit.text().strip()
         if self.node_name and new != self.node_name:
+            # the same node under its new name keeps its form: rebuilding it would delete the field
+            # Tab has just moved the focus to (the rename is applied before emit returns)
+            kept = self._form_key
+            if kept is not None:
+                self._form_key = (new, kept[1])
             self.rename_requested.emit(self.node_name, new)
+            if self.node_name != new:  # refused (a taken or invalid name)
+                self._form_key = kept

@@ -27,12 +27,17 @@ def write_history_csv(path: str | os.PathLike, history: History) -> None:
     atomic_write_text(path, history_csv(history))
 
 
+# how a run ended, in words: the engine's reasons are identifiers ("early_stopping")
+ENDINGS = {"early_stopping": "stopped early"}
+
+
 def history_summary(history: History) -> str:
     """The last epoch's values on one line, and how the run ended."""
+    ending = ENDINGS.get(history.reason, history.reason)
     if not history.epochs:
-        return f"no epoch completed ({history.reason})"
+        return f"no epoch completed ({ending})"
     last = history.epochs[-1]
     values = "  ".join(f"{name} {value:.4g}" for name, value in last.logs.items())
     best = f", best epoch {history.best_epoch}" if history.best_epoch is not None else ""
     diverged = f", diverged at epoch {history.divergence.epoch}" if history.divergence is not None else ""
-    return f"epoch {last.epoch}/{last.epochs} ({history.reason}{best}{diverged})  {values}"
+    return f"epoch {last.epoch}/{last.epochs} ({ending}{best}{diverged})  {values}"

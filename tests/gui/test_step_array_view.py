@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from desktop_app.gui.step_through.array_view import HISTOGRAM_BINS, ArrayView, view_kind
+from desktop_app.gui.step_through.array_view import HISTOGRAM_BINS, ArrayView, statistics, view_kind
 
 
 @pytest.mark.parametrize(("shape", "kind"), [
@@ -41,4 +41,45 @@ def test_a_large_array_is_a_histogram_of_its_values(qtbot):
     qtbot.addWidget(view)
     assert view.kind == "histogram"
     np.testing.assert_array_equal(view.drawn[0], np.histogram(values, bins=HISTOGRAM_BINS)[0])
-    assert view.stats.text().startswith("shape (5000,)   mean ")
+    assert view.stats.text().startswith("shape\u00a0(5000,)   mean\u00a0")
+
+
+def tick_labels(axis, low: float, high: float) -> list[tuple[float, str]]:
+    """(position, label) of every tick ``axis`` draws over ``low``..``high``."""
+    return [(value, label) for spacing, values in axis.tickValues(low, high, 300)
+            for value, label in zip(values, axis.tickStrings(values, 1.0, spacing), strict=True)]
+
+
+@pytest.mark.parametrize(("shape", "axis", "centre"), [
+    ((32, 2), "bottom", 0.5), ((2, 32), "left", 0.5), ((32, 3), "bottom", 0.5), ((3,), "bottom", 0.0),
+])
+def test_index_axes_label_whole_indices_on_the_cells_centres(qtbot, shape, axis, centre):
+    """A heatmap of two columns was labelled 0, 0.5, 1, 1.5, 2 along its cell edges."""
+    view = ArrayView("a", np.ones(shape))
+    qtbot.addWidget(view)
+    count = shape[1] if axis == "bottom" and len(shape) == 2 else shape[0]
+    low, high = (0.0, float(count)) if centre else (-0.5, count - 0.5)
+    ticks = tick_labels(view.plot.getAxis(axis), low, high)
+    assert {label for _, label in ticks} == {str(index) for index in range(count)}
+    assert all(value == int(label) + centre for value, label in ticks)
+
+
+def test_outlining_a_checked_bar_keeps_the_plots_scale(qtbot):
+    """The outline's pen counted in the plot's bounds: gradients of 0.01 were squashed flat."""
+    view = ArrayView("dL/dbias", np.array([0.012, 0.001, -0.015]))
+    qtbot.addWidget(view)
+    before = view.plot.vb.childrenBounds()
+    view.mark((0,))
+    assert view.plot.vb.childrenBounds() == before
+
+
+def test_statistics_wrap_between_fields_never_inside_one():
+    text = statistics(np.array([[1.0, -2.0], [3.0, 4.0]]))
+    fields = text.split("   ")
+    assert [field.split("\u00a0", 1)[0] for field in fields] == ["shape", "mean", "std", "min", "max", "‖·‖"]
+    assert all(" " not in field for field in fields)
+    assert fields[-1] == "‖·‖\u00a05.477"
+
+
+def test_a_relus_zero_is_not_shown_as_minus_zero():
+    assert "min\u00a00   " in statistics(np.maximum(np.array([-0.0, -1.0, 2.0]), -0.0))

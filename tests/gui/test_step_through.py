@@ -303,16 +303,6 @@ def test_closing_clears_the_canvas_and_reset_weights_drops_the_step(make_window,
     assert dialog.status.text() == "The weights on hand changed: record a step again."
 
 
-def test_escape_closes_the_dialog_and_takes_its_marks_off_the_canvas(make_window, qtbot):
-    """Escape rejects a dialog (it hides) without a close event: the canvas kept the last step's marks."""
-    window = make_window(example("digits_mlp", epochs=1))
-    dialog = open_dialog(window, qtbot)
-    assert dialog.marks.items
-    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
-    assert not dialog.isVisible()
-    assert not dialog.marks.items
-
-
 @pytest.mark.parametrize(("text", "message"), [
     ("", "type the numbers of the samples to step through, e.g. 0, 5, 10-15"),
     ("3, x", "'x' is not a sample number or a range like 40-45"),

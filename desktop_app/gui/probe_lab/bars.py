@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ...project.predict import Predictions
+from ..probability_text import probability_text
 
 ROW = 20
 NAME_WIDTH = 54
@@ -61,7 +62,7 @@ class PredictionBars(QWidget):
                 share = float(self.probabilities[index])
                 painter.fillRect(QRectF(NAME_WIDTH, top + 3, span * share, ROW - 6),
                                  TOP if index == best else BAR)
-                shown = f"{100 * share:.1f} %"
+                shown = probability_text(share)
             else:
                 shown = f"{float(self.values[index]):.4g}"
             painter.setPen(text)

@@ -237,7 +237,8 @@ class ProbeLab(QWidget):
         labels = dataset.y[indices] if dataset.class_names else None
         self.point_map.show_map(principal_projection(outputs), labels,
                                 f"{len(indices)} {which} samples by their '{layer}' outputs "
-                                f"({subject.description}). Hover: the sample; click: probe it.")
+                                f"({subject.description}). Hover: the sample; click: probe it.",
+                                dataset.class_names)
 
     def _follow(self, on: bool) -> None:
         self.source.tap.each_epoch = on

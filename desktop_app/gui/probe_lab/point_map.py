@@ -4,7 +4,8 @@ probes it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import html
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
@@ -32,6 +33,9 @@ class PointMapView(QWidget):
         self.follow.setObjectName("point_map_follow")
         self.caption = QLabel(self)
         self.caption.setWordWrap(True)
+        self.key = QLabel(self)  # which colour is which class
+        self.key.setObjectName("point_map_key")
+        self.key.setWordWrap(True)
         self.plot = pg.PlotWidget(self, background="w")
         self.plot.setObjectName("point_map_plot")
         self.plot.setMenuEnabled(False)
@@ -52,6 +56,7 @@ class PointMapView(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(self.caption)
+        layout.addWidget(self.key)
         layout.addWidget(self.plot, 1)
         self.coords = np.zeros((0, 2))
 
@@ -64,8 +69,9 @@ class PointMapView(QWidget):
         self.layer.setCurrentText(current if current in names else chosen)
         self.layer.blockSignals(False)
 
-    def show_map(self, mapped: PointMap, labels: np.ndarray | None, caption: str) -> None:
-        """``labels``: each point's class (None: one colour)."""
+    def show_map(self, mapped: PointMap, labels: np.ndarray | None, caption: str,
+                 class_names: Sequence[str] = ()) -> None:
+        """``labels``: each point's class (None: one colour), named by ``class_names``."""
         self.coords = mapped.coords
         brushes = ([pg.mkBrush(_class_color(int(label))) for label in labels] if labels is not None
                    else pg.mkBrush(_class_color(0)))
@@ -75,11 +81,14 @@ class PointMapView(QWidget):
         self.plot.setLabel("bottom", f"principal axis 1 ({first:.0f} % of the variance)")
         self.plot.setLabel("left", f"principal axis 2 ({second:.0f} %)")
         self.caption.setText(caption)
+        self.key.setText(_colour_key(class_names) if labels is not None else "")
+        self.key.setVisible(labels is not None and bool(class_names))
 
     def clear(self, caption: str = "") -> None:
         self.coords = np.zeros((0, 2))
         self.scatter.clear()
         self.caption.setText(caption)
+        self.key.hide()
 
     def _tip(self, x: float, y: float, data: object) -> str:
         return self.describe(int(data))
@@ -90,3 +99,10 @@ class PointMapView(QWidget):
 
     def _hovered(self, _item, points, _event) -> None:
         self.sample_hovered.emit(int(points[0].data()) if len(points) else -1)
+
+
+def _colour_key(class_names: Sequence[str]) -> str:
+    """Rich text: a square in each class's colour before its name."""
+    return "&nbsp;&nbsp; ".join(
+        f'<span style="color:{_class_color(index).name()}">&#9632;</span>&nbsp;{html.escape(name)}'
+        for index, name in enumerate(class_names))

@@ -3,6 +3,8 @@ its output across the validation samples, and the edits: zero the unit, scale it
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
@@ -52,6 +54,8 @@ class UnitView(QWidget):
         self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#1f6feb", width=2))
         self.histogram.addItem(self.bars)
         self.histogram.addItem(self.marker)
+        self.histogram.hide()  # until a unit is chosen: an empty plot would show a made-up axis
+        self.marker.hide()
         self.zero = QPushButton("Zero This Unit", self)
         self.zero.setObjectName("unit_zero")
         self.zero.setToolTip(ZERO_TIP)
@@ -91,8 +95,8 @@ class UnitView(QWidget):
         ``outputs``: the unit's output per validation sample; ``current``: for the probed input."""
         self.unit, self.weights = (node, unit), weights
         shape = "picture of its input pixels" if layout else f"{len(weights)} incoming weights"
-        self.title.setText(f"<b>{node}</b>, unit {unit}: {shape} (blue < 0 < red); "
-                           f"largest |w| {float(np.abs(weights).max()):.3g}")
+        said = f", unit {unit}: {shape} (blue < 0 < red); largest |w| {float(np.abs(weights).max()):.3g}"
+        self.title.setText(f"<b>{html.escape(node)}</b>{html.escape(said)}")  # rich text: '<' escaped
         grid = value_grid(weights.reshape(layout) if layout else weights)
         cell = max(1, PICTURE_SIDE // max(grid.shape))
         image = diverging_image(grid).scaled(grid.shape[1] * cell, grid.shape[0] * cell)
@@ -100,6 +104,7 @@ class UnitView(QWidget):
         finite = outputs[np.isfinite(outputs)]
         counts, edges = np.histogram(finite if finite.size else np.zeros(1), bins=HISTOGRAM_BINS)
         self.bars.setData(edges, counts)
+        self.histogram.show()
         self.marker.setVisible(current is not None)
         if current is not None:
             self.marker.setValue(current)
@@ -119,5 +124,6 @@ class UnitView(QWidget):
         self.title.setText("Click a unit of a Dense layer in the Activations tab.")
         self.picture.clear()
         self.bars.setData([], [])
+        self.histogram.hide()
         self.marker.setVisible(False)
         self.accuracy.clear()

@@ -28,7 +28,8 @@ class StepThrough(QObject):
         parts.add_to_menu("training", "diagnosis", self.action)
 
     def open(self) -> StepThroughDialog:
-        """Show the dialog; the first time, record the next batch's step at once."""
+        """Show the dialog; with no step recorded (the first time, or the weights it was recorded
+        from are gone: reset, another project), record the next batch's step at once."""
         first = self.dialog is None
         if first:
             self.dialog = StepThroughDialog(self.controller, self.scene, self.widget)
@@ -36,7 +37,7 @@ class StepThrough(QObject):
                 lambda: self.dialog.forget("The weights on hand changed"))
         self.dialog.show()
         self.dialog.raise_()
-        if first:
+        if first or self.dialog.trace is None:
             self.dialog.record()
         return self.dialog
 

@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QLabel, QVBoxLayout, QWidget
 
 from ..training import plot_style
+from .index_axis import IndexAxis
 
 MAX_BARS = 64  # a vector up to this long is drawn as bars
 MAX_HEATMAP_SIDE = 256  # a 2-D array up to this many rows and columns is drawn as a heatmap
@@ -25,6 +26,7 @@ HISTOGRAM_BINS = 40
 TILE_GAP = 1.0
 PLOT_HEIGHT = 150
 TILES_HEIGHT = 220
+NO_BREAK = "\u00a0"
 DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [QColor("#2166ac"), QColor("#ffffff"), QColor("#b2182b")])
 
 
@@ -44,8 +46,12 @@ def statistics(array: np.ndarray) -> str:
     values = np.asarray(array, dtype=np.float64)
     if values.size == 0:
         return f"shape {array.shape}, empty"
-    return (f"shape {array.shape}   mean {values.mean():.4g}   std {values.std():.4g}   "
-            f"min {values.min():.4g}   max {values.max():.4g}   ‖·‖ {np.linalg.norm(values):.4g}")
+    figures = {"mean": values.mean(), "std": values.std(), "min": values.min(), "max": values.max(),
+               "‖·‖": np.linalg.norm(values)}
+    # + 0.0 turns -0.0 into 0: a ReLU's output read "min -0"
+    fields = [("shape", array.shape), *((name, f"{value + 0.0:.4g}") for name, value in figures.items())]
+    # a line wraps between fields, never between a name and its value (no-break spaces)
+    return "   ".join(f"{name} {value}".replace(" ", NO_BREAK) for name, value in fields)
 
 
 class ArrayView(QWidget):
@@ -64,7 +70,7 @@ class ArrayView(QWidget):
         self.stats.setWordWrap(True)
         self.canvas = plot_style.layout_widget()
         self.canvas.setFixedHeight(PLOT_HEIGHT)
-        self.plot = self.canvas.ci.addPlot()
+        self.plot = self.canvas.ci.addPlot(axisItems=_index_axes(self.kind))
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
@@ -203,7 +209,7 @@ class ArrayView(QWidget):
         pen = QPen(QColor("#1f2328"), 2)
         pen.setCosmetic(True)
         self.marked.setPen(pen)
-        self.plot.addItem(self.marked)
+        self.plot.addItem(self.marked, ignoreBounds=True)  # the outline must not rescale the plot
 
     def _clicked(self, event) -> None:
         if not self.plot.vb.sceneBoundingRect().contains(event.scenePos()):
@@ -211,6 +217,15 @@ class ArrayView(QWidget):
         index = self.index_at(self.plot.vb.mapSceneToView(event.scenePos()))
         if index is not None:
             self.cell_clicked.emit(index)
+
+
+def _index_axes(kind: str) -> dict[str, IndexAxis]:
+    """Whole-index axes: a heatmap's rows and columns (cells from i to i + 1), a bar chart's bars."""
+    if kind == "heatmap":
+        return {"bottom": IndexAxis("bottom", centre=0.5), "left": IndexAxis("left", centre=0.5)}
+    if kind == "bars":
+        return {"bottom": IndexAxis("bottom", centre=0.0)}
+    return {}
 
 
 def _tiles_note(array: np.ndarray, kind: str) -> str:

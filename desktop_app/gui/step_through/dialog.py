@@ -39,6 +39,7 @@ from .source import SourceError, StepSource, current_source, parse_rows
 from .steps import Step, steps_of
 
 PLAY_INTERVAL_MS = 900
+CHECK_LINES = 4  # a finite-difference check's result: three lines, the last one often wrapped
 
 
 class StepThroughDialog(QDialog):
@@ -207,8 +208,12 @@ class StepThroughDialog(QDialog):
                              f"Step {row + 1} of {len(self.steps)}: {step.title}</h3>")
         self.formula.setText(step.text)
         self.summary.setText(step.summary)
+        checkable = any(panel.weight_key for panel in step.panels)
         self.derivative.setText("Click a cell of a dL/dw view to check it by finite differences."
-                                if any(panel.weight_key for panel in step.panels) else "")
+                                if checkable else "")
+        # room for a check's result from the start: the views must not move under the mouse
+        self.derivative.setMinimumHeight(CHECK_LINES * self.derivative.fontMetrics().lineSpacing()
+                                         if checkable else 0)
         for panel in step.panels:
             view = ArrayView(panel.label, panel.array, self.panels)
             if panel.weight_key is not None:
@@ -260,7 +265,8 @@ class StepThroughDialog(QDialog):
             self.marks.show(step.phase, step.nodes, step.edges)
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        """Closed, or Escape (which hides a dialog without a close event): the canvas is the user's again."""
+        """Closed, or dismissed with Escape (which hides without a close event): the canvas is
+        left clean."""
         self._play(False)
         self.marks.clear()
         super().hideEvent(event)

@@ -22,6 +22,7 @@ from ...data.dataset import Dataset
 from ...project.predict import Predictions, predict
 from ...project.run import Run
 from ..dataset_preview import _to_image, image_shape
+from ..probability_text import probability_text
 
 SAMPLES = 8
 THUMBNAIL = 40
@@ -93,7 +94,8 @@ class PredictionsPanel(QWidget):
                 target = dataset.class_names[int(dataset.y[index])]
                 answer = _item(names[row], RIGHT if names[row] == target else WRONG)
                 right += names[row] == target
-                self.table.setItem(row, 4, QTableWidgetItem(f"{predictions.probabilities[row].max():.1%}"))
+                confidence = probability_text(float(predictions.probabilities[row].max()))
+                self.table.setItem(row, 4, QTableWidgetItem(confidence))
             else:
                 target = _numbers(dataset.y[index])
                 answer = _item(_numbers(predictions.values[row]))
