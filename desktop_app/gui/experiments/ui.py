@@ -61,8 +61,6 @@ class RunsUI(QObject):
         self.sweep_dialog: SweepDialog | None = None
         self.dock = parts.add_dock("runs", "Runs", self.panel, Qt.DockWidgetArea.BottomDockWidgetArea,
                                    tab_with="training")
-        parts.docks["training"].raise_()
-        parts.menus["training"].addAction(self.dock.toggleViewAction())
         self._connect()
         self.refresh()
 
