@@ -44,7 +44,8 @@ class ExportMenu(QMenu):
         """(Re)build the entries from the registry's exporters (again after plugins changed)."""
         self.clear()
         for name, cls in sorted(self.registry.exporters.items()):
-            action = self.addAction(f"{name} ({cls.suffix})…" if cls.suffix else f"{name}…")
+            title = cls.label or name  # what users call the file; a plugin's may have only a name
+            action = self.addAction(f"{title} ({cls.suffix})…" if cls.suffix else f"{title}…")
             action.setStatusTip(cls.description)  # a menu shows no tooltips: the status bar says it
             action.triggered.connect(lambda _checked=False, name=name: self.ask_and_export(name))
         if not self.registry.exporters:
