@@ -140,6 +140,12 @@ class HealthPanel(QWidget):
         self.apply.setToolTip(label or "this hint has no one-click fix")
         self.apply.setEnabled(bool(label) and enabled)
 
+    def set_applied(self, label: str) -> None:
+        """The selected hint's fix was applied: its findings are the last run's until the next."""
+        self.apply.setText(f"Applied: {label} (train again to see)")
+        self.apply.setToolTip("The hint is about the last run; undo the edit to take it back.")
+        self.apply.setEnabled(False)
+
     def selected_hint(self) -> Hint | None:
         item = self.hints.currentItem()
         return None if item is None else item.data(Qt.ItemDataRole.UserRole)
