@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from desktop_app.gui.health.feed import HealthUpdate
+from desktop_app.gui.health.panel import ALL_CLEAR
 from desktop_app.project import example_path, load_project
 from desktop_app.project.document import ComponentRef
 from tests.gui.runs import WAIT, example, start_long_run, stop_and_wait, train_to_end
@@ -80,6 +81,8 @@ def test_a_healthy_run_shows_no_hint_and_no_badge(make_window, qtbot):
     qtbot.waitUntil(lambda: panel.table.rowCount() == 3)
     assert panel.hints.count() == 0 and not panel.apply.isEnabled()
     assert window.training.health.badges.badges == {}
+    # the check ran: one line says so, outside the hints list (nothing to select or apply)
+    assert panel.all_clear.isVisible() and panel.all_clear.text() == ALL_CLEAR
 
 
 def test_another_project_loaded_forgets_the_hints_and_badges(make_window, qtbot):
@@ -87,8 +90,10 @@ def test_another_project_loaded_forgets_the_hints_and_badges(make_window, qtbot)
     panel = health_tab(window)
     train_to_end(qtbot, window)
     qtbot.waitUntil(lambda: "saturated" in hint_rules(panel))
+    assert not panel.all_clear.isVisible()  # hints: no "no problems" line beside them
     window.document.replace(load_project(example_path("digits_mlp")))
     assert panel.hints.count() == 0 and panel.table.rowCount() == 0 and not panel.apply.isEnabled()
+    assert not panel.all_clear.isVisible()  # nothing measured yet: nothing found either
     assert window.training.health.badges.badges == {}
 
 

@@ -35,6 +35,7 @@ from ..training.record import TrainingRecord
 from .feed import HealthUpdate
 from .sparkline import ROLE, Sparkline, SparklineDelegate
 
+ALL_CLEAR = "No problems found in the last measurements"
 COLUMNS = ("Layer", "Type", "Status", "Trend", "Gradient norm", "log10 update ratio", "Dead / saturated")
 TREND = COLUMNS.index("Trend")
 HEALTHY_BAND = (-4.0, -2.0)  # log10 update ratio: a decade either side of cs231n's 1e-3
@@ -97,6 +98,10 @@ class HealthPanel(QWidget):
         self.hints.setObjectName("health_hints")
         self.hints.setWordWrap(True)
         self.hints.currentItemChanged.connect(self._select)
+        # the check ran and found nothing: said in a label, not a hint (it has nothing to apply)
+        self.all_clear = QLabel(ALL_CLEAR, box)
+        self.all_clear.setObjectName("health_all_clear")
+        self.all_clear.hide()
         self.why = QTextBrowser(box)
         self.why.setObjectName("health_why")
         self.apply = QPushButton("Apply", box)
@@ -106,6 +111,7 @@ class HealthPanel(QWidget):
         layout = QVBoxLayout(box)
         layout.setContentsMargins(4, 0, 0, 0)
         layout.addWidget(QLabel("<b>Hints</b>", box))
+        layout.addWidget(self.all_clear)
         layout.addWidget(self.hints, 2)
         layout.addWidget(QLabel("<b>Why?</b>", box))
         layout.addWidget(self.why, 3)
@@ -166,6 +172,7 @@ class HealthPanel(QWidget):
         update = self.latest
         hints = update.hints if update is not None else ()
         self._show_hints(hints)
+        self.all_clear.setVisible(update is not None and not hints)
         if update is None:
             self.table.setRowCount(0)
             return
