@@ -20,6 +20,7 @@ from typing import NoReturn
 from .. import __version__
 from .errors import EXIT_INTERRUPTED, CliError
 from .parsing import CliParser, examples
+from .project_argument import with_command
 
 COMMAND_MODULES = ("gui", "train", "predict", "export", "gradcheck", "lr_find", "check", "examples",
                    "datasets", "plugins", "runs", "sweep", "report")
@@ -29,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = CliParser(
         prog="backprop-studio",
         description="Design neural networks visually and train them live on a NumPy engine.",
-        epilog=examples(("", "open the window on the example project"),
+        epilog=examples(("", "open the window on the project open last time, else an example"),
+                        ("my.bps.json", "open the window on a project (as 'gui my.bps.json')"),
                         ("train my.bps.json --epochs 20", "train headless; save weights and history"),
                         ("plugins list", "the installed plugins and their status"),
                         ("COMMAND --help", "a command's options and examples")),
@@ -93,11 +95,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(argv: Sequence[str] | None) -> int:
     parser = build_parser()
+    argv = with_command(sys.argv[1:] if argv is None else argv, _commands(parser))
     args = parser.parse_args(argv)
     if args.safe_mode:
         os.environ["BACKPROP_STUDIO_LOAD_PLUGINS"] = ""
     if args.command is None and "gui" in _commands(parser):
-        args = parser.parse_args([*(sys.argv[1:] if argv is None else argv), "gui"])
+        args = parser.parse_args([*argv, "gui"])
     func = getattr(args, "func", None)
     if func is None:
         parser.print_help()

@@ -7,30 +7,20 @@ same file on disk (hard links), before the command does any work.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..project import Project, sidecar_path
+from ..project import sidecar_path
+from ..project.reads import project_inputs, same_file
 from ..project.run_outputs import MANIFEST, RUN_FILES, read_manifest
-from ..registry import Registry
 from .errors import CliError
+
+__all__ = ["project_inputs", "refuse_overwrite", "refuse_run_files", "weights_inputs"]
 
 
 def weights_inputs(weights: Path) -> dict[str, Path]:
     """Trained weights and the preprocessing record read beside them."""
     return {"the weights file": weights, "the preprocessing record of the weights": sidecar_path(weights)}
-
-
-def project_inputs(project: Project, registry: Registry) -> dict[str, Path]:
-    """The project file and the data files its dataset reads."""
-    found = {"the project file": project.path} if project.path is not None else {}
-    source_cls = registry.datasets.get(project.dataset.type)
-    for key in getattr(source_cls, "path_options", ()):
-        value = project.dataset.options.get(key)
-        if isinstance(value, str) and value:
-            found[f"the dataset's file ($.dataset.options.{key})"] = project.resolve(value)
-    return found
 
 
 def refuse_overwrite(outputs: Mapping[Path, str], inputs: Mapping[str, Path],
@@ -39,7 +29,7 @@ def refuse_overwrite(outputs: Mapping[Path, str], inputs: Mapping[str, Path],
     out.csv``) that is an input."""
     for output, chosen in outputs.items():
         for what, source in inputs.items():
-            if _same_file(output, source):
+            if same_file(output, source):
                 raise CliError(f"{chosen}: that is {what} ({source}), which this command reads; {remedy}")
 
 
@@ -51,12 +41,3 @@ def refuse_run_files(output: Path, option: str = "-o/--output") -> None:
         raise CliError(f"{option} {output}: that is one of the files of the training run in {folder} "
                        f"(see its {MANIFEST}), which only 'train' replaces, as a set; write the output "
                        "to another file")
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    if os.path.realpath(a) == os.path.realpath(b):
-        return True
-    try:
-        return os.path.samefile(a, b)
-    except OSError:  # one of them does not exist (yet)
-        return False

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..project.run_store import KeptRun, RunStoreError, read_run
+from ..project.run_store import KeptRun, RunStoreError, listed_run, read_run
 from .errors import CliError
 
 RUN_HELP = "a run folder, as 'backprop-studio runs list PROJECT' prints it"
 
 
-def chosen_run(given: str, option: str = "RUN") -> KeptRun:
-    """The kept run in the folder ``given``; one clear line when it is not one."""
+def chosen_run(given: str, option: str = "RUN", broken: bool = False) -> KeptRun:
+    """The kept run in the folder ``given``; one clear line when it is not one. ``broken``: a
+    run folder that cannot be read (``runs list`` marks it broken) is taken too."""
     folder = Path(given)
     if not folder.is_dir():
         raise CliError(f"{option}: no such run folder: {given} ('backprop-studio runs list PROJECT' "
@@ -19,7 +20,10 @@ def chosen_run(given: str, option: str = "RUN") -> KeptRun:
     try:
         return read_run(folder)
     except RunStoreError as error:
-        raise CliError(f"{option}: {error}") from None
+        run = listed_run(folder) if broken else None
+        if run is None:
+            raise CliError(f"{option}: {error}") from None
+        return run
 
 
 def shown(path: Path) -> Path:

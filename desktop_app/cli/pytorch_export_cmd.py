@@ -36,7 +36,7 @@ def run_pytorch_export(args: argparse.Namespace) -> int:
     files = pytorch_project_files(project, registry, trained.model.get_weights() if trained else None)
     refuse_overwrite({output / name: f"-o/--output {output}" for name in files}, inputs,
                      remedy="choose another folder")
-    write_pytorch_project(output, files)
+    write_pytorch_project(output, files, inputs)
     which = f"the weights {weights_path}" if weights_path else "the initial weights (the project's seed)"
     print(f"exported {project_title(project)} as a PyTorch project to {output}, with {which}")
     print(f"train it: cd {output} && python train.py  (README.md says more)")

@@ -40,7 +40,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     show = actions.add_parser("show", help="one run: status, settings, best metric, files")
     show.add_argument("run", metavar="RUN", help=RUN_HELP)
     show.set_defaults(func=run_show)
-    delete = actions.add_parser("delete", help="delete runs (their folders and everything in them)")
+    delete = actions.add_parser("delete", help="delete runs (their folders and everything in them), "
+                                "broken ones too")
     delete.add_argument("runs", metavar="RUN", nargs="+", help=RUN_HELP)
     delete.set_defaults(func=run_delete)
 
@@ -55,7 +56,12 @@ def run_list(args: argparse.Namespace) -> int:
     if not runs:
         print(f"no runs of {args.project} yet (they are kept in {runs_root(project)})")
         return 0
-    print_table([table_row(run) for run in runs])
+    readable = [run for run in runs if not run.broken]
+    if readable:
+        print_table([table_row(run) for run in readable])
+    for run in runs:
+        if run.broken:
+            print(f"broken: {run.problem} ('runs delete' removes it)")
     print(f"({len(runs)} run(s) in {runs_root(project)})")
     return 0
 
@@ -99,7 +105,8 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_delete(args: argparse.Namespace) -> int:
-    runs = [chosen_run(given) for given in args.runs]  # every RUN checked before any is deleted
+    # every RUN checked before any is deleted; a broken run can be deleted too
+    runs = [chosen_run(given, broken=True) for given in args.runs]
     for run in runs:
         delete_run(run)
         print(f"deleted {run.folder}")

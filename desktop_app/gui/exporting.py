@@ -13,6 +13,7 @@ from ..engine.errors import EngineError
 from ..project.exporting import TrainedModel, export_trained, load_trained, project_title
 from ..project.files import PROJECT_SUFFIX
 from ..project.pytorch_export import pytorch_project_files, write_pytorch_project
+from ..project.reads import project_inputs
 from ..project.run import build_model, make_component
 from ..registry import Registry
 from .background import Task
@@ -44,14 +45,14 @@ class ExportMenu(QMenu):
         self.clear()
         for name, cls in sorted(self.registry.exporters.items()):
             action = self.addAction(f"{name} ({cls.suffix})…" if cls.suffix else f"{name}…")
-            action.setToolTip(cls.description)
+            action.setStatusTip(cls.description)  # a menu shows no tooltips: the status bar says it
             action.triggered.connect(lambda _checked=False, name=name: self.ask_and_export(name))
         if not self.registry.exporters:
             self.addAction("(no exporters installed)").setEnabled(False)
         self.addSeparator()
         action = self.addAction(PYTORCH_LABEL)
-        action.setToolTip("A folder with the network as PyTorch code, a training script that trains as "
-                          "the app does (also under torchrun), the data and the weights. Needs torch.")
+        action.setStatusTip("A folder with the network as PyTorch code, a training script that trains as "
+                            "the app does (also under torchrun), the data and the weights. Needs torch.")
         action.triggered.connect(lambda _checked=False: self.ask_and_export_pytorch())
 
     def saved_model(self) -> TrainedModel:
@@ -102,7 +103,8 @@ class ExportMenu(QMenu):
         project, registry = self.document.project(), self.registry
 
         def write() -> None:
-            write_pytorch_project(folder, pytorch_project_files(project, registry, weights))
+            write_pytorch_project(folder, pytorch_project_files(project, registry, weights),
+                                  project_inputs(project, registry))
 
         return self.start(f"PyTorch project to {folder}", write)
 

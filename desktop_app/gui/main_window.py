@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
         self.runs = RunsUI(parts, document, registry, self.training.controller, designer.dataset, log)
         self.probe_lab = install_probe_lab(parts, self.training.controller, document, registry, designer, log,
                                            self.project_weights.update_status)
+        self.docks["summary"].raise_()  # not the empty plots the parts tabbed over it; Train raises those
 
     def _edit_lock(self) -> EditLock:
         """What a run locks: the panels that edit the project, the actions that change or replace it."""
@@ -159,7 +160,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.setObjectName("recent_menu")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        self.examples_menu = file_menu.addMenu("&Examples")
+        self.examples_menu = file_menu.addMenu("E&xamples")
         self.examples_menu.setObjectName("examples_menu")
         self._fill_examples_menu()
         file_menu.addSeparator()
@@ -174,8 +175,7 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addActions([a.auto_layout, a.zoom_in, a.zoom_out, a.fit])
         view_menu.addSeparator()
-        panels = view_menu.addMenu("&Panels")
-        panels.addActions([dock.toggleViewAction() for dock in self.docks.values()])
+        view_menu.addMenu(self.parts.panels_menu)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addActions([a.plugins, a.about])
         self.menus.update(file=file_menu, edit=edit_menu, view=view_menu, help=help_menu)
@@ -291,6 +291,7 @@ class MainWindow(QMainWindow):
         for path in paths:
             action = self.recent_menu.addAction(path.name)
             action.setToolTip(str(path))
+            action.setStatusTip(str(path))  # a menu shows no tooltips
             action.triggered.connect(lambda _checked=False, path=path: self.open_project(path))
         if not paths:
             self.recent_menu.addAction("(none)").setEnabled(False)

@@ -9,6 +9,7 @@ says of a project's types is ``project.requirements``' sentence, the one the com
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -41,10 +42,14 @@ def notice_text(project: Project, registry: Registry) -> tuple[str, str | None, 
         lines.append(f"This project's {missing}.")
         enable = enable or disabled_plugin(missing)
         install = install or install_requirement(missing)
-    lines += [f"Plugin '{name}' failed to load: {why}."
-              for name, (state, why) in sorted(registry.unloaded.items()) if state == "failed"]
+    lines += [f"Plugin '{name}' failed to load: {why}." for name, why in failed_plugins(registry)]
     lines += [f"Warning: {warning[:1].upper()}{warning[1:]}." for warning in suspect_uses(project, registry)]
     return "\n".join(lines), enable, install
+
+
+def failed_plugins(registry: Registry) -> list[tuple[str, str]]:
+    """The plugins that failed to load, by name, each with why."""
+    return [(name, why) for name, (state, why) in sorted(registry.unloaded.items()) if state == "failed"]
 
 
 class PluginNotice(QFrame):
@@ -87,11 +92,13 @@ class PluginNotice(QFrame):
         self.close_button.clicked.connect(self._dismiss)
         self._enable: str | None = None
         self._install: str | None = None
+        self.about: str | None = None  # the plugin named first: Plugins… opens on it
         self._dismissed = ""
 
     def show_problems(self, project: Project, registry: Registry) -> None:
         text, enable, install = notice_text(project, registry)
         self._enable, self._install = enable, install
+        self.about = enable or next((name for name, _why in failed_plugins(registry)), None)
         self.label.setText(text)
         self.label.setToolTip(text)
         self.enable_button.setVisible(enable is not None)
@@ -115,11 +122,18 @@ def install_plugin_notice(parts: WindowParts, designer: Designer, document: Proj
     notice = PluginNotice()
     dock = parts.add_banner("plugin_notice", "Plugin notice", notice)
     notice.shown.connect(dock.setVisible)
-    notice.plugins_requested.connect(show_plugins)
+    notice.plugins_requested.connect(lambda: select_plugin(show_plugins(), notice.about))
     notice.enable_requested.connect(lambda name: enable_plugin(show_plugins(), name))
     notice.install_requested.connect(lambda requirement: show_plugins().ask_install(requirement))
     designer.validated.connect(lambda _validation: notice.show_problems(document.project(), registry))
     return notice
+
+
+def select_plugin(dialog: PluginsDialog, name: str | None) -> None:
+    """Help > Plugins on plugin ``name``, the one the notice is about, when it is listed."""
+    if name is not None:
+        with suppress(KeyError):  # not listed any more: the dialog shows what is installed
+            dialog.select(name)
 
 
 def enable_plugin(dialog: PluginsDialog, name: str) -> None:

@@ -45,19 +45,21 @@ class WindowActions:
         # Undo/redo come from the stack: their text names the step ("Undo Add Dense").
         self.undo = undo_stack.createUndoAction(parent, "&Undo")
         _decorate(self.undo, "undo", Key.Undo)
+        self.undo.setStatusTip("Undo the last change to the project")
         self.redo = undo_stack.createRedoAction(parent, "&Redo")
         _decorate(self.redo, "redo", Key.Redo)
+        self.redo.setStatusTip("Redo the change undone last")
         self.delete = _action(parent, "&Delete", "delete", Key.Delete,
                               "Delete the selected nodes and connections")
-        self.duplicate = _action(parent, "D&uplicate", "duplicate", "Ctrl+D", "Duplicate the selected nodes")
+        self.duplicate = _action(parent, "Du&plicate", "duplicate", "Ctrl+D", "Duplicate the selected nodes")
         delete_keys = [*self.delete.shortcuts(), QKeySequence("Backspace")]
         self.delete.setShortcuts([key for key in delete_keys if key not in self.duplicate.shortcuts()])
-        self.select_all = _action(parent, "Select &All", "", Key.SelectAll)
+        self.select_all = _action(parent, "Select &All", "", Key.SelectAll, "Select every node")
         self.auto_layout = _action(parent, "&Auto-layout", "layout", "Ctrl+L",
                                    "Arrange the nodes top to bottom")
-        self.zoom_in = _action(parent, "Zoom &In", "zoom-in", Key.ZoomIn)
-        self.zoom_out = _action(parent, "Zoom &Out", "zoom-out", Key.ZoomOut)
+        self.zoom_in = _action(parent, "Zoom &In", "zoom-in", Key.ZoomIn, "Zoom in on the canvas")
+        self.zoom_out = _action(parent, "Zoom &Out", "zoom-out", Key.ZoomOut, "Zoom out of the canvas")
         self.fit = _action(parent, "&Fit to Window", "fit", "Ctrl+0", "Show the whole network")
-        self.about = _action(parent, "&About Backprop Studio")
+        self.about = _action(parent, "&About Backprop Studio", tip="The version, and what the app is for")
         self.plugins = _action(parent, "&Plugins…", "", None,
                               "Manage plugins: install, uninstall, enable, disable; what each provides")

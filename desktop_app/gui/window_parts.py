@@ -8,9 +8,13 @@ the window's module imports the parts, never the other way round.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QStatusBar, QToolBar, QWidget
 
+from .menu_groups import MenuGroups
 from .window_sizes import bottom_height
 
 Area = Qt.DockWidgetArea
@@ -23,6 +27,9 @@ class WindowParts:
         self._window = window
         self.docks: dict[str, QDockWidget] = {}
         self.menus: dict[str, QMenu] = {}
+        self._groups: dict[str, MenuGroups] = {}
+        self.panels_menu = QMenu("&Panels", window)  # View > Panels: every dock's show/hide toggle
+        self.panels_menu.setObjectName("panels_menu")
         self.layout_restored = False
 
     @property
@@ -32,7 +39,8 @@ class WindowParts:
 
     def add_dock(self, name: str, title: str, widget: QWidget, area: Area,
                  tab_with: str | None = None) -> QDockWidget:
-        """A dockable panel, listed as ``docks[name]``; its object name keeps its place between runs.
+        """A dockable panel, listed as ``docks[name]`` and in View > Panels; its object name keeps
+        its place between runs.
 
         A panel added after the window restored its layout gets its saved place back too; the first
         time, it goes to ``area``, tabbed behind the dock ``tab_with`` when given.
@@ -46,6 +54,9 @@ class WindowParts:
             if tab_with is not None:
                 window.tabifyDockWidget(self.docks[tab_with], dock)
         self.docks[name] = dock
+        toggle = dock.toggleViewAction()
+        toggle.setStatusTip(f"Show or hide the {title} panel")
+        self.panels_menu.addAction(toggle)
         return dock
 
     def add_banner(self, name: str, title: str, widget: QWidget) -> QDockWidget:
@@ -59,13 +70,20 @@ class WindowParts:
         dock.hide()
         return dock
 
-    def add_menu(self, name: str, title: str, before: str = "help") -> QMenu:
-        """A menu in the menu bar, listed as ``menus[name]``, placed before the menu ``before``."""
+    def add_menu(self, name: str, title: str, before: str = "help", groups: Sequence[str] = ()) -> QMenu:
+        """A menu in the menu bar, listed as ``menus[name]``, placed before the menu ``before``;
+        ``groups`` are the named groups ``add_to_menu`` fills."""
         menu = QMenu(title, self._window)
         menu.setObjectName(f"{name}_menu")
         self._window.menuBar().insertMenu(self.menus[before].menuAction(), menu)
         self.menus[name] = menu
+        self._groups[name] = MenuGroups(menu, groups)
         return menu
+
+    def add_to_menu(self, name: str, group: str, *entries: QAction | QMenu) -> None:
+        """Actions or submenus at the end of ``group`` of the menu ``name``, whichever part adds
+        them first."""
+        self._groups[name].add(group, *entries)
 
     def add_toolbar(self, name: str, title: str) -> QToolBar:
         toolbar = QToolBar(title, self._window)

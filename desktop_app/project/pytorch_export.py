@@ -5,8 +5,10 @@ The folder holds ``model.py`` (the graph as an ``nn.Module``), ``recipe.py`` (se
 optimizer, schedule), the fixed ``train.py`` and its helpers (``desktop_app/export/pytorch_template``),
 ``data.npz`` (the dataset, unscaled, with targets shaped for the loss), ``weights.pt`` (the
 weights as a state_dict), ``README.md`` and ``requirements.txt``. Every file is made in memory
-first, so an unsupported item or bad data stops the export before anything is written, and the
-folder then receives the files as one set (``desktop_app.file_set``). Exporting needs torch (to
+first, so an unsupported item or bad data stops the export before anything is written (a dataset
+whose copy would not fit in the memory budget too), and the folder then receives the files as
+one set (``desktop_app.file_set``): a new folder, or one holding an earlier export and nothing
+else, so old and new files never mix; never a file the export reads. Exporting needs torch (to
 write ``weights.pt``); nothing else in the app imports it.
 """
 
@@ -26,6 +28,7 @@ from ..data.preprocess import format_targets
 from ..engine.errors import GraphError
 from ..engine.graph import Model
 from ..engine.loss import Loss
+from ..engine.memory import MEMORY_LIMIT_ENV, format_bytes, memory_budget
 from ..engine.optimizer import Optimizer
 from ..export.errors import ExportError
 from ..export.pytorch_model import model_source
@@ -34,12 +37,16 @@ from ..file_set import FileSetError, replace_files
 from ..registry import Registry
 from .document import Project
 from .exporting import project_title
+from .reads import same_file
 from .run import build_model, load_dataset, make_component, prepare_data
 from .weights import graph_fingerprint
 
 TEMPLATE_FILES = ("train.py", "data.py", "metrics.py", "layers.py", "app_weights.py")
 # A folder holding this file is an earlier export, which a new one may replace.
 MARKER = "recipe.py"
+# What Python adds to an export folder when train.py runs (its compiled modules, checked against
+# the sources, so stale ones are never used).
+PYTHON_CACHE = "__pycache__"
 TORCH_MISSING = "the PyTorch export needs torch: pip install 'backprop-studio[pytorch]'"
 
 
@@ -58,10 +65,16 @@ def pytorch_project_files(project: Project, registry: Registry,
     optimizer = make_component(registry.optimizers, settings.optimizer, project,
                                "$.training.optimizer.config")
     schedule = make_component(registry.schedules, settings.schedule, project, "$.training.schedule.config")
-    dataset = load_dataset(project, registry)
-    prepare_data(project, model, loss, dataset, settings.seed)  # the app's checks of data against model
-    targets = format_targets(dataset.y, dataset, loss.task, model.output_shape, project.dataset.one_hot,
-                             np.float64)
+    try:
+        dataset = load_dataset(project, registry)
+        prepare_data(project, model, loss, dataset, settings.seed)  # the app's checks of data against model
+        targets = format_targets(dataset.y, dataset, loss.task, model.output_shape, project.dataset.one_hot,
+                                 np.float64)
+        _check_data_fits(dataset.name, dataset.x, targets)
+        data = _data_npz(dataset.x, targets, dataset.class_names)
+    except MemoryError as error:
+        raise ExportError(f"the dataset of {project_title(project)} does not fit in memory to be "
+                          f"exported as data.npz ({error})") from None
     name = project_title(project)
     header = (f"\n\nWritten by Backprop Studio {__version__} (export --format pytorch) from the project "
               f"'{name}'.\n")
@@ -77,7 +90,7 @@ def pytorch_project_files(project: Project, registry: Registry,
         "recipe.py": recipe.encode(),
         **{file: resources.files("desktop_app.export.pytorch_template").joinpath(file).read_bytes()
            for file in TEMPLATE_FILES},
-        "data.npz": _data_npz(dataset.x, targets, dataset.class_names),
+        "data.npz": data,
         "weights.pt": _state_dict_bytes(torch, model, network.app_weights, network.batchnorm_attributes),
         "README.md": readme(name, project, model).encode(),
         "requirements.txt": b"torch>=2.1\nnumpy>=1.26\n",
@@ -102,15 +115,19 @@ def _network(project: Project, registry: Registry, weights: Mapping[str, np.ndar
     return model
 
 
-def write_pytorch_project(folder: Path, files: Mapping[str, bytes]) -> None:
-    """Put ``files`` in ``folder`` as one set: a new folder, or one holding an earlier export (its
-    files are replaced, all or none). ExportError for any other folder; a failed write leaves
-    no new folder behind."""
+def write_pytorch_project(folder: Path, files: Mapping[str, bytes], reads: Mapping[str, Path]) -> None:
+    """Put ``files`` in ``folder`` as one set: a new folder, or one holding an earlier export and
+    nothing the new one would not replace (its files are replaced, all or none). ExportError for
+    any other folder, or for a file of the set that is one of ``reads`` (the files the export read,
+    by how a message names them); a failed write leaves no new folder behind."""
     if folder.exists() and not folder.is_dir():
         raise ExportError(f"{folder} is a file; the PyTorch export writes a folder")
-    if folder.is_dir() and any(folder.iterdir()) and not (folder / MARKER).is_file():
-        raise ExportError(f"the folder {folder} holds other files: choose a new folder (only an earlier "
-                          "PyTorch export is replaced)")
+    for name in files:
+        for what, source in reads.items():
+            if same_file(folder / name, source):
+                raise ExportError(f"{folder / name}: that is {what} ({source}), which the export reads; "
+                                  "choose another folder")
+    _check_replaceable(folder, files)
     if not folder.parent.is_dir():
         raise ExportError(f"cannot create {folder}: the folder {folder.parent} does not exist")
     created = not folder.exists()
@@ -125,6 +142,35 @@ def write_pytorch_project(folder: Path, files: Mapping[str, bytes]) -> None:
         if created:
             _remove_empty(folder)
         raise
+
+
+def _check_replaceable(folder: Path, files: Mapping[str, bytes]) -> None:
+    """Refuse a folder that holds anything but an earlier export the new files replace whole: an
+    earlier export's ``plugin_code.py`` the new one has not, or the ``run/`` results of its
+    train.py, would be left beside files they do not belong to."""
+    if not folder.is_dir():
+        return
+    present = sorted(path.name for path in folder.iterdir())
+    if not present:
+        return
+    others = [name for name in present if name not in files and name != PYTHON_CACHE]
+    if (folder / MARKER).is_file() and not others:
+        return
+    listed = ", ".join(others[:4] or present[:4]) + (", ..." if len(others or present) > 4 else "")
+    raise ExportError(f"the folder {folder} holds other files ({listed}): choose a new folder (an earlier "
+                      "PyTorch export is replaced only when it holds nothing this export would not replace)")
+
+
+def _check_data_fits(name: str, x: np.ndarray, targets: np.ndarray) -> None:
+    """data.npz is made in memory beside the loaded dataset: refuse, in one line, a dataset whose
+    copy would take the loaded arrays over the memory budget, rather than fail half way."""
+    need = 2 * (x.nbytes + targets.nbytes)
+    budget = memory_budget()
+    if need > budget.limit:
+        raise ExportError(f"the dataset {name} ({len(x)} samples, {format_bytes(x.nbytes + targets.nbytes)}) "
+                          f"is too large to export: data.npz is made in memory beside it, "
+                          f"{format_bytes(need)} in all, over the memory budget of {budget.describe()}; "
+                          f"{MEMORY_LIMIT_ENV} sets another budget")
 
 
 def _remove_empty(folder: Path) -> None:

@@ -1,8 +1,17 @@
 """Every training run kept, from the window and the CLI: one folder per run, never overwritten.
 
-A project's runs live in ``runs/<project name>/<run id>/`` beside the project file; for a project
-never saved, one in a read-only folder or a shipped example, under the user's data folder
-(``<data dir>/runs/<project name>/``). A run folder holds plain files:
+Each project has a runs folder of its own, so one project never lists another's runs:
+
+- ``runs/<file name>/`` beside the project file (``net.bps.json``: ``runs/net/``);
+- for a shipped example, ``<data dir>/runs/<example>/`` in the user's data folder;
+- for a project in a folder that cannot be written, ``<data dir>/runs/<file name>-<key>/``, the key
+  made from the project file's absolute path (two ``net.bps.json`` of two read-only folders);
+- for a project never saved, ``<data dir>/runs/unsaved/<name>-<key>/``, the key its window's
+  (``unsaved_root``); when the project is first saved, its runs move to its new folder
+  (``move_runs``). A saved project's runs stay with the file they were trained from (Save As
+  makes a copy of the project, not of its runs).
+
+A run folder holds plain files:
 
 - ``run.json``: the manifest (``run_outputs``: how it ended, file hashes) plus its status
   (completed / stopped / diverged / failed), start time, duration, where it came from, the flat
@@ -15,16 +24,24 @@ never saved, one in a read-only folder or a shipped example, under the user's da
 
 A run is written into a hidden staging folder of the same parent and renamed into place in one
 step, so every folder a listing shows is whole whatever interrupts the writer; deleting renames
-it hidden first. Hidden leftovers of an interrupted write or delete are removed by the next write.
+it hidden first, and a move is one rename (or a staged copy renamed into place before the
+original is deleted). Hidden leftovers of an interrupted write or delete are removed by the next
+write, once the process that left them has ended. A folder a listing cannot read as a run (its
+run.json damaged or missing, its curves' files not those run.json records) is listed as
+``broken``, with the reason, never left out.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import csv
+import errno
+import hashlib
 import io
 import json
 import os
+import re
 import secrets
 import shutil
 import time
@@ -48,14 +65,19 @@ from .document import Project
 from .files import PROJECT_SUFFIX, dumps_project, parse_project
 from .requirements import record_plugins
 from .run import Run
-from .run_outputs import HISTORY, MANIFEST, WEIGHTS, project_identity, read_manifest, run_files
+from .run_outputs import HISTORY, MANIFEST, WEIGHTS, project_identity, run_files
 from .setting_keys import flat_settings
 from .weights import Preprocessing, graph_fingerprint
 
 RUNS_FOLDER = "runs"
+UNSAVED_FOLDER = "unsaved"
 SNAPSHOT, NORMS, NOTES = "project.bps.json", "gradient_norms.csv", "notes.json"
 STATUSES = ("completed", "stopped", "diverged", "failed")
+BROKEN = "broken"  # the status a listing gives a folder it cannot read as a run
 HIDDEN = "."
+STAGING = ".tmp"
+# a run folder's name (``_new_id``), with the tail ``move_runs`` adds when the name is taken
+RUN_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{4}(-[0-9a-f]{4})?")
 
 
 class RunStoreError(ValueError):
@@ -95,14 +117,20 @@ class KeptRun:
     folder: Path
     manifest: dict[str, Any]
     notes: dict[str, str]
+    # why the folder is not a readable run (its manifest is then empty); None for a good run
+    problem: str | None = None
 
     @property
     def id(self) -> str:
         return self.folder.name
 
     @property
+    def broken(self) -> bool:
+        return self.problem is not None
+
+    @property
     def status(self) -> str:
-        return str(self.manifest.get("status", ""))
+        return BROKEN if self.broken else str(self.manifest.get("status", ""))
 
     @property
     def label(self) -> str:
@@ -147,7 +175,7 @@ class KeptRun:
                 "started": manifest.get("started"), "seconds": manifest.get("seconds"),
                 "epochs": manifest.get("epochs_completed"), "source": manifest.get("source"),
                 "best": self.best, "resumed_from": manifest.get("resumed_from"),
-                "settings": self.settings}
+                "settings": self.settings, "problem": self.problem}
 
 
 def describe_run(run: Run | None, project: Project, registry: Registry, history: History, ended: str, *,
@@ -176,12 +204,31 @@ def describe_run(run: Run | None, project: Project, registry: Registry, history:
 
 # --- where runs live ----------------------------------------------------------------------------------
 def runs_root(project: Project) -> Path:
-    """The folder holding the project's run folders (see the module docstring)."""
-    path = project.path
-    if path is not None and can_hold_runs(path.parent):
+    """The folder holding the runs of a saved project (see the module docstring); a project never
+    saved has the one its window chose (``unsaved_root``)."""
+    if project.path is None:
+        raise ValueError("a project never saved keeps its runs where its window chose (unsaved_root)")
+    return runs_home(project.path)
+
+
+def runs_home(path: Path) -> Path:
+    """The runs folder of the project file ``path``: beside it, else in the data folder."""
+    if can_hold_runs(path.parent):
         return path.parent / RUNS_FOLDER / project_stem(path)
-    name = project_stem(path) if path is not None else _safe_name(project.name or "untitled")
-    return data_dir() / RUNS_FOLDER / name
+    if _installed(path.parent):  # a shipped example: one of a kind, named as it is
+        return data_dir() / RUNS_FOLDER / project_stem(path)
+    key = hashlib.sha256(project_identity(path).encode("utf-8")).hexdigest()[:8]
+    return data_dir() / RUNS_FOLDER / f"{project_stem(path)}-{key}"
+
+
+def unsaved_root(name: str, key: str) -> Path:
+    """The runs folder of a project never saved, named ``name``; ``key`` (its window's) keeps two
+    unsaved projects of one name apart."""
+    return data_dir() / RUNS_FOLDER / UNSAVED_FOLDER / f"{_safe_name(name or 'untitled')}-{key}"
+
+
+def new_unsaved_key() -> str:
+    return secrets.token_hex(4)
 
 
 def project_stem(path: Path) -> str:
@@ -191,10 +238,12 @@ def project_stem(path: Path) -> str:
 
 def can_hold_runs(folder: Path) -> bool:
     """A folder we may write runs into: writable, and not inside the installed package."""
+    return not _installed(folder) and os.access(folder, os.W_OK | os.X_OK)
+
+
+def _installed(folder: Path) -> bool:
     resolved = folder.resolve()
-    if any(resolved.is_relative_to(root.resolve()) for root in (PACKAGE_DIR, RESOURCES)):
-        return False
-    return os.access(folder, os.W_OK | os.X_OK)
+    return any(resolved.is_relative_to(root.resolve()) for root in (PACKAGE_DIR, RESOURCES))
 
 
 def _safe_name(name: str) -> str:
@@ -211,7 +260,7 @@ def keep_run(root: Path, run: NewRun) -> KeptRun:
     files = run_files(run.weights, run.preprocessing, run.history, run.project.path, run.ended,
                       run.weights_epoch, fingerprint=run.fingerprint,
                       extra_files=_extra_files(run), extra_manifest=_kept_fields(run))
-    staging = root / f"{HIDDEN}{run_id}.tmp"
+    staging = _staging(root, run_id)
     staging.mkdir()
     try:
         replace_files(staging, files)  # written and flushed to disk, the manifest last
@@ -221,6 +270,12 @@ def keep_run(root: Path, run: NewRun) -> KeptRun:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return read_run(root / run_id)
+
+
+def _staging(root: Path, name: str) -> Path:
+    """The hidden folder a run is written (or copied) into before its rename: named with the
+    writer's process id, so another writer leaves it alone while that process lives."""
+    return root / f"{HIDDEN}{name}.{os.getpid()}{STAGING}"
 
 
 def _new_id(root: Path, started: float) -> str:
@@ -310,52 +365,188 @@ def set_notes(run: KeptRun, name: str | None = None, note: str | None = None) ->
 
 def delete_run(run: KeptRun) -> None:
     """Remove the run's folder: hidden by one rename first, so a listing never sees half of it."""
-    hidden = run.folder.parent / f"{HIDDEN}{run.id}.deleting-{secrets.token_hex(4)}"
-    os.rename(run.folder, hidden)
+    _delete_folder(run.folder)
+
+
+def _delete_folder(folder: Path) -> None:
+    hidden = folder.parent / f"{HIDDEN}{folder.name}.deleting-{secrets.token_hex(4)}"
+    os.rename(folder, hidden)
     shutil.rmtree(hidden, ignore_errors=True)
 
 
+def move_runs(source: Path, target: Path) -> list[Path]:
+    """Move every run folder of ``source`` (broken ones too) into ``target``, and remove
+    ``source`` once empty: the runs of a project never saved follow it into its first file's
+    runs folder. Each run moves whole: one rename, or across file systems a copy staged hidden
+    in ``target`` and renamed into place before the original is deleted, so an interruption
+    leaves it in one place or both, never half in one. Returns the runs' new folders."""
+    if not source.is_dir():
+        return []
+    folders = [folder for folder in sorted(source.iterdir())
+               if folder.is_dir() and not folder.name.startswith(HIDDEN)]
+    moved = []
+    if folders:
+        target.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(target)
+    for folder in folders:
+        destination = target / folder.name
+        while destination.exists():  # a rename would replace an empty folder of the same name
+            destination = target / f"{folder.name}-{secrets.token_hex(2)}"
+        try:
+            os.rename(folder, destination)
+        except OSError as error:
+            if error.errno != errno.EXDEV:
+                raise
+            _copy_into_place(folder, destination)
+            _delete_folder(folder)
+        moved.append(destination)
+    if moved:
+        sync_folder(target)
+    remove_leftovers(source)
+    with contextlib.suppress(OSError):  # not empty: something else is kept there
+        source.rmdir()
+    return moved
+
+
+def _copy_into_place(folder: Path, destination: Path) -> None:
+    """Copy ``folder`` to ``destination`` through a hidden staging folder, flushed to disk first."""
+    staging = _staging(destination.parent, destination.name)
+    try:
+        shutil.copytree(folder, staging)
+        for path in staging.rglob("*"):
+            if path.is_file():
+                with open(path, "rb") as handle:
+                    os.fsync(handle.fileno())
+        sync_folder(staging)
+        os.rename(staging, destination)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    sync_folder(destination.parent)
+
+
 def remove_leftovers(root: Path) -> None:
-    """Remove the hidden folders an interrupted write or delete left in ``root``."""
+    """Remove the hidden folders an interrupted write or delete left in ``root`` (not those of a
+    writer still at work: another window's or command's)."""
     for leftover in root.glob(f"{HIDDEN}*"):
-        if leftover.is_dir() and (leftover.name.endswith(".tmp") or ".deleting-" in leftover.name):
+        if not leftover.is_dir():
+            continue
+        if ".deleting-" in leftover.name or (leftover.name.endswith(STAGING) and not _writer_alive(leftover)):
             shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _writer_alive(staging: Path) -> bool:
+    """Whether the process that named ``staging`` (``.<run id>.<pid>.tmp``) still runs."""
+    pid = staging.name.removesuffix(STAGING).rpartition(".")[2]
+    if not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return True  # another thread of this process (a sweep beside a window run)
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, but is another user's
+        return True
+    return True
 
 
 # --- reading -----------------------------------------------------------------------------------------------
 def runs_of(project: Project) -> list[KeptRun]:
-    """The kept runs of this project, oldest first. A shared folder (the data folder's) may hold
-    runs of another project of the same name: those are left out."""
-    identity = None if project.path is None else project_identity(project.path)
-    return [run for run in list_runs(runs_root(project)) if run.manifest.get("project") == identity]
+    """The kept runs of this saved project, oldest first (broken ones last)."""
+    return runs_in(runs_root(project), project.path)
+
+
+def runs_in(root: Path, project_file: Path | None) -> list[KeptRun]:
+    """The runs in ``root`` of the project file ``project_file`` (None: a project never saved).
+    Two files of one stem beside each other (``net.json``, ``net.bps.json``) share ``runs/net/``:
+    the runs recorded for the other file are left out. Runs are matched by file name, not by the
+    whole path, so that they stay listed when the user moves the folder."""
+    name = None if project_file is None else project_file.name
+    return [run for run in list_runs(root) if _recorded_name(run) in (None, name)]
+
+
+def _recorded_name(run: KeptRun) -> str | None:
+    recorded = run.manifest.get("project")
+    return Path(recorded).name if isinstance(recorded, str) else None
 
 
 def list_runs(root: Path) -> list[KeptRun]:
-    """The runs under ``root``, oldest first (hidden and unreadable folders skipped)."""
+    """The runs under ``root``, oldest first; hidden folders (being written or deleted) skipped,
+    run folders that cannot be read listed as broken, after the others."""
     if not root.is_dir():
         return []
-    runs = []
-    for folder in sorted(root.iterdir()):
-        if folder.is_dir() and not folder.name.startswith(HIDDEN):
-            try:
-                runs.append(read_run(folder))
-            except RunStoreError:
-                continue
-    return sorted(runs, key=lambda run: (str(run.manifest.get("started", "")), run.id))
+    entries = [listed_run(folder) for folder in sorted(root.iterdir()) if not folder.name.startswith(HIDDEN)]
+    runs = [run for run in entries if run is not None]
+    return sorted(runs, key=lambda run: (run.broken, str(run.manifest.get("started", "")), run.id))
+
+
+def listed_run(folder: Path) -> KeptRun | None:
+    """The run in ``folder``, broken if it cannot be read; None for a folder that is no run
+    folder at all (neither named like one nor holding a run.json)."""
+    try:
+        return read_run(folder)
+    except RunStoreError as error:
+        looks_like_run = RUN_ID.fullmatch(folder.name) or (folder / MANIFEST).exists()
+        if not folder.is_dir() or not looks_like_run:
+            return None
+        return KeptRun(folder, {}, _read_notes(folder), problem=str(error))
 
 
 def read_run(folder: str | os.PathLike) -> KeptRun:
-    """The run in ``folder``; RunStoreError naming it when it is not one."""
+    """The run in ``folder``; RunStoreError naming it (and what is wrong) when it is not one, or
+    when a file that tables, plots and reports read is not the one its run.json records."""
     folder = Path(folder)
-    manifest = read_manifest(folder)
-    if manifest is None or manifest.get("status") not in STATUSES:
-        raise RunStoreError(f"{folder}: not a kept run (no readable {MANIFEST} with a status)")
+    manifest = _read_manifest(folder)
+    _check_curves(folder, manifest)
+    return KeptRun(folder, manifest, _read_notes(folder))
+
+
+def _check_curves(folder: Path, manifest: dict[str, Any]) -> None:
+    """history.csv and gradient_norms.csv (small) against their SHA-256 in run.json."""
+    recorded = manifest.get("files")
+    for name in (HISTORY, NORMS):
+        digest = recorded.get(name) if isinstance(recorded, dict) else None
+        if digest is None:
+            continue
+        try:
+            data = (folder / name).read_bytes()
+        except OSError as error:
+            why = f"{name} cannot be read ({error.strerror})"
+            raise RunStoreError(f"{folder}: a damaged run: {why}") from None
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise RunStoreError(f"{folder}: a damaged run: {name} is not the file its {MANIFEST} records "
+                                "(changed or damaged since the run)")
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    path = folder / MANIFEST
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        why = f"there is no {MANIFEST}"
+    except OSError as error:
+        why = f"{MANIFEST} cannot be read ({error.strerror})"
+    except UnicodeDecodeError:
+        why = f"{MANIFEST} is not text"
+    else:
+        try:
+            manifest = json.loads(text)
+        except ValueError as error:
+            why = f"{MANIFEST} is not valid JSON: {error}"
+        else:
+            if isinstance(manifest, dict) and manifest.get("status") in STATUSES:
+                return manifest
+            why = f"{MANIFEST} has no run status"
+    raise RunStoreError(f"{folder}: not a kept run (no readable {MANIFEST} with a status): {why}")
+
+
+def _read_notes(folder: Path) -> dict[str, str]:
     try:
         notes = json.loads((folder / NOTES).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         notes = {}
-    notes = {key: str(value) for key, value in notes.items()} if isinstance(notes, dict) else {}
-    return KeptRun(folder, manifest, notes)
+    return {key: str(value) for key, value in notes.items()} if isinstance(notes, dict) else {}
 
 
 def read_columns(path: Path) -> dict[str, list[float]]:

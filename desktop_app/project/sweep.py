@@ -18,6 +18,7 @@ import json
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -121,8 +122,9 @@ def describe(config: Config) -> str:
 
 
 def train_config(project: Project, registry: Registry, *, control: TrainingControl | None = None,
-                 callbacks: Sequence[object] = ()) -> KeptRun:
-    """Train one config's project from fresh weights and keep its run (failed ones too)."""
+                 callbacks: Sequence[object] = (), root: Path | None = None) -> KeptRun:
+    """Train one config's project from fresh weights and keep its run (failed ones too) in
+    ``root``, by default the project's runs folder (a window names that of a project never saved)."""
     norms, ending = EpochGradientNorms(), RunEnding()
     run = build_run(project, registry=registry, callbacks=[*callbacks, norms, ending], control=control)
     started = time.time()
@@ -137,7 +139,7 @@ def train_config(project: Project, registry: Registry, *, control: TrainingContr
     new = describe_run(run, project, registry, history, ended, started=started, source="sweep",
                        weights=weights, weights_epoch=history.epochs[-1].epoch if history.epochs else None,
                        gradient_norms_csv=norms.table.csv(), error=error)
-    return keep_run(runs_root(project), new)
+    return keep_run(root if root is not None else runs_root(project), new)
 
 
 class RunEnding(Callback):

@@ -5,6 +5,7 @@ missing torch. The app itself never imports torch."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -121,3 +122,56 @@ def test_the_app_never_imports_torch(tmp_path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                             env={**cli_env(tmp_path), "QT_QPA_PLATFORM": "offscreen"})
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_an_earlier_export_is_replaced_only_when_nothing_of_it_would_be_left_beside_the_new(tmp_path) -> None:
+    """Until this change the new files replaced the old ones and left the rest: the results of
+    the earlier export's train.py (run/), or its plugin_code.py, beside code they do not belong to."""
+    require_torch()
+    out = tmp_path / "xor-pytorch"
+    assert run_cli("export", "xor_mlp", "--format", "pytorch", "-o", out, home=tmp_path).returncode == 0
+    (out / "__pycache__").mkdir()  # what running train.py adds, checked against the sources: kept
+    (out / "model.py").write_text("edited")
+    (out / "run").mkdir()
+    (out / "run" / "history.csv").write_text("epoch,loss\n1,0.7\n")
+    assert_one_line_error(run_cli("export", "xor_mlp", "--format", "pytorch", "-o", out, home=tmp_path),
+                          f"the folder {out} holds other files (run)", "choose a new folder")
+    shutil.rmtree(out / "run")
+    (out / "plugin_code.py").write_text("old")
+    assert_one_line_error(run_cli("export", "xor_mlp", "--format", "pytorch", "-o", out, home=tmp_path),
+                          f"the folder {out} holds other files (plugin_code.py)")
+    (out / "plugin_code.py").unlink()
+    assert (out / "model.py").read_text() == "edited"  # nothing was written
+    again = run_cli("export", "xor_mlp", "--format", "pytorch", "-o", out, home=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert {path.name for path in out.iterdir()} == EXPORTED | {"__pycache__"}
+    assert "class XORMLP" in (out / "model.py").read_text()
+
+
+def test_a_dataset_over_the_memory_budget_is_refused_in_one_line_before_anything_is_written(tmp_path) -> None:
+    require_torch()
+    data = json.loads(example_path("spiral_mlp").read_text())
+    data["dataset"]["options"]["n_samples"] = 100_000  # 100,000 x 2 float64 samples: 1.5 MiB
+    project = tmp_path / "big.bps.json"
+    project.write_text(json.dumps(data))
+    env = {**cli_env(tmp_path), "BACKPROP_STUDIO_MEMORY_LIMIT": "2M"}
+    result = subprocess.run([sys.executable, "-m", "desktop_app", "export", project, "--format", "pytorch",
+                             "--initial", "-o", tmp_path / "out"], capture_output=True, text=True, env=env,
+                            timeout=180)
+    assert_one_line_error(result, "the dataset spiral (100000 samples, ", "is too large to export",
+                          "over the memory budget of 2.0 MiB (set by BACKPROP_STUDIO_MEMORY_LIMIT)")
+    assert not (tmp_path / "out").exists()
+
+
+def test_running_out_of_memory_while_exporting_the_data_is_one_line(tmp_path, capsys, monkeypatch) -> None:
+    require_torch()
+    from desktop_app.project import pytorch_export
+
+    def out_of_memory(*args):
+        raise MemoryError("Unable to allocate 9.31 GiB for an array with shape (1250000000,)")
+
+    monkeypatch.setattr(pytorch_export, "_data_npz", out_of_memory)
+    line = main_error(capsys, "export", "xor_mlp", "--format", "pytorch", "-o", tmp_path / "out")
+    assert line == ("error: the dataset of XOR MLP does not fit in memory to be exported as data.npz "
+                    "(Unable to allocate 9.31 GiB for an array with shape (1250000000,))")
+    assert not (tmp_path / "out").exists()

@@ -185,3 +185,57 @@ def test_the_run_an_older_train_left_in_runs_name_is_still_found_by_predict(tmp_
     assert predict.stdout.startswith("weights: runs/xor/weights.npz (the latest run of xor.bps.json;")
     listed = run_cli("runs", "list", "xor.bps.json", home=tmp_path, cwd=tmp_path)
     assert listed.stdout.startswith("no runs of xor.bps.json yet")  # not a kept run: no snapshot, no status
+
+
+def test_a_damaged_run_json_is_one_broken_line_of_runs_list_and_runs_delete_removes_it(tmp_path):
+    """Until this change ``runs list`` left such a run out without a word."""
+    saved_xor(tmp_path, epochs=1)
+    good = trained_run(run_cli("train", "xor.bps.json", "--quiet", home=tmp_path, cwd=tmp_path))
+    damaged = trained_run(run_cli("train", "xor.bps.json", "--quiet", home=tmp_path, cwd=tmp_path))
+    (tmp_path / damaged / "run.json").write_text('{"status": "completed",')
+    listed = run_cli("runs", "list", "xor.bps.json", home=tmp_path, cwd=tmp_path)
+    assert listed.returncode == 0 and "Traceback" not in listed.stderr, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 4 and lines[1].startswith(good) and lines[-1].startswith("(2 run(s) in ")
+    assert lines[2].startswith(f"broken: {tmp_path / damaged}: not a kept run")
+    assert "run.json is not valid JSON" in lines[2] and lines[2].endswith("('runs delete' removes it)")
+    as_json = json.loads(run_cli("runs", "list", "xor.bps.json", "--json", home=tmp_path,
+                                 cwd=tmp_path).stdout)
+    assert [row["status"] for row in as_json] == ["completed", "broken"] and as_json[1]["problem"]
+    assert_one_line_error(run_cli("runs", "show", damaged, home=tmp_path, cwd=tmp_path),
+                          f"RUN: {damaged}: not a kept run", "run.json is not valid JSON")
+    deleted = run_cli("runs", "delete", damaged, home=tmp_path, cwd=tmp_path)
+    assert deleted.returncode == 0, deleted.stderr
+    assert not (tmp_path / damaged).exists() and (tmp_path / good).is_dir()
+    (tmp_path / "mine").mkdir()
+    assert_one_line_error(run_cli("runs", "delete", "mine", home=tmp_path, cwd=tmp_path),
+                          "RUN: mine: not a kept run")  # a folder that is no run is never deleted
+    assert (tmp_path / "mine").is_dir()
+
+
+def test_runs_stay_listed_when_the_user_moves_the_projects_folder(tmp_path):
+    """Until this change a run was listed only for the absolute path it was trained at."""
+    before = tmp_path / "before"
+    before.mkdir()
+    saved_xor(before, epochs=1)
+    run = trained_run(run_cli("train", "xor.bps.json", "--quiet", home=tmp_path, cwd=before))
+    after = tmp_path / "after"
+    before.rename(after)
+    listed = json.loads(run_cli("runs", "list", after / "xor.bps.json", "--json", home=tmp_path).stdout)
+    assert [row["folder"] for row in listed] == [str(after / run)]
+
+
+def test_a_run_whose_curves_were_damaged_is_broken_in_runs_list_and_refused_by_report(tmp_path):
+    """Until this change ``runs list`` showed it as whole and ``report`` (and the panel's plots)
+    failed on the first cell that is not a number."""
+    saved_xor(tmp_path, epochs=1)
+    run = trained_run(run_cli("train", "xor.bps.json", "--quiet", home=tmp_path, cwd=tmp_path))
+    history = tmp_path / run / "history.csv"
+    history.write_text(history.read_text().replace("\n1,", "\n1x,", 1))
+    listed = run_cli("runs", "list", "xor.bps.json", home=tmp_path, cwd=tmp_path)
+    assert listed.stdout.splitlines()[0] == (
+        f"broken: {tmp_path / run}: a damaged run: history.csv is not the file its run.json records "
+        "(changed or damaged since the run) ('runs delete' removes it)")
+    assert_one_line_error(run_cli("report", run, "-o", "page.html", home=tmp_path, cwd=tmp_path),
+                          f"RUN: {run}: a damaged run: history.csv is not the file")
+    assert not (tmp_path / "page.html").exists()

@@ -24,6 +24,7 @@ from desktop_app.fileio import save_weights_npz
 from desktop_app.plugin_system import load_plugins
 from desktop_app.project import Project, RunOverrides, build_run
 from desktop_app.project.pytorch_export import pytorch_project_files, write_pytorch_project
+from desktop_app.project.reads import project_inputs
 from desktop_app.project.run import build_model, load_dataset
 from desktop_app.registry import Registry
 
@@ -59,7 +60,7 @@ def builtin_registry() -> Registry:
 
 
 def export(project: Project, registry: Registry, folder: Path) -> Path:
-    write_pytorch_project(folder, pytorch_project_files(project, registry))
+    write_pytorch_project(folder, pytorch_project_files(project, registry), project_inputs(project, registry))
     return folder
 
 

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QThreadPool
 from PySide6.QtWidgets import QMessageBox
 
+from desktop_app.engine.health import HealthMonitor
 from desktop_app.gui.main_window import MainWindow
 from desktop_app.plugin_system import current_registry
 from desktop_app.project.examples import example_path
@@ -66,6 +67,24 @@ def widgets_deleted_at_teardown(qapp):
     back into are half torn down (a segmentation fault in a later test, seen once in CI)."""
     yield
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+class FixedScheduleMonitor(HealthMonitor):
+    """Measures every ``MEASURE_EVERY`` steps, whatever measuring costs on this machine."""
+
+    def __init__(self, model, loss, **options) -> None:
+        super().__init__(model, loss, **{**options, "budget": None})
+
+
+@pytest.fixture
+def fixed_health_schedule(monkeypatch) -> None:
+    """The window's health monitor measures on a fixed schedule, for tests that expect given hints.
+
+    It spaces its measurements by their CPU cost, so which steps it measures depends on the machine
+    and its load, and a rule near its threshold comes and goes with them: the spiral at a learning
+    rate of 5 has no ``learning_rate_high`` measured every 28 or 70 steps (it has every 10). The
+    spacing itself is tested with a fake clock in tests/engine/test_health.py."""
+    monkeypatch.setattr("desktop_app.gui.health.feed.HealthMonitor", FixedScheduleMonitor)
 
 
 @pytest.fixture

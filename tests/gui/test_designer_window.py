@@ -101,7 +101,7 @@ def test_menus_hold_the_standard_actions_with_platform_shortcuts(make_window):
     file_texts = [a.text() for a in window.menus["file"].actions()]
     assert {"&New", "&Open…", "Open &Recent", "&Save", "Save &As…", "&Export"} <= set(file_texts)
     edit_texts = [a.text() for a in window.menus["edit"].actions()]
-    assert {"&Delete", "D&uplicate"} <= set(edit_texts)
+    assert {"&Delete", "Du&plicate"} <= set(edit_texts)
     assert any(text.startswith("&Undo") for text in edit_texts)
     help_texts = [a.text() for a in window.menus["help"].actions()]
     assert {"&Plugins…", "&About Backprop Studio"} <= set(help_texts)
@@ -373,7 +373,7 @@ def test_open_recent_menu_lists_saved_projects(qtbot, make_window, tmp_path):
 
 def test_file_examples_lists_every_shipped_example_and_opens_it(qtbot, make_window):
     window = make_window()
-    (examples,) = [a.menu() for a in window.menus["file"].actions() if a.text() == "&Examples"]
+    (examples,) = [a.menu() for a in window.menus["file"].actions() if a.text() == "E&xamples"]
     shipped = sorted(path.name.removesuffix(".bps.json") for path in EXAMPLES_DIR.glob("*.bps.json"))
     assert sorted(EXAMPLES) == shipped
     titles = {load_project(example_path(name)).name: name for name in EXAMPLES}

@@ -3,6 +3,7 @@ Apply as one undoable edit that makes the next run better."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from desktop_app.gui.health.feed import HealthUpdate
@@ -13,6 +14,8 @@ from tests.gui.runs import WAIT, example, start_long_run, stop_and_wait, train_t
 
 TOO_HIGH = ComponentRef("sgd", {"learning_rate": 5.0})
 DIVERGING = ComponentRef("adam", {"learning_rate": 10.0})
+
+pytestmark = pytest.mark.usefixtures("fixed_health_schedule")
 
 
 def health_tab(window):
@@ -115,7 +118,10 @@ def test_hints_come_while_the_run_goes_and_apply_waits_for_its_end(make_window, 
     window = make_window(example("spiral_mlp", epochs=10_000, optimizer=TOO_HIGH))
     panel = health_tab(window)
     start_long_run(qtbot, window)
-    qtbot.waitUntil(lambda: "learning_rate_high" in hint_rules(panel), timeout=WAIT)
+    # in its first 70 steps the rule comes and goes (see fixed_health_schedule); from there on it
+    # stays, so the run's findings when it is stopped soon after still have it
+    qtbot.waitUntil(lambda: "learning_rate_high" in hint_rules(panel)
+                    and panel.latest.record.steps[-1] >= 100, timeout=WAIT)
     panel.hints.setCurrentRow(hint_rules(panel).index("learning_rate_high"))
     assert panel.apply.text() == "Apply: Set the learning rate to 0.5" and not panel.apply.isEnabled()
     assert not window.training.health.apply(panel.selected_hint())  # the run locks the project

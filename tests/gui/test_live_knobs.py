@@ -30,6 +30,14 @@ def drop_rate(document) -> float:
     return next(n for n in document.data["model"]["nodes"] if n["name"] == "drop")["config"]["rate"]
 
 
+def commit(qtbot, editor, text: str) -> None:
+    """Type ``text`` over the editor's value and press Enter (commits it, the dialog stays open)."""
+    editor.setFocus()
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+
+
 def test_live_settings_reach_the_run_are_undoable_and_marked(make_window, qtbot, dialogs, tmp_path):
     window = make_window(with_dropout(tmp_path))
     knobs, document = window.training.live_knobs, window.document
@@ -40,19 +48,16 @@ def test_live_settings_reach_the_run_are_undoable_and_marked(make_window, qtbot,
     assert set(dialog.editors) == {"Momentum (beta 1)", "Weight decay", "Dropout rate (drop)"}
     depth = document.undo_stack.count()
     for label, text in (("Weight decay", "0.001"), ("Dropout rate (drop)", "0.1")):
-        editor = dialog.editors[label]
-        editor.setFocus()
-        editor.selectAll()
-        qtbot.keyClicks(editor, text)
-        qtbot.keyClick(editor, Qt.Key.Key_Return)  # commits the value, and leaves the dialog open
+        commit(qtbot, dialog.editors[label], text)
         assert dialog.isVisible()
     assert document.undo_stack.count() == depth + 2
     assert document.data["training"]["optimizer"]["config"]["weight_decay"] == 0.001
     assert drop_rate(document) == 0.1
     assert [mark.label.format for mark in knobs.marks] == ["weight decay 0.001", "dropout rate (drop) 0.1"]
     assert all(mark in window.training.plots.curves.loss_plot.items for mark in knobs.marks)
-    with qtbot.waitSignal(controller.progressed, timeout=WAIT):
-        pass  # batches after the requests: they were taken before them
+    running = controller.bridge.run  # the trainer takes the requests before its next batch
+    qtbot.waitUntil(lambda: running.optimizer.config["weight_decay"] == 0.001
+                    and running.model.layers["drop"].config["rate"] == 0.1, timeout=WAIT)
     stop_and_wait(qtbot, window)
     run = controller.trained_run()
     assert run.optimizer.config["weight_decay"] == 0.001 and run.model.layers["drop"].config["rate"] == 0.1
@@ -97,3 +102,23 @@ def test_a_learning_rate_changed_during_a_run_is_marked_like_the_live_settings(m
         pass  # batches after the requests: they were taken before them
     stop_and_wait(qtbot, window)
     assert controller.trained_run().optimizer.config["learning_rate"] == 0.001
+
+
+def test_settings_changed_just_before_a_stop_are_the_kept_runs(make_window, qtbot, tmp_path):
+    """A stop may end the run before any batch took the changes (parked by a pause, none can): the
+    kept run, which the next Train resumes as the project's, has them all the same."""
+    window = make_window(with_dropout(tmp_path))
+    ui = window.training
+    controller = start_long_run(qtbot, window)
+    ui.pause.trigger()
+    assert controller.control.wait_until_paused(WAIT / 1000)
+    dialog = window.training.live_knobs.open()
+    commit(qtbot, dialog.editors["Dropout rate (drop)"], "0.1")
+    commit(qtbot, dialog.editors["Weight decay"], "0.001")
+    ui.learning_rate.setText("0.25")
+    ui.learning_rate.editingFinished.emit()
+    stop_and_wait(qtbot, window)
+    run = controller.trained_run()
+    assert run.model.layers["drop"].config["rate"] == 0.1
+    assert run.optimizer.config["weight_decay"] == 0.001 and run.optimizer.config["learning_rate"] == 0.25
+    assert controller.next_run()[0] == "resume"

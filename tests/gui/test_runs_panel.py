@@ -8,6 +8,7 @@ import json
 import re
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
@@ -204,6 +205,7 @@ def test_rename_delete_and_weights_of_another_network(make_window, qtbot, tmp_pa
     assert not second.folder.exists()
 
 
+@pytest.mark.usefixtures("fixed_health_schedule")
 def test_a_window_run_keeps_the_hints_its_health_tab_shows(make_window, qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("BACKPROP_STUDIO_DATA_DIR", str(tmp_path / "data"))  # examples keep runs there
     window = make_window(example("spiral_mlp", epochs=60,

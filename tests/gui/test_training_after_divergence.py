@@ -12,6 +12,7 @@ from desktop_app.project import build_run
 from tests.gui.runs import example, train_to_end
 from tests.gui.test_health_tab import DIVERGING, health_tab, hint_rules
 
+pytestmark = pytest.mark.usefixtures("fixed_health_schedule")  # the hint it applies, measured alike
 RESTART = "The last run diverged: training starts again from the initial weights."
 
 

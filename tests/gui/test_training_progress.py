@@ -107,3 +107,19 @@ def test_the_status_bar_progress_is_rate_limited_by_its_clock(qtbot):
     now[0] += UPDATE_SECONDS
     display.update(info, progress_at(1, 3, 3))
     assert "batch 3/45" in display.label.text()
+
+
+def test_a_status_tip_is_not_squeezed_by_the_last_runs_summary(qtbot):
+    """The summary of a run fills most of the bar; a menu entry's status tip shows only left of it."""
+    status = QStatusBar()
+    qtbot.addWidget(status)
+    status.resize(1384, 24)
+    display = ProgressDisplay(status)
+    display.finish("Trained: epoch 150/150 (completed)  loss 0.01477  accuracy 0.9958  val_loss 0.1779  "
+                   "val_accuracy 0.95  lr 0.01")
+    status.show()
+    assert display.label.isVisible()
+    status.showMessage("ONNX model (opset 17) for onnxruntime and other inference runtimes")
+    assert not display.label.isVisible()
+    status.clearMessage()
+    assert display.label.isVisible() and display.label.text().startswith("Trained: epoch 150/150")

@@ -39,3 +39,15 @@ def test_a_status_widget_and_a_banner(make_window):
     assert label.parent() is not None and label.isVisible()
     banner = window.parts.add_banner("hint", "Hint", QLabel("hint"))
     assert window.dockWidgetArea(banner) == Area.TopDockWidgetArea and not banner.isVisible()
+
+
+def test_a_new_window_shows_the_model_summary_in_front_of_the_bottom_panels(make_window, qtbot):
+    """Not the empty training plots (the parts tab their docks over it); Train brings those forward."""
+    window = make_window()
+    qtbot.waitUntil(lambda: on_show(window.docks["summary"]))
+    assert [name for name in ("log", "training", "runs", "probe_lab") if on_show(window.docks[name])] == []
+
+
+def on_show(dock) -> bool:
+    """Whether a dock's panel is on screen (a dock tabbed behind another is moved off it, still "visible")."""
+    return not dock.visibleRegion().isEmpty()

@@ -292,3 +292,12 @@ def test_a_plugin_that_failed_to_load_is_noticed_without_a_dialog(make_window, q
     assert not notice.isVisible()
     window.designer.refresh()  # the same news: it stays hidden
     assert not notice.isVisible()
+
+
+def test_the_notices_plugins_button_opens_help_plugins_on_the_plugin_that_failed(make_window, qtbot):
+    window = make_window(example("xor_mlp", epochs=1), registry_with_unloaded_plugins())
+    window._plugin_infos = lambda: [PluginInfo("builtin.layers", "built-in", "desktop_app"),
+                                    PluginInfo("broken", "drop-in", "/plugins/broken.py", state="failed")]
+    qtbot.mouseClick(window.plugin_notice.plugins_button, Qt.MouseButton.LeftButton)
+    (dialog,) = [child for child in window.findChildren(PluginsDialog) if child.isVisible()]
+    assert dialog.selected().name == "broken"

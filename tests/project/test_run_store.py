@@ -118,25 +118,3 @@ def test_setting_names_round_trip_and_diff():
     assert differing([flat, flat]) == []
     with pytest.raises(SettingKeyError, match="'training.learning_rate' is not a setting of the project"):
         apply_setting(changed, "training.learning_rate", 1)
-
-
-def test_a_shared_runs_folder_lists_each_project_its_own_runs(tmp_path, monkeypatch):
-    """Two read-only projects of one name keep their runs in the same data folder."""
-    from desktop_app.project import run_store, save_project
-    from desktop_app.project.run_store import runs_of, runs_root
-
-    monkeypatch.setenv("BACKPROP_STUDIO_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setattr(run_store, "can_hold_runs", lambda folder: False)
-    projects = []
-    for name in ("a", "b"):
-        (tmp_path / name).mkdir()
-        path = save_project(load_project(example_path("xor_mlp")), tmp_path / name / "my.bps.json")
-        projects.append(load_project(path))
-    assert runs_root(projects[0]) == runs_root(projects[1]) == tmp_path / "data" / "runs" / "my"
-    kept = []
-    for project in projects:
-        run = new_run()
-        run.project = project
-        kept.append(keep_run(runs_root(project), run))
-    assert [[run.folder for run in runs_of(project)] for project in projects] == [[kept[0].folder],
-                                                                                  [kept[1].folder]]

@@ -2,8 +2,10 @@
 comparison of the selected ones.
 
 Selecting runs overlays their curves below the table (``RunComparison``). Rename and note edit
-``notes.json`` only; delete asks first. Using a run's weights, restoring its project and writing
-a report are requests the panel signals (``desktop_app.gui.experiments.ui`` carries them out).
+``notes.json`` only; delete asks first. A folder that is not a readable run is one row marked
+broken (its reason in the tooltip), which can only be deleted. Using a run's weights, restoring
+its project and writing a report are requests the panel signals
+(``desktop_app.gui.experiments.ui`` carries them out).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QBrush, QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -35,6 +37,7 @@ RUN_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("Name", "Started", "Duration", "Status", "Epochs", "Best", "Optimizer", "Learning rate",
            "Batch size", "Note")
+BROKEN_COLOUR = QColor("#c0392b")
 
 
 class RunsPanel(QWidget):
@@ -112,7 +115,7 @@ class RunsPanel(QWidget):
             self.buttons[name].clicked.connect(
                 lambda _=False, signal=signal: signal.emit(self.selected_runs()[0]))
         self.buttons["delete"].clicked.connect(lambda: self.delete_requested.emit(self.selected_runs()))
-        self.buttons["report"].clicked.connect(lambda: self.report_requested.emit(self.selected_runs()))
+        self.buttons["report"].clicked.connect(lambda: self.report_requested.emit(self._readable()))
         self.buttons["sweep"].clicked.connect(self.sweep_requested)
 
     def show_runs(self, runs: Sequence[KeptRun], place: str) -> None:
@@ -129,7 +132,9 @@ class RunsPanel(QWidget):
                 item = SortableItem(text)
                 item.setData(SORT_ROLE, key)
                 item.setData(RUN_ROLE, run)
-                item.setToolTip(str(run.folder))
+                item.setToolTip(run.problem or str(run.folder))
+                if run.broken:
+                    item.setForeground(QBrush(BROKEN_COLOUR))
                 table.setItem(row, column, item)
         table.setSortingEnabled(True)
         table.blockSignals(True)
@@ -156,18 +161,22 @@ class RunsPanel(QWidget):
                 self.table.selectRow(row)
         self.table.setSelectionMode(mode)
 
+    def _readable(self) -> list[KeptRun]:
+        """The selected runs that are not broken (those have nothing to compare or report)."""
+        return [run for run in self.selected_runs() if not run.broken]
+
     def _selection_changed(self) -> None:
-        self.comparison.show_runs(self.selected_runs())
+        self.comparison.show_runs(self._readable())
         self._update_buttons()
 
     def _update_buttons(self) -> None:
         runs = self.selected_runs()
-        one = len(runs) == 1
+        one = len(runs) == 1 and not runs[0].broken
         for name in ("restore", "rename", "note"):
             self.buttons[name].setEnabled(one)
         self.buttons["use"].setEnabled(one and runs[0].weights_path is not None)
         self.buttons["delete"].setEnabled(bool(runs))
-        self.buttons["report"].setEnabled(bool(runs))
+        self.buttons["report"].setEnabled(bool(self._readable()))
 
 
 class SortableItem(QTableWidgetItem):
@@ -182,6 +191,9 @@ class SortableItem(QTableWidgetItem):
 
 def cells(run: KeptRun) -> list[tuple[str, Any]]:
     """Each column's text and the value it sorts by (None: no value, sorted last)."""
+    if run.broken:
+        return [(run.label, run.label.lower()), ("", None), ("", None), (run.status, run.status),
+                *[("", None)] * (len(COLUMNS) - 4)]
     manifest, settings, best = run.manifest, run.settings, run.best
     seconds = manifest.get("seconds")
     rate = settings.get("training.optimizer.learning_rate")

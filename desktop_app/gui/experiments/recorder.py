@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
@@ -17,14 +18,15 @@ from ...engine.errors import NonFiniteLossError
 from ...project.document import Project
 from ...project.gradient_norms import GradientNormTable
 from ...project.run import Run
-from ...project.run_store import RunStoreError, describe_run, keep_run, runs_root
+from ...project.run_store import RunStoreError, describe_run, keep_run
 from ..training.bridge import Progress, RunStarted
 from ..training.controller import TrainingController
 
 
 class RunRecorder(QObject):
-    """Writes a run folder for each run of ``controller``; ``origin`` is the kept run the current
-    weights came from (a resumed run names it)."""
+    """Writes a run folder for each run of ``controller`` into ``home()``, the project's runs folder
+    as the run ends (the project may have been saved meanwhile); ``origin`` is the kept run the
+    current weights came from (a resumed run names it)."""
 
     # a run was kept: its KeptRun
     kept = Signal(object)
@@ -32,10 +34,10 @@ class RunRecorder(QObject):
     failed = Signal(str)
 
     def __init__(self, controller: TrainingController, project: Callable[[], Project],
-                 parent: QObject | None = None) -> None:
+                 home: Callable[[], Path], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        self._project_of = project
+        self._project_of, self._home = project, home
         self.origin: str | None = None
         self._project: Project | None = None
         self._resumed_from: str | None = None
@@ -95,10 +97,11 @@ class RunRecorder(QObject):
                            weights_epoch=_weights_epoch(history, project),
                            gradient_norms_csv=self._norms.csv(), error=error,
                            resumed_from=self._resumed_from, monitor=self.controller.health.monitor)
+        root = self._home()
         try:
-            kept = keep_run(runs_root(project), new)
+            kept = keep_run(root, new)
         except (OSError, RunStoreError) as problem:
-            self.failed.emit(f"Cannot keep the run in {runs_root(project)}: {problem}")
+            self.failed.emit(f"Cannot keep the run in {root}: {problem}")
             return
         if run is not None:
             self.origin = kept.id

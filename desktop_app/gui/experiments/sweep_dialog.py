@@ -9,6 +9,7 @@ of the project, so the Runs panel lists it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
@@ -64,9 +65,10 @@ class SweepWorker(QObject):
     failed = Signal(str)
 
     def __init__(self, projects: list[Project], sweep: list[Config], registry: Registry,
-                 control: TrainingControl) -> None:
+                 control: TrainingControl, root: Path) -> None:
         super().__init__()
         self.projects, self.sweep, self.registry, self.control = projects, sweep, registry, control
+        self.root = root
 
     @Slot()
     def run(self) -> None:
@@ -78,7 +80,7 @@ class SweepWorker(QObject):
         try:
             for index, (config, project) in enumerate(zip(self.sweep, self.projects, strict=True)):
                 run = train_config(project, self.registry, control=self.control,
-                                   callbacks=[_EpochSignal(self.epoch_done, index)])
+                                   callbacks=[_EpochSignal(self.epoch_done, index)], root=self.root)
                 self.config_done.emit(index, result_row(config, run))
                 done += 1
                 if self.control.stop_requested:
@@ -103,11 +105,12 @@ class SweepDialog(QDialog):
     run_kept = Signal()
 
     def __init__(self, project: Callable[[], Project], registry: Registry,
-                 apply: Callable[[Config], None], parent: QWidget | None = None) -> None:
+                 apply: Callable[[Config], None], home: Callable[[], Path],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Sweep")
         self.setObjectName("sweep_dialog")
-        self._project, self.registry, self._apply = project, registry, apply
+        self._project, self.registry, self._apply, self._home = project, registry, apply, home
         self.control = TrainingControl()
         self._thread: QThread | None = None
         self._worker: SweepWorker | None = None
@@ -215,7 +218,7 @@ class SweepDialog(QDialog):
         self.progress.setRange(0, len(sweep) * project.training.epochs)
         self.progress.setValue(0)
         self.status.setText(f"Training {len(sweep)} configs…")
-        worker = SweepWorker(projects, sweep, self.registry, self.control)
+        worker = SweepWorker(projects, sweep, self.registry, self.control, self._home())
         thread = QThread(self)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)

@@ -2,8 +2,10 @@
 
 Runs are listed from the project's run folder (``desktop_app.project.run_store``), so those the
 CLI trained show too; the list is read again when a run is kept, the project's file changes or
-the panel is shown. Using a run's weights makes them the trained model (predictions, File >
-Export, and the next Train continue from them); restoring a run's project is one undo step.
+the panel is shown. A project never saved keeps its runs in a folder of this window's
+(``unsaved_root``); when it is first saved they move to the file's runs folder. Using a run's
+weights makes them the trained model (predictions, File > Export, and the next Train continue
+from them); restoring a run's project is one undo step.
 """
 
 from __future__ import annotations
@@ -18,7 +20,17 @@ from ...fileio import WeightsFileError, atomic_write_text, load_weights
 from ...project.errors import ProjectError
 from ...project.report import report_html
 from ...project.run import RunOverrides, build_run
-from ...project.run_store import KeptRun, RunStoreError, delete_run, runs_of, runs_root, set_notes
+from ...project.run_store import (
+    KeptRun,
+    RunStoreError,
+    delete_run,
+    move_runs,
+    new_unsaved_key,
+    runs_home,
+    runs_in,
+    set_notes,
+    unsaved_root,
+)
 from ...project.sweep import Config, describe
 from ...registry import Registry
 from ...run_plots import plot_pngs
@@ -43,13 +55,12 @@ class RunsUI(QObject):
         self.widget = parts.widget
         self.document, self.registry, self.controller = document, registry, controller
         self.dataset, self.log = dataset, log
-        self.recorder = RunRecorder(controller, document.project, self)
+        self._unsaved_home = self._new_unsaved_home()
+        self.recorder = RunRecorder(controller, document.project, self.home, self)
         self.panel = RunsPanel()
         self.sweep_dialog: SweepDialog | None = None
         self.dock = parts.add_dock("runs", "Runs", self.panel, Qt.DockWidgetArea.BottomDockWidgetArea,
                                    tab_with="training")
-        parts.docks["training"].raise_()
-        parts.menus["training"].addAction(self.dock.toggleViewAction())
         self._connect()
         self.refresh()
 
@@ -57,8 +68,8 @@ class RunsUI(QObject):
         panel, document = self.panel, self.document
         self.recorder.kept.connect(self._kept)
         self.recorder.failed.connect(lambda text: self.log.log(text, "error"))
-        document.path_changed.connect(self.refresh)
-        document.replaced.connect(self.refresh)
+        document.replaced.connect(self._replaced)  # emitted before path_changed
+        document.path_changed.connect(self._path_changed)
         self.dock.visibilityChanged.connect(lambda visible: visible and self.refresh())
         panel.use_weights_requested.connect(self.use_weights)
         panel.restore_requested.connect(self.restore_project)
@@ -70,17 +81,50 @@ class RunsUI(QObject):
         self.widget.installEventFilter(self)  # a sweep on stops when the window closes
 
     # --- the list -------------------------------------------------------------------------------------
+    def home(self) -> Path:
+        """The folder the project's runs are kept in."""
+        path = self.document.path
+        return runs_home(path) if path is not None else self._unsaved_home
+
     def runs(self) -> list[KeptRun]:
-        return runs_of(self.document.project())
+        return runs_in(self.home(), self.document.path)
 
     def refresh(self) -> None:
-        project = self.document.project()
-        self.panel.show_runs(runs_of(project), f"Runs kept in {runs_root(project)}")
+        self.panel.show_runs(self.runs(), f"Runs kept in {self.home()}")
 
     def _kept(self, run: KeptRun) -> None:
         self.log.log(f"Run kept in {run.folder} ({run.status})")
+        self._follow_project()
         if self.dock.isVisible():  # else the list is read when the panel is shown
             self.refresh()
+
+    def _new_unsaved_home(self) -> Path:
+        return unsaved_root(self.document.data.get("name", ""), new_unsaved_key())
+
+    def _replaced(self) -> None:
+        """Another project: if it is never saved, its runs get a folder of their own."""
+        self._unsaved_home = self._new_unsaved_home()
+        self.refresh()
+
+    def _path_changed(self) -> None:
+        self._follow_project()
+        self.refresh()
+
+    def _follow_project(self) -> None:
+        """Once the project has a file, move the runs it kept unsaved (a sweep may still be adding
+        some) into that file's runs folder."""
+        if self.document.path is None:
+            return
+        home = self.home()
+        try:
+            moved = move_runs(self._unsaved_home, home)
+        except OSError as error:
+            source = self._unsaved_home
+            self._report("Cannot move the project's runs",
+                         f"{source} -> {home}: {error}; the runs are still in {source}")
+            return
+        if moved:
+            self.log.log(f"Moved {len(moved)} run(s) of the project, trained before it was saved, to {home}")
 
     # --- actions ----------------------------------------------------------------------------------------
     def use_weights(self, run: KeptRun) -> bool:
@@ -123,7 +167,8 @@ class RunsUI(QObject):
         """The sweep dialog (one per window, kept between uses)."""
         if self.sweep_dialog is None:
             self.sweep_dialog = SweepDialog(self.document.project, self.registry,
-                                            self.apply_config, self.widget)
+                                            self.apply_config, self.home, self.widget)
+            self.sweep_dialog.run_kept.connect(self._follow_project)
             self.sweep_dialog.run_kept.connect(self.refresh)
         self.sweep_dialog.show()
         self.sweep_dialog.raise_()
@@ -177,7 +222,8 @@ class RunsUI(QObject):
     def _ask_delete(self, runs: list[KeptRun]) -> None:
         names = ", ".join(run.label for run in runs)
         answer = QMessageBox.question(self.widget, "Delete runs",
-                                      f"Delete {len(runs)} run(s) and all their files?\n{names}")
+                                      f"Delete {len(runs)} run(s) and all their files?\n{names}",
+                                      defaultButton=QMessageBox.StandardButton.No)  # Enter keeps them
         if answer == QMessageBox.StandardButton.Yes:
             self.delete(runs)
 

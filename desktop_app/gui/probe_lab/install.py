@@ -32,7 +32,6 @@ def install_probe_lab(parts: WindowParts, controller: TrainingController, docume
     scrolling.setWidget(lab)
     dock = parts.add_dock("probe_lab", "Probe Lab", scrolling, Qt.DockWidgetArea.BottomDockWidgetArea,
                           tab_with="training")
-    parts.docks["training"].raise_()
     dock.visibilityChanged.connect(lab.set_on_show)
 
     def bring_forward() -> None:
@@ -45,7 +44,7 @@ def install_probe_lab(parts: WindowParts, controller: TrainingController, docume
     action.setShortcut(QKeySequence("Ctrl+Shift+L"))
     action.setStatusTip("Probe the network with a sample or a drawing and see every node's output")
     action.triggered.connect(bring_forward)
-    parts.menus["training"].addAction(action)
+    parts.add_to_menu("training", "diagnosis", action)
     document.changed.connect(lab.refresh)
     panel.loaded.connect(lambda _dataset: lab.refresh())
     lab.weights_edited.connect(weights_edited)

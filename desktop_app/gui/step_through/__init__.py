@@ -25,9 +25,7 @@ class StepThrough(QObject):
         self.action.setToolTip(TIP)
         self.action.setStatusTip(TIP)
         self.action.triggered.connect(self.open)
-        menu = parts.menus["training"]
-        menu.addSeparator()
-        menu.addAction(self.action)
+        parts.add_to_menu("training", "diagnosis", self.action)
 
     def open(self) -> StepThroughDialog:
         """Show the dialog; with no step recorded (the first time, or the weights it was recorded

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ...project.run import Run, build_run
 from ...registry import Registry
@@ -30,10 +30,10 @@ GRADIENTS_TIP = "Compare every layer's gradients, and the loss's, with finite di
 
 
 class ChecksMenu(QObject):
-    """The two actions, added to ``menu``; their dialogs open over ``parent`` (the window);
-    ``set_learning_rate`` applies a suggested rate."""
+    """The two actions (the training part puts them in its menu); their dialogs open over
+    ``parent`` (the window); ``set_learning_rate`` applies a suggested rate."""
 
-    def __init__(self, parent: QWidget, menu: QMenu, controller: TrainingController,
+    def __init__(self, parent: QWidget, controller: TrainingController,
                  document: ProjectDocument, registry: Registry, designer: Designer, dataset: DatasetPanel,
                  set_learning_rate: Callable[[float], None]) -> None:
         super().__init__(parent)
@@ -48,8 +48,6 @@ class ChecksMenu(QObject):
         for action, tip in ((self.check, CHECK_TIP), (self.gradients, GRADIENTS_TIP)):
             action.setStatusTip(tip)
             action.setToolTip(tip)
-        menu.addSeparator()
-        menu.addActions([self.check, self.gradients])
         self.check.triggered.connect(self.open_check)
         self.gradients.triggered.connect(self.open_gradients)
         controller.state_changed.connect(self._update)

@@ -22,7 +22,7 @@ from PySide6.QtCore import QEventLoop, QObject, QThread, QTimer, Signal, Slot
 
 from ...data.dataset import Dataset
 from ...engine.callbacks import History, RunResult
-from ...engine.control import TrainingControl
+from ...engine.control import OPTIMIZER, TrainingControl
 from ...engine.graph import Model
 from ...plugin_system import PluginProblem
 from ...project.document import Project
@@ -109,6 +109,8 @@ class TrainingController(QObject):
         self.unsaved_weights = False
         self._kept: _Kept | None = None
         self._keys: RunKeys | None = None
+        # the live settings asked for during the current run, (OPTIMIZER or node, name) -> value
+        self._live: dict[tuple[str, str], float] = {}
         self._worker: TrainingWorker | None = None
         self._thread: QThread | None = None
         # starts the thread from the event loop once the window has laid itself out and painted
@@ -142,6 +144,7 @@ class TrainingController(QObject):
                                   "weights.", "warning")
             self.record.clear()
         self._keys = keys
+        self._live = {}
         worker = TrainingWorker(lambda: self._prepare(project, how, kept), self.bridge)
         worker.finished.connect(self._finished)
         worker.errored.connect(self._errored)
@@ -198,6 +201,7 @@ class TrainingController(QObject):
         """Change the running optimizer's learning rate from the next batch."""
         if self.state in ("running", "paused"):
             self.control.set_learning_rate(lr)
+            self._live[(OPTIMIZER, "learning_rate")] = float(lr)
             # the project now says what the run does: a run resumed after a stop is the same run
             self._keys = RunKeys.of(self._project())
             self.message.emit(f"Learning rate set to {lr:g} from the next batch.", "info")
@@ -208,6 +212,7 @@ class TrainingController(QObject):
         ``target`` from the next batch (the project was edited to say so first)."""
         if self.state in ("running", "paused"):
             self.control.set_param(target, name, value)
+            self._live[(target, name)] = float(value)
             self._keys = RunKeys.of(self._project())  # as for the learning rate
             self.message.emit(f"{target} {name} set to {value:g} from the next batch.", "info")
 
@@ -380,17 +385,29 @@ class TrainingController(QObject):
             self.collector.release()
         self._thread = self._worker = None
         if run is not None and self._keys is not None:
+            _apply_live_settings(run, self._live)
             monitor = self.health.monitor
             self._kept = _Kept(run, self._keys, monitor is not None and monitor.record().diverged)
             self.unsaved_weights = True
         # a stop or a learning rate requested too late for the run (or before a run that could not
         # be built) must not reach the next one
         self.control.reset()
+        self._live = {}
         self._set_state("idle")
 
     def _set_state(self, state: State) -> None:
         self.state = state
         self.state_changed.emit(state)
+
+
+def _apply_live_settings(run: Run, live: dict[tuple[str, str], float]) -> None:
+    """The live settings asked for during ``run``, set on it now that it is over: a stop (or the
+    run's end) can come before a batch took them, and the kept run, which the next Train resumes,
+    must be what the project now says."""
+    for (target, name), value in live.items():
+        component = run.optimizer if target == OPTIMIZER else run.model.layers.get(target)
+        if component is not None:
+            component.config[name] = value
 
 
 def _source_key(project: Project) -> str:

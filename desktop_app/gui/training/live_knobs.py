@@ -18,7 +18,7 @@ from typing import Any
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QMenu, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
 
 from ...engine.control import OPTIMIZER
 from ...engine.layers.dropout import Dropout
@@ -101,10 +101,10 @@ class LiveSettingsDialog(QDialog):
 
 
 class LiveKnobs(QObject):
-    """The menu item, the project edits and the marks on the loss plot; the dialog opens over
-    ``parent`` (the window)."""
+    """The action (the training part puts it in its menu), the project edits and the marks on the
+    loss plot; the dialog opens over ``parent`` (the window)."""
 
-    def __init__(self, parent: QWidget, menu: QMenu, controller: TrainingController,
+    def __init__(self, parent: QWidget, controller: TrainingController,
                  document: ProjectDocument, registry: Registry, curves: CurvesPanel) -> None:
         super().__init__(parent)
         self.parent_widget = parent
@@ -113,11 +113,10 @@ class LiveKnobs(QObject):
         # the record's generation the marks belong to: a cleared record (fresh weights) drops them
         self._generation = controller.record.generation
         self.dialog: LiveSettingsDialog | None = None
-        self.action = QAction("Live &Settings…", parent)
+        self.action = QAction("Live Setti&ngs…", parent)
         self.action.setObjectName("live_settings_action")
         self.action.setStatusTip(TIP)
         self.action.setToolTip(TIP)
-        menu.addAction(self.action)
         self.action.triggered.connect(self.open)
         controller.state_changed.connect(self._state_changed)
         controller.weights_reset.connect(self.clear_marks)

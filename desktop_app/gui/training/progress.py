@@ -64,6 +64,9 @@ class ProgressDisplay:
         status_bar.addPermanentWidget(self.label)
         status_bar.addPermanentWidget(self.bar)
         self.bar.hide()
+        # a status tip or message on show: the run's text steps aside so that it can be read (the
+        # text is wide, and the bar shows a message only left of its permanent widgets)
+        status_bar.messageChanged.connect(lambda message: self.label.setVisible(not message))
         self._text = ""
         self._paused = False
         self._shown_at = 0.0

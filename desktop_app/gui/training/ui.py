@@ -46,6 +46,8 @@ from .progress import ProgressDisplay
 from .readiness import TRAIN_TIP, train_blocker
 
 Icon = QStyle.StandardPixmap
+# The Training menu's groups, in order; the step-through and the probe lab add to "diagnosis".
+MENU_GROUPS = ("run", "diagnosis", "live", "results")
 
 
 class TrainingUI(QObject):
@@ -104,29 +106,28 @@ class TrainingUI(QObject):
                                   "Forget the trained weights: the next run starts from the seed's")
         self.save_weights = self._action("Save Trained &Weights…", Icon.SP_DialogSaveButton, "",
                                          "Save the trained weights and make them the project's")
-        self.predict = self._action("Predict on &Samples", None, "",
+        self.predict = self._action("Pre&dict on Samples", None, "",
                                     "Run the trained model on a few held-out samples")
-        self.export_png = self._action("Export Plots as &PNG…", None, "",
+        self.export_png = self._action("Export Pl&ots as PNG…", None, "",
                                        "Save the plots on screen as an image")
-        self.export_csv = self._action("Export Plot Data as &CSV…", None, "",
+        self.export_csv = self._action("Export Plot D&ata as CSV…", None, "",
                                        "Save the per-epoch and per-batch series as CSV")
         self.learning_rate = LearningRateBox(self.parts.widget)
 
     def _make_menu(self) -> None:
-        menu = self.parts.add_menu("training", "T&raining")
-        menu.addActions([self.train, self.pause, self.stop, self.reset])
-        menu.addSeparator()
-        menu.addActions([self.save_weights, self.predict])
-        menu.addMenu(self.export_menu)
-        menu.addSeparator()
-        menu.addActions([self.export_png, self.export_csv])
-        self.checks = ChecksMenu(self.parts.widget, menu, self.controller, self.document, self.registry,
+        """Run control, then the diagnosis tools, live settings, and what a trained network gives;
+        its dock's toggle is in View > Panels."""
+        parts = self.parts
+        self.menu = parts.add_menu("training", "T&raining", groups=MENU_GROUPS)
+        self.checks = ChecksMenu(parts.widget, self.controller, self.document, self.registry,
                                  self.designer, self.dataset, self._set_learning_rate)
-        self.live_knobs = LiveKnobs(self.parts.widget, menu, self.controller, self.document, self.registry,
+        self.live_knobs = LiveKnobs(parts.widget, self.controller, self.document, self.registry,
                                     self.plots.curves)
-        menu.addSeparator()
-        menu.addAction(self.dock.toggleViewAction())
-        self.menu = menu
+        parts.add_to_menu("training", "run", self.train, self.pause, self.stop, self.reset)
+        parts.add_to_menu("training", "diagnosis", self.checks.check, self.checks.gradients)
+        parts.add_to_menu("training", "live", self.live_knobs.action)
+        parts.add_to_menu("training", "results", self.save_weights, self.predict, self.export_menu,
+                          self.export_png, self.export_csv)
 
     def _make_toolbar(self) -> None:
         self.toolbar = self.parts.add_toolbar("training", "Training")
