@@ -292,3 +292,29 @@ class FakeClock:
 
     def on_batch_end(self, event) -> None:
         self.now += 1.0
+
+
+def test_a_layer_with_no_gradient_while_the_others_learn_is_named_before_the_dead_window_fills():
+    """A large negative bias kills every unit of relu_4: no gradient reaches dense_3 nor dense_1
+    from the first step, while the dead-unit rule still waits for ``DEAD_WINDOW`` measurements."""
+    model = healthy()
+    model.layers["dense_3"].params["bias"][:] = -20.0
+    hints, monitor = train(model, SGD(learning_rate=0.01), steps=MEASURE_EVERY * 2)
+    record = monitor.record()
+    assert len(record.steps) == 3 < DEAD_WINDOW
+    norms = {node: record.layer(node).recent("grad_norm", 10) for node in ("dense_1", "dense_3", "dense_5")}
+    assert norms["dense_1"] == norms["dense_3"] == 0 < norms["dense_5"]
+    [hint] = [hint for hint in hints if "dense_3" in hint.nodes]
+    assert hint.rule == "dead_relu" and hint.nodes == ("dense_1", "dense_3")
+    assert hint.title.startswith("no gradient reaches 'dense_1', 'dense_3'")
+    assert hint.fix.action == "he_init" and hint.fix.nodes == ("dense_1", "dense_3")
+    assert "vanishing" not in rules(hints)
+
+
+def test_a_layer_with_no_gradient_is_named_once_its_relu_is_found_dead():
+    model = healthy()
+    model.layers["dense_3"].params["bias"][:] = -20.0
+    hints, _ = train(model, SGD(learning_rate=0.01), steps=MEASURE_EVERY * (DEAD_WINDOW + 1))
+    dead = [hint for hint in hints if hint.rule == "dead_relu"]
+    assert [hint.nodes for hint in dead] == [("relu_4",), ("dense_1",)]  # dense_3: the first's fix
+    assert dead[0].fix.nodes == ("dense_3",)

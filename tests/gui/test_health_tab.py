@@ -7,11 +7,13 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop_app.gui.health.feed import HealthUpdate
+from desktop_app.gui.health.panel import ALL_CLEAR
 from desktop_app.project import example_path, load_project
 from desktop_app.project.document import ComponentRef
 from tests.gui.runs import WAIT, example, start_long_run, stop_and_wait, train_to_end
 
 TOO_HIGH = ComponentRef("sgd", {"learning_rate": 5.0})
+DIVERGING = ComponentRef("adam", {"learning_rate": 10.0})
 
 pytestmark = pytest.mark.usefixtures("fixed_health_schedule")
 
@@ -82,6 +84,8 @@ def test_a_healthy_run_shows_no_hint_and_no_badge(make_window, qtbot):
     qtbot.waitUntil(lambda: panel.table.rowCount() == 3)
     assert panel.hints.count() == 0 and not panel.apply.isEnabled()
     assert window.training.health.badges.badges == {}
+    # the check ran: one line says so, outside the hints list (nothing to select or apply)
+    assert panel.all_clear.isVisible() and panel.all_clear.text() == ALL_CLEAR
 
 
 def test_another_project_loaded_forgets_the_hints_and_badges(make_window, qtbot):
@@ -89,8 +93,10 @@ def test_another_project_loaded_forgets_the_hints_and_badges(make_window, qtbot)
     panel = health_tab(window)
     train_to_end(qtbot, window)
     qtbot.waitUntil(lambda: "saturated" in hint_rules(panel))
+    assert not panel.all_clear.isVisible()  # hints: no "no problems" line beside them
     window.document.replace(load_project(example_path("digits_mlp")))
     assert panel.hints.count() == 0 and panel.table.rowCount() == 0 and not panel.apply.isEnabled()
+    assert not panel.all_clear.isVisible()  # nothing measured yet: nothing found either
     assert window.training.health.badges.badges == {}
 
 
@@ -141,3 +147,30 @@ def test_the_chosen_hint_is_chosen_again_when_it_comes_back_after_an_update_with
     assert panel.selected_hint().rule == "learning_rate_high"
     assert panel.apply.isEnabled() and panel.apply.text() == "Apply: Set the learning rate to 0.5"
     assert "about 10^-3 is healthy" in panel.why.toPlainText()
+
+
+def test_an_applied_fix_is_shown_applied_until_the_next_run_and_offered_again_after_undo(make_window, qtbot):
+    """The hint is about the last run: a second click must not divide the learning rate again."""
+    window = make_window(example("spiral_mlp", epochs=2, optimizer=DIVERGING))
+    panel = health_tab(window)
+    train_to_end(qtbot, window)
+    qtbot.waitUntil(lambda: "diverging" in hint_rules(panel))
+    panel.select("diverging")
+    assert panel.apply.isEnabled() and panel.apply.text() == "Apply: Set the learning rate to 1"
+    qtbot.mouseClick(panel.apply, Qt.MouseButton.LeftButton)
+    optimizer = window.document.data["training"]["optimizer"]["config"]
+    assert optimizer["learning_rate"] == 1.0
+    assert panel.apply.text() == "Applied: Set the learning rate to 1 (train again to see)"
+    assert not panel.apply.isEnabled()
+    qtbot.mouseClick(panel.apply, Qt.MouseButton.LeftButton)  # a second click does nothing
+    assert optimizer["learning_rate"] == 1.0
+    window.document.undo_stack.undo()
+    assert panel.apply.isEnabled() and panel.apply.text() == "Apply: Set the learning rate to 1"
+    window.document.undo_stack.redo()
+    assert not panel.apply.isEnabled() and panel.apply.text().startswith("Applied: ")
+    latest = panel.latest
+    window.training.health.set_idle(False)  # the next run starts: its own findings, its own fixes
+    window.training.health.set_idle(True)
+    window.training.controller.health.updated.emit(latest)  # the same hint, from the new run
+    panel.select("diverging")
+    assert panel.apply.isEnabled() and panel.apply.text() == "Apply: Set the learning rate to 0.1"

@@ -279,7 +279,41 @@ def dead_relu(record: HealthRecord) -> list[Hint]:
             "learning rate pushes them there; He initialization with a zero bias starts every unit "
             "active about half the time.",
             (series.node,), Fix("he_init", feeding) if feeding else None, fraction))
-    return hints
+    return hints + _no_gradient(record, {node for hint in hints if hint.fix for node in hint.fix.nodes})
+
+
+def _no_gradient(record: HealthRecord, explained: set[str]) -> list[Hint]:
+    """Layers whose gradient is exactly 0 (the median of the recent measurements) while another
+    layer's is not, before a ReLU after them: dead units pass no gradient back. The dead-unit rule
+    above waits ``DEAD_WINDOW`` measurements to call a unit dead, and names only the layer feeding
+    the dead ReLU; a zero gradient is certain at once, and says which layers stopped learning."""
+    weights = [s for s in record.of_kind("weights") if _count(s, "grad_norm") >= MIN_MEASUREMENTS]
+    norms = {s.node: s.recent("grad_norm", RECENT) for s in weights}
+    if not any(norm > 0 for norm in norms.values()):
+        return []  # nothing learns: not one layer's problem
+    order = [s.node for s in record.layers]
+    relus = [order.index(s.node) for s in record.of_kind("relu")]
+    zero = tuple(node for node, norm in norms.items() if norm == 0 and node not in explained
+                 and any(index > order.index(node) for index in relus))
+    if not zero:
+        return []
+    feeding = tuple(node for node in zero
+                    if any(node in s.inputs for s in record.of_kind("relu")))
+    learning = next(node for node, norm in norms.items() if norm > 0)
+    return [Hint(
+        "dead_relu", f"no gradient reaches {_names(zero)}: the ReLU units after "
+        f"{'them' if len(zero) > 1 else 'it'} are dead",
+        f"The gradient of {_names(zero)} is exactly 0 (the median of the last {RECENT} measurements) "
+        f"while '{learning}' gets one: these weights do not change at all. A ReLU passes the "
+        "gradient only where its input is positive; when every unit after these layers outputs 0 for "
+        "every sample of a batch, nothing passes back to them. A large negative bias, a too-large "
+        "initialization or weights wrecked by a diverged run push them there; He initialization with "
+        "a zero bias (and fresh weights) starts every unit active about half the time.",
+        zero, Fix("he_init", feeding) if feeding else None, 0.0)]
+
+
+def _names(nodes: tuple[str, ...]) -> str:
+    return ", ".join(f"'{node}'" for node in nodes)
 
 
 def saturated(record: HealthRecord) -> list[Hint]:

@@ -35,6 +35,7 @@ from ..training.record import TrainingRecord
 from .feed import HealthUpdate
 from .sparkline import ROLE, Sparkline, SparklineDelegate
 
+ALL_CLEAR = "No problems found in the last measurements"
 COLUMNS = ("Layer", "Type", "Status", "Trend", "Gradient norm", "log10 update ratio", "Dead / saturated")
 TREND = COLUMNS.index("Trend")
 HEALTHY_BAND = (-4.0, -2.0)  # log10 update ratio: a decade either side of cs231n's 1e-3
@@ -97,6 +98,10 @@ class HealthPanel(QWidget):
         self.hints.setObjectName("health_hints")
         self.hints.setWordWrap(True)
         self.hints.currentItemChanged.connect(self._select)
+        # the check ran and found nothing: said in a label, not a hint (it has nothing to apply)
+        self.all_clear = QLabel(ALL_CLEAR, box)
+        self.all_clear.setObjectName("health_all_clear")
+        self.all_clear.hide()
         self.why = QTextBrowser(box)
         self.why.setObjectName("health_why")
         self.apply = QPushButton("Apply", box)
@@ -106,6 +111,7 @@ class HealthPanel(QWidget):
         layout = QVBoxLayout(box)
         layout.setContentsMargins(4, 0, 0, 0)
         layout.addWidget(QLabel("<b>Hints</b>", box))
+        layout.addWidget(self.all_clear)
         layout.addWidget(self.hints, 2)
         layout.addWidget(QLabel("<b>Why?</b>", box))
         layout.addWidget(self.why, 3)
@@ -140,6 +146,12 @@ class HealthPanel(QWidget):
         self.apply.setToolTip(label or "this hint has no one-click fix")
         self.apply.setEnabled(bool(label) and enabled)
 
+    def set_applied(self, label: str) -> None:
+        """The selected hint's fix was applied: its findings are the last run's until the next."""
+        self.apply.setText(f"Applied: {label} (train again to see)")
+        self.apply.setToolTip("The hint is about the last run; undo the edit to take it back.")
+        self.apply.setEnabled(False)
+
     def selected_hint(self) -> Hint | None:
         item = self.hints.currentItem()
         return None if item is None else item.data(Qt.ItemDataRole.UserRole)
@@ -160,6 +172,7 @@ class HealthPanel(QWidget):
         update = self.latest
         hints = update.hints if update is not None else ()
         self._show_hints(hints)
+        self.all_clear.setVisible(update is not None and not hints)
         if update is None:
             self.table.setRowCount(0)
             return

@@ -1,11 +1,16 @@
 """The Health tab's wiring: the feed's updates to the panel and the canvas badges, and Apply as
-one undoable project edit (only while no run is on: a run locks the project)."""
+one undoable project edit (only while no run is on: a run locks the project).
+
+A hint is about the last run: once its fix is applied, the button says so (and is off) until the
+next run starts or the user undoes the edit, rather than offering the same fix again on top of it
+(a learning rate divided by ten each click)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QTabWidget
 
 from ...engine.health import Hint
@@ -39,15 +44,21 @@ class HealthTab(QObject):
         plots.addTab(self.panel, TAB_TITLE)
         self.badges = CanvasBadges(nodes)
         self.idle = True
+        # the fixes applied since the last run started: the hint's (rule, nodes) -> (label, undo
+        # step, the undo stack's index just after it)
+        self._applied: dict[tuple[str, tuple[str, ...]], tuple[str, QUndoCommand, int]] = {}
+        self._index = document.undo_stack.index()
         feed.updated.connect(self.show_update)
         self.panel.hint_selected.connect(self._offer)
         self.panel.apply_requested.connect(self.apply)
         document.changed.connect(lambda: self._offer(self.panel.selected_hint()))
-        document.replaced.connect(lambda: self.show_update(None))  # hints about another project
+        document.undo_stack.indexChanged.connect(self._stack_moved)
+        document.replaced.connect(self._replaced)
 
     def set_idle(self, idle: bool) -> None:
         """Apply edits the project: only between runs. A new run starts the findings over."""
         if not idle and self.idle:
+            self._applied.clear()
             self.show_update(None)
         self.idle = idle
         self._offer(self.panel.selected_hint())
@@ -69,6 +80,8 @@ class HealthTab(QObject):
         if fixing is None or not self.idle:
             return False
         self.document.edit(fixing.label, fixing.change)
+        self._index = self.document.undo_stack.index()
+        self._applied[(hint.rule, hint.nodes)] = (fixing.label, self.document.last_command(), self._index)
         self.applied.emit(fixing.label)
         self._offer(hint)
         return True
@@ -81,6 +94,30 @@ class HealthTab(QObject):
         except EditError:  # a node the hint names was renamed or removed since
             return None
 
+    def _replaced(self) -> None:
+        """Another project: its hints, and what was applied, are of the previous one."""
+        self._applied.clear()
+        self.show_update(None)
+
+    def _applied_label(self, hint: Hint | None) -> str | None:
+        """The label of ``hint``'s applied fix while its edit is done (undone: on offer again; redone:
+        applied again)."""
+        if hint is None or (hint.rule, hint.nodes) not in self._applied:
+            return None
+        label, command, after = self._applied[(hint.rule, hint.nodes)]
+        if self._index < after:  # (the stack is not read then: it may be on its way out)
+            return None
+        return label if self.document.undo_stack.command(after - 1) is command else None
+
+    def _stack_moved(self, index: int) -> None:
+        """An undo changes the data before the stack's index: whether a fix is done shows now."""
+        self._index = index
+        self._offer(self.panel.selected_hint())
+
     def _offer(self, hint: Hint | None) -> None:
+        applied = self._applied_label(hint)
+        if applied is not None:
+            self.panel.set_applied(applied)
+            return
         fixing = self._plan(hint)
         self.panel.set_apply(None if fixing is None else fixing.label, self.idle)

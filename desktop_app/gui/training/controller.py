@@ -3,8 +3,10 @@
 Between runs the controller keeps the last Run (model, optimizer, data). Training again picks up
 from it: the very same run (optimizer state and all) when nothing that matters changed, a new run
 starting from its weights when only the data or training settings changed, fresh weights from
-the project's seed when the network changed or the user reset the weights. A fresh run is built
-by ``build_run`` exactly as the CLI builds it, so the same seed gives the same weights.
+the project's seed when the network changed, the user reset the weights or the last run diverged
+(its weights are wrecked: continuing from them after a lower learning rate trains dead units). A
+fresh run is built by ``build_run`` exactly as the CLI builds it, so the same seed gives the same
+weights.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ class RunKeys:
 class _Kept:
     run: Run
     keys: RunKeys
+    # the run's loss diverged or became non-finite (the Health tab's diverging rule)
+    diverged: bool = False
 
 
 class TrainingController(QObject):
@@ -132,8 +136,11 @@ class TrainingController(QObject):
         kept = self._kept
         how = _how_to_start(kept, keys)
         if how == "fresh":
-            if kept is not None:
+            if kept is not None and kept.keys.model != keys.model:
                 self.message.emit("The network changed since the last run: training starts from new "
+                                  "weights.", "warning")
+            elif kept is not None:
+                self.message.emit("The last run diverged: training starts again from the initial "
                                   "weights.", "warning")
             self.record.clear()
         self._keys = keys
@@ -379,7 +386,8 @@ class TrainingController(QObject):
         self._thread = self._worker = None
         if run is not None and self._keys is not None:
             _apply_live_settings(run, self._live)
-            self._kept = _Kept(run, self._keys)
+            monitor = self.health.monitor
+            self._kept = _Kept(run, self._keys, monitor is not None and monitor.record().diverged)
             self.unsaved_weights = True
         # a stop or a learning rate requested too late for the run (or before a run that could not
         # be built) must not reach the next one
@@ -408,7 +416,7 @@ def _source_key(project: Project) -> str:
 
 
 def _how_to_start(kept: _Kept | None, keys: RunKeys) -> Start:
-    if kept is None or kept.keys.model != keys.model:
+    if kept is None or kept.keys.model != keys.model or kept.diverged:
         return "fresh"
     return "resume" if kept.keys.run == keys.run else "continue"
 
