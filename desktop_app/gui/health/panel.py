@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -67,7 +67,6 @@ class HealthPanel(QWidget):
         # the (rule, nodes) of the hint the user chose: chosen again when it comes back after an
         # update without it (a rule near its threshold comes and goes between updates)
         self._wanted: tuple[str, tuple[str, ...]] | None = None
-        self._redrawing = False
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self._figures())
         splitter.addWidget(self._hint_view())
@@ -189,15 +188,12 @@ class HealthPanel(QWidget):
                 self._show_why(selected)
                 self.hint_selected.emit(selected)  # its figures, and so its fix, may have changed
             return
-        self._redrawing = True
-        try:
+        with QSignalBlocker(self.hints):  # rebuilt, not chosen: the choice is made below
             self.hints.clear()
             for hint in hints:
                 item = QListWidgetItem(_hint_text(hint))
                 item.setData(Qt.ItemDataRole.UserRole, hint)
                 self.hints.addItem(item)
-        finally:
-            self._redrawing = False
         keys = [(hint.rule, hint.nodes) for hint in hints]
         if self._wanted in keys:
             self._choose(keys.index(self._wanted))
@@ -208,11 +204,8 @@ class HealthPanel(QWidget):
 
     def _choose(self, row: int) -> None:
         """Select ``row`` without taking it for the user's choice."""
-        self.hints.blockSignals(True)
-        try:
+        with QSignalBlocker(self.hints):
             self.hints.setCurrentRow(row)
-        finally:
-            self.hints.blockSignals(False)
         hint = self.selected_hint()
         self._show_why(hint)
         self.hint_selected.emit(hint)
@@ -237,8 +230,6 @@ class HealthPanel(QWidget):
 
     # --- user --------------------------------------------------------------------------------------
     def _select(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
-        if self._redrawing:
-            return
         hint = None if current is None else current.data(Qt.ItemDataRole.UserRole)
         if hint is not None:
             self._wanted = (hint.rule, hint.nodes)
