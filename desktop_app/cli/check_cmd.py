@@ -13,7 +13,7 @@ import argparse
 from ..plugin_system import current_registry
 from ..project import RunOverrides, build_run, load_project
 from ..project.checks import initial_loss_line, overfit_line, sanity_checks
-from .errors import CliError
+from .errors import require_at_least
 from .locations import PROJECT_HELP, project_file
 from .parsing import examples
 
@@ -34,8 +34,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    if args.seed is not None and args.seed < 0:
-        raise CliError(f"--seed must be at least 0. Received: {args.seed}")
+    require_at_least("--seed", args.seed, 0)
     project = load_project(project_file(args.project))
     report = sanity_checks(build_run(project, RunOverrides(seed=args.seed), registry=current_registry()))
     print(initial_loss_line(report.initial_loss))

@@ -14,7 +14,7 @@ import argparse
 from ..engine.gradcheck import DEFAULT_TOLERANCE, ModelGradRow, check_model_gradients
 from ..plugin_system import current_registry
 from ..project import RunOverrides, build_run, load_project
-from .errors import CliError
+from .errors import CliError, require_at_least
 from .locations import PROJECT_HELP, project_file
 from .parsing import examples
 
@@ -44,12 +44,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_gradcheck(args: argparse.Namespace) -> int:
-    if args.samples < 1:
-        raise CliError(f"--samples must be at least 1. Received: {args.samples}")
+    require_at_least("--samples", args.samples, 1)
     if args.max_entries < 0:
         raise CliError(f"--max-entries must be 0 (all) or more. Received: {args.max_entries}")
-    if args.seed is not None and args.seed < 0:
-        raise CliError(f"--seed must be at least 0. Received: {args.seed}")
+    require_at_least("--seed", args.seed, 0)
     if not args.tolerance > 0:
         raise CliError(f"--tolerance must be positive. Received: {args.tolerance}")
     project = load_project(project_file(args.project))

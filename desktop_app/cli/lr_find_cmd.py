@@ -19,7 +19,7 @@ from ..fileio import atomic_write_text
 from ..plugin_system import current_registry
 from ..project import PROJECT_SUFFIX, RunOverrides, build_run, load_project
 from ..project.checks import SUGGESTION_RULE, range_summary, range_test
-from .errors import CliError
+from .errors import CliError, require_at_least
 from .inputs import project_inputs, refuse_overwrite, refuse_run_files
 from .locations import PROJECT_HELP, project_file
 from .outputs import check_output_file
@@ -47,8 +47,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_lr_find(args: argparse.Namespace) -> int:
-    if args.seed is not None and args.seed < 0:
-        raise CliError(f"--seed must be at least 0. Received: {args.seed}")
+    require_at_least("--seed", args.seed, 0)
     registry = current_registry()
     project_path = project_file(args.project)
     project = load_project(project_path)

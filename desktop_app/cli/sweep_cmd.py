@@ -29,7 +29,7 @@ from ..project.sweep import (
     results_csv,
     train_config,
 )
-from .errors import EXIT_INTERRUPTED, CliError
+from .errors import EXIT_INTERRUPTED, CliError, require_at_least
 from .inputs import project_inputs, refuse_overwrite
 from .interrupts import stop_on_interrupt
 from .kept_runs import format_best, shown
@@ -63,8 +63,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_sweep(args: argparse.Namespace) -> int:
-    if args.epochs is not None and args.epochs < 1:
-        raise CliError(f"--epochs must be at least 1. Received: {args.epochs}")
+    require_at_least("--epochs", args.epochs, 1)
     path = project_file(args.project)
     project = load_project(path)
     if args.epochs is not None:

@@ -45,7 +45,7 @@ from ..project.run_outputs import (
 from ..project.run_store import KeptRun, describe_run, keep_run, runs_root
 from ..project.suspect_plugins import suspect_uses
 from ..registry import Registry
-from .errors import EXIT_INTERRUPTED, CliError
+from .errors import EXIT_INTERRUPTED, CliError, require_at_least
 from .health_report import add_health_option, report_health, report_stream
 from .inputs import project_inputs, refuse_overwrite, weights_inputs
 from .interrupts import stop_on_interrupt
@@ -269,10 +269,9 @@ def check_out_dir(out: Path) -> None:
 
 def check_arguments(args: argparse.Namespace) -> None:
     """Refuse impossible options before anything is loaded or written."""
-    for option, value, minimum in (("--epochs", args.epochs, 1), ("--batch-size", args.batch_size, 1),
-                                   ("--seed", args.seed, 0)):
-        if value is not None and value < minimum:
-            raise CliError(f"{option} must be at least {minimum}. Received: {value}")
+    require_at_least("--epochs", args.epochs, 1)
+    require_at_least("--batch-size", args.batch_size, 1)
+    require_at_least("--seed", args.seed, 0)
     if args.lr is not None and not (args.lr > 0 and math.isfinite(args.lr)):
         raise CliError(f"--lr must be a positive finite number. Received: {args.lr}")
     if args.weights is not None and not Path(args.weights).is_file():
